@@ -141,8 +141,14 @@ void BasicGraph<T>::InferShapes() {
 
 template <class T>
 void BasicGraph<T>::Forward() {
+  if (size() > 0) Forward(Var(this, size() - 1));
+}
+
+template <class T>
+void BasicGraph<T>::Forward(const Var& until) {
+  CheckOwn(until, "Forward");
   if (shapes_dirty_) InferShapes();
-  for (int id = 0; id < size(); ++id) {
+  for (int id = 0; id <= until.id(); ++id) {
     Node& n = node(id);
     if (n.bound_value != nullptr) {
       n.value = n.bound_value->data();

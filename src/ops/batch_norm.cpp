@@ -24,10 +24,12 @@ struct Scratch {
 template <class T>
 BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const BasicVar<T>& beta,
                       BatchNormState<T>* state) {
-  if (state == nullptr) throw ConfigError("batch_norm: the moving-statistics state is null");
+  if (state == nullptr || state->moving_mean == nullptr || state->moving_variance == nullptr) {
+    throw ConfigError("batch_norm: the moving-statistics state is missing");
+  }
   const Index cols = x.cols();
-  if (state->moving_mean.size() == 0) state->moving_mean = TensorT<T>::Zero(1, cols);
-  if (state->moving_variance.size() == 0) state->moving_variance = TensorT<T>::Ones(1, cols);
+  if (state->moving_mean->size() == 0) *state->moving_mean = TensorT<T>::Zero(1, cols);
+  if (state->moving_variance->size() == 0) *state->moving_variance = TensorT<T>::Ones(1, cols);
   auto infer = [](const std::vector<Shape>& in) {
     for (int i : {1, 2}) {
       if (in[static_cast<size_t>(i)].rows != 1 || in[static_cast<size_t>(i)].cols != in[0].cols) {
@@ -37,8 +39,8 @@ BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const Basi
     }
     return in[0];
   };
-  if (state->moving_mean.cols() != cols || state->moving_variance.cols() != cols) {
-    throw ShapeError("batch_norm: moving statistics have " + std::to_string(state->moving_mean.cols()) +
+  if (state->moving_mean->cols() != cols || state->moving_variance->cols() != cols) {
+    throw ShapeError("batch_norm: moving statistics have " + std::to_string(state->moving_mean->cols()) +
                      " columns, the input has " + std::to_string(cols));
   }
   auto scratch = std::make_shared<Scratch<T>>();
@@ -60,11 +62,11 @@ BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const Basi
           var = xhat.array().square().colwise().sum() / static_cast<T>(n);
           scratch->inv_std.array() = (var.array() + eps).rsqrt();
           xhat.array().rowwise() *= scratch->inv_std.array().row(0);
-          state->moving_mean = m * state->moving_mean + (T(1) - m) * mean;
-          state->moving_variance = m * state->moving_variance + (T(1) - m) * var;
+          *state->moving_mean = m * *state->moving_mean + (T(1) - m) * mean;
+          *state->moving_variance = m * *state->moving_variance + (T(1) - m) * var;
         } else {
-          scratch->inv_std.array() = (state->moving_variance.array() + eps).rsqrt();
-          xhat = xv.rowwise() - state->moving_mean.row(0);
+          scratch->inv_std.array() = (state->moving_variance->array() + eps).rsqrt();
+          xhat = xv.rowwise() - state->moving_mean->row(0);
           xhat.array().rowwise() *= scratch->inv_std.array().row(0);
         }
         c.y().array() = (xhat.array().rowwise() * c.x(1).array().row(0)).rowwise() + c.x(2).array().row(0);

@@ -100,6 +100,8 @@ class BasicGraph {
   TensorMap<T> FeedBuffer(const Var& input, Index rows);
   /// Computes every node's value.
   void Forward();
+  /// Computes the values of nodes up to and including `until` (nodes are in creation order).
+  void Forward(const Var& until);
   /// Zeroes all gradients, sets d(loss)/d(loss) = 1 and runs the backward functions in reverse.
   /// `loss` must be 1 x 1.
   void Backward(const Var& loss);

@@ -3,12 +3,13 @@
 
 namespace lever {
 
-/// Moving statistics a batch-normalization op keeps between steps (Keras' defaults).
+/// Moving statistics a batch-normalization op keeps between steps (Keras' defaults). The tensors live
+/// elsewhere (a layer's non-trainable parameters) and must be (1, cols); empty ones are set to 0 and 1.
 template <class T>
 struct BatchNormState {
-  TensorT<T> moving_mean;      // (1, cols), starts at 0
-  TensorT<T> moving_variance;  // (1, cols), starts at 1
-  double momentum = 0.99;      // moving = momentum * moving + (1 - momentum) * batch
+  TensorT<T>* moving_mean = nullptr;      // starts at 0
+  TensorT<T>* moving_variance = nullptr;  // starts at 1
+  double momentum = 0.99;                 // moving = momentum * moving + (1 - momentum) * batch
   double epsilon = 1e-3;
 };
 

@@ -1,0 +1,20 @@
+#pragma once
+// An in-memory table of examples: one row per example, features and labels side by side.
+#include <string>
+#include <vector>
+
+#include "lever/tensor/tensor.h"
+
+namespace lever {
+
+struct Dataset {
+  Tensor features;  // (examples, features)
+  Tensor labels;    // (examples, label columns): 0/1 for binary, class ids for sparse multi-class,
+                    // one column per class for soft/multi-label, values for regression
+  std::vector<std::string> feature_names;
+
+  Index size() const { return features.rows(); }
+  Index num_features() const { return features.cols(); }
+};
+
+}  // namespace lever

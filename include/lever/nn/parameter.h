@@ -1,0 +1,54 @@
+#pragma once
+// Trainable tensors and the store that owns them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/tensor/tensor.h"
+
+namespace lever {
+
+/// A trainable tensor, its gradient and the regularization applied to it.
+///
+/// L2 (penalty l2 * sum w^2) is added to the gradient as 2 * l2 * w before the optimizer step. L1
+/// (penalty l1 * sum |w|) is applied by the optimizer as a proximal step (soft thresholding with the
+/// optimizer's own per-coordinate step size), which sets weights exactly to zero; FTRL-Proximal folds
+/// both into its closed form.
+struct Parameter {
+  std::string name;  // "dense_1/kernel"
+  Tensor value;
+  Tensor grad;
+  double l1 = 0.0;
+  double l2 = 0.0;
+  bool trainable = true;
+  /// Row-sparse gradients: when set, only the rows listed in `touched_rows` carry gradient and the
+  /// optimizer updates only those rows (embedding tables).
+  bool sparse_grad = false;
+  std::vector<Index> touched_rows;
+
+  Index size() const { return value.size(); }
+  /// Number of weights that are not exactly zero.
+  Index CountNonzero() const;
+};
+
+/// Parameters the optimizer updates, in a fixed order.
+using ParameterList = std::vector<Parameter*>;
+
+/// Owns parameters at stable addresses (graphs bind to them by pointer).
+class ParameterStore {
+ public:
+  /// Creates a parameter of the given shape, zero-initialized, with a zero gradient.
+  /// Names must be unique.
+  Parameter& Create(const std::string& name, Index rows, Index cols);
+  Parameter* Find(const std::string& name);
+  const Parameter* Find(const std::string& name) const;
+  ParameterList Trainable() const;
+  ParameterList All() const;
+  Index TotalSize() const;
+  Index TrainableSize() const;
+
+ private:
+  std::vector<std::unique_ptr<Parameter>> params_;
+};
+
+}  // namespace lever

@@ -1,0 +1,39 @@
+#pragma once
+#include "lever/optim/optimizer.h"
+
+namespace lever {
+
+struct FtrlOptions {
+  double learning_rate_power = -0.5;
+  double initial_accumulator_value = 0.1;
+  double l1 = 0.0;
+  double l2 = 0.0;
+  double l2_shrinkage = 0.0;
+};
+
+/// FTRL-Proximal (McMahan et al., "Ad Click Prediction: a View from the Trenches", KDD 2013), in
+/// TensorFlow's kernel form, per coordinate with accumulator n and linear term z:
+///   g' = g + 2 l2_shrinkage w;  n' = n + g^2;
+///   z <- z + g' - (n'^(-p) - n^(-p)) / lr * w          (p = learning_rate_power, -0.5 in the paper)
+///   w <- (sign(z) l1 - z) / (n'^(-p) / lr + 2 l2)  if |z| > l1, else 0;   n <- n'.
+/// The parameter's own l1 and l2 are added to the optimizer's. With p = -0.5 this is the paper's
+/// Algorithm 1 with alpha = lr, beta = 0 and lambda2 = 2 l2.
+class Ftrl : public Optimizer {
+ public:
+  Ftrl(std::shared_ptr<LearningRateSchedule> schedule, FtrlOptions options = {});
+  std::string Name() const override { return "ftrl"; }
+  std::string Describe() const override;
+
+ protected:
+  std::vector<std::string> SlotNames() const override { return {"accumulator", "linear"}; }
+  float SlotInitialValue(int slot) const override {
+    return slot == 0 ? static_cast<float>(options_.initial_accumulator_value) : 0.0f;
+  }
+  bool HandlesL2() const override { return true; }
+  void UpdateSpan(float* w, float* g, float* const* slots, Index n, const UpdateContext& ctx) override;
+
+ private:
+  FtrlOptions options_;
+};
+
+}  // namespace lever

@@ -1,0 +1,96 @@
+#pragma once
+// Step-based training of a Sequential model on an in-memory dataset.
+//
+// The training graph is built once for the batch size and replayed every step with preallocated
+// buffers: a steady-state step allocates nothing. Batches come from a seeded shuffle of the training
+// set, reshuffled every epoch; the order for epoch e depends only on (seed, e), and dropout masks only on
+// (seed, node, step), so the same seed gives bit-identical weights and a run can resume from any step.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/data/dataset.h"
+#include "lever/nn/sequential.h"
+#include "lever/optim/optimizer.h"
+#include "lever/optim/registry.h"
+#include "lever/train/callbacks.h"
+
+namespace lever {
+
+struct TrainConfig {
+  /// mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy or sparse_softmax_cross_entropy.
+  std::string loss = "sigmoid_cross_entropy";
+  int64_t batch_size = 32;
+  int64_t max_steps = 1000;
+  uint64_t seed = 1;
+  OptimizerSpec optimizer;
+  double clip_norm = 0.0;   // clip gradients by global norm (0 = off)
+  double clip_value = 0.0;  // clip each gradient element (0 = off)
+  int64_t eval_every = 100;        // evaluate train (and validation) metrics every N steps; 0 = at the end only
+  int64_t statistics_every = 0;    // sample gradient, weight and activation statistics every N steps; 0 = off
+  bool evaluate_train = true;      // include the whole training set in evaluations
+  Index eval_batch_size = 4096;    // rows per forward pass when evaluating or predicting
+
+  /// Throws ConfigError naming the knob, the value and what is valid.
+  void Validate() const;
+};
+
+class Trainer {
+ public:
+  /// `model` must be built and outlive the trainer.
+  Trainer(Sequential& model, TrainConfig config);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  void AddCallback(TrainingCallback* callback) { callbacks_.push_back(callback); }
+
+  /// Trains from the current step to config.max_steps. Throws DataError when the data does not fit
+  /// the model, DivergenceError when the loss becomes NaN or infinite.
+  TrainResult Train(const Dataset& train, const Dataset* validation = nullptr);
+
+  /// Mean loss and accuracy on a dataset, in inference mode.
+  EvalMetrics Evaluate(const Dataset& data);
+  /// The model's predictions (probabilities for classification losses), (rows, outputs).
+  Tensor Predict(const Tensor& features);
+
+  /// l1 * sum |w| + l2 * sum w^2 over the model's regularized parameters.
+  double RegularizationLoss() const;
+
+  int64_t step() const { return step_; }
+  Optimizer& optimizer() { return *optimizer_; }
+  const TrainConfig& config() const { return config_; }
+  Sequential& model() { return model_; }
+
+ private:
+  struct EvalGraph;
+  void BuildTrainGraph(Index label_cols);
+  void CheckData(const Dataset& data, const char* what) const;
+  void FillBatch(const Dataset& train);
+  TrainingStatistics ComputeStatistics(double loss, double grad_norm, bool clipped);
+  EvalGraph& Eval();
+
+  Sequential& model_;
+  TrainConfig config_;
+  std::string loss_name_;
+  std::unique_ptr<Optimizer> optimizer_;
+  ParameterList trainable_;
+  std::vector<TrainingCallback*> callbacks_;
+  int64_t step_ = 0;
+
+  // Training graph, built on the first Train() call.
+  std::unique_ptr<Graph> graph_;
+  Var input_, labels_, logits_, loss_;
+  std::vector<ActivationTap> taps_;
+  // Data order: the current epoch's permutation.
+  std::vector<Index> order_;
+  int64_t order_epoch_ = -1;
+  // Weights before the update, for update ratios at sampled steps.
+  std::vector<Tensor> weights_before_;
+  std::vector<double> gradient_norms_;
+  std::unique_ptr<EvalGraph> eval_;
+};
+
+}  // namespace lever

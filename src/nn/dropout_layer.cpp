@@ -1,0 +1,19 @@
+#include "lever/nn/dropout_layer.h"
+
+#include "lever/error.h"
+#include "lever/ops/dropout.h"
+
+namespace lever {
+
+DropoutLayer::DropoutLayer(double rate) : rate_(rate) {
+  if (!(rate >= 0.0 && rate < 1.0)) {
+    throw ConfigError("Dropout rate must be in [0, 1), got " + std::to_string(rate) +
+                      ". It is the fraction of units dropped while training, e.g. 0.1 to 0.5.");
+  }
+}
+
+Var DropoutLayer::Apply(const Var& x, const LayerContext&) { return Dropout(x, rate_); }
+
+std::string DropoutLayer::Describe() const { return "rate=" + std::to_string(rate_); }
+
+}  // namespace lever

@@ -1,0 +1,71 @@
+#include "lever/nn/mlp.h"
+
+#include <sstream>
+
+#include "lever/error.h"
+#include "lever/nn/activation_layer.h"
+
+namespace lever {
+
+std::vector<Index> ParseLayerSizes(const std::string& text) {
+  std::vector<Index> sizes;
+  if (text.empty()) return sizes;
+  std::stringstream in(text);
+  std::string item;
+  int position = 0;
+  while (std::getline(in, item, ',')) {
+    ++position;
+    size_t used = 0;
+    long long units = 0;
+    try {
+      units = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || units <= 0) {
+      throw ConfigError("hidden layer " + std::to_string(position) + " in '" + text + "' is '" + item +
+                        "': every layer needs a positive number of units, e.g. 8,8 (an empty layer cannot pass "
+                        "anything on)");
+    }
+    sizes.push_back(static_cast<Index>(units));
+  }
+  if (!text.empty() && text.back() == ',') {
+    throw ConfigError("hidden layers '" + text + "' end with a comma: the last layer is empty");
+  }
+  return sizes;
+}
+
+Sequential MakeMlp(const MlpSpec& spec) {
+  const Activation activation = Activation::Parse(spec.activation);
+  if (activation.name == "softmax") {
+    throw ConfigError("softmax is an output activation, not a hidden one; choose relu, tanh, sigmoid, ... for hidden layers");
+  }
+  if (spec.outputs <= 0) throw ConfigError("the model needs at least one output unit");
+  spec.regularizer.Validate();
+  Sequential model;
+  for (Index units : spec.hidden) {
+    if (units <= 0) throw ConfigError("every hidden layer needs a positive number of units, got " + std::to_string(units));
+    DenseOptions dense;
+    dense.units = units;
+    dense.initializer = spec.initializer;
+    dense.regularizer = spec.regularizer;
+    if (spec.batch_norm) {
+      dense.use_bias = false;  // BatchNorm's beta takes the bias's role
+      model.Add(std::make_unique<DenseLayer>(dense));
+      model.Add(layers::BatchNorm());
+      model.Add(std::make_unique<ActivationLayer>(activation));
+    } else {
+      dense.activation = activation;
+      model.Add(std::make_unique<DenseLayer>(dense));
+    }
+    if (spec.dropout > 0.0) model.Add(layers::Dropout(spec.dropout));
+  }
+  DenseOptions out;
+  out.units = spec.outputs;
+  out.initializer = "glorot_uniform";
+  out.regularizer = spec.regularizer;
+  model.Add(std::make_unique<DenseLayer>(out));
+  return model;
+}
+
+}  // namespace lever

@@ -1,0 +1,65 @@
+#include "lever/nn/parameter.h"
+
+#include "lever/error.h"
+
+namespace lever {
+
+Index Parameter::CountNonzero() const { return (value.array() != 0.0f).count(); }
+
+Parameter& ParameterStore::Create(const std::string& name, Index rows, Index cols) {
+  if (Find(name) != nullptr) throw ConfigError("parameter '" + name + "' already exists; layer names must be unique");
+  if (rows <= 0 || cols <= 0) {
+    throw ShapeError("parameter '" + name + "' needs a positive shape, got (" + std::to_string(rows) + ", " +
+                     std::to_string(cols) + ")");
+  }
+  auto p = std::make_unique<Parameter>();
+  p->name = name;
+  p->value = Tensor::Zero(rows, cols);
+  p->grad = Tensor::Zero(rows, cols);
+  params_.push_back(std::move(p));
+  return *params_.back();
+}
+
+Parameter* ParameterStore::Find(const std::string& name) {
+  for (auto& p : params_) {
+    if (p->name == name) return p.get();
+  }
+  return nullptr;
+}
+
+const Parameter* ParameterStore::Find(const std::string& name) const {
+  for (const auto& p : params_) {
+    if (p->name == name) return p.get();
+  }
+  return nullptr;
+}
+
+ParameterList ParameterStore::Trainable() const {
+  ParameterList out;
+  for (const auto& p : params_) {
+    if (p->trainable) out.push_back(p.get());
+  }
+  return out;
+}
+
+ParameterList ParameterStore::All() const {
+  ParameterList out;
+  for (const auto& p : params_) out.push_back(p.get());
+  return out;
+}
+
+Index ParameterStore::TotalSize() const {
+  Index n = 0;
+  for (const auto& p : params_) n += p->size();
+  return n;
+}
+
+Index ParameterStore::TrainableSize() const {
+  Index n = 0;
+  for (const auto& p : params_) {
+    if (p->trainable) n += p->size();
+  }
+  return n;
+}
+
+}  // namespace lever

@@ -1,0 +1,375 @@
+#include "lever/train/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "lever/error.h"
+#include "lever/losses/registry.h"
+#include "lever/optim/clipping.h"
+
+namespace lever {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+constexpr uint64_t kDataOrderStream = 0xDA7A0D3EULL;
+
+bool IsReluFamily(const std::string& a) { return a == "relu" || a == "leaky_relu" || a == "prelu" || a == "elu"; }
+
+}  // namespace
+
+void TrainConfig::Validate() const {
+  CanonicalLossName(loss);
+  if (batch_size <= 0) {
+    throw ConfigError("batch size must be a positive number of examples, got " + std::to_string(batch_size) +
+                      ". Typical values: 10 to 512.");
+  }
+  if (max_steps < 0) throw ConfigError("steps must be >= 0, got " + std::to_string(max_steps));
+  if (!(clip_norm >= 0.0) || !std::isfinite(clip_norm)) {
+    throw ConfigError("clip norm must be >= 0 (0 turns clipping off), got " + std::to_string(clip_norm));
+  }
+  if (!(clip_value >= 0.0) || !std::isfinite(clip_value)) {
+    throw ConfigError("clip value must be >= 0 (0 turns clipping off), got " + std::to_string(clip_value));
+  }
+  if (eval_every < 0) throw ConfigError("eval_every must be >= 0, got " + std::to_string(eval_every));
+  if (statistics_every < 0) throw ConfigError("statistics_every must be >= 0, got " + std::to_string(statistics_every));
+  if (eval_batch_size <= 0) throw ConfigError("eval batch size must be positive");
+}
+
+struct Trainer::EvalGraph {
+  Graph graph;
+  Var input, labels, logits, prediction, loss;
+};
+
+Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_(std::move(config)) {
+  config_.Validate();
+  loss_name_ = CanonicalLossName(config_.loss);
+  if (!model_.built()) throw ConfigError("the model must be built (Build(inputs, seed)) before training");
+  // The losses take logits; a squashing last layer would apply sigmoid/softmax twice.
+  if (loss_name_ != "mean_squared_error" && !model_.layers().empty()) {
+    if (const auto* dense = dynamic_cast<const DenseLayer*>(model_.layers().back().get())) {
+      const std::string& a = dense->options().activation.name;
+      if (a == "sigmoid" || a == "softmax") {
+        throw ConfigError("the output layer applies " + a + ", but " + loss_name_ +
+                          " takes logits and applies it itself. Use activation 'linear' on the output layer.");
+      }
+    }
+  }
+  if (loss_name_ == "sparse_softmax_cross_entropy" && model_.output_units() < 2) {
+    throw ConfigError("sparse_softmax_cross_entropy needs one output unit per class (at least 2), the model has " +
+                      std::to_string(model_.output_units()));
+  }
+  optimizer_ = MakeOptimizer(config_.optimizer);
+  trainable_ = model_.parameters().Trainable();
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::CheckData(const Dataset& data, const char* what) const {
+  if (data.size() == 0) throw DataError(std::string(what) + " set is empty");
+  if (data.features.cols() != model_.input_units()) {
+    throw DataError(std::string(what) + " set has " + std::to_string(data.features.cols()) +
+                    " feature columns but the model was built for " + std::to_string(model_.input_units()));
+  }
+  const Index label_cols = LossLabelColumns(loss_name_, model_.output_units());
+  if (data.labels.rows() != data.size() || data.labels.cols() != label_cols) {
+    throw DataError(std::string(what) + " labels are (" + std::to_string(data.labels.rows()) + ", " +
+                    std::to_string(data.labels.cols()) + ") but " + loss_name_ + " with " +
+                    std::to_string(model_.output_units()) + " outputs needs (" + std::to_string(data.size()) + ", " +
+                    std::to_string(label_cols) + ")");
+  }
+  if (!data.features.allFinite()) {
+    for (Index i = 0; i < data.features.rows(); ++i) {
+      for (Index j = 0; j < data.features.cols(); ++j) {
+        if (!std::isfinite(data.features(i, j))) {
+          std::ostringstream msg;
+          msg << what << " set row " << i << ", feature "
+              << (static_cast<size_t>(j) < data.feature_names.size() ? data.feature_names[static_cast<size_t>(j)]
+                                                                      : std::to_string(j))
+              << " is " << data.features(i, j) << "; fill or drop missing values before training";
+          throw DataError(msg.str());
+        }
+      }
+    }
+  }
+}
+
+void Trainer::BuildTrainGraph(Index label_cols) {
+  graph_ = std::make_unique<Graph>(config_.seed);
+  graph_->set_training(true);
+  input_ = graph_->Input("features", {config_.batch_size, model_.input_units()});
+  labels_ = graph_->Input("labels", {config_.batch_size, label_cols});
+  taps_.clear();
+  logits_ = model_.Apply(input_, LayerContext{true, &taps_});
+  loss_ = MakeLoss(loss_name_, logits_, labels_);
+}
+
+Trainer::EvalGraph& Trainer::Eval() {
+  if (!eval_) {
+    eval_ = std::make_unique<EvalGraph>();
+    Graph& g = eval_->graph;
+    g.set_training(false);
+    const Index label_cols = LossLabelColumns(loss_name_, model_.output_units());
+    eval_->input = g.Input("features", {0, model_.input_units()});
+    eval_->labels = g.Input("labels", {0, label_cols});
+    eval_->logits = model_.Apply(eval_->input, LayerContext{false, nullptr});
+    eval_->prediction = MakePrediction(loss_name_, eval_->logits);
+    eval_->loss = MakeLoss(loss_name_, eval_->logits, eval_->labels);
+  }
+  return *eval_;
+}
+
+void Trainer::FillBatch(const Dataset& train) {
+  const Index n = train.size();
+  const Index batch = config_.batch_size;
+  auto x = graph_->FeedBuffer(input_, batch);
+  auto y = graph_->FeedBuffer(labels_, batch);
+  const int64_t first = step_ * batch;
+  for (Index r = 0; r < batch; ++r) {
+    const int64_t pos = first + r;
+    const int64_t epoch = pos / n;
+    if (epoch != order_epoch_) {
+      // The order of epoch e depends only on (seed, e): resuming at any step reproduces it.
+      order_.resize(static_cast<size_t>(n));
+      std::iota(order_.begin(), order_.end(), Index{0});
+      Rng rng = Rng::Stream(config_.seed, kDataOrderStream, static_cast<uint64_t>(epoch));
+      for (size_t i = order_.size() - 1; i > 0; --i) std::swap(order_[i], order_[rng.UniformInt(i + 1)]);
+      order_epoch_ = epoch;
+    }
+    const Index row = order_[static_cast<size_t>(pos % n)];
+    x.row(r) = train.features.row(row);
+    y.row(r) = train.labels.row(row);
+  }
+}
+
+double Trainer::RegularizationLoss() const {
+  double total = 0.0;
+  for (const Parameter* p : trainable_) {
+    if (p->l1 != 0.0) total += p->l1 * static_cast<double>(p->value.cwiseAbs().sum());
+    if (p->l2 != 0.0) total += p->l2 * static_cast<double>(p->value.squaredNorm());
+  }
+  return total;
+}
+
+TrainingStatistics Trainer::ComputeStatistics(double loss, double grad_norm, bool clipped) {
+  TrainingStatistics s;
+  s.step = step_;
+  s.data_loss = loss;
+  s.regularization_loss = RegularizationLoss();
+  s.gradient_global_norm = grad_norm;
+  s.clipped = clipped;
+  s.learning_rate = optimizer_->schedule().Rate(step_ - 1);
+  s.nonzero_weights = model_.CountNonzeroWeights();
+  s.kernel_weights = model_.CountKernelWeights();
+  for (size_t i = 0; i < trainable_.size(); ++i) {
+    const Parameter& p = *trainable_[i];
+    ParameterStatistics ps;
+    ps.name = p.name;
+    ps.weight_norm = p.value.norm();
+    ps.gradient_norm = gradient_norms_[i];
+    const double before = weights_before_[i].norm();
+    ps.update_norm = (p.value - weights_before_[i]).norm();
+    ps.update_ratio = before > 0.0 ? ps.update_norm / before : 0.0;
+    ps.nonzero = p.CountNonzero();
+    ps.size = p.size();
+    s.parameters.push_back(ps);
+  }
+  for (const ActivationTap& tap : taps_) {
+    auto y = tap.output.value();
+    ActivationStatistics a;
+    a.layer = tap.layer;
+    a.activation = tap.activation;
+    const double count = static_cast<double>(y.size());
+    a.mean = static_cast<double>(y.sum()) / count;
+    a.stddev = std::sqrt(std::max(0.0, static_cast<double>(y.squaredNorm()) / count - a.mean * a.mean));
+    if (IsReluFamily(tap.activation)) {
+      a.zero_fraction = static_cast<double>((y.array() <= 0.0f).count()) / count;
+      Index dead = 0;
+      for (Index j = 0; j < y.cols(); ++j) dead += (y.col(j).array() <= 0.0f).all() ? 1 : 0;
+      a.dead_fraction = static_cast<double>(dead) / static_cast<double>(y.cols());
+    } else if (tap.activation == "sigmoid") {
+      a.saturated_fraction = static_cast<double>(((y.array() < 0.01f) || (y.array() > 0.99f)).count()) / count;
+    } else if (tap.activation == "tanh") {
+      a.saturated_fraction = static_cast<double>((y.array().abs() > 0.99f).count()) / count;
+    }
+    s.activations.push_back(a);
+  }
+  return s;
+}
+
+TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
+  CheckData(train, "training");
+  if (validation != nullptr) CheckData(*validation, "validation");
+  const Index label_cols = LossLabelColumns(loss_name_, model_.output_units());
+  if (!graph_) BuildTrainGraph(label_cols);
+  const bool sample_stats = config_.statistics_every > 0;
+  if (sample_stats && weights_before_.size() != trainable_.size()) {
+    weights_before_.clear();
+    for (const Parameter* p : trainable_) weights_before_.push_back(p->value);
+    gradient_norms_.assign(trainable_.size(), 0.0);
+  }
+
+  const auto start = Clock::now();
+  double training_seconds = 0.0;
+  int64_t steps_since_eval = 0;
+  double seconds_since_eval = 0.0;
+  TrainResult result;
+  auto last = Clock::now();
+
+  auto evaluate = [&](bool final) {
+    const auto now = Clock::now();
+    const double chunk = Seconds(last, now);
+    training_seconds += chunk;
+    seconds_since_eval += chunk;
+    EvalInfo info;
+    info.step = step_;
+    info.max_steps = config_.max_steps;
+    if (config_.evaluate_train || final) info.train = Evaluate(train);
+    if (validation != nullptr) info.validation = Evaluate(*validation);
+    info.regularization_loss = RegularizationLoss();
+    info.elapsed_seconds = Seconds(start, Clock::now());
+    info.steps_per_second = seconds_since_eval > 0.0 ? static_cast<double>(steps_since_eval) / seconds_since_eval : 0.0;
+    steps_since_eval = 0;
+    seconds_since_eval = 0.0;
+    bool stop = false;
+    for (TrainingCallback* cb : callbacks_) stop = cb->OnEvaluation(info) || stop;
+    result.train = info.train;
+    result.validation = info.validation;
+    last = Clock::now();
+    return stop;
+  };
+
+  while (step_ < config_.max_steps) {
+    FillBatch(train);
+    graph_->set_step(static_cast<uint64_t>(step_));
+    graph_->Forward(loss_);
+    const double loss = loss_.scalar();
+    if (!std::isfinite(loss)) {
+      std::ostringstream msg;
+      msg << "the training loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at step " << step_ + 1
+          << " (optimizer " << optimizer_->Describe() << ", "
+          << (config_.clip_norm > 0.0 ? "clipping gradients at global norm " + std::to_string(config_.clip_norm)
+                                      : std::string("no gradient clipping"))
+          << "). ";
+      if (config_.clip_norm > 0.0 || config_.clip_value > 0.0) {
+        msg << "The learning rate is most likely too high: try one 10x smaller; also check the inputs for extreme "
+               "values and standardize features.";
+      } else {
+        msg << "The learning rate is most likely too high: try one 10x smaller, or clip gradients (e.g. clip norm "
+               "1.0).";
+      }
+      throw DivergenceError(msg.str(), step_ + 1);
+    }
+    graph_->Backward(loss_);
+
+    const bool stats_step = sample_stats && (step_ + 1) % config_.statistics_every == 0;
+    double grad_norm = 0.0;
+    bool clipped = false;
+    if (stats_step) {
+      for (size_t i = 0; i < trainable_.size(); ++i) {
+        gradient_norms_[i] = trainable_[i]->grad.norm();
+        weights_before_[i] = trainable_[i]->value;  // same shape: no allocation
+      }
+    }
+    if (config_.clip_norm > 0.0) {
+      grad_norm = ClipByGlobalNorm(trainable_, config_.clip_norm);
+      clipped = grad_norm > config_.clip_norm;
+    } else if (stats_step) {
+      grad_norm = GlobalGradientNorm(trainable_);
+    }
+    if (config_.clip_value > 0.0) clipped = ClipByValue(trainable_, config_.clip_value) > 0 || clipped;
+    const double learning_rate = optimizer_->current_learning_rate();
+    optimizer_->Step(trainable_);
+    ++step_;
+    ++steps_since_eval;
+
+    if (!callbacks_.empty()) {
+      const StepInfo info{step_, config_.max_steps, loss, learning_rate};
+      for (TrainingCallback* cb : callbacks_) cb->OnStepEnd(info);
+      if (stats_step) {
+        const TrainingStatistics stats = ComputeStatistics(loss, grad_norm, clipped);
+        for (TrainingCallback* cb : callbacks_) cb->OnStatistics(stats);
+      }
+    }
+    if (config_.eval_every > 0 && step_ % config_.eval_every == 0 && step_ < config_.max_steps) {
+      if (evaluate(false)) {
+        result.stopped_early = true;
+        break;
+      }
+    }
+  }
+  evaluate(true);
+  result.steps = step_;
+  result.regularization_loss = RegularizationLoss();
+  result.nonzero_weights = model_.CountNonzeroWeights();
+  result.kernel_weights = model_.CountKernelWeights();
+  result.elapsed_seconds = Seconds(start, Clock::now());
+  result.training_seconds = training_seconds;
+  result.steps_per_second = training_seconds > 0.0 ? static_cast<double>(step_) / training_seconds : 0.0;
+  for (TrainingCallback* cb : callbacks_) cb->OnTrainEnd(result);
+  return result;
+}
+
+EvalMetrics Trainer::Evaluate(const Dataset& data) {
+  CheckData(data, "evaluation");
+  EvalGraph& e = Eval();
+  EvalMetrics m;
+  const bool classification = IsClassificationLoss(loss_name_);
+  double loss_sum = 0.0;
+  double correct = 0.0;
+  double scored = 0.0;
+  for (Index begin = 0; begin < data.size(); begin += config_.eval_batch_size) {
+    const Index rows = std::min(config_.eval_batch_size, data.size() - begin);
+    e.graph.FeedBuffer(e.input, rows) = data.features.middleRows(begin, rows);
+    e.graph.FeedBuffer(e.labels, rows) = data.labels.middleRows(begin, rows);
+    e.graph.Forward();
+    loss_sum += static_cast<double>(e.loss.scalar()) * static_cast<double>(rows);
+    if (!classification) continue;
+    auto p = e.prediction.value();
+    auto y = e.labels.value();
+    if (loss_name_ == "sigmoid_cross_entropy") {
+      // Binary and multi-label: each output is a yes/no decision at 0.5.
+      correct += static_cast<double>(((p.array() >= 0.5f) == (y.array() >= 0.5f)).count());
+      scored += static_cast<double>(p.size());
+    } else {
+      for (Index i = 0; i < rows; ++i) {
+        Index predicted = 0, actual = 0;
+        p.row(i).maxCoeff(&predicted);
+        if (loss_name_ == "sparse_softmax_cross_entropy") {
+          actual = static_cast<Index>(y(i, 0));
+        } else {
+          y.row(i).maxCoeff(&actual);
+        }
+        correct += predicted == actual ? 1.0 : 0.0;
+      }
+      scored += static_cast<double>(rows);
+    }
+  }
+  m.examples = data.size();
+  m.loss = loss_sum / static_cast<double>(data.size());
+  if (classification && scored > 0) m.accuracy = correct / scored;
+  return m;
+}
+
+Tensor Trainer::Predict(const Tensor& features) {
+  if (features.cols() != model_.input_units()) {
+    throw DataError("prediction input has " + std::to_string(features.cols()) + " feature columns, the model expects " +
+                    std::to_string(model_.input_units()));
+  }
+  EvalGraph& e = Eval();
+  Tensor out(features.rows(), model_.output_units());
+  for (Index begin = 0; begin < features.rows(); begin += config_.eval_batch_size) {
+    const Index rows = std::min(config_.eval_batch_size, features.rows() - begin);
+    e.graph.FeedBuffer(e.input, rows) = features.middleRows(begin, rows);
+    e.graph.FeedBuffer(e.labels, rows);
+    e.graph.Forward(e.prediction);
+    out.middleRows(begin, rows) = e.prediction.value();
+  }
+  return out;
+}
+
+}  // namespace lever

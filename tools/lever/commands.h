@@ -1,0 +1,13 @@
+#pragma once
+// Subcommands of the lever CLI: each registers its flags and returns the function that runs it.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace lever::cli {
+
+using Command = std::function<int()>;
+
+/// `lever train`: trains a network on a built-in dataset and reports progress and final metrics.
+Command RegisterTrain(CLI::App& app);
+
+}  // namespace lever::cli

@@ -1,0 +1,33 @@
+// The lever command-line tool: a thin layer over the library. Each subcommand lives in its own file.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "commands.h"
+#include "lever/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"lever: train models with every knob exposed, read their curves, tune their knobs"};
+  app.set_version_flag("--version", std::string("lever 0.1.0"));
+  app.require_subcommand(1);
+  lever::cli::Command train = lever::cli::RegisterTrain(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (app.got_subcommand("train")) return train();
+  } catch (const lever::DivergenceError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 3;
+  } catch (const lever::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "internal error: {}\n", e.what());
+    return 70;
+  }
+  return 0;
+}
