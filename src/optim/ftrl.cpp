@@ -59,8 +59,11 @@ std::string Ftrl::Describe() const {
 void Ftrl::UpdateSpan(float* __restrict w, float* __restrict g, float* const* slots, Index n,
                       const UpdateContext& ctx) {
   const float lr = ctx.learning_rate;
-  const float l1 = static_cast<float>(options_.l1) + ctx.l1;
-  const float two_l2 = 2.0f * (static_cast<float>(options_.l2) + ctx.l2);
+  // The parameter's l1 and l2 are penalties on the mean loss; FTRL minimizes the sum of the t losses so
+  // far, where the same penalty weighs t times as much.
+  const double t = static_cast<double>(ctx.t);
+  const float l1 = static_cast<float>(options_.l1 + t * ctx.l1);
+  const float two_l2 = static_cast<float>(2.0 * (options_.l2 + t * ctx.l2));
   const float two_l2_shrinkage = static_cast<float>(2.0 * options_.l2_shrinkage);
   if (options_.learning_rate_power == -0.5) {
     FtrlSpan(w, g, slots[0], slots[1], n, lr, l1, two_l2, two_l2_shrinkage, [](float a) { return std::sqrt(a); });

@@ -2,8 +2,14 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
+#include "tensor/thread_pool.h"
+
 namespace lever {
 namespace {
+
+using internal::ThreadPool;
 
 template <class T, class A, class B>
 void EigenProduct(const A& a, const B& b, TensorRef<T>& c, bool accumulate, bool tiny) {
@@ -21,6 +27,49 @@ void EigenProduct(const A& a, const B& b, TensorRef<T>& c, bool accumulate, bool
   }
 }
 
+// One chunk of a product split across threads: rows [begin, end) of C (split_rows) or its columns.
+struct SgemmJob {
+  CBLAS_TRANSPOSE trans_a, trans_b;
+  blasint m, n, k;
+  const float* a;
+  blasint lda;
+  const float* b;
+  blasint ldb;
+  float beta;
+  float* c;
+  blasint ldc;
+  bool split_rows;
+  blasint chunk;
+};
+
+void RunSgemmChunk(void* context, int task) {
+  const SgemmJob& j = *static_cast<const SgemmJob*>(context);
+  const blasint total = j.split_rows ? j.m : j.n;
+  const blasint begin = static_cast<blasint>(task) * j.chunk;
+  const blasint size = std::min(j.chunk, total - begin);
+  if (size <= 0) return;
+  if (j.split_rows) {
+    // Rows of C come from rows of op(A): A's rows, or A's columns when A is transposed.
+    const float* a = j.trans_a == CblasNoTrans ? j.a + static_cast<ptrdiff_t>(begin) * j.lda : j.a + begin;
+    cblas_sgemm(CblasRowMajor, j.trans_a, j.trans_b, size, j.n, j.k, 1.0f, a, j.lda, j.b, j.ldb, j.beta,
+                j.c + static_cast<ptrdiff_t>(begin) * j.ldc, j.ldc);
+  } else {
+    const float* b = j.trans_b == CblasNoTrans ? j.b + begin : j.b + static_cast<ptrdiff_t>(begin) * j.ldb;
+    cblas_sgemm(CblasRowMajor, j.trans_a, j.trans_b, j.m, size, j.k, 1.0f, j.a, j.lda, b, j.ldb, j.beta, j.c + begin,
+                j.ldc);
+  }
+}
+
+// OpenBLAS runs single-threaded inside lever: lever splits large products over its own pool, which
+// allocates nothing per call (OpenBLAS's threaded path allocates on every call).
+ThreadPool& GemmPool() {
+  static ThreadPool& pool = [] () -> ThreadPool& {
+    openblas_set_num_threads(1);
+    return ThreadPool::Instance();
+  }();
+  return pool;
+}
+
 }  // namespace
 
 template <class T>
@@ -36,10 +85,32 @@ void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>&
   }
   if constexpr (std::is_same_v<T, float>) {
     if (work >= internal::kBlasGemmWork) {
-      cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
-                  static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0f, a.data(),
-                  static_cast<blasint>(a.outerStride()), b.data(), static_cast<blasint>(b.outerStride()), accumulate ? 1.0f : 0.0f,
-                  c.data(), static_cast<blasint>(c.outerStride()));
+      ThreadPool& pool = GemmPool();
+      SgemmJob job{transpose_a ? CblasTrans : CblasNoTrans,
+                   transpose_b ? CblasTrans : CblasNoTrans,
+                   static_cast<blasint>(m),
+                   static_cast<blasint>(n),
+                   static_cast<blasint>(k),
+                   a.data(),
+                   static_cast<blasint>(a.outerStride()),
+                   b.data(),
+                   static_cast<blasint>(b.outerStride()),
+                   accumulate ? 1.0f : 0.0f,
+                   c.data(),
+                   static_cast<blasint>(c.outerStride()),
+                   m >= n,
+                   0};
+      const blasint split = job.split_rows ? job.m : job.n;
+      int tasks = work >= internal::kParallelGemmWork ? pool.threads() : 1;
+      // Chunks of at least 16 rows or columns, rounded to 16 for the kernels' register blocking.
+      job.chunk = std::max<blasint>(16, ((split + tasks - 1) / tasks + 15) / 16 * 16);
+      tasks = static_cast<int>((split + job.chunk - 1) / job.chunk);
+      if (tasks <= 1) {
+        job.chunk = split;
+        RunSgemmChunk(&job, 0);
+      } else {
+        pool.Run(tasks, RunSgemmChunk, &job);
+      }
       return;
     }
   }
@@ -75,8 +146,8 @@ void GemmNaive(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRe
   }
 }
 
-void SetGemmThreads(int threads) { openblas_set_num_threads(threads < 1 ? 1 : threads); }
-int GemmThreads() { return openblas_get_num_threads(); }
+void SetGemmThreads(int threads) { GemmPool().Resize(std::max(1, threads)); }
+int GemmThreads() { return GemmPool().threads(); }
 
 template void Gemm<float>(const ConstTensorRef<float>&, bool, const ConstTensorRef<float>&, bool,
                             TensorRef<float>, bool);

@@ -69,6 +69,11 @@ Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_
 
 Trainer::~Trainer() = default;
 
+void Trainer::set_max_steps(int64_t max_steps) {
+  if (max_steps < 0) throw ConfigError("steps must be >= 0, got " + std::to_string(max_steps));
+  config_.max_steps = max_steps;
+}
+
 void Trainer::CheckData(const Dataset& data, const char* what) const {
   if (data.size() == 0) throw DataError(std::string(what) + " set is empty");
   if (data.features.cols() != model_.input_units()) {

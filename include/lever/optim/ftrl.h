@@ -16,8 +16,11 @@ struct FtrlOptions {
 ///   g' = g + 2 l2_shrinkage w;  n' = n + g^2;
 ///   z <- z + g' - (n'^(-p) - n^(-p)) / lr * w          (p = learning_rate_power, -0.5 in the paper)
 ///   w <- (sign(z) l1 - z) / (n'^(-p) / lr + 2 l2)  if |z| > l1, else 0;   n <- n'.
-/// The parameter's own l1 and l2 are added to the optimizer's. With p = -0.5 this is the paper's
-/// Algorithm 1 with alpha = lr, beta = 0 and lambda2 = 2 l2.
+/// The optimizer's l1 and l2 are TensorFlow's: penalties on the sum of all losses so far, so their weight
+/// per example fades as training goes on. A parameter's own l1 and l2 (Parameter::l1, ::l2) are penalties
+/// on the mean loss like every other optimizer's, and enter as t * l1 and t * l2 at update t, so that the
+/// same regularizer means the same objective whichever optimizer minimizes it. With p = -0.5 this is the
+/// paper's Algorithm 1 with alpha = lr, beta = 0 and lambda2 = 2 l2.
 class Ftrl : public Optimizer {
  public:
   Ftrl(std::shared_ptr<LearningRateSchedule> schedule, FtrlOptions options = {});

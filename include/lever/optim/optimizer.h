@@ -3,6 +3,7 @@
 // run of contiguous coordinates given their gradients and slots. The base class walks the parameters
 // (whole tensors for dense gradients, only the touched rows for row-sparse ones), applies L2 to the
 // gradient, tracks the step count and the learning-rate schedule, and owns, saves and restores slots.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,9 +26,8 @@ struct UpdateContext {
 };
 
 /// Soft thresholding, the proximal operator of threshold * |w|: exact zeros for |w| <= threshold.
-inline float SoftThreshold(float w, float threshold) {
-  return w > threshold ? w - threshold : (w < -threshold ? w + threshold : 0.0f);
-}
+/// NaN passes through (divergence stays visible); branch-free, so loops using it vectorize.
+inline float SoftThreshold(float w, float threshold) { return w - std::clamp(w, -threshold, threshold); }
 
 class Optimizer {
  public:
@@ -36,7 +36,8 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  /// One update of every trainable parameter in `params` from its current gradient.
+  /// One update of every trainable parameter in `params` from its current gradient. The gradient is
+  /// consumed: L2 is added to it in place. For row-sparse gradients, touched_rows must be distinct.
   void Step(const ParameterList& params);
   /// Registry name, e.g. "adam".
   virtual std::string Name() const = 0;

@@ -14,9 +14,9 @@ struct OptimizerSpec {
   std::string name = "sgd";  // sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl
   double learning_rate = 0.01;
   /// Optimizer-specific hyperparameters by name (e.g. {"beta1", 0.9}); booleans as 0/1.
-  std::map<std::string, double> options;
+  std::map<std::string, double> options = {};
   /// When set, replaces the constant learning_rate.
-  std::shared_ptr<LearningRateSchedule> schedule;
+  std::shared_ptr<LearningRateSchedule> schedule = nullptr;
 };
 
 /// Throws ConfigError for an unknown name (listing the valid ones), a non-positive learning rate, or an

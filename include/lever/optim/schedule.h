@@ -23,7 +23,8 @@ std::shared_ptr<LearningRateSchedule> ExponentialDecaySchedule(double learning_r
                                                                double decay_rate, bool staircase = false);
 
 /// Piecewise constant: rate = values[i] for boundaries[i-1] <= step < boundaries[i] (values has one more
-/// entry than boundaries; boundaries strictly increasing). TensorFlow's piecewise_constant.
+/// entry than boundaries; boundaries strictly increasing). Like TensorFlow's piecewise_constant, except
+/// that the new rate already applies at the boundary step (TensorFlow switches one step later).
 std::shared_ptr<LearningRateSchedule> StepSchedule(std::vector<int64_t> boundaries, std::vector<double> values);
 
 /// Cosine decay (Loshchilov and Hutter 2017, without restarts): for step < decay_steps,

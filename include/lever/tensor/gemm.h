@@ -8,18 +8,21 @@ namespace lever {
 ///
 /// Dispatches on the amount of work (rows x inner x cols): tiny products run as coefficient loops
 /// (no packing, no threads), medium ones through Eigen's blocked GEMM on one thread, and large ones
-/// through OpenBLAS, which may use several threads. The thresholds were measured on the benchmark in
-/// bench/tensor/gemm_bench.cpp. Shapes are the caller's responsibility (checked when a graph is built).
+/// through OpenBLAS, split across lever's thread pool when they are large enough to pay for it. The
+/// thresholds come from bench/tensor/gemm_bench.cpp. Shapes are the caller's responsibility (checked
+/// when a graph is built).
 template <class T>
 void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b,
-            TensorRef<T> c, bool accumulate);
+          TensorRef<T> c, bool accumulate);
 
 /// The reference twin of Gemm: a triple loop accumulating in double. Tests and benchmarks only.
 template <class T>
 void GemmNaive(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b,
-                 TensorRef<T> c, bool accumulate);
+               TensorRef<T> c, bool accumulate);
 
-/// Sets how many threads large products may use (default: all cores, as OpenBLAS decides).
+/// Sets how many threads large products may use (default: one per hardware thread). Products are split
+/// by rows or columns of the result, so every element is summed in the same order whatever the count:
+/// results do not depend on it.
 void SetGemmThreads(int threads);
 int GemmThreads();
 
@@ -28,6 +31,8 @@ namespace internal {
 inline constexpr Index kTinyGemmWork = 4096;
 /// Work at or above which float products go to OpenBLAS.
 inline constexpr Index kBlasGemmWork = 65536;
+/// Work at or above which a float product is split across threads.
+inline constexpr Index kParallelGemmWork = 262144;
 }  // namespace internal
 
 }  // namespace lever

@@ -60,6 +60,8 @@ class Trainer {
   double RegularizationLoss() const;
 
   int64_t step() const { return step_; }
+  /// Raises (or lowers) the step Train() stops at, e.g. to continue training a finished model.
+  void set_max_steps(int64_t max_steps);
   Optimizer& optimizer() { return *optimizer_; }
   const TrainConfig& config() const { return config_; }
   Sequential& model() { return model_; }
