@@ -1,9 +1,17 @@
 #pragma once
 // Errors lever throws. Every message names where, shows the offending values and says what to do.
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
 namespace lever {
+
+/// A number as a user would type it (0.1, 1e-05, 3), for error messages.
+inline std::string FormatValue(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
 
 /// Base of every exception lever throws.
 class Error : public std::runtime_error {

@@ -180,10 +180,10 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
   }
   if (!(spec.noise >= 0.0 && spec.noise <= 0.5)) {
     throw ConfigError("noise must be in [0, 0.5] (the Playground's 0-50 slider divided by 100), got " +
-                      std::to_string(spec.noise));
+                      FormatValue(spec.noise));
   }
   if (!(spec.train_ratio > 0.0 && spec.train_ratio < 1.0)) {
-    throw ConfigError("train ratio must be in (0, 1), got " + std::to_string(spec.train_ratio) +
+    throw ConfigError("train ratio must be in (0, 1), got " + FormatValue(spec.train_ratio) +
                       "; the Playground uses 0.1 to 0.9, default 0.5");
   }
   const bool classification = IsPlaygroundClassification(spec.dataset);

@@ -52,7 +52,7 @@ double Activation::EffectiveAlpha() const {
 }
 
 std::string Activation::ToString() const {
-  if (alpha > 0.0) return name + ":" + std::to_string(alpha);
+  if (alpha > 0.0) return name + ":" + FormatValue(alpha);
   return name;
 }
 

@@ -8,11 +8,11 @@ namespace lever {
 
 BatchNormLayer::BatchNormLayer(BatchNormOptions options) : options_(options) {
   if (!(options_.momentum >= 0.0 && options_.momentum < 1.0)) {
-    throw ConfigError("BatchNorm momentum must be in [0, 1), got " + std::to_string(options_.momentum) +
+    throw ConfigError("BatchNorm momentum must be in [0, 1), got " + FormatValue(options_.momentum) +
                       " (Keras' default is 0.99)");
   }
   if (!(options_.epsilon > 0.0)) {
-    throw ConfigError("BatchNorm epsilon must be > 0, got " + std::to_string(options_.epsilon));
+    throw ConfigError("BatchNorm epsilon must be > 0, got " + FormatValue(options_.epsilon));
   }
 }
 

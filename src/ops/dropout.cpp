@@ -10,7 +10,7 @@ namespace lever {
 template <class T>
 BasicVar<T> Dropout(const BasicVar<T>& x, double rate) {
   if (!(rate >= 0.0 && rate < 1.0)) {
-    throw ConfigError("dropout rate must be in [0, 1), got " + std::to_string(rate) +
+    throw ConfigError("dropout rate must be in [0, 1), got " + FormatValue(rate) +
                       ". It is the fraction of units dropped, e.g. 0.1 to 0.5.");
   }
   auto mask = std::make_shared<TensorT<T>>();  // holds 0 or 1 / (1 - rate); reused every step

@@ -30,10 +30,10 @@ void TrainConfig::Validate() const {
   }
   if (max_steps < 0) throw ConfigError("steps must be >= 0, got " + std::to_string(max_steps));
   if (!(clip_norm >= 0.0) || !std::isfinite(clip_norm)) {
-    throw ConfigError("clip norm must be >= 0 (0 turns clipping off), got " + std::to_string(clip_norm));
+    throw ConfigError("clip norm must be >= 0 (0 turns clipping off), got " + FormatValue(clip_norm));
   }
   if (!(clip_value >= 0.0) || !std::isfinite(clip_value)) {
-    throw ConfigError("clip value must be >= 0 (0 turns clipping off), got " + std::to_string(clip_value));
+    throw ConfigError("clip value must be >= 0 (0 turns clipping off), got " + FormatValue(clip_value));
   }
   if (eval_every < 0) throw ConfigError("eval_every must be >= 0, got " + std::to_string(eval_every));
   if (statistics_every < 0) throw ConfigError("statistics_every must be >= 0, got " + std::to_string(statistics_every));
@@ -257,7 +257,7 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
       std::ostringstream msg;
       msg << "the training loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at step " << step_ + 1
           << " (optimizer " << optimizer_->Describe() << ", "
-          << (config_.clip_norm > 0.0 ? "clipping gradients at global norm " + std::to_string(config_.clip_norm)
+          << (config_.clip_norm > 0.0 ? "clipping gradients at global norm " + FormatValue(config_.clip_norm)
                                       : std::string("no gradient clipping"))
           << "). ";
       if (config_.clip_norm > 0.0 || config_.clip_value > 0.0) {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `lever train` end to end: the README's main job runs, and every invalid knob is rejected with exit
+# code 2 and a message that lists what is valid.
+set -uo pipefail
+lever=$1
+failures=0
+
+expect_error() {  # expect_error "<text in message>" args...
+  local want=$1
+  shift
+  local out rc
+  out=$("$lever" train -q "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then
+    echo "FAIL: lever train $* -> exit $rc, wanted 2 and '$want' in:"
+    echo "$out"
+    failures=$((failures + 1))
+  fi
+}
+
+main_job=(--dataset spiral --features x1,x2,sin_x1,sin_x2 --hidden 8,8 --activation tanh --optimizer adam
+          --learning-rate 0.03 --l2 0.001 --batch-size 10 --steps 3000 --seed 1)
+out=$("$lever" train "${main_job[@]}")
+if [ $? -ne 0 ] || [[ "$out" != *"final: train loss"* ]] || [[ "$out" != *"steps/s"* ]] || [[ "$out" != *"Total params: 121"* ]]; then
+  echo "FAIL: main job output:"; echo "$out"; failures=$((failures + 1))
+fi
+acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
+if ! awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'; then echo "FAIL: main job test accuracy $acc < 0.95"; failures=$((failures + 1)); fi
+
+# Same seed, same result (the timing fields aside).
+a=$("$lever" train -q "${main_job[@]}" | head -1)
+b=$("$lever" train -q "${main_job[@]}" | head -1)
+if [ "$a" != "$b" ]; then echo "FAIL: two runs with seed 1 differ: '$a' vs '$b'"; failures=$((failures + 1)); fi
+
+expect_error "Valid optimizers: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl" --optimizer adamw
+expect_error "Valid activations: linear, sigmoid, tanh, relu, leaky_relu, prelu, elu, softmax" --activation swish
+expect_error "learning rate must be a positive number" --learning-rate 0
+expect_error "learning rate must be a positive number" --learning-rate -0.1
+expect_error "batch size must be a positive number" --batch-size 0
+expect_error "hidden layer 2 in '8,0,4' is '0'" --hidden 8,0,4
+expect_error "hidden layer 2 in '8,,4' is ''" --hidden 8,,4
+expect_error "Valid datasets: circle, xor, gauss, spiral, plane, multigauss" --dataset moons
+expect_error "Valid features: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2" --features x1,x3
+expect_error "Valid losses" --loss hinge
+expect_error "has no option 'beta3'. Its options: beta1, beta2, epsilon" --optimizer adam --opt beta3=1
+expect_error "Valid schedules: constant, exponential, step, cosine" --lr-schedule linear
+expect_error "Dropout rate must be in [0, 1), got 1.5" --dropout 1.5
+expect_error "Valid initializers" --initializer xavier
+expect_error "--noise is the Playground's 0-50 scale" --noise 80
+
+# Divergence: exit code 3 with the step and the cause.
+out=$("$lever" train -q --dataset plane --hidden 8 --activation relu --optimizer sgd --learning-rate 0.3 2>&1)
+rc=$?
+if [ $rc -ne 3 ] || [[ "$out" != *"at step"* ]] || [[ "$out" != *"learning rate is most likely too high"* ]]; then
+  echo "FAIL: divergence -> exit $rc: $out"; failures=$((failures + 1))
+fi
+
+if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+echo "all CLI checks passed"
