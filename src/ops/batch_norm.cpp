@@ -39,10 +39,16 @@ BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const Basi
     }
     return in[0];
   };
-  if (state->moving_mean->cols() != cols || state->moving_variance->cols() != cols) {
-    throw ShapeError("batch_norm: moving statistics have " + std::to_string(state->moving_mean->cols()) +
-                     " columns, the input has " + std::to_string(cols));
+  for (const TensorT<T>* stat : {state->moving_mean, state->moving_variance}) {
+    if (stat->rows() != 1 || stat->cols() != cols) {
+      throw ShapeError("batch_norm: moving statistics must be (1, " + std::to_string(cols) + "), got (" +
+                       std::to_string(stat->rows()) + ", " + std::to_string(stat->cols()) + ")");
+    }
   }
+  if (!(state->momentum >= 0.0 && state->momentum < 1.0)) {
+    throw ConfigError("batch_norm: momentum must be in [0, 1), got " + FormatValue(state->momentum));
+  }
+  if (!(state->epsilon > 0.0)) throw ConfigError("batch_norm: epsilon must be > 0, got " + FormatValue(state->epsilon));
   auto scratch = std::make_shared<Scratch<T>>();
   return x.graph()->AddOp(
       "batch_norm", {x, gamma, beta}, infer,

@@ -52,7 +52,7 @@ void ThreadPool::Resize(int threads) {
 void ThreadPool::RunTasks(uint64_t generation) {
   while (true) {
     uint64_t c = claim_.load(std::memory_order_acquire);
-    if (Generation(c) != generation || NextTask(c) >= static_cast<uint32_t>(tasks_)) return;
+    if (Generation(c) != generation || NextTask(c) >= static_cast<uint32_t>(tasks_.load())) return;
     if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) {
       fn_(context_, static_cast<int>(NextTask(c)));
       pending_.fetch_sub(1, std::memory_order_acq_rel);
@@ -94,7 +94,7 @@ void ThreadPool::Run(int tasks, TaskFn fn, void* context) {
   claim_.store((generation << 32) | kClosed, std::memory_order_release);
   fn_ = fn;
   context_ = context;
-  tasks_ = tasks;
+  tasks_.store(tasks);
   pending_.store(tasks, std::memory_order_release);
   {
     // Opening the generation under the mutex closes the race with a worker about to sleep.

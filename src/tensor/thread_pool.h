@@ -48,7 +48,7 @@ class ThreadPool {
   std::atomic<int> pending_{0};
   std::atomic<int> sleeping_{0};
   std::atomic<bool> stop_{false};
-  int tasks_ = 0;
+  std::atomic<int> tasks_{0};  // read by workers racing with the next Run(): a failed CAS discards it
   TaskFn fn_ = nullptr;
   void* context_ = nullptr;
 };

@@ -160,8 +160,9 @@ TEST(BatchNormTest, RejectsMovingStatisticsWithWrongColumns) {
   EXPECT_THROW(BatchNorm(x, row, row, &s.state), ShapeError);
 }
 
-// The header requires (1, cols) moving statistics; a (2, cols) pair passes the column check and the
-// training forward then adds a (2, cols) to a (1, cols) tensor.
+// The header requires (1, cols) moving statistics, but only their column count is checked: a (2, cols)
+// pair is accepted, and the training forward then adds the (2, cols) moving mean to the (1, cols) batch
+// mean (an Eigen assertion in Debug, an out-of-bounds read in Release). It should be a ShapeError here.
 TEST(BatchNormTest, RejectsMovingStatisticsWithWrongRows) {
   Graph g;
   Var x = g.Input("x", {4, 3});

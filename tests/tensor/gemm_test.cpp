@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "lever/tensor/rng.h"
 
@@ -29,18 +30,21 @@ struct GemmShape {
   }
 };
 
-// Each shape lands on one dispatch path: work m k n <= 4096 runs as coefficient loops, more runs on
-// Eigen, and float work >= 65536 goes to OpenBLAS.
-constexpr GemmShape kShapes[] = {{10, 2, 8}, {10, 8, 8}, {32, 64, 10}, {32, 64, 128}, {128, 784, 256}};
+// Each shape lands on one dispatch path (thresholds in gemm.h): work m k n up to kTinyGemmWork runs as
+// coefficient loops, more runs on Eigen; float work from kBlasGemmWork goes to OpenBLAS on the calling
+// thread, and from kParallelGemmWork it is split by rows or columns of the result across the pool.
+constexpr GemmShape kShapes[] = {{10, 2, 8}, {10, 8, 8}, {32, 64, 10}, {32, 64, 64}, {32, 64, 128}, {128, 784, 256}};
+
+Index Work(const GemmShape& s) { return s.m * s.k * s.n; }
 
 TEST(GemmTest, ShapesCoverEveryDispatchPath) {
-  EXPECT_LE(kShapes[0].m * kShapes[0].k * kShapes[0].n, internal::kTinyGemmWork);
-  EXPECT_LE(kShapes[1].m * kShapes[1].k * kShapes[1].n, internal::kTinyGemmWork);
-  const Index medium = kShapes[2].m * kShapes[2].k * kShapes[2].n;
-  EXPECT_GT(medium, internal::kTinyGemmWork);
-  EXPECT_LT(medium, internal::kBlasGemmWork);
-  EXPECT_GE(kShapes[3].m * kShapes[3].k * kShapes[3].n, internal::kBlasGemmWork);
-  EXPECT_GE(kShapes[4].m * kShapes[4].k * kShapes[4].n, internal::kBlasGemmWork);
+  EXPECT_LE(Work(kShapes[0]), internal::kTinyGemmWork);
+  EXPECT_LE(Work(kShapes[1]), internal::kTinyGemmWork);
+  EXPECT_GT(Work(kShapes[2]), internal::kTinyGemmWork);
+  EXPECT_LT(Work(kShapes[2]), internal::kBlasGemmWork);
+  EXPECT_GE(Work(kShapes[3]), internal::kBlasGemmWork);
+  EXPECT_LT(Work(kShapes[3]), internal::kParallelGemmWork);
+  EXPECT_GE(Work(kShapes[5]), internal::kParallelGemmWork);
 }
 
 // Compares c (from Gemm) with reference (from GemmNaive); c0 is c before the call.
@@ -161,6 +165,105 @@ TEST(GemmTest, VectorShapedOperandsOnTheBlasPath) {
         ExpectGemmMatchesNaive<float>(s, transpose_a, transpose_b, true, 4);
       }
     }
+  }
+}
+
+// Restores the thread count a test changed.
+class GemmThreadsTest : public ::testing::Test {
+ protected:
+  void TearDown() override { SetGemmThreads(saved_); }
+  int saved_ = GemmThreads();
+};
+
+// Shapes just above the parallel threshold, whatever it is tuned to: tall results (split by rows), wide
+// ones (split by columns), sizes that leave a short last 16-wide chunk, and a thin one.
+std::vector<GemmShape> ParallelShapes() {
+  const auto above = [](Index a, Index b, Index extra) {
+    return (internal::kParallelGemmWork + a * b - 1) / (a * b) + extra;
+  };
+  return {{above(100, 64, 0), 100, 64}, {64, 100, above(64, 100, 0)}, {97, 61, above(97, 61, 3)},
+          {above(61, 97, 5), 61, 97},   {17, 400, above(17, 400, 1)}};
+}
+
+TEST_F(GemmThreadsTest, ParallelSplitsMatchNaive) {
+  for (int threads : {2, 3, 8}) {
+    SetGemmThreads(threads);
+    ASSERT_EQ(GemmThreads(), threads);
+    for (const GemmShape& s : ParallelShapes()) {
+      ASSERT_GE(Work(s), internal::kParallelGemmWork);
+      for (bool transpose_a : {false, true}) {
+        for (bool transpose_b : {false, true}) {
+          ExpectGemmMatchesNaive<float>(s, transpose_a, transpose_b, false, 11);
+          ExpectGemmMatchesNaive<float>(s, transpose_a, transpose_b, true, 12);
+        }
+      }
+      ExpectBlocksWork<float>(s, true, false, true);
+      ExpectBlocksWork<float>(s, false, true, false);
+    }
+  }
+}
+
+// Exact equality, reporting how many elements differ and the largest difference.
+::testing::AssertionResult BitIdentical(const Tensor& actual, const Tensor& expected) {
+  Index differing = 0;
+  Index worst = 0;
+  for (Index i = 0; i < actual.size(); ++i) {
+    if (actual.data()[i] != expected.data()[i]) {
+      if (differing == 0 || std::abs(actual.data()[i] - expected.data()[i]) >
+                                std::abs(actual.data()[worst] - expected.data()[worst])) {
+        worst = i;
+      }
+      ++differing;
+    }
+  }
+  if (differing == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << differing << " of " << actual.size() << " elements differ; largest at "
+                                       << worst << ": " << actual.data()[worst] << " vs "
+                                       << expected.data()[worst];
+}
+
+// gemm.h: the split is fixed for a given thread count, so the same count reproduces a result bit for bit,
+// also after the pool was resized to another count and back. (A different count may change the last
+// bits, so results are not compared across counts.)
+TEST_F(GemmThreadsTest, SameThreadCountReproducesResultsExactly) {
+  for (const GemmShape& s : ParallelShapes()) {
+    for (bool transpose_a : {false, true}) {
+      for (bool transpose_b : {false, true}) {
+        SCOPED_TRACE(s.ToString() + (transpose_a ? " a^T" : " a") + (transpose_b ? " b^T" : " b"));
+        Rng rng(21);
+        const Tensor a = transpose_a ? Random<float>(s.k, s.m, rng) : Random<float>(s.m, s.k, rng);
+        const Tensor b = transpose_b ? Random<float>(s.n, s.k, rng) : Random<float>(s.k, s.n, rng);
+        for (int threads : {1, 3}) {
+          SetGemmThreads(threads);
+          Tensor first(s.m, s.n);
+          Gemm<float>(a, transpose_a, b, transpose_b, first, false);
+          Tensor again(s.m, s.n);
+          Gemm<float>(a, transpose_a, b, transpose_b, again, false);
+          EXPECT_TRUE(BitIdentical(again, first)) << threads << " threads, repeated";
+          SetGemmThreads(threads + 1);
+          SetGemmThreads(threads);
+          Tensor after_resize(s.m, s.n);
+          Gemm<float>(a, transpose_a, b, transpose_b, after_resize, false);
+          EXPECT_TRUE(BitIdentical(after_resize, first)) << threads << " threads, after a resize";
+        }
+      }
+    }
+  }
+}
+
+// Many products in quick succession on the pool (a training step's pattern).
+TEST_F(GemmThreadsTest, RepeatedParallelProductsStayCorrect) {
+  SetGemmThreads(4);
+  Rng rng(31);
+  const GemmShape s = ParallelShapes()[0];
+  const Tensor a = Random<float>(s.m, s.k, rng);
+  const Tensor b = Random<float>(s.k, s.n, rng);
+  Tensor expected(s.m, s.n);
+  GemmNaive<float>(a, false, b, false, expected, false);
+  for (int i = 0; i < 100; ++i) {
+    Tensor c(s.m, s.n);
+    Gemm<float>(a, false, b, false, c, false);
+    ASSERT_TRUE(c.isApprox(expected, 1e-5f)) << "iteration " << i;
   }
 }
 

@@ -24,7 +24,7 @@ struct PlaygroundSpec {
 struct PlaygroundData {
   Dataset train;
   Dataset test;
-  bool classification = true;  // labels 0/1; otherwise regression targets in [-1, 1]
+  bool classification = true;  // labels 0/1; otherwise regression targets (multigauss in [-1, 1], plane in [-1.2, 1.2])
   /// The raw (x1, x2) coordinates of every point, train first then test (for plotting).
   Tensor train_points;
   Tensor test_points;

@@ -21,8 +21,8 @@ void GemmNaive(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRe
                TensorRef<T> c, bool accumulate);
 
 /// Sets how many threads large products may use (default: one per hardware thread). Products are split
-/// by rows or columns of the result, so every element is summed in the same order whatever the count:
-/// results do not depend on it.
+/// by rows or columns of the result in a fixed way for a given count, so results are reproducible for
+/// the same count; a different count may change the last bits.
 void SetGemmThreads(int threads);
 int GemmThreads();
 
@@ -32,7 +32,7 @@ inline constexpr Index kTinyGemmWork = 4096;
 /// Work at or above which float products go to OpenBLAS.
 inline constexpr Index kBlasGemmWork = 65536;
 /// Work at or above which a float product is split across threads.
-inline constexpr Index kParallelGemmWork = 262144;
+inline constexpr Index kParallelGemmWork = 2097152;
 }  // namespace internal
 
 }  // namespace lever
