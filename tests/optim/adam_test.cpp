@@ -8,18 +8,12 @@
 #include "lever/error.h"
 #include "lever/io/state.h"
 #include "lever/nn/parameter.h"
+#include "testing/optimizer_testing.h"
 
 namespace lever {
 namespace {
 
-// Float results against hand arithmetic: ~1e-6 relative.
-#define EXPECT_CLOSE(actual, expected) EXPECT_NEAR((actual), (expected), 1e-6 * std::abs(expected))
-
-Tensor SavedSlot(const Optimizer& optimizer, const std::string& key) {
-  MemoryState state;
-  optimizer.SaveState(state);
-  return state.ReadTensor("optimizer/" + key);
-}
+using testing::SavedSlot;
 
 TEST(AdamTest, ThreeSteps) {
   // lr = 0.1, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, w0 = 1, g = 2, -1, 0.5.

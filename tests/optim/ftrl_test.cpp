@@ -8,18 +8,12 @@
 #include "lever/error.h"
 #include "lever/io/state.h"
 #include "lever/nn/parameter.h"
+#include "testing/optimizer_testing.h"
 
 namespace lever {
 namespace {
 
-// Float results against hand arithmetic: ~1e-6 relative.
-#define EXPECT_CLOSE(actual, expected) EXPECT_NEAR((actual), (expected), 1e-6 * std::abs(expected))
-
-Tensor SavedSlot(const Optimizer& optimizer, const std::string& key) {
-  MemoryState state;
-  optimizer.SaveState(state);
-  return state.ReadTensor("optimizer/" + key);
-}
+using testing::SavedSlot;
 
 // Accumulators start at 0 so that sqrt(n) is exact: lr = 0.5, g = 3, 4, -12 give n = 9, 25, 169.
 FtrlOptions ZeroStart() { return {.initial_accumulator_value = 0.0}; }

@@ -8,18 +8,12 @@
 #include "lever/error.h"
 #include "lever/io/state.h"
 #include "lever/nn/parameter.h"
+#include "testing/optimizer_testing.h"
 
 namespace lever {
 namespace {
 
-// Float results against hand arithmetic: ~1e-6 relative.
-#define EXPECT_CLOSE(actual, expected) EXPECT_NEAR((actual), (expected), 1e-6 * std::abs(expected))
-
-Tensor SavedSlot(const Optimizer& optimizer, const std::string& key) {
-  MemoryState state;
-  optimizer.SaveState(state);
-  return state.ReadTensor("optimizer/" + key);
-}
+using testing::SavedSlot;
 
 TEST(MomentumTest, ThreeStepsWithConstantGradient) {
   // lr = 0.1, momentum = 0.9, g = 1 each step, w0 = 1. a <- 0.9 a + g; w <- w - 0.1 a.

@@ -8,18 +8,12 @@
 #include "lever/error.h"
 #include "lever/io/state.h"
 #include "lever/nn/parameter.h"
+#include "testing/optimizer_testing.h"
 
 namespace lever {
 namespace {
 
-// Float results against hand arithmetic: ~1e-6 relative.
-#define EXPECT_CLOSE(actual, expected) EXPECT_NEAR((actual), (expected), 1e-6 * std::abs(expected))
-
-Tensor SavedSlot(const Optimizer& optimizer, const std::string& key) {
-  MemoryState state;
-  optimizer.SaveState(state);
-  return state.ReadTensor("optimizer/" + key);
-}
+using testing::SavedSlot;
 
 // lr = 0.01, rho = 0.9, eps = 1e-7, w0 = 1, g = 1 then 0.5.
 void TwoSteps(Rmsprop& rmsprop, Parameter& p, double expected1, double expected2) {

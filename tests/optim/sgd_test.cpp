@@ -8,12 +8,10 @@
 
 #include "lever/nn/parameter.h"
 #include "lever/optim/schedule.h"
+#include "testing/optimizer_testing.h"
 
 namespace lever {
 namespace {
-
-// Float results against hand arithmetic: ~1e-6 relative.
-#define EXPECT_CLOSE(actual, expected) EXPECT_NEAR((actual), (expected), 1e-6 * std::abs(expected))
 
 TEST(SgdTest, ThreeStepsOnQuadratic) {
   // f(w) = 0.5 w^2, so g = w; lr = 0.1 gives w <- 0.9 w.
