@@ -10,10 +10,6 @@
 namespace lever {
 namespace {
 
-struct Run {
-  TrainResult result;
-};
-
 TrainResult TrainOn(const PlaygroundData& data, MlpSpec mlp, TrainConfig config) {
   Sequential model = MakeMlp(mlp);
   model.Build(data.train.num_features(), config.seed);
