@@ -15,6 +15,7 @@ void BasicGraph<T>::CheckOwn(const Var& v, const char* what) const {
 
 template <class T>
 void BasicGraph<T>::Allocate(Node& n) {
+  if (n.sparse_input) return;  // no dense buffers
   if (n.bound_value != nullptr) {
     n.value = n.bound_value->data();
     n.grad = n.bound_grad != nullptr ? n.bound_grad->data() : nullptr;
@@ -63,10 +64,13 @@ BasicVar<T> BasicGraph<T>::Constant(const TensorT<T>& value, const std::string& 
 }
 
 template <class T>
-BasicVar<T> BasicGraph<T>::Bind(const std::string& name, TensorT<T>* value, TensorT<T>* grad) {
+BasicVar<T> BasicGraph<T>::Bind(const std::string& name, TensorT<T>* value, TensorT<T>* grad, RowSet* touched) {
   if (value == nullptr) throw ShapeError("Bind('" + name + "'): value storage is null");
   if (grad != nullptr && (grad->rows() != value->rows() || grad->cols() != value->cols())) {
     throw ShapeError("Bind('" + name + "'): gradient storage shape differs from the value's");
+  }
+  if (touched != nullptr && grad == nullptr) {
+    throw ShapeError("Bind('" + name + "'): row-sparse tracking needs gradient storage");
   }
   auto n = std::make_unique<Node>();
   n->op = "parameter";
@@ -74,6 +78,7 @@ BasicVar<T> BasicGraph<T>::Bind(const std::string& name, TensorT<T>* value, Tens
   n->shape = {value->rows(), value->cols()};
   n->bound_value = value;
   n->bound_grad = grad;
+  n->touched = touched;
   n->requires_grad = grad != nullptr;
   Allocate(*n);
   nodes_.push_back(std::move(n));
@@ -81,14 +86,49 @@ BasicVar<T> BasicGraph<T>::Bind(const std::string& name, TensorT<T>* value, Tens
 }
 
 template <class T>
+BasicVar<T> BasicGraph<T>::SparseInput(const std::string& name, Index cols) {
+  if (cols <= 0) throw ShapeError("sparse input '" + name + "' needs a positive number of columns");
+  auto n = std::make_unique<Node>();
+  n->op = "sparse_input";
+  n->name = name;
+  n->shape = {0, cols};
+  n->is_input = true;
+  n->sparse_input = true;
+  nodes_.push_back(std::move(n));
+  return Var(this, size() - 1);
+}
+
+template <class T>
+void BasicGraph<T>::FeedSparse(const Var& input, const SparseRows* rows) {
+  CheckOwn(input, "FeedSparse");
+  Node& n = node(input.id());
+  if (!n.sparse_input) throw ShapeError("FeedSparse: node '" + n.name + "' is not a sparse input");
+  if (rows == nullptr) throw ShapeError("FeedSparse('" + n.name + "'): rows are null");
+  if (rows->cols != n.shape.cols) {
+    throw ShapeError("FeedSparse('" + n.name + "'): expected " + std::to_string(n.shape.cols) + " columns, got " +
+                     std::to_string(rows->cols));
+  }
+  n.sparse = rows;
+  if (rows->rows() != n.shape.rows) {
+    n.shape.rows = rows->rows();
+    shapes_dirty_ = true;
+  }
+}
+
+template <class T>
 BasicVar<T> BasicGraph<T>::AddOp(const std::string& op, const std::vector<Var>& inputs, ShapeFn infer,
-                                 ForwardFn forward, BackwardFn backward) {
+                                 ForwardFn forward, BackwardFn backward, bool accepts_sparse) {
   auto n = std::make_unique<Node>();
   n->op = op;
   n->name = op + "_" + std::to_string(size());
   std::vector<Shape> shapes;
   for (const Var& v : inputs) {
     CheckOwn(v, op.c_str());
+    if (!accepts_sparse && is_sparse(v.id())) {
+      throw ShapeError(op + ": input '" + name(v.id()) +
+                       "' is sparse (sparse rows or a row-sparse table); only sparse ops such as "
+                       "sparse_matmul consume it");
+    }
     n->inputs.push_back(v.id());
     shapes.push_back(shape(v.id()));
     n->requires_grad = n->requires_grad || requires_grad(v.id());
@@ -153,6 +193,7 @@ void BasicGraph<T>::Forward(const Var& until) {
     if (n.bound_value != nullptr) {
       n.value = n.bound_value->data();
       n.grad = n.bound_grad != nullptr ? n.bound_grad->data() : nullptr;
+      n.shape = {n.bound_value->rows(), n.bound_value->cols()};  // a lazily grown table changes rows
     } else if (n.forward) {
       OpContext<T> ctx(*this, id);
       n.forward(ctx);
@@ -170,7 +211,15 @@ void BasicGraph<T>::Backward(const Var& loss) {
   if (!l.requires_grad) throw ShapeError("Backward: the loss does not depend on anything that needs a gradient");
   for (int id = 0; id <= loss.id(); ++id) {
     Node& n = node(id);
-    if (n.requires_grad && n.grad != nullptr) TensorMap<T>(n.grad, n.shape.rows, n.shape.cols).setZero();
+    if (!n.requires_grad || n.grad == nullptr) continue;
+    if (n.touched != nullptr) {
+      // Row-sparse: only the rows the last pass wrote are nonzero.
+      const Index cols = n.shape.cols;
+      for (Index r : n.touched->rows()) std::fill_n(n.grad + r * cols, cols, T(0));
+      n.touched->Clear();
+    } else {
+      TensorMap<T>(n.grad, n.shape.rows, n.shape.cols).setZero();
+    }
   }
   node(loss.id()).grad[0] = T(1);
   for (int id = loss.id(); id >= 0; --id) {

@@ -16,6 +16,7 @@ Parameter& ParameterStore::Create(const std::string& name, Index rows, Index col
   p->name = name;
   p->value = Tensor::Zero(rows, cols);
   p->grad = Tensor::Zero(rows, cols);
+  p->touched.Reset(rows);
   params_.push_back(std::move(p));
   return *params_.back();
 }

@@ -20,11 +20,8 @@ void ForEachGradientSpan(const ParameterList& params, Fn&& fn) {
       fn(p->grad.data(), p->grad.size());
       continue;
     }
-    std::vector<Index> rows = p->touched_rows;
-    std::sort(rows.begin(), rows.end());
-    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     const Index cols = p->grad.cols();
-    for (Index row : rows) {
+    for (Index row : p->touched.rows()) {  // distinct by construction
       assert(row >= 0 && row < p->grad.rows());
       fn(p->grad.data() + row * cols, cols);
     }

@@ -42,7 +42,7 @@ void Optimizer::Step(const ParameterList& params) {
     };
     if (p->sparse_grad) {
       const Index cols = p->value.cols();
-      for (Index row : p->touched_rows) update(row * cols, cols);
+      for (Index row : p->touched.rows()) update(row * cols, cols);
     } else {
       update(0, p->value.size());
     }

@@ -72,7 +72,7 @@ TEST(AdadeltaTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   p.value.setConstant(1.0f);
   p.grad.setConstant(2.0f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Adadelta adadelta(ConstantSchedule(1.0));
   adadelta.Step({&p});
   const Tensor accumulator = SavedSlot(adadelta, "embedding/accumulator");

@@ -68,7 +68,7 @@ TEST(AdagradTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   Parameter& p = store.Create("embedding", 3, 2);
   p.grad.setConstant(0.3f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Adagrad adagrad(ConstantSchedule(0.1));
   adagrad.Step({&p});
   const Tensor accumulator = SavedSlot(adagrad, "embedding/accumulator");

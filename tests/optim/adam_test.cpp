@@ -61,7 +61,7 @@ TEST(AdamTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   Parameter& p = store.Create("embedding", 3, 2);
   p.grad.setConstant(2.0f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Adam adam(ConstantSchedule(0.1));
   adam.Step({&p});
   const Tensor m = SavedSlot(adam, "embedding/m");
@@ -88,9 +88,9 @@ TEST(AdamTest, LazyRowUsesGlobalStepForBiasCorrection) {
   p.grad.setConstant(1.0f);
   p.sparse_grad = true;
   Adam adam(ConstantSchedule(0.1));
-  p.touched_rows = {0};
+  p.touched.Assign({0});
   adam.Step({&p});
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   adam.Step({&p});
   EXPECT_CLOSE(p.value(0), -0.1);
   EXPECT_CLOSE(p.value(1), -0.07441368);

@@ -53,7 +53,7 @@ TEST(ClippingTest, RowSparseGradientsCountOnlyTouchedRows) {
   p.grad.setConstant(100.0f);
   p.grad.row(1) << 3.0f, 4.0f;
   p.sparse_grad = true;
-  p.touched_rows = {1, 1};  // a row listed twice counts and scales once
+  p.touched.Assign({1, 1});  // a row listed twice counts and scales once
   EXPECT_DOUBLE_EQ(GlobalGradientNorm({&p}), 5.0);
   EXPECT_DOUBLE_EQ(ClipByGlobalNorm({&p}, 2.5), 5.0);
   EXPECT_FLOAT_EQ(p.grad(1, 0), 1.5f);
@@ -89,7 +89,7 @@ TEST(ClippingTest, ClipByValueRespectsTouchedRows) {
   Parameter& p = store.Create("embedding", 2, 2);
   p.grad.setConstant(5.0f);
   p.sparse_grad = true;
-  p.touched_rows = {0};
+  p.touched.Assign({0});
   EXPECT_EQ(ClipByValue({&p}, 1.0), 2);
   EXPECT_EQ(p.grad(0, 0), 1.0f);
   EXPECT_EQ(p.grad(1, 0), 5.0f);

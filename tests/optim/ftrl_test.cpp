@@ -124,7 +124,7 @@ TEST(FtrlTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   p.value.row(1).setZero();
   p.grad.setConstant(3.0f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Ftrl ftrl(ConstantSchedule(0.5), ZeroStart());
   ftrl.Step({&p});
   const Tensor accumulator = SavedSlot(ftrl, "embedding/accumulator");

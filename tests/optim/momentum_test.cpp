@@ -69,7 +69,7 @@ TEST(MomentumTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   Parameter& p = store.Create("embedding", 3, 2);
   p.grad.setConstant(1.0f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Momentum momentum(ConstantSchedule(0.1));
   momentum.Step({&p});
   const Tensor accumulator = SavedSlot(momentum, "embedding/accumulator");

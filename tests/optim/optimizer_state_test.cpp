@@ -28,7 +28,7 @@ void SetGradients(const ParameterList& params, int k) {
     for (Index i = 0; i < p->size(); ++i) {
       p->grad.data()[i] = static_cast<float>(std::sin(1.0 + 0.7 * static_cast<double>(i) + 1.3 * k));
     }
-    if (p->sparse_grad) p->touched_rows = {k % 4, (k + 2) % 4};
+    if (p->sparse_grad) p->touched.Assign({k % 4, (k + 2) % 4});
   }
 }
 

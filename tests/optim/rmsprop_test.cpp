@@ -82,7 +82,7 @@ TEST(RmspropTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   p.value.setConstant(1.0f);
   p.grad.setConstant(1.0f);
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Rmsprop rmsprop(ConstantSchedule(0.01));
   rmsprop.Step({&p});
   const Tensor ms = SavedSlot(rmsprop, "embedding/ms");

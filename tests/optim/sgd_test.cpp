@@ -70,7 +70,7 @@ TEST(SgdTest, RowSparseGradientUpdatesOnlyTouchedRows) {
   p.value.setConstant(1.0f);
   p.grad.setConstant(1.0f);  // untouched rows' gradients must be ignored
   p.sparse_grad = true;
-  p.touched_rows = {1};
+  p.touched.Assign({1});
   Sgd sgd(ConstantSchedule(0.1));
   sgd.Step({&p});
   for (Index c = 0; c < 2; ++c) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "lever/tensor/row_set.h"
+#include "lever/tensor/sparse.h"
 #include "lever/tensor/tensor.h"
 
 namespace lever {
@@ -55,6 +57,10 @@ class OpContext {
   TensorMap<T> dx(int i) const;
   bool needs_dx(int i) const;
   Shape x_shape(int i) const;
+  /// The sparse rows fed to input i (a SparseInput leaf).
+  const SparseRows& sparse_x(int i) const;
+  /// For input i bound with row-sparse gradients: where the op records the rows it touches (else null).
+  RowSet* touched(int i) const;
   /// Output value and gradient.
   TensorMap<T> y() const;
   TensorMap<T> dy() const;
@@ -86,18 +92,30 @@ class BasicGraph {
   /// A leaf holding a fixed value.
   Var Constant(const TensorT<T>& value, const std::string& name = "constant");
   /// A leaf viewing storage held outside the graph (a model parameter). `grad` may be null for a
-  /// frozen value. The tensors must outlive the graph; their shapes must not change.
-  Var Bind(const std::string& name, TensorT<T>* value, TensorT<T>* grad);
+  /// frozen value. The tensors must outlive the graph.
+  ///
+  /// With `touched`, the gradient is row-sparse: only sparse ops (SparseMatMul) may consume the node,
+  /// they record the rows they write in `touched`, and Backward() zeroes just the rows of the previous
+  /// pass instead of the whole tensor. Every other row of `grad` must be, and stays, zero. A table
+  /// that grows between steps (lazily allocated embedding rows) is allowed in this mode.
+  Var Bind(const std::string& name, TensorT<T>* value, TensorT<T>* grad, RowSet* touched = nullptr);
+  /// A leaf holding sparse rows (CSR) over `cols` features, fed with FeedSparse() before each Forward().
+  /// Only sparse ops consume it; it has no gradient.
+  Var SparseInput(const std::string& name, Index cols);
   /// Adds an op node. `infer` maps input shapes to the output shape (and throws ShapeError when they
-  /// do not fit); `forward` writes y() from x(i); `backward` accumulates dy() into dx(i).
+  /// do not fit); `forward` writes y() from x(i); `backward` accumulates dy() into dx(i). Only ops
+  /// declared `accepts_sparse` may take sparse inputs or row-sparse parameters.
   Var AddOp(const std::string& op, const std::vector<Var>& inputs, ShapeFn infer, ForwardFn forward,
-            BackwardFn backward);
+            BackwardFn backward, bool accepts_sparse = false);
 
   // ---- Running --------------------------------------------------------------------------------
   /// Copies `value` into an input leaf. A new row count re-infers shapes at the next Forward().
   void Feed(const Var& input, const Eigen::Ref<const TensorT<T>>& value);
   /// Resizes an input leaf to `rows` and returns its buffer for the caller to fill in place.
   TensorMap<T> FeedBuffer(const Var& input, Index rows);
+  /// Points a SparseInput at `rows` (not copied: it must stay alive and unchanged until the next feed).
+  /// Its column count must equal the input's; a new row count re-infers shapes.
+  void FeedSparse(const Var& input, const SparseRows* rows);
   /// Computes every node's value.
   void Forward();
   /// Computes the values of nodes up to and including `until` (nodes are in creation order).
@@ -120,6 +138,10 @@ class BasicGraph {
   const std::string& op(int id) const { return nodes_[static_cast<size_t>(id)]->op; }
   const std::string& name(int id) const { return nodes_[static_cast<size_t>(id)]->name; }
   bool requires_grad(int id) const { return nodes_[static_cast<size_t>(id)]->requires_grad; }
+  bool is_sparse(int id) const {
+    const Node& n = *nodes_[static_cast<size_t>(id)];
+    return n.sparse_input || n.touched != nullptr;
+  }
   TensorMap<T> value(int id);
   TensorMap<T> grad(int id);
 
@@ -131,6 +153,9 @@ class BasicGraph {
     Shape shape;
     bool requires_grad = false;
     bool is_input = false;
+    bool sparse_input = false;           // SparseInput: rows come from `sparse`
+    const SparseRows* sparse = nullptr;
+    RowSet* touched = nullptr;           // row-sparse gradient of a bound parameter
     TensorT<T>* bound_value = nullptr;  // external storage (Bind)
     TensorT<T>* bound_grad = nullptr;
     TensorT<T> own_value;  // owned storage (inputs, constants, ops)
@@ -202,6 +227,14 @@ inline bool OpContext<T>::needs_dx(int i) const {
 template <class T>
 inline Shape OpContext<T>::x_shape(int i) const {
   return graph_.node(graph_.node(node_).inputs[static_cast<size_t>(i)]).shape;
+}
+template <class T>
+inline const SparseRows& OpContext<T>::sparse_x(int i) const {
+  return *graph_.node(graph_.node(node_).inputs[static_cast<size_t>(i)]).sparse;
+}
+template <class T>
+inline RowSet* OpContext<T>::touched(int i) const {
+  return graph_.node(graph_.node(node_).inputs[static_cast<size_t>(i)]).touched;
 }
 template <class T>
 inline TensorMap<T> OpContext<T>::y() const {

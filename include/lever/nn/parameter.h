@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/tensor/row_set.h"
 #include "lever/tensor/tensor.h"
 
 namespace lever {
@@ -21,10 +22,10 @@ struct Parameter {
   double l1 = 0.0;
   double l2 = 0.0;
   bool trainable = true;
-  /// Row-sparse gradients: when set, only the rows listed in `touched_rows` carry gradient and the
-  /// optimizer updates only those rows (embedding tables).
+  /// Row-sparse gradients: when set, only the rows in `touched` carry gradient (every other row of
+  /// `grad` is zero) and the optimizer updates only those rows (embedding tables, wide linear weights).
   bool sparse_grad = false;
-  std::vector<Index> touched_rows;
+  RowSet touched;
 
   Index size() const { return value.size(); }
   /// Number of weights that are not exactly zero.

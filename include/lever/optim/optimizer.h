@@ -37,7 +37,7 @@ class Optimizer {
   Optimizer& operator=(const Optimizer&) = delete;
 
   /// One update of every trainable parameter in `params` from its current gradient. The gradient is
-  /// consumed: L2 is added to it in place. For row-sparse gradients, touched_rows must be distinct.
+  /// consumed: L2 is added to it in place. Row-sparse gradients update only the parameter's touched rows.
   void Step(const ParameterList& params);
   /// Registry name, e.g. "adam".
   virtual std::string Name() const = 0;
