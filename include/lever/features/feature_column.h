@@ -1,0 +1,158 @@
+#pragma once
+// Feature columns: how raw input columns become model inputs (TensorFlow's feature-column design).
+//
+// Dense columns produce numbers (numeric). Categorical columns produce bucket ids in their own id space
+// [0, num_buckets): vocabulary lists or files, hash buckets, identity, bucketized numbers and crosses.
+// Indicator columns turn a categorical column into a one-hot input that stays sparse; embedding columns
+// turn it into a learned dense vector. A column is first bound to a ColumnSource (resolving input
+// names), fitted on training data where it needs statistics, then transforms rows.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/features/column_source.h"
+#include "lever/io/state.h"
+
+namespace lever {
+
+class FeatureColumn {
+ public:
+  explicit FeatureColumn(std::string name) : name_(std::move(name)) {}
+  virtual ~FeatureColumn() = default;
+  const std::string& name() const { return name_; }
+  /// "numeric", "bucketized", "categorical_vocabulary", "categorical_hash", "categorical_identity",
+  /// "crossed", "indicator", "embedding".
+  virtual std::string Kind() const = 0;
+  /// The column's settings in one line, e.g. "hash_bucket(city, 1000)".
+  virtual std::string Describe() const = 0;
+  /// Resolves the raw columns it reads; throws ConfigError naming the missing column and listing the
+  /// source's columns.
+  virtual void Bind(const ColumnSource& source) = 0;
+  /// Learns statistics from the training data (numeric standardization). Default: nothing to learn.
+  virtual void Fit(const ColumnSource& source) { (void)source; }
+  /// Learned state, stored with the model.
+  virtual void SaveState(StateWriter& out) const { (void)out; }
+  virtual void LoadState(const StateReader& in) { (void)in; }
+
+ protected:
+  /// Index of raw column `key` in `source`, or ConfigError.
+  int Resolve(const ColumnSource& source, const std::string& key) const;
+
+ private:
+  std::string name_;
+};
+
+/// A column that yields `dimension()` numbers per example.
+class DenseFeatureColumn : public FeatureColumn {
+ public:
+  using FeatureColumn::FeatureColumn;
+  virtual Index dimension() const = 0;
+  /// Writes dimension() values for `row`. Throws DataError naming the row and the value when it is unusable.
+  virtual void Values(const ColumnSource& source, Index row, float* out) const = 0;
+};
+
+/// A column that yields bucket ids in [0, num_buckets()) per example (one for every single-valued column).
+class CategoricalFeatureColumn : public FeatureColumn {
+ public:
+  using FeatureColumn::FeatureColumn;
+  virtual Index num_buckets() const = 0;
+  /// Appends the ids of `row` to `ids`. Throws DataError (naming the row, the column and the value) for
+  /// a value that has no bucket, such as an unknown category without out-of-vocabulary buckets.
+  virtual void Ids(const ColumnSource& source, Index row, std::vector<int64_t>& ids) const = 0;
+  /// A readable name for bucket `id` (a vocabulary entry, a bucket range, "hash bucket 17").
+  virtual std::string BucketName(Index id) const { return std::to_string(id); }
+};
+
+using FeatureColumnPtr = std::shared_ptr<FeatureColumn>;
+using DenseColumnPtr = std::shared_ptr<DenseFeatureColumn>;
+using CategoricalColumnPtr = std::shared_ptr<CategoricalFeatureColumn>;
+
+// ---- Constructors (TensorFlow's names) ---------------------------------------------------------------
+
+/// A number from raw column `key`. With `standardize`, (x - mean) / stddev with mean and stddev fitted on
+/// the training data and stored with the model (a constant column gets stddev 1).
+DenseColumnPtr NumericColumn(const std::string& key, bool standardize = true);
+
+/// Buckets a number from raw column `key` by strictly increasing `boundaries`: (-inf, b0) is bucket 0,
+/// [b0, b1) bucket 1, ..., [b_last, +inf) bucket boundaries.size().
+CategoricalColumnPtr BucketizedColumn(const std::string& key, std::vector<double> boundaries);
+
+/// Text categories from a list; unknown values go to `num_oov_buckets` extra buckets by hash, or are a
+/// DataError when there are none.
+CategoricalColumnPtr CategoricalColumnWithVocabularyList(const std::string& key, std::vector<std::string> vocabulary,
+                                                         Index num_oov_buckets = 0);
+
+/// The same with the vocabulary read from a file, one entry per line (blank lines are an error, as are
+/// duplicates; a trailing newline is fine). Throws IoError naming the file.
+CategoricalColumnPtr CategoricalColumnWithVocabularyFile(const std::string& key, const std::string& path,
+                                                         Index num_oov_buckets = 0);
+
+/// Hashes the value (text as is; numbers in their shortest decimal form) into `hash_bucket_size`
+/// buckets with HashString (lever/features/hash.h).
+CategoricalColumnPtr CategoricalColumnWithHashBucket(const std::string& key, Index hash_bucket_size);
+
+/// The value itself is the id: a whole number in [0, num_buckets). Out of range is a DataError unless
+/// `default_value` >= 0 is given.
+CategoricalColumnPtr CategoricalColumnWithIdentity(const std::string& key, Index num_buckets,
+                                                   int64_t default_value = -1);
+
+/// A hashed cross of any number of inputs (raw column names, or categorical columns whose ids are
+/// crossed), e.g. day x hour: CombineHash over the inputs' values, mod `hash_bucket_size`.
+struct CrossInput {
+  CrossInput(const char* raw_key) : key(raw_key) {}                 // NOLINT: implicit, for {"day", "hour"}
+  CrossInput(std::string raw_key) : key(std::move(raw_key)) {}      // NOLINT
+  CrossInput(CategoricalColumnPtr categorical) : column(std::move(categorical)) {}  // NOLINT
+  std::string key;
+  CategoricalColumnPtr column;
+};
+CategoricalColumnPtr CrossedColumn(std::vector<CrossInput> inputs, Index hash_bucket_size);
+
+/// One-hot (or multi-hot) representation of a categorical column, kept sparse.
+class IndicatorColumn;
+std::shared_ptr<IndicatorColumn> MakeIndicatorColumn(CategoricalColumnPtr categorical);
+
+/// A learned dense vector per bucket. dimension 0 means the rule of thumb round(num_buckets ^ 0.25)
+/// (at least 1); combiner sum, mean or sqrtn; initializer truncated normal with stddev 1/sqrt(dimension).
+class EmbeddingColumn;
+std::shared_ptr<EmbeddingColumn> MakeEmbeddingColumn(CategoricalColumnPtr categorical, Index dimension = 0,
+                                                     const std::string& combiner = "mean");
+
+/// The default embedding dimension for `buckets` categories: round(buckets ^ 0.25), at least 1.
+Index DefaultEmbeddingDimension(Index buckets);
+
+class IndicatorColumn : public FeatureColumn {
+ public:
+  explicit IndicatorColumn(CategoricalColumnPtr categorical);
+  std::string Kind() const override { return "indicator"; }
+  std::string Describe() const override;
+  void Bind(const ColumnSource& source) override { categorical_->Bind(source); }
+  void Fit(const ColumnSource& source) override { categorical_->Fit(source); }
+  Index dimension() const { return categorical_->num_buckets(); }
+  const CategoricalColumnPtr& categorical() const { return categorical_; }
+
+ private:
+  CategoricalColumnPtr categorical_;
+};
+
+class EmbeddingColumn : public FeatureColumn {
+ public:
+  EmbeddingColumn(CategoricalColumnPtr categorical, Index dimension, std::string combiner);
+  std::string Kind() const override { return "embedding"; }
+  std::string Describe() const override;
+  void Bind(const ColumnSource& source) override { categorical_->Bind(source); }
+  void Fit(const ColumnSource& source) override { categorical_->Fit(source); }
+  Index dimension() const { return dimension_; }
+  /// True when the dimension came from the rule of thumb rather than the user.
+  bool default_dimension() const { return default_dimension_; }
+  const std::string& combiner() const { return combiner_; }
+  const CategoricalColumnPtr& categorical() const { return categorical_; }
+
+ private:
+  CategoricalColumnPtr categorical_;
+  Index dimension_;
+  bool default_dimension_;
+  std::string combiner_;
+};
+
+}  // namespace lever

@@ -1,0 +1,69 @@
+#include "features/raw_value.h"
+#include "lever/error.h"
+#include "lever/features/feature_column.h"
+#include "lever/features/hash.h"
+
+namespace lever {
+namespace {
+
+class Crossed : public CategoricalFeatureColumn {
+ public:
+  Crossed(std::vector<CrossInput> inputs, Index buckets)
+      : CategoricalFeatureColumn(JoinNames(inputs)), inputs_(std::move(inputs)), buckets_(buckets) {
+    if (inputs_.size() < 2) throw ConfigError("crossed column '" + name() + "' needs at least two inputs");
+    if (buckets_ < 1) throw ConfigError("crossed column '" + name() + "' needs at least one hash bucket");
+    columns_.assign(inputs_.size(), -1);
+  }
+  std::string Kind() const override { return "crossed"; }
+  std::string Describe() const override { return "crossed(" + name() + ", " + std::to_string(buckets_) + " buckets)"; }
+  void Bind(const ColumnSource& source) override {
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      if (inputs_[i].column) {
+        inputs_[i].column->Bind(source);
+      } else {
+        columns_[i] = Resolve(source, inputs_[i].key);
+      }
+    }
+  }
+  void Fit(const ColumnSource& source) override {
+    for (auto& in : inputs_) {
+      if (in.column) in.column->Fit(source);
+    }
+  }
+  Index num_buckets() const override { return buckets_; }
+  void Ids(const ColumnSource& source, Index row, std::vector<int64_t>& ids) const override {
+    uint64_t cross = kCrossSeed;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      uint64_t value = 0;
+      if (inputs_[i].column) {
+        scratch_.clear();
+        inputs_[i].column->Ids(source, row, scratch_);
+        value = scratch_.empty() ? 0 : static_cast<uint64_t>(scratch_.front());
+      } else {
+        value = internal::CrossValue(source, columns_[i], row);
+      }
+      cross = CombineHash(cross, value);
+    }
+    ids.push_back(static_cast<int64_t>(cross % static_cast<uint64_t>(buckets_)));
+  }
+  std::string BucketName(Index id) const override { return name() + " cross bucket " + std::to_string(id); }
+
+ private:
+  static std::string JoinNames(const std::vector<CrossInput>& inputs) {
+    std::string out;
+    for (const auto& in : inputs) out += (out.empty() ? "" : "_x_") + (in.column ? in.column->name() : in.key);
+    return out;
+  }
+  std::vector<CrossInput> inputs_;
+  Index buckets_;
+  std::vector<int> columns_;
+  mutable std::vector<int64_t> scratch_;
+};
+
+}  // namespace
+
+CategoricalColumnPtr CrossedColumn(std::vector<CrossInput> inputs, Index hash_bucket_size) {
+  return std::make_shared<Crossed>(std::move(inputs), hash_bucket_size);
+}
+
+}  // namespace lever

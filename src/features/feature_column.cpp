@@ -1,0 +1,60 @@
+#include "lever/features/feature_column.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "lever/error.h"
+#include "lever/ops/sparse_matmul.h"
+
+namespace lever {
+
+int FeatureColumn::Resolve(const ColumnSource& source, const std::string& key) const {
+  const int index = source.Find(key);
+  if (index >= 0) return index;
+  std::string available;
+  for (int i = 0; i < source.num_columns(); ++i) available += (available.empty() ? "" : ", ") + source.ColumnName(i);
+  throw ConfigError("feature column '" + name() + "' reads column '" + key + "', which the data does not have" +
+                    (available.empty() ? std::string(".") : ". Its columns: " + available + "."));
+}
+
+Index DefaultEmbeddingDimension(Index buckets) {
+  return std::max<Index>(1, static_cast<Index>(std::llround(std::pow(static_cast<double>(buckets), 0.25))));
+}
+
+IndicatorColumn::IndicatorColumn(CategoricalColumnPtr categorical)
+    : FeatureColumn(categorical ? categorical->name() + "_indicator" : "indicator"), categorical_(std::move(categorical)) {
+  if (!categorical_) throw ConfigError("indicator column needs a categorical column");
+}
+
+std::string IndicatorColumn::Describe() const { return "indicator(" + categorical_->Describe() + ")"; }
+
+EmbeddingColumn::EmbeddingColumn(CategoricalColumnPtr categorical, Index dimension, std::string combiner)
+    : FeatureColumn(categorical ? categorical->name() + "_embedding" : "embedding"),
+      categorical_(std::move(categorical)),
+      dimension_(dimension),
+      default_dimension_(dimension == 0),
+      combiner_(std::move(combiner)) {
+  if (!categorical_) throw ConfigError("embedding column needs a categorical column");
+  if (dimension_ < 0) throw ConfigError("embedding column '" + name() + "': dimension must be positive (or 0 for the default)");
+  if (dimension_ == 0) dimension_ = DefaultEmbeddingDimension(categorical_->num_buckets());
+  ParseCombiner(combiner_);  // validates
+}
+
+std::string EmbeddingColumn::Describe() const {
+  std::ostringstream out;
+  out << "embedding(" << categorical_->Describe() << ", dimension=" << dimension_
+      << (default_dimension_ ? " (default: round(" + std::to_string(categorical_->num_buckets()) + " ^ 0.25))" : "")
+      << ", combiner=" << combiner_ << ")";
+  return out.str();
+}
+
+std::shared_ptr<IndicatorColumn> MakeIndicatorColumn(CategoricalColumnPtr categorical) {
+  return std::make_shared<IndicatorColumn>(std::move(categorical));
+}
+
+std::shared_ptr<EmbeddingColumn> MakeEmbeddingColumn(CategoricalColumnPtr categorical, Index dimension,
+                                                     const std::string& combiner) {
+  return std::make_shared<EmbeddingColumn>(std::move(categorical), dimension, combiner);
+}
+
+}  // namespace lever
