@@ -1,0 +1,76 @@
+#pragma once
+// Linear and logistic models over sparse features: the wide models of click prediction, trained with
+// FTRL-Proximal (or any optimizer) on row-sparse gradients. The weight table is (features, outputs);
+// a step touches only the rows present in its batch, and L1 leaves exact zeros, so the model is
+// reported (and can be stored) as its nonzeros.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lever/autodiff/graph.h"
+#include "lever/nn/parameter.h"
+#include "lever/nn/regularizer.h"
+#include "lever/optim/registry.h"
+#include "lever/tensor/sparse.h"
+
+namespace lever {
+
+struct LinearModelConfig {
+  /// sigmoid_cross_entropy (logistic regression; several outputs = multi-label), mean_squared_error
+  /// (linear regression) or sparse_softmax_cross_entropy (multinomial; outputs = classes).
+  std::string loss = "sigmoid_cross_entropy";
+  Index outputs = 1;
+  /// FTRL by default; learning rate 0 means TensorFlow's rule min(0.2, 1 / sqrt(feature columns)).
+  OptimizerSpec optimizer{.name = "ftrl", .learning_rate = 0.0};
+  /// Number of feature columns, for the default learning rate (1 for a LIBSVM file).
+  Index feature_columns = 1;
+  /// Penalties on the weights (not the bias), on the mean loss.
+  Regularizer regularizer;
+};
+
+class LinearModel {
+ public:
+  LinearModel(Index num_features, LinearModelConfig config);
+  ~LinearModel();
+  LinearModel(const LinearModel&) = delete;
+  LinearModel& operator=(const LinearModel&) = delete;
+
+  /// One optimizer step on a batch; returns its mean data loss. `labels` is (rows, 1) for
+  /// sparse_softmax_cross_entropy (class ids) and (rows, outputs) otherwise. Throws DivergenceError on a
+  /// non-finite loss.
+  double TrainStep(const SparseRows& features, const Eigen::Ref<const Tensor>& labels);
+  /// Probabilities (classification) or values (regression), (rows, outputs).
+  Tensor Predict(const SparseRows& features);
+
+  Index num_features() const { return weights_->value.rows(); }
+  Index outputs() const { return config_.outputs; }
+  int64_t steps() const { return steps_; }
+  const LinearModelConfig& config() const { return config_; }
+  Optimizer& optimizer() { return *optimizer_; }
+  const Parameter& weights() const { return *weights_; }
+  const Parameter& bias() const { return *bias_; }
+  ParameterStore& parameters() { return store_; }
+  Index CountNonzeroWeights() const { return weights_->CountNonzero(); }
+  /// (feature, weight) of output `output`'s nonzero weights, largest magnitude first.
+  std::vector<std::pair<Index, float>> NonzeroWeights(Index output = 0) const;
+
+ private:
+  void BuildTrainGraph();
+  void BuildPredictGraph();
+
+  LinearModelConfig config_;
+  Index label_cols_;
+  ParameterStore store_;
+  Parameter* weights_;
+  Parameter* bias_;
+  std::unique_ptr<Optimizer> optimizer_;
+  ParameterList trainable_;
+  int64_t steps_ = 0;
+  std::unique_ptr<Graph> train_;
+  Var train_input_, train_labels_, train_loss_;
+  std::unique_ptr<Graph> predict_;
+  Var predict_input_, prediction_;
+};
+
+}  // namespace lever

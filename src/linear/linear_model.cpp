@@ -1,0 +1,106 @@
+#include "lever/linear/linear_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lever/error.h"
+#include "lever/losses/registry.h"
+#include "lever/ops/elementwise.h"
+#include "lever/ops/sparse_matmul.h"
+
+namespace lever {
+
+LinearModel::LinearModel(Index num_features, LinearModelConfig config) : config_(std::move(config)) {
+  const std::string loss = CanonicalLossName(config_.loss);
+  config_.loss = loss;
+  if (num_features <= 0) throw ConfigError("a linear model needs at least one feature");
+  if (config_.outputs <= 0) throw ConfigError("a linear model needs at least one output");
+  if (loss == "sparse_softmax_cross_entropy" && config_.outputs < 2) {
+    throw ConfigError("sparse_softmax_cross_entropy needs one output per class (at least 2), got " +
+                      std::to_string(config_.outputs));
+  }
+  config_.regularizer.Validate();
+  label_cols_ = LossLabelColumns(loss, config_.outputs);
+  weights_ = &store_.Create("linear/weights", num_features, config_.outputs);
+  weights_->sparse_grad = true;
+  weights_->l1 = config_.regularizer.l1;
+  weights_->l2 = config_.regularizer.l2;
+  bias_ = &store_.Create("linear/bias", 1, config_.outputs);
+  if (config_.optimizer.learning_rate <= 0.0 && !config_.optimizer.schedule) {
+    config_.optimizer.learning_rate =
+        std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, config_.feature_columns))));
+  }
+  optimizer_ = MakeOptimizer(config_.optimizer);
+  trainable_ = store_.Trainable();
+}
+
+LinearModel::~LinearModel() = default;
+
+void LinearModel::BuildTrainGraph() {
+  train_ = std::make_unique<Graph>();
+  train_input_ = train_->SparseInput("features", num_features());
+  train_labels_ = train_->Input("labels", {0, label_cols_});
+  Var logits = BiasAdd(SparseMatMul(train_input_, train_->Bind(weights_->name, &weights_->value, &weights_->grad,
+                                                                &weights_->touched)),
+                       train_->Bind(bias_->name, &bias_->value, &bias_->grad));
+  train_loss_ = MakeLoss(config_.loss, logits, train_labels_);
+}
+
+void LinearModel::BuildPredictGraph() {
+  predict_ = std::make_unique<Graph>();
+  predict_->set_training(false);
+  predict_input_ = predict_->SparseInput("features", num_features());
+  Var logits = BiasAdd(SparseMatMul(predict_input_, predict_->Bind(weights_->name, &weights_->value, nullptr)),
+                       predict_->Bind(bias_->name, &bias_->value, nullptr));
+  prediction_ = MakePrediction(config_.loss, logits);
+}
+
+double LinearModel::TrainStep(const SparseRows& features, const Eigen::Ref<const Tensor>& labels) {
+  if (!train_) BuildTrainGraph();
+  if (features.cols != num_features()) {
+    throw DataError("the batch has " + std::to_string(features.cols) + " features but the model has " +
+                    std::to_string(num_features()));
+  }
+  if (labels.rows() != features.rows() || labels.cols() != label_cols_) {
+    throw DataError("labels are (" + std::to_string(labels.rows()) + ", " + std::to_string(labels.cols()) +
+                    ") for a batch of " + std::to_string(features.rows()) + " rows; expected " +
+                    std::to_string(label_cols_) + " label column(s)");
+  }
+  train_->FeedSparse(train_input_, &features);
+  train_->FeedBuffer(train_labels_, labels.rows()) = labels;
+  train_->Forward();
+  const double loss = train_loss_.scalar();
+  if (!std::isfinite(loss)) {
+    throw DivergenceError("the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                              " at step " + std::to_string(steps_ + 1) + " (optimizer " + optimizer_->Describe() +
+                              "). The learning rate is most likely too high: try one 10x smaller.",
+                          steps_ + 1);
+  }
+  train_->Backward(train_loss_);
+  optimizer_->Step(trainable_);
+  ++steps_;
+  return loss;
+}
+
+Tensor LinearModel::Predict(const SparseRows& features) {
+  if (!predict_) BuildPredictGraph();
+  if (features.cols != num_features()) {
+    throw DataError("the input has " + std::to_string(features.cols) + " features but the model has " +
+                    std::to_string(num_features()));
+  }
+  predict_->FeedSparse(predict_input_, &features);
+  predict_->Forward(prediction_);
+  return prediction_.value();
+}
+
+std::vector<std::pair<Index, float>> LinearModel::NonzeroWeights(Index output) const {
+  std::vector<std::pair<Index, float>> out;
+  const Tensor& w = weights_->value;
+  for (Index i = 0; i < w.rows(); ++i) {
+    if (w(i, output) != 0.0f) out.emplace_back(i, w(i, output));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
+  return out;
+}
+
+}  // namespace lever
