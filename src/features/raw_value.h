@@ -24,12 +24,17 @@ inline std::string_view ShortestDecimal(float value, char (&buffer)[32]) {
 
 /// The raw value of `column` at `row` as text (numbers in shortest decimal form).
 inline std::string_view RawText(const ColumnSource& source, int column, Index row, char (&buffer)[32]) {
+  if (source.IsInteger(column)) {
+    auto r = std::to_chars(buffer, buffer + sizeof(buffer), source.Integer(column, row));
+    return {buffer, static_cast<size_t>(r.ptr - buffer)};
+  }
   if (source.IsNumeric(column)) return ShortestDecimal(source.Number(column, row), buffer);
   return source.Text(column, row);
 }
 
 /// The 64-bit value a cross combines: whole numbers as themselves, other values as their text's hash.
 inline uint64_t CrossValue(const ColumnSource& source, int column, Index row) {
+  if (source.IsInteger(column)) return static_cast<uint64_t>(source.Integer(column, row));
   if (source.IsNumeric(column)) {
     const double v = source.Number(column, row);
     if (v == std::floor(v) && std::abs(v) < 9e15) return static_cast<uint64_t>(static_cast<int64_t>(v));
@@ -40,6 +45,10 @@ inline uint64_t CrossValue(const ColumnSource& source, int column, Index row) {
 
 /// A whole number from a numeric or text column, or false.
 inline bool WholeNumber(const ColumnSource& source, int column, Index row, int64_t& out) {
+  if (source.IsInteger(column)) {
+    out = source.Integer(column, row);
+    return true;
+  }
   if (source.IsNumeric(column)) {
     const double v = source.Number(column, row);
     if (!(v == std::floor(v)) || std::abs(v) > 9e15) return false;

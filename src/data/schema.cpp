@@ -1,0 +1,438 @@
+#include "lever/data/schema.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cfloat>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <set>
+#include <unordered_map>
+
+#include "lever/data/text_input.h"
+#include "lever/error.h"
+
+namespace lever {
+
+const char* ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kNumber:
+      return "number";
+    case ColumnType::kInteger:
+      return "integer";
+    case ColumnType::kString:
+      return "string";
+  }
+  return "?";
+}
+
+std::vector<std::string> DefaultMissingValues() { return {"", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"}; }
+
+std::string_view TrimSpaces(std::string_view text) {
+  size_t begin = 0;
+  size_t end = text.size();
+  while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  return text.substr(begin, end - begin);
+}
+
+namespace {
+
+// Trims, and drops one leading '+' (from_chars takes none); false when nothing number-like is left.
+bool PrepareNumber(std::string_view& text) {
+  text = TrimSpaces(text);
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) return false;
+  }
+  return !text.empty();
+}
+
+}  // namespace
+
+CellParse ParseFloatCell(std::string_view text, float* value) {
+  if (!PrepareNumber(text)) return CellParse::kInvalid;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, *value);
+  if (stop != end || error == std::errc::invalid_argument) return CellParse::kInvalid;
+  if (error == std::errc::result_out_of_range) {
+    // Too large for a float is an error; too small rounds to zero as any parser would.
+    double wide = 0;
+    const auto [wide_stop, wide_error] = std::from_chars(text.data(), end, wide);
+    bool underflow = false;
+    if (wide_error == std::errc{}) {
+      underflow = std::fabs(wide) <= FLT_MAX;
+    } else {  // beyond double too: the exponent's sign tells which way
+      const size_t e = text.find_first_of("eE");
+      underflow = e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-';
+    }
+    if (!underflow) return CellParse::kOutOfRange;
+    *value = text[0] == '-' ? -0.0f : 0.0f;
+    return CellParse::kOk;
+  }
+  return std::isfinite(*value) ? CellParse::kOk : CellParse::kNotFinite;
+}
+
+CellParse ParseIntegerCell(std::string_view text, int64_t* value) {
+  if (!PrepareNumber(text)) return CellParse::kInvalid;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, *value);
+  if (stop != end || error == std::errc::invalid_argument) return CellParse::kInvalid;
+  return error == std::errc::result_out_of_range ? CellParse::kOutOfRange : CellParse::kOk;
+}
+
+const ColumnSchema* Schema::Find(std::string_view name) const {
+  for (const ColumnSchema& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+bool Schema::IsMissing(std::string_view text) const {
+  text = TrimSpaces(text);
+  for (const std::string& token : missing_values) {
+    if (token == text) return true;
+  }
+  return false;
+}
+
+namespace {
+
+constexpr size_t kNoColumn = static_cast<size_t>(-1);
+// Where a schema value is: "file:12: columns[3].type" for YAML, "schema: columns[3].type" otherwise.
+using Locator = std::function<std::string(size_t column, const std::string& key)>;
+
+std::string KeyPath(size_t column, const std::string& key) {
+  return column == kNoColumn ? key : "columns[" + std::to_string(column) + "]." + key;
+}
+
+std::string ColumnNames(const Schema& schema) {
+  std::string out;
+  for (const ColumnSchema& column : schema.columns) out += (out.empty() ? "" : ", ") + column.name;
+  return out;
+}
+
+void ValidateSchema(const Schema& schema, const Locator& where) {
+  if (schema.columns.empty()) {
+    throw ConfigError(where(kNoColumn, "columns") +
+                      ": the schema has no columns; list them, e.g. columns: [{name: age, type: number}]");
+  }
+  std::unordered_map<std::string_view, size_t> seen;
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    const ColumnSchema& column = schema.columns[i];
+    if (column.name.empty()) {
+      throw ConfigError(where(i, "name") + ": the name is empty; give the name the column has in the file's header");
+    }
+    const auto [it, inserted] = seen.emplace(column.name, i);
+    if (!inserted) {
+      throw ConfigError(where(i, "name") + ": '" + column.name + "' is also the name of columns[" +
+                        std::to_string(it->second) + "]; column names must be unique");
+    }
+    if (!column.default_value) continue;
+    const std::string& text = *column.default_value;
+    CellParse parsed = CellParse::kOk;
+    if (column.type == ColumnType::kNumber) {
+      float value = 0;
+      parsed = ParseFloatCell(text, &value);
+    } else if (column.type == ColumnType::kInteger) {
+      int64_t value = 0;
+      parsed = ParseIntegerCell(text, &value);
+    }
+    if (parsed != CellParse::kOk) {
+      throw ConfigError(where(i, "default") + ": " + internal::QuoteCell(text) + " is not " +
+                        (column.type == ColumnType::kNumber ? "a finite number" : "an integer") + ", but column '" +
+                        column.name + "' has type " + ColumnTypeName(column.type) + ". Write one, e.g. default: 0.");
+    }
+  }
+  if (!schema.label.empty()) {
+    const ColumnSchema* label = schema.Find(schema.label);
+    if (label == nullptr) {
+      throw ConfigError(where(kNoColumn, "label") + ": '" + schema.label + "' is not one of the columns (" +
+                        ColumnNames(schema) + "); name the column to predict, or leave label out");
+    }
+    if (label->default_value) {
+      throw ConfigError(where(static_cast<size_t>(label - schema.columns.data()), "default") +
+                        ": the label column '" + schema.label +
+                        "' cannot have a default: a row without a label has nothing to learn from. "
+                        "Remove the default.");
+    }
+  }
+}
+
+std::string EmitSchema(const Schema& schema, const std::vector<std::string>& comments) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  if (!schema.label.empty()) out << YAML::Key << "label" << YAML::Value << schema.label;
+  out << YAML::Key << "missing_values" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const std::string& token : schema.missing_values) out << YAML::DoubleQuoted << token;
+  out << YAML::EndSeq;
+  out << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    const ColumnSchema& column = schema.columns[i];
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << column.name << YAML::Key << "type"
+        << YAML::Value << ColumnTypeName(column.type);
+    if (column.default_value) {
+      out << YAML::Key << "default" << YAML::Value;
+      // Numbers plain (default: 0); text always quoted, so "" or "null" read back as text.
+      if (column.type == ColumnType::kString) out << YAML::DoubleQuoted;
+      out << *column.default_value;
+    }
+    out << YAML::EndMap;
+    if (i < comments.size() && !comments[i].empty()) out << YAML::Comment(comments[i]);
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+// ---- YAML loading ----
+
+class SchemaParser {
+ public:
+  explicit SchemaParser(const std::string& source) : source_(source) {}
+
+  Schema Parse(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      throw ConfigError(source_ + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg +
+                        ". Fix the syntax; a column is written - {name: age, type: number}.");
+    }
+    if (!root.IsMap()) {
+      throw ConfigError(source_ + ": a schema is a YAML map with the keys label, missing_values and columns; got " +
+                        (root.IsNull() ? std::string("an empty document") : Kind(root)));
+    }
+    Schema schema;
+    bool has_columns = false;
+    std::set<std::string> keys;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node value = it->second;
+      if (!keys.insert(key).second) throw ConfigError(At(it->first, key) + ": the key appears twice; keep one");
+      if (key == "label") {
+        schema.label = value.IsNull() ? "" : Text(value, "label");
+      } else if (key == "missing_values") {
+        schema.missing_values = MissingValues(value);
+      } else if (key == "columns") {
+        has_columns = true;
+        schema.columns = Columns(value);
+      } else {
+        throw ConfigError(At(it->first, key) + ": unknown key '" + key +
+                          "'; valid keys: label, missing_values, columns");
+      }
+    }
+    if (!has_columns) {
+      throw ConfigError(source_ + ": the schema has no 'columns' key; list the columns, e.g. columns: "
+                                  "[{name: age, type: number}]");
+    }
+    ValidateSchema(schema, [&](size_t column, const std::string& key) {
+      int line = root_line_;
+      if (column != kNoColumn && column < column_lines_.size()) {
+        const auto found = column_lines_[column].find(key);
+        line = found != column_lines_[column].end() ? found->second : column_lines_[column].at("");
+      } else if (const auto found = key_lines_.find(key); found != key_lines_.end()) {
+        line = found->second;
+      }
+      return source_ + ":" + std::to_string(line) + ": " + KeyPath(column, key);
+    });
+    return schema;
+  }
+
+ private:
+  static std::string Kind(const YAML::Node& node) {
+    if (node.IsSequence()) return "a list";
+    if (node.IsMap()) return "a map";
+    if (node.IsNull()) return "nothing (null)";
+    return "the text \"" + node.Scalar() + "\"";
+  }
+  static int Line(const YAML::Node& node) { return node.Mark().line + 1; }
+  std::string At(const YAML::Node& node, const std::string& path) const {
+    return source_ + ":" + std::to_string(Line(node)) + ": " + path;
+  }
+
+  std::string Text(const YAML::Node& node, const std::string& path) {
+    key_lines_[path] = Line(node);
+    if (!node.IsScalar()) throw ConfigError(At(node, path) + ": expected a text, got " + Kind(node));
+    return node.Scalar();
+  }
+
+  std::vector<std::string> MissingValues(const YAML::Node& node) {
+    key_lines_["missing_values"] = Line(node);
+    if (!node.IsSequence()) {
+      throw ConfigError(At(node, "missing_values") + ": expected a list of texts, e.g. [\"\", \"NA\", \"?\"]; got " +
+                        Kind(node));
+    }
+    std::vector<std::string> tokens;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string path = "missing_values[" + std::to_string(i) + "]";
+      if (node[i].IsNull()) {
+        throw ConfigError(At(node[i], path) + ": the entry is null; write the text in quotes (\"null\") if it means "
+                                              "missing, or \"\" for empty cells");
+      }
+      tokens.push_back(Text(node[i], path));
+    }
+    return tokens;
+  }
+
+  std::vector<ColumnSchema> Columns(const YAML::Node& node) {
+    key_lines_["columns"] = Line(node);
+    if (!node.IsSequence()) {
+      throw ConfigError(At(node, "columns") + ": expected a list of columns, e.g. - {name: age, type: number}; got " +
+                        Kind(node));
+    }
+    std::vector<ColumnSchema> columns;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node entry = node[i];
+      const std::string path = "columns[" + std::to_string(i) + "]";
+      if (!entry.IsMap()) {
+        throw ConfigError(At(entry, path) + ": a column is a map like {name: age, type: number}; got " + Kind(entry));
+      }
+      std::unordered_map<std::string, int>& lines = column_lines_.emplace_back();
+      lines[""] = Line(entry);
+      ColumnSchema column;
+      bool has_name = false;
+      bool has_type = false;
+      for (auto it = entry.begin(); it != entry.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        const YAML::Node value = it->second;
+        const std::string key_path = path + "." + key;
+        if (lines.count(key) != 0) throw ConfigError(At(it->first, key_path) + ": the key appears twice; keep one");
+        lines[key] = Line(value);
+        if (key == "name") {
+          has_name = true;
+          column.name = Text(value, key_path);
+        } else if (key == "type") {
+          has_type = true;
+          const std::string type = Text(value, key_path);
+          if (type == "number") {
+            column.type = ColumnType::kNumber;
+          } else if (type == "integer") {
+            column.type = ColumnType::kInteger;
+          } else if (type == "string" || type == "categorical") {
+            column.type = ColumnType::kString;
+          } else {
+            throw ConfigError(At(value, key_path) + ": unknown type \"" + type +
+                              "\"; valid types: number, integer, string");
+          }
+        } else if (key == "default") {
+          if (value.IsNull()) {
+            throw ConfigError(At(value, key_path) + ": the default is null; leave the key out for no default, or "
+                                                    "write the value (\"\" for an empty text)");
+          }
+          column.default_value = Text(value, key_path);
+        } else {
+          throw ConfigError(At(it->first, key_path) + ": unknown key '" + key + "'; valid keys: name, type, default");
+        }
+      }
+      if (!has_name) throw ConfigError(At(entry, path) + ": the column has no name; add name: <header name>");
+      if (!has_type) {
+        throw ConfigError(At(entry, path) + ": column '" + column.name +
+                          "' has no type; add type: with one of number, integer, string");
+      }
+      columns.push_back(std::move(column));
+    }
+    return columns;
+  }
+
+  std::string source_;
+  int root_line_ = 1;
+  std::unordered_map<std::string, int> key_lines_;                   // top-level key -> line
+  std::vector<std::unordered_map<std::string, int>> column_lines_;  // per column: key -> line ("" = the entry)
+};
+
+}  // namespace
+
+void Schema::Validate() const {
+  ValidateSchema(*this, [](size_t column, const std::string& key) { return "schema: " + KeyPath(column, key); });
+}
+
+std::string Schema::ToYaml() const { return EmitSchema(*this, {}); }
+
+Schema ParseSchema(std::string_view yaml, const std::string& source) { return SchemaParser(source).Parse(yaml); }
+
+Schema LoadSchema(const std::string& path) {
+  TextInput input(path);
+  std::string text;
+  for (std::string_view chunk = input.NextChunk(); !chunk.empty(); chunk = input.NextChunk()) text += chunk;
+  return ParseSchema(text, path);
+}
+
+// ---- inference ----
+
+std::string InferredSchema::ToYaml() const {
+  std::vector<std::string> comments(schema.columns.size());
+  for (size_t i = 0; i < schema.columns.size() && i < missing_counts.size(); ++i) {
+    const int64_t missing = missing_counts[i];
+    if (missing == 0) continue;
+    if (missing == rows_sampled) {
+      comments[i] = "all " + std::to_string(rows_sampled) + " sampled values missing: type unknown";
+    } else {
+      comments[i] = std::to_string(missing) + " of " + std::to_string(rows_sampled) +
+                    " sampled values missing: set a default, or such rows are bad rows";
+    }
+  }
+  return "# lever table schema, inferred from " + std::to_string(rows_sampled) +
+         " rows: check the types (docs/data_formats.md)\n" + EmitSchema(schema, comments);
+}
+
+InferredSchema InferSchema(const std::string& path, const CsvOptions& csv, const InferOptions& options) {
+  if (options.sample_rows < 0) {
+    throw ConfigError("InferSchema: sample_rows is " + std::to_string(options.sample_rows) +
+                      "; it must be 0 (all rows) or more");
+  }
+  CsvReader reader(path, csv, options.bad_rows);
+  InferredSchema result;
+  result.schema.missing_values = options.missing_values;
+  struct Seen {
+    int64_t missing = 0;
+    bool all_integers = true;
+    bool all_numbers = true;
+  };
+  std::vector<Seen> seen(reader.num_columns());
+  CsvRecord record;
+  while ((options.sample_rows == 0 || result.rows_sampled < options.sample_rows) && reader.Next(record)) {
+    if (seen.size() < record.size()) seen.resize(record.size());  // without a header: the first record
+    ++result.rows_sampled;
+    for (size_t i = 0; i < record.size(); ++i) {
+      const std::string_view text = record[i];
+      if (result.schema.IsMissing(text)) {
+        ++seen[i].missing;
+        continue;
+      }
+      if (seen[i].all_integers) {
+        int64_t integer = 0;
+        if (ParseIntegerCell(text, &integer) == CellParse::kOk) continue;
+        seen[i].all_integers = false;
+      }
+      float number = 0;
+      if (seen[i].all_numbers && ParseFloatCell(text, &number) != CellParse::kOk) seen[i].all_numbers = false;
+    }
+  }
+  if (result.rows_sampled == 0) {
+    throw DataError(path + (csv.header ? " has a header but no data rows" : " has no data rows") +
+                    ": there is nothing to infer column types from. Check the path.");
+  }
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ColumnSchema column;
+    column.name = csv.header ? reader.header()[i] : "column_" + std::to_string(i + 1);
+    if (seen[i].missing == result.rows_sampled) {
+      column.type = ColumnType::kString;
+    } else if (seen[i].all_integers) {
+      column.type = ColumnType::kInteger;
+    } else if (seen[i].all_numbers) {
+      column.type = ColumnType::kNumber;
+    } else {
+      column.type = ColumnType::kString;
+    }
+    result.schema.columns.push_back(std::move(column));
+    result.missing_counts.push_back(seen[i].missing);
+  }
+  if (!options.label.empty() && result.schema.Find(options.label) == nullptr) {
+    throw ConfigError(path + ": the label column '" + options.label + "' is not in the file; its columns are " +
+                      ColumnNames(result.schema));
+  }
+  result.schema.label = options.label;
+  return result;
+}
+
+}  // namespace lever

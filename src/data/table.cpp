@@ -1,0 +1,260 @@
+#include "lever/data/table.h"
+
+#include <cfloat>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <unordered_map>
+
+#include "lever/error.h"
+
+namespace lever {
+
+const TableColumn* Table::FindColumn(std::string_view name) const {
+  for (const TableColumn& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+const TableColumn& Table::Column(std::string_view name) const {
+  if (const TableColumn* column = FindColumn(name)) return *column;
+  std::string names;
+  for (const TableColumn& column : columns) names += (names.empty() ? "" : ", ") + column.name;
+  throw ConfigError("the table has no column '" + std::string(name) + "'; its columns are " + names);
+}
+
+namespace {
+
+// The missing-value test runs once per cell: compare only tokens of the cell's length.
+class MissingMatcher {
+ public:
+  explicit MissingMatcher(const std::vector<std::string>& tokens) : tokens_(tokens) {
+    for (const std::string& token : tokens_) lengths_ |= token.size() < 64 ? uint64_t{1} << token.size() : 0;
+  }
+  bool operator()(std::string_view text) const {
+    if (text.size() < 64 && ((lengths_ >> text.size()) & 1) == 0) return false;
+    for (const std::string& token : tokens_) {
+      if (token == text) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::string> tokens_;
+  uint64_t lengths_ = 0;  // bit n: some token has n bytes (longer tokens always get compared)
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+using Dictionary = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
+
+// A parsed cell, held until the whole row is known to be good.
+struct Cell {
+  float number = 0;
+  int64_t integer = 0;
+  std::string_view text;
+};
+
+class RowParser {
+ public:
+  RowParser(const std::string& path, const Schema& schema)
+      : path_(path), schema_(schema), missing_(schema.missing_values), defaults_(schema.columns.size()) {
+    for (size_t i = 0; i < schema.columns.size(); ++i) {
+      const ColumnSchema& column = schema.columns[i];
+      if (!column.default_value) continue;
+      Cell& cell = defaults_[i];
+      cell.text = *column.default_value;
+      // Validate() has checked that defaults parse.
+      if (column.type == ColumnType::kNumber) ParseFloatCell(cell.text, &cell.number);
+      if (column.type == ColumnType::kInteger) ParseIntegerCell(cell.text, &cell.integer);
+    }
+  }
+
+  /// Parses `text` as column `i`'s cell; false with a message naming line, column and value otherwise.
+  bool Parse(size_t i, std::string_view text, int64_t line, Cell* cell, std::string* error) const {
+    const ColumnSchema& column = schema_.columns[i];
+    const std::string_view trimmed = TrimSpaces(text);
+    if (missing_(trimmed)) {
+      if (column.default_value) {
+        *cell = defaults_[i];
+        return true;
+      }
+      if (column.name == schema_.label) {
+        *error = Where(line) + "the label column '" + column.name + "' is missing (" + internal::QuoteCell(text) +
+                 "); a row without a label cannot be used. Fix the row, or skip bad rows.";
+      } else {
+        *error = Where(line) + "column '" + column.name + "' is missing (" + internal::QuoteCell(text) +
+                 ") and has no default. Give the column a default in the schema (default: " +
+                 (column.type == ColumnType::kString ? "\"\"" : "0") + "), or fix the row.";
+      }
+      return false;
+    }
+    switch (column.type) {
+      case ColumnType::kString:
+        cell->text = text;
+        return true;
+      case ColumnType::kNumber: {
+        const CellParse parsed = ParseFloatCell(trimmed, &cell->number);
+        if (parsed == CellParse::kOk) return true;
+        *error = Where(line) + "column '" + column.name + "' ";
+        if (parsed == CellParse::kNotFinite) {
+          const bool nan = trimmed.find_first_of("fF") == std::string_view::npos;  // not inf or infinity
+          *error += "holds " + internal::QuoteCell(text) + ": " + (nan ? "NaN" : "infinity") +
+                    " is not a number lever can train on; list it in missing_values to treat it as missing, or "
+                    "fix the row.";
+        } else if (parsed == CellParse::kOutOfRange) {
+          *error += "holds " + internal::QuoteCell(text) + ", beyond the range of a 32-bit float (about 3.4e38). "
+                    "Rescale the column, or fix the row.";
+        } else {
+          *error += "expects a number, got " + internal::QuoteCell(text) +
+                    ". Declare missing values (missing_values in the schema) or fix the row.";
+        }
+        return false;
+      }
+      case ColumnType::kInteger: {
+        const CellParse parsed = ParseIntegerCell(trimmed, &cell->integer);
+        if (parsed == CellParse::kOk) return true;
+        *error = Where(line) + "column '" + column.name + "' ";
+        float number = 0;
+        if (parsed == CellParse::kOutOfRange) {
+          *error += "holds " + internal::QuoteCell(text) +
+                    ", beyond the range of a 64-bit integer. Declare the column as type number, or fix the row.";
+        } else if (ParseFloatCell(trimmed, &number) == CellParse::kOk) {
+          *error += "expects an integer, got " + internal::QuoteCell(text) +
+                    ". Declare the column as type number, or fix the row.";
+        } else {
+          *error += "expects an integer, got " + internal::QuoteCell(text) +
+                    ". Declare missing values (missing_values in the schema) or fix the row.";
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::string Where(int64_t line) const { return path_ + ":" + std::to_string(line) + ": "; }
+
+  const std::string& path_;
+  const Schema& schema_;
+  MissingMatcher missing_;
+  std::vector<Cell> defaults_;
+};
+
+std::string JoinHeader(const std::vector<std::string>& header) {
+  std::string out;
+  for (const std::string& name : header) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
+
+Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions& csv, const BadRowPolicy& policy,
+                BadRowReport* report) {
+  schema.Validate();
+  BadRowReport own_report;
+  if (report == nullptr) report = &own_report;
+  const int64_t skipped_before = report->skipped();
+  CsvReader reader(path, csv, policy, report);
+
+  // Which field of a record holds each schema column.
+  const size_t num_columns = schema.columns.size();
+  std::vector<size_t> field_of(num_columns);
+  if (csv.header) {
+    std::unordered_map<std::string_view, size_t> position;
+    for (size_t f = 0; f < reader.header().size(); ++f) position.emplace(reader.header()[f], f);
+    std::string absent;
+    for (size_t i = 0; i < num_columns; ++i) {
+      const auto found = position.find(schema.columns[i].name);
+      if (found == position.end()) {
+        absent += (absent.empty() ? "'" : ", '") + schema.columns[i].name + "'";
+      } else {
+        field_of[i] = found->second;
+      }
+    }
+    if (!absent.empty()) {
+      throw DataError(path + ": the schema's column " + absent + " is not in the header; the header has " +
+                      JoinHeader(reader.header()) + ". Fix the name in the schema or in the file.");
+    }
+  } else {
+    for (size_t i = 0; i < num_columns; ++i) field_of[i] = i;
+  }
+
+  Table table;
+  table.label = schema.label;
+  table.columns.resize(num_columns);
+  std::vector<Dictionary> dictionaries(num_columns);
+  for (size_t i = 0; i < num_columns; ++i) {
+    table.columns[i].name = schema.columns[i].name;
+    table.columns[i].type = schema.columns[i].type;
+  }
+
+  const RowParser parser(path, schema);
+  std::vector<Cell> cells(num_columns);
+  std::string error;
+  CsvRecord record;
+  bool width_checked = csv.header;
+  while (reader.Next(record)) {
+    if (!width_checked) {
+      if (record.size() != num_columns) {
+        throw DataError(path + ":" + std::to_string(record.line()) + ": the file has " +
+                        std::to_string(record.size()) + " columns but the schema lists " +
+                        std::to_string(num_columns) +
+                        "; without a header the schema's columns are the file's, in order. Fix the schema.");
+      }
+      width_checked = true;
+    }
+    bool good = true;
+    for (size_t i = 0; i < num_columns && good; ++i) {
+      good = parser.Parse(i, record[field_of[i]], record.line(), &cells[i], &error);
+    }
+    if (!good) {
+      report->Record(error, policy);
+      continue;
+    }
+    for (size_t i = 0; i < num_columns; ++i) {
+      TableColumn& column = table.columns[i];
+      switch (column.type) {
+        case ColumnType::kNumber:
+          column.numbers.push_back(cells[i].number);
+          break;
+        case ColumnType::kInteger:
+          column.integers.push_back(cells[i].integer);
+          break;
+        case ColumnType::kString: {
+          Dictionary& dictionary = dictionaries[i];
+          auto found = dictionary.find(cells[i].text);
+          if (found == dictionary.end()) {
+            if (column.dictionary.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+              throw DataError(path + ": column '" + column.name + "' has more than 2^31 distinct values");
+            }
+            const auto code = static_cast<int32_t>(column.dictionary.size());
+            found = dictionary.emplace(std::string(cells[i].text), code).first;
+            column.dictionary.emplace_back(cells[i].text);
+          }
+          column.codes.push_back(found->second);
+          break;
+        }
+      }
+    }
+    ++table.num_rows;
+  }
+
+  if (table.num_rows == 0) {
+    const int64_t skipped = report->skipped() - skipped_before;
+    if (skipped > 0) {
+      const auto first = static_cast<size_t>(skipped_before);  // this file's first kept message, if kept
+      throw DataError(path + ": all " + std::to_string(skipped) + " data rows were bad and skipped" +
+                      (first < report->messages().size() ? "; the first: " + report->messages()[first] : ".") +
+                      "\n  Check the schema against the file.");
+    }
+    throw DataError(path + (csv.header ? " has a header but no data rows" : " has no data rows") +
+                    ". Check that the file is the one you meant and that it was written completely.");
+  }
+  return table;
+}
+
+}  // namespace lever
