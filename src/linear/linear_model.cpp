@@ -7,10 +7,13 @@
 #include "lever/losses/registry.h"
 #include "lever/ops/elementwise.h"
 #include "lever/ops/sparse_matmul.h"
+#include "lever/optim/ftrl.h"
+#include "linear/wide_ftrl.h"
 
 namespace lever {
 
-LinearModel::LinearModel(Index num_features, LinearModelConfig config) : config_(std::move(config)) {
+LinearModel::LinearModel(Index num_features, LinearModelConfig config)
+    : config_(std::move(config)), num_features_(num_features) {
   const std::string loss = CanonicalLossName(config_.loss);
   config_.loss = loss;
   if (num_features <= 0) throw ConfigError("a linear model needs at least one feature");
@@ -21,16 +24,23 @@ LinearModel::LinearModel(Index num_features, LinearModelConfig config) : config_
   }
   config_.regularizer.Validate();
   label_cols_ = LossLabelColumns(loss, config_.outputs);
-  weights_ = &store_.Create("linear/weights", num_features, config_.outputs);
-  weights_->sparse_grad = true;
-  weights_->l1 = config_.regularizer.l1;
-  weights_->l2 = config_.regularizer.l2;
-  bias_ = &store_.Create("linear/bias", 1, config_.outputs);
   if (config_.optimizer.learning_rate <= 0.0 && !config_.optimizer.schedule) {
     config_.optimizer.learning_rate =
         std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, config_.feature_columns))));
   }
   optimizer_ = MakeOptimizer(config_.optimizer);
+  const auto* ftrl = dynamic_cast<const Ftrl*>(optimizer_.get());
+  if (config_.allow_fused && ftrl != nullptr && ftrl->options().learning_rate_power == -0.5 && config_.outputs == 1 &&
+      loss != "sparse_softmax_cross_entropy") {
+    fused_ = std::make_unique<internal::WideFtrl>(num_features, ftrl->options(), config_.regularizer.l1,
+                                                  config_.regularizer.l2);
+    return;
+  }
+  weights_ = &store_.Create("linear/weights", num_features, config_.outputs);
+  weights_->sparse_grad = true;
+  weights_->l1 = config_.regularizer.l1;
+  weights_->l2 = config_.regularizer.l2;
+  bias_ = &store_.Create("linear/bias", 1, config_.outputs);
   trainable_ = store_.Trainable();
 }
 
@@ -56,7 +66,7 @@ void LinearModel::BuildPredictGraph() {
 }
 
 double LinearModel::TrainStep(const SparseRows& features, const Eigen::Ref<const Tensor>& labels) {
-  if (!train_) BuildTrainGraph();
+  if (!train_ && !fused_) BuildTrainGraph();
   if (features.cols != num_features()) {
     throw DataError("the batch has " + std::to_string(features.cols) + " features but the model has " +
                     std::to_string(num_features()));
@@ -66,38 +76,60 @@ double LinearModel::TrainStep(const SparseRows& features, const Eigen::Ref<const
                     ") for a batch of " + std::to_string(features.rows()) + " rows; expected " +
                     std::to_string(label_cols_) + " label column(s)");
   }
-  train_->FeedSparse(train_input_, &features);
-  train_->FeedBuffer(train_labels_, labels.rows()) = labels;
-  train_->Forward();
-  const double loss = train_loss_.scalar();
+  double loss = 0.0;
+  if (fused_) {
+    scratch_.assign(labels.data(), labels.data() + labels.rows());
+    loss = fused_->Step(features, scratch_.data(), config_.loss == "sigmoid_cross_entropy",
+                        static_cast<float>(optimizer_->schedule().Rate(steps_)), steps_ + 1);
+  } else {
+    train_->FeedSparse(train_input_, &features);
+    train_->FeedBuffer(train_labels_, labels.rows()) = labels;
+    train_->Forward();
+    loss = train_loss_.scalar();
+  }
   if (!std::isfinite(loss)) {
     throw DivergenceError("the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
                               " at step " + std::to_string(steps_ + 1) + " (optimizer " + optimizer_->Describe() +
                               "). The learning rate is most likely too high: try one 10x smaller.",
                           steps_ + 1);
   }
-  train_->Backward(train_loss_);
-  optimizer_->Step(trainable_);
+  if (!fused_) {
+    train_->Backward(train_loss_);
+    optimizer_->Step(trainable_);
+  }
   ++steps_;
   return loss;
 }
 
 Tensor LinearModel::Predict(const SparseRows& features) {
-  if (!predict_) BuildPredictGraph();
   if (features.cols != num_features()) {
     throw DataError("the input has " + std::to_string(features.cols) + " features but the model has " +
                     std::to_string(num_features()));
   }
+  if (fused_) {
+    Tensor out(features.rows(), 1);
+    fused_->Predict(features, config_.loss == "sigmoid_cross_entropy", out.data());
+    return out;
+  }
+  if (!predict_) BuildPredictGraph();
   predict_->FeedSparse(predict_input_, &features);
   predict_->Forward(prediction_);
   return prediction_.value();
 }
 
+float LinearModel::Weight(Index feature, Index output) const {
+  return fused_ ? fused_->weight(feature) : weights_->value(feature, output);
+}
+
+float LinearModel::Bias(Index output) const { return fused_ ? fused_->bias() : bias_->value(0, output); }
+
+Index LinearModel::CountNonzeroWeights() const { return fused_ ? fused_->CountNonzero() : weights_->CountNonzero(); }
+
 std::vector<std::pair<Index, float>> LinearModel::NonzeroWeights(Index output) const {
   std::vector<std::pair<Index, float>> out;
-  const Tensor& w = weights_->value;
-  for (Index i = 0; i < w.rows(); ++i) {
-    if (w(i, output) != 0.0f) out.emplace_back(i, w(i, output));
+  for (Index i = 0; i < num_features_; ++i) {
+    const float w = Weight(i, output);
+    if (w != 0.0f) out.emplace_back(i, w);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
   return out;

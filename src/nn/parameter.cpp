@@ -1,6 +1,7 @@
 #include "lever/nn/parameter.h"
 
 #include "lever/error.h"
+#include "lever/tensor/memory.h"
 
 namespace lever {
 
@@ -14,8 +15,8 @@ Parameter& ParameterStore::Create(const std::string& name, Index rows, Index col
   }
   auto p = std::make_unique<Parameter>();
   p->name = name;
-  p->value = Tensor::Zero(rows, cols);
-  p->grad = Tensor::Zero(rows, cols);
+  p->value = NewTable(rows, cols);
+  p->grad = NewTable(rows, cols);
   p->touched.Reset(rows);
   params_.push_back(std::move(p));
   return *params_.back();

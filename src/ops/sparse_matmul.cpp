@@ -26,6 +26,8 @@ std::string CombinerName(Combiner combiner) {
 
 namespace {
 
+constexpr int64_t kPrefetchAhead = 16;
+
 // 1 / norm_i for each row, per the combiner (0 for an empty row).
 template <class T>
 void RowScales(const SparseRows& s, Combiner combiner, std::vector<T>& scale) {
@@ -68,9 +70,15 @@ BasicVar<T> SparseMatMul(const BasicVar<T>& sparse, const BasicVar<T>& table, Co
         const Index table_rows = w.rows();
         RowScales(s, combiner, *scale);
         y.setZero();
+        const int64_t nnz = static_cast<int64_t>(s.ids.size());
         for (Index i = 0; i < s.rows(); ++i) {
           T* out = y.data() + i * units;
           for (int64_t k = s.row_ptr[static_cast<size_t>(i)]; k < s.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+            // Table rows are scattered: prefetch ahead so that cache misses overlap.
+            if (k + kPrefetchAhead < nnz) {
+              const Index ahead = s.ids[static_cast<size_t>(k + kPrefetchAhead)];
+              if (ahead >= 0 && ahead < table_rows) __builtin_prefetch(w.data() + ahead * units);
+            }
             const Index id = s.ids[static_cast<size_t>(k)];
             if (id < 0 || id >= table_rows) {
               std::ostringstream msg;
@@ -95,10 +103,16 @@ BasicVar<T> SparseMatMul(const BasicVar<T>& sparse, const BasicVar<T>& table, Co
         auto dw = c.dx(1);
         RowSet* touched = c.touched(1);
         const Index units = dw.cols();
+        const int64_t nnz = static_cast<int64_t>(s.ids.size());
         for (Index i = 0; i < s.rows(); ++i) {
           const T f = (*scale)[static_cast<size_t>(i)];
           const T* g = dy.data() + i * units;
           for (int64_t k = s.row_ptr[static_cast<size_t>(i)]; k < s.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+            if (k + kPrefetchAhead < nnz) {
+              const Index ahead = s.ids[static_cast<size_t>(k + kPrefetchAhead)];
+              __builtin_prefetch(dw.data() + ahead * units, 1);
+              if (touched != nullptr) touched->Prefetch(ahead);
+            }
             const Index id = s.ids[static_cast<size_t>(k)];
             const T v = static_cast<T>(s.values[static_cast<size_t>(k)]) * f;
             T* row = dw.data() + id * units;

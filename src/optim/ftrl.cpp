@@ -56,6 +56,36 @@ std::string Ftrl::Describe() const {
   return out.str();
 }
 
+void Ftrl::UpdateRows(float* w, float* g, float* const* slots, size_t /*nslots*/, Index cols,
+                      const std::vector<Index>& rows, const UpdateContext& ctx) {
+  if (options_.learning_rate_power != -0.5) {
+    Optimizer::UpdateRows(w, g, slots, 2, cols, rows, ctx);
+    return;
+  }
+  // The wide-model hot path: one inlined loop over scattered rows, prefetching ahead.
+  const float lr = ctx.learning_rate;
+  const double t = static_cast<double>(ctx.t);
+  const float l1 = static_cast<float>(options_.l1 + t * ctx.l1);
+  const float two_l2 = static_cast<float>(2.0 * (options_.l2 + t * ctx.l2));
+  const float two_l2_shrinkage = static_cast<float>(2.0 * options_.l2_shrinkage);
+  float* accumulator = slots[0];
+  float* linear = slots[1];
+  const float inv_lr = 1.0f / lr;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchRows < rows.size()) {
+      const Index ahead = rows[i + kPrefetchRows] * cols;
+      __builtin_prefetch(w + ahead, 1);
+      __builtin_prefetch(g + ahead, 0);
+      __builtin_prefetch(accumulator + ahead, 1);
+      __builtin_prefetch(linear + ahead, 1);
+    }
+    const Index o = rows[i] * cols;
+    for (Index j = o; j < o + cols; ++j) {
+      FtrlCoordinate(w[j], g[j], accumulator[j], linear[j], inv_lr, l1, two_l2, two_l2_shrinkage);
+    }
+  }
+}
+
 void Ftrl::UpdateSpan(float* __restrict w, float* __restrict g, float* const* slots, Index n,
                       const UpdateContext& ctx) {
   const float lr = ctx.learning_rate;

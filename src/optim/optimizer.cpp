@@ -1,6 +1,7 @@
 #include "lever/optim/optimizer.h"
 
 #include "lever/error.h"
+#include "lever/tensor/memory.h"
 
 namespace lever {
 
@@ -14,7 +15,7 @@ Optimizer::Slots& Optimizer::SlotsFor(Parameter& p) {
   Slots s;
   const auto names = SlotNames();
   for (size_t k = 0; k < names.size(); ++k) {
-    s.tensors.push_back(Tensor::Constant(p.value.rows(), p.value.cols(), SlotInitialValue(static_cast<int>(k))));
+    s.tensors.push_back(NewTable(p.value.rows(), p.value.cols(), SlotInitialValue(static_cast<int>(k))));
   }
   order_.emplace_back(p.name, &p);
   return slots_.emplace(&p, std::move(s)).first->second;
@@ -42,12 +43,36 @@ void Optimizer::Step(const ParameterList& params) {
     };
     if (p->sparse_grad) {
       const Index cols = p->value.cols();
-      for (Index row : p->touched.rows()) update(row * cols, cols);
+      const std::vector<Index>& rows = p->touched.rows();
+      if (add_l2) {
+        const float two_l2 = 2.0f * ctx.l2;
+        for (Index r : rows) {
+          for (Index j = 0; j < cols; ++j) p->grad(r, j) += two_l2 * p->value(r, j);
+        }
+      }
+      for (size_t k = 0; k < nslots; ++k) slot_ptrs[k] = s.tensors[k].data();
+      UpdateRows(p->value.data(), p->grad.data(), slot_ptrs, nslots, cols, rows, ctx);
     } else {
       update(0, p->value.size());
     }
   }
   ++iterations_;
+}
+
+void Optimizer::UpdateRows(float* w, float* g, float* const* slots, size_t nslots, Index cols,
+                           const std::vector<Index>& rows, const UpdateContext& ctx) {
+  float* row_slots[8];
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchRows < rows.size()) {
+      const Index ahead = rows[i + kPrefetchRows] * cols;
+      __builtin_prefetch(w + ahead, 1);
+      __builtin_prefetch(g + ahead, 1);
+      for (size_t k = 0; k < nslots; ++k) __builtin_prefetch(slots[k] + ahead, 1);
+    }
+    const Index offset = rows[i] * cols;
+    for (size_t k = 0; k < nslots; ++k) row_slots[k] = slots[k] + offset;
+    UpdateSpan(w + offset, g + offset, row_slots, cols, ctx);
+  }
 }
 
 void Optimizer::SaveState(StateWriter& out, const std::string& prefix) const {

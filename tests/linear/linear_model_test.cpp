@@ -92,6 +92,31 @@ TEST(LinearModelTest, FtrlWithL1RecoversAPlantedSparseModel) {
   EXPECT_EQ(nonzero.front().first % 10, 0);  // the largest weight is a planted one
 }
 
+TEST(LinearModelTest, FusedFtrlKernelMatchesTheGenericPath) {
+  const auto w = PlantedWeights();
+  const Planted train = Make(3000, 5, w);
+  for (const char* loss : {"sigmoid_cross_entropy", "mean_squared_error"}) {
+    LinearModelConfig config;
+    config.loss = loss;
+    config.optimizer = {.name = "ftrl", .learning_rate = 0.5, .options = {{"l1", 0.01}, {"l2", 0.001}}};
+    config.regularizer = Regularizer::ElasticNet(1e-4, 1e-4);
+    LinearModel fused(2000, config);
+    config.allow_fused = false;
+    LinearModel generic(2000, config);
+    ASSERT_TRUE(fused.fused());
+    ASSERT_FALSE(generic.fused());
+    for (Index b = 0; b < train.x.rows(); b += 50) {
+      const SparseRows x = Slice(train.x, b, b + 50);
+      EXPECT_NEAR(fused.TrainStep(x, train.y.middleRows(b, 50)), generic.TrainStep(x, train.y.middleRows(b, 50)), 1e-5);
+    }
+    EXPECT_EQ(fused.CountNonzeroWeights(), generic.CountNonzeroWeights()) << loss;
+    for (Index i = 0; i < 2000; ++i) ASSERT_NEAR(fused.Weight(i), generic.Weight(i), 1e-5) << loss << " weight " << i;
+    EXPECT_NEAR(fused.Bias(), generic.Bias(), 1e-5);
+    const Tensor a = fused.Predict(train.x), b = generic.Predict(train.x);
+    EXPECT_LT((a - b).cwiseAbs().maxCoeff(), 1e-5);
+  }
+}
+
 TEST(LinearModelTest, OnlyTheBatchRowsChange) {
   LinearModelConfig config;
   config.optimizer = {.name = "adagrad", .learning_rate = 0.1};
@@ -105,8 +130,8 @@ TEST(LinearModelTest, OnlyTheBatchRowsChange) {
   y << 1.0f;
   model.TrainStep(x, y);
   EXPECT_EQ(model.CountNonzeroWeights(), 2);
-  EXPECT_GT(model.weights().value(3, 0), 0.0f);
-  EXPECT_GT(model.weights().value(700, 0), model.weights().value(3, 0));
+  EXPECT_GT(model.Weight(3), 0.0f);
+  EXPECT_GT(model.Weight(700), model.Weight(3));
   EXPECT_EQ(model.steps(), 1);
 }
 

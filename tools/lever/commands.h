@@ -10,4 +10,7 @@ using Command = std::function<int()>;
 /// `lever train`: trains a network on a built-in dataset and reports progress and final metrics.
 Command RegisterTrain(CLI::App& app);
 
+/// `lever linear`: linear and logistic models on sparse LIBSVM or CSV data.
+Command RegisterLinear(CLI::App& app);
+
 }  // namespace lever::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("lever 0.1.0"));
   app.require_subcommand(1);
   lever::cli::Command train = lever::cli::RegisterTrain(app);
+  lever::cli::Command linear = lever::cli::RegisterLinear(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (app.got_subcommand("train")) return train();
+    if (app.got_subcommand("linear")) return linear();
   } catch (const lever::DivergenceError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 3;

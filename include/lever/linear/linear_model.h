@@ -15,6 +15,9 @@
 #include "lever/tensor/sparse.h"
 
 namespace lever {
+namespace internal {
+class WideFtrl;
+}
 
 struct LinearModelConfig {
   /// sigmoid_cross_entropy (logistic regression; several outputs = multi-label), mean_squared_error
@@ -27,6 +30,9 @@ struct LinearModelConfig {
   Index feature_columns = 1;
   /// Penalties on the weights (not the bias), on the mean loss.
   Regularizer regularizer;
+  /// Use the fused FTRL kernel where it applies (FTRL, power -0.5, one output). Off runs the generic
+  /// graph-and-optimizer path, which gives the same updates (tests compare the two).
+  bool allow_fused = true;
 };
 
 class LinearModel {
@@ -43,15 +49,17 @@ class LinearModel {
   /// Probabilities (classification) or values (regression), (rows, outputs).
   Tensor Predict(const SparseRows& features);
 
-  Index num_features() const { return weights_->value.rows(); }
+  Index num_features() const { return num_features_; }
   Index outputs() const { return config_.outputs; }
   int64_t steps() const { return steps_; }
   const LinearModelConfig& config() const { return config_; }
-  Optimizer& optimizer() { return *optimizer_; }
-  const Parameter& weights() const { return *weights_; }
-  const Parameter& bias() const { return *bias_; }
-  ParameterStore& parameters() { return store_; }
-  Index CountNonzeroWeights() const { return weights_->CountNonzero(); }
+  /// The optimizer as configured (Describe(), its schedule). With FTRL on one output the model runs a
+  /// fused kernel with the same arithmetic (lever/linear/wide_ftrl.h); `fused()` says so.
+  const Optimizer& optimizer() const { return *optimizer_; }
+  bool fused() const { return fused_ != nullptr; }
+  float Weight(Index feature, Index output = 0) const;
+  float Bias(Index output = 0) const;
+  Index CountNonzeroWeights() const;
   /// (feature, weight) of output `output`'s nonzero weights, largest magnitude first.
   std::vector<std::pair<Index, float>> NonzeroWeights(Index output = 0) const;
 
@@ -60,10 +68,13 @@ class LinearModel {
   void BuildPredictGraph();
 
   LinearModelConfig config_;
+  Index num_features_;
   Index label_cols_;
   ParameterStore store_;
-  Parameter* weights_;
-  Parameter* bias_;
+  Parameter* weights_ = nullptr;  // generic path only
+  Parameter* bias_ = nullptr;
+  std::unique_ptr<internal::WideFtrl> fused_;
+  std::vector<float> scratch_;
   std::unique_ptr<Optimizer> optimizer_;
   ParameterList trainable_;
   int64_t steps_ = 0;

@@ -1,4 +1,6 @@
 #pragma once
+#include <cmath>
+
 #include "lever/optim/optimizer.h"
 
 namespace lever {
@@ -21,11 +23,37 @@ struct FtrlOptions {
 /// on the mean loss like every other optimizer's, and enter as t * l1 and t * l2 at update t, so that the
 /// same regularizer means the same objective whichever optimizer minimizes it. With p = -0.5 this is the
 /// paper's Algorithm 1 with alpha = lr, beta = 0 and lambda2 = 2 l2.
+/// One coordinate of the update above with p = -0.5 (the paper's): w, accumulator n and linear term z
+/// are updated in place from gradient g. `inv_lr` is 1 / learning rate.
+inline void FtrlCoordinate(float& w, float g, float& n, float& z, float inv_lr, float l1, float two_l2,
+                           float two_l2_shrinkage) {
+  const float g_shrunk = g + two_l2_shrinkage * w;
+  const float n_new = n + g * g;
+  const float sqrt_new = std::sqrt(n_new);
+  z += g_shrunk - (sqrt_new - std::sqrt(n)) * inv_lr * w;
+  const float candidate = (std::copysign(l1, z) - z) / (sqrt_new * inv_lr + two_l2);
+  w = std::fabs(z) > l1 ? candidate : 0.0f;
+  n = n_new;
+}
+
+/// The same update keeping s = sqrt(n) instead of n (one square root per update instead of two): the
+/// fused wide-model kernel's form. Equal to FtrlCoordinate up to rounding.
+inline void FtrlCoordinateSqrt(float& w, float g, float& s, float& z, float inv_lr, float l1, float two_l2,
+                               float two_l2_shrinkage) {
+  const float g_shrunk = g + two_l2_shrinkage * w;
+  const float s_new = std::sqrt(s * s + g * g);
+  z += g_shrunk - (s_new - s) * inv_lr * w;
+  const float candidate = (std::copysign(l1, z) - z) / (s_new * inv_lr + two_l2);
+  w = std::fabs(z) > l1 ? candidate : 0.0f;
+  s = s_new;
+}
+
 class Ftrl : public Optimizer {
  public:
   Ftrl(std::shared_ptr<LearningRateSchedule> schedule, FtrlOptions options = {});
   std::string Name() const override { return "ftrl"; }
   std::string Describe() const override;
+  const FtrlOptions& options() const { return options_; }
 
  protected:
   std::vector<std::string> SlotNames() const override { return {"accumulator", "linear"}; }
@@ -34,6 +62,8 @@ class Ftrl : public Optimizer {
   }
   bool HandlesL2() const override { return true; }
   void UpdateSpan(float* w, float* g, float* const* slots, Index n, const UpdateContext& ctx) override;
+  void UpdateRows(float* w, float* g, float* const* slots, size_t nslots, Index cols, const std::vector<Index>& rows,
+                  const UpdateContext& ctx) override;
 
  private:
   FtrlOptions options_;

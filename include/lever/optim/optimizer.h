@@ -62,6 +62,13 @@ class Optimizer {
   virtual bool HandlesL2() const { return false; }
   /// Updates n contiguous coordinates: weights w, gradients g, and slots[k] at the same offset.
   virtual void UpdateSpan(float* w, float* g, float* const* slots, Index n, const UpdateContext& ctx) = 0;
+  /// Updates the listed rows of a (rows, cols) parameter whose weights, gradients and slots start at
+  /// w, g and slots[k]. The default calls UpdateSpan row by row, prefetching a few rows ahead (rows are
+  /// scattered over large tables); optimizers override it where one fused loop pays.
+  virtual void UpdateRows(float* w, float* g, float* const* slots, size_t nslots, Index cols,
+                          const std::vector<Index>& rows, const UpdateContext& ctx);
+  /// How far ahead row updates prefetch.
+  static constexpr size_t kPrefetchRows = 8;
 
  private:
   struct Slots {

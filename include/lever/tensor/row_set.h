@@ -36,6 +36,7 @@ class RowSet {
     for (Index r : rows_) marked_[static_cast<size_t>(r)] = 0;
     rows_.clear();
   }
+  void Prefetch(Index row) const { __builtin_prefetch(marked_.data() + row, 1); }
   bool Contains(Index row) const { return marked_[static_cast<size_t>(row)] != 0; }
   const std::vector<Index>& rows() const { return rows_; }
   size_t size() const { return rows_.size(); }

@@ -1,0 +1,61 @@
+#pragma once
+// Training and evaluating linear models on sparse data: from a streamed file or from rows in memory.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lever/data/libsvm_file.h"
+#include "lever/linear/linear_model.h"
+
+namespace lever {
+
+/// A label as the model's loss needs it: 0/1 for logistic losses (LIBSVM's +1/-1 become 1/0: positive
+/// means 1), class ids for softmax, values for regression.
+float PrepareLabel(const std::string& loss, float raw);
+
+struct LinearTrainOptions {
+  Index batch_size = 256;
+  /// Steps to train; 0 means `passes` passes over the data.
+  int64_t steps = 0;
+  double passes = 1.0;
+  /// Progress callback cadence in steps (0 = never).
+  int64_t report_every = 0;
+  /// In-memory training: the order of pass p is a shuffle drawn from (seed, p).
+  uint64_t seed = 1;
+};
+
+struct LinearProgress {
+  int64_t step = 0;
+  int64_t examples = 0;
+  double loss = 0.0;     // mean batch loss since the last report
+  double passes = 0.0;   // passes completed (streams count whole passes only)
+  double seconds = 0.0;
+};
+using LinearProgressFn = std::function<void(const LinearProgress&)>;
+
+/// Trains from a stream until `steps` steps, or `passes` whole passes, are done (or the stream ends).
+/// Returns the steps taken.
+int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainOptions& options,
+                    const LinearProgressFn& progress = {});
+
+/// Trains on rows in memory (labels as PrepareLabel gives them), reshuffled every pass.
+int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
+                    const LinearTrainOptions& options, const LinearProgressFn& progress = {});
+
+struct LinearEvaluation {
+  int64_t examples = 0;
+  double loss = 0.0;      // the training loss's mean
+  double log_loss = 0.0;  // binary: as scikit-learn computes it
+  double auc = 0.0;       // binary: exact AUC-ROC
+  double accuracy = 0.0;  // classification
+  double rmse = 0.0;      // regression
+};
+
+/// Evaluates on rows in memory (labels as PrepareLabel gives them).
+LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels);
+/// Evaluates on a LIBSVM file, read block by block.
+LinearEvaluation EvaluateLinear(LinearModel& model, const std::string& path, const LibsvmOptions& options = {},
+                                const BadRowPolicy& policy = {});
+
+}  // namespace lever

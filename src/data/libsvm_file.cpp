@@ -1,0 +1,229 @@
+#include "lever/data/libsvm_file.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "lever/error.h"
+
+namespace lever {
+
+LibsvmFileReader::LibsvmFileReader(std::string path, LibsvmOptions options, BadRowPolicy policy, size_t block_bytes)
+    : path_(std::move(path)), options_(options), policy_(policy), block_bytes_(std::max<size_t>(block_bytes, 4096)),
+      input_(path_) {}
+
+bool LibsvmFileReader::Next(SparseBlock& block) {
+  block.Clear();
+  block.first_line = next_line_;
+  while (!at_end_) {
+    if (buffer_.size() < carried_ + block_bytes_) buffer_.resize(carried_ + block_bytes_);
+    const size_t got = input_.Read(buffer_.data() + carried_, block_bytes_);
+    const size_t total = carried_ + got;
+    size_t complete = 0;  // bytes of complete lines at the front
+    if (got == 0) {
+      at_end_ = true;
+      complete = total;  // a last line without '\n' is complete at the end of the file
+    } else {
+      const void* nl = nullptr;
+      for (size_t i = total; i > carried_ && nl == nullptr; --i) {
+        if (buffer_[i - 1] == '\n') nl = &buffer_[i - 1];
+      }
+      if (nl == nullptr) {  // a line longer than the block: read more
+        carried_ = total;
+        continue;
+      }
+      complete = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data()) + 1;
+    }
+    if (complete > 0) {
+      next_line_ += ParseLibsvmChunk(buffer_.data(), buffer_.data() + complete, path_, next_line_, options_, policy_,
+                                     bad_rows_, block.labels, block.features);
+    }
+    carried_ = total - complete;
+    if (carried_ > 0) std::memmove(buffer_.data(), buffer_.data() + complete, carried_);
+    if (block.features.rows() > 0) break;
+  }
+  block.end_line = next_line_;
+  return block.features.rows() > 0;
+}
+
+LibsvmData ReadLibsvmFile(const std::string& path, const LibsvmOptions& options, const BadRowPolicy& policy,
+                          Index num_features) {
+  LibsvmFileReader reader(path, options, policy);
+  LibsvmData data;
+  SparseBlock block;
+  while (reader.Next(block)) {
+    // Append the block's rows.
+    const int64_t base = static_cast<int64_t>(data.features.ids.size());
+    data.features.ids.insert(data.features.ids.end(), block.features.ids.begin(), block.features.ids.end());
+    data.features.values.insert(data.features.values.end(), block.features.values.begin(), block.features.values.end());
+    for (size_t r = 1; r < block.features.row_ptr.size(); ++r) data.features.row_ptr.push_back(base + block.features.row_ptr[r]);
+    data.labels.insert(data.labels.end(), block.labels.begin(), block.labels.end());
+    data.features.cols = std::max(data.features.cols, block.features.cols);
+  }
+  data.features.cols = std::max(data.features.cols, num_features);
+  data.bad_rows = reader.bad_rows();
+  data.lines = reader.lines();
+  return data;
+}
+
+// ---- LibsvmStream ---------------------------------------------------------------------------------------
+
+LibsvmStream::LibsvmStream(std::string path, Index num_features, LibsvmOptions options, BadRowPolicy policy,
+                           StreamOptions stream)
+    : path_(std::move(path)), num_features_(num_features), options_(options), policy_(policy), stream_(stream),
+      rng_(Rng::Stream(stream.seed, 0x5B0FF1E5ULL)) {
+  if (num_features_ <= 0) throw ConfigError("streaming '" + path_ + "' needs the number of features (e.g. 1048576)");
+  if (stream_.shuffle_buffer < 0) throw ConfigError("shuffle buffer must be >= 0");
+  if (stream_.prefetch_blocks < 1) stream_.prefetch_blocks = 1;
+  { TextInput probe(path_); }  // fail here, not on the thread, when the file cannot be opened
+  producer_ = std::thread([this] { Produce(); });
+}
+
+LibsvmStream::~LibsvmStream() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  space_.notify_all();
+  if (producer_.joinable()) producer_.join();
+}
+
+int64_t LibsvmStream::skipped_rows() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return skipped_;
+}
+
+void LibsvmStream::Produce() {
+  try {
+    do {
+      LibsvmFileReader reader(path_, options_, policy_);
+      while (true) {
+        std::unique_ptr<SparseBlock> block;
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          space_.wait(lock, [&] { return stop_ || static_cast<int>(full_.size()) < stream_.prefetch_blocks; });
+          if (stop_) return;
+          if (!free_.empty()) {
+            block = std::move(free_.front());
+            free_.pop_front();
+          }
+        }
+        if (!block) block = std::make_unique<SparseBlock>();
+        const bool got = reader.Next(*block);
+        if (got) CheckFeatures(*block);
+        if (!got) block->end_of_pass = true;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          skipped_ = reader.bad_rows().skipped();
+          full_.push_back(std::move(block));
+        }
+        ready_.notify_one();
+        if (!got) break;
+      }
+    } while (stream_.repeat);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    error_ = std::current_exception();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    producer_done_ = true;
+  }
+  ready_.notify_all();
+}
+
+void LibsvmStream::CheckFeatures(const SparseBlock& block) const {
+  if (block.features.cols <= num_features_) return;
+  const auto bad = std::max_element(block.features.ids.begin(), block.features.ids.end());
+  throw DataError(path_ + ":" + std::to_string(block.first_line) + "-" + std::to_string(block.end_line - 1) +
+                  ": feature index " + std::to_string(static_cast<int64_t>(*bad) + (options_.zero_based ? 0 : 1)) +
+                  " is beyond the " + std::to_string(num_features_) +
+                  " features of the model; raise the number of features or fix the file");
+}
+
+bool LibsvmStream::NextBlock() {
+  while (true) {
+    std::unique_ptr<SparseBlock> block;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [&] { return !full_.empty() || producer_done_; });
+      if (full_.empty()) {
+        if (error_) std::rethrow_exception(error_);
+        return false;
+      }
+      block = std::move(full_.front());
+      full_.pop_front();
+      if (current_) free_.push_back(std::move(current_));
+    }
+    space_.notify_one();
+    if (block->end_of_pass) {
+      ++passes_;
+      std::lock_guard<std::mutex> lock(mutex_);
+      free_.push_back(std::move(block));
+      continue;
+    }
+    current_ = std::move(block);
+    next_row_ = 0;
+    return true;
+  }
+}
+
+bool LibsvmStream::ReadExample(SparseRows& x, std::vector<float>& y) {
+  while (!current_ || next_row_ >= current_->features.rows()) {
+    if (!NextBlock()) return false;
+  }
+  const SparseRows& f = current_->features;
+  const int64_t begin = f.row_ptr[static_cast<size_t>(next_row_)];
+  const int64_t end = f.row_ptr[static_cast<size_t>(next_row_) + 1];
+  x.ids.insert(x.ids.end(), f.ids.begin() + begin, f.ids.begin() + end);
+  x.values.insert(x.values.end(), f.values.begin() + begin, f.values.begin() + end);
+  x.EndRow();
+  y.push_back(current_->labels[static_cast<size_t>(next_row_)]);
+  ++next_row_;
+  return true;
+}
+
+bool LibsvmStream::Next(Index batch, SparseRows& x, std::vector<float>& y) {
+  x.Clear();
+  x.cols = num_features_;
+  y.clear();
+  if (stream_.shuffle_buffer == 0) {
+    while (x.rows() < batch && ReadExample(x, y)) {
+    }
+  } else {
+    // Keep the pool full, then hand out a random member and refill its slot.
+    SparseRows one;
+    std::vector<float> label;
+    auto fill = [&](Slot& slot) {
+      one.Clear();
+      label.clear();
+      if (input_exhausted_ || !ReadExample(one, label)) {
+        input_exhausted_ = true;
+        return false;
+      }
+      slot.ids.assign(one.ids.begin(), one.ids.end());
+      slot.values.assign(one.values.begin(), one.values.end());
+      slot.label = label[0];
+      return true;
+    };
+    while (static_cast<int64_t>(pool_.size()) < stream_.shuffle_buffer && !input_exhausted_) {
+      pool_.emplace_back();
+      if (!fill(pool_.back())) pool_.pop_back();
+    }
+    while (x.rows() < batch && !pool_.empty()) {
+      const size_t j = static_cast<size_t>(rng_.UniformInt(pool_.size()));
+      Slot& slot = pool_[j];
+      x.ids.insert(x.ids.end(), slot.ids.begin(), slot.ids.end());
+      x.values.insert(x.values.end(), slot.values.begin(), slot.values.end());
+      x.EndRow();
+      y.push_back(slot.label);
+      if (!fill(slot)) {
+        std::swap(slot, pool_.back());
+        pool_.pop_back();
+      }
+    }
+  }
+  examples_ += x.rows();
+  return x.rows() > 0;
+}
+
+}  // namespace lever

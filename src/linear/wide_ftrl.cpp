@@ -1,0 +1,91 @@
+#include "linear/wide_ftrl.h"
+
+#include <cmath>
+
+#include "lever/tensor/memory.h"
+
+namespace lever::internal {
+namespace {
+constexpr int64_t kAhead = 40;  // entries to prefetch ahead: cells are scattered over a large table
+}  // namespace
+
+WideFtrl::WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2)
+    : features_(features), options_(options), param_l1_(param_l1), param_l2_(param_l2),
+      cells_(new Cell[static_cast<size_t>(features)]) {
+  AdviseHugePages(cells_.get(), sizeof(Cell) * static_cast<size_t>(features));
+  const float s0 = static_cast<float>(std::sqrt(options_.initial_accumulator_value));
+  for (Index i = 0; i < features; ++i) cells_[static_cast<size_t>(i)] = {0.0f, s0, 0.0f, 0.0f};
+  bias_ = {0.0f, s0, 0.0f, 0.0f};
+}
+
+float WideFtrl::Logit(const SparseRows& x, Index row) const {
+  float logit = bias_.w;
+  const int64_t end = x.row_ptr[static_cast<size_t>(row) + 1];
+  const int64_t nnz = static_cast<int64_t>(x.ids.size());
+  for (int64_t k = x.row_ptr[static_cast<size_t>(row)]; k < end; ++k) {
+    if (k + kAhead < nnz) __builtin_prefetch(&cells_[static_cast<size_t>(x.ids[static_cast<size_t>(k + kAhead)])], 1);
+    logit += x.values[static_cast<size_t>(k)] * cells_[static_cast<size_t>(x.ids[static_cast<size_t>(k)])].w;
+  }
+  return logit;
+}
+
+double WideFtrl::Step(const SparseRows& x, const float* labels, bool logistic, float learning_rate, int64_t t) {
+  const Index rows = x.rows();
+  if (rows == 0) return 0.0;
+  const float inv_rows = 1.0f / static_cast<float>(rows);
+  touched_.clear();
+  double loss = 0.0;
+  float bias_gradient = 0.0f;
+  for (Index i = 0; i < rows; ++i) {
+    const float logit = Logit(x, i);
+    const float y = labels[i];
+    float d = 0.0f;
+    if (logistic) {
+      // Stable log loss from the logit: max(x, 0) - x y + log(1 + exp(-|x|)).
+      loss += std::max(logit, 0.0f) - logit * y + std::log1p(std::exp(-std::fabs(logit)));
+      d = (1.0f / (1.0f + std::exp(-logit)) - y) * inv_rows;
+    } else {
+      const float r = logit - y;
+      loss += static_cast<double>(r) * r;
+      d = 2.0f * r * inv_rows;
+    }
+    bias_gradient += d;
+    // The cells were just read for the logit: accumulating here hits the cache.
+    for (int64_t k = x.row_ptr[static_cast<size_t>(i)]; k < x.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+      const int32_t id = x.ids[static_cast<size_t>(k)];
+      Cell& c = cells_[static_cast<size_t>(id)];
+      if (c.g == 0.0f) touched_.push_back(id);
+      c.g += x.values[static_cast<size_t>(k)] * d;
+    }
+  }
+  // Penalties on the mean loss weigh t times as much in FTRL's sum of t losses (see Ftrl).
+  const double td = static_cast<double>(t);
+  const float l1 = static_cast<float>(options_.l1 + td * param_l1_);
+  const float two_l2 = static_cast<float>(2.0 * (options_.l2 + td * param_l2_));
+  const float two_shrinkage = static_cast<float>(2.0 * options_.l2_shrinkage);
+  const float inv_lr = 1.0f / learning_rate;
+  for (size_t i = 0; i < touched_.size(); ++i) {
+    if (i + kAhead < touched_.size()) __builtin_prefetch(&cells_[static_cast<size_t>(touched_[i + kAhead])], 1);
+    Cell& c = cells_[static_cast<size_t>(touched_[i])];
+    FtrlCoordinateSqrt(c.w, c.g, c.s, c.z, inv_lr, l1, two_l2, two_shrinkage);
+    c.g = 0.0f;
+  }
+  FtrlCoordinateSqrt(bias_.w, bias_gradient, bias_.s, bias_.z, inv_lr, static_cast<float>(options_.l1),
+                     static_cast<float>(2.0 * options_.l2), two_shrinkage);
+  return loss / static_cast<double>(rows);
+}
+
+void WideFtrl::Predict(const SparseRows& x, bool logistic, float* out) const {
+  for (Index i = 0; i < x.rows(); ++i) {
+    const float logit = Logit(x, i);
+    out[i] = logistic ? 1.0f / (1.0f + std::exp(-logit)) : logit;
+  }
+}
+
+Index WideFtrl::CountNonzero() const {
+  Index n = 0;
+  for (Index i = 0; i < features_; ++i) n += cells_[static_cast<size_t>(i)].w != 0.0f;
+  return n;
+}
+
+}  // namespace lever::internal
