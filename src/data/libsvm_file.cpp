@@ -156,7 +156,7 @@ bool LibsvmStream::NextBlock() {
     }
     space_.notify_one();
     if (block->end_of_pass) {
-      ++passes_;
+      pass_ends_.push_back(read_);
       std::lock_guard<std::mutex> lock(mutex_);
       free_.push_back(std::move(block));
       continue;
@@ -179,7 +179,14 @@ bool LibsvmStream::ReadExample(SparseRows& x, std::vector<float>& y) {
   x.EndRow();
   y.push_back(current_->labels[static_cast<size_t>(next_row_)]);
   ++next_row_;
+  ++read_;
   return true;
+}
+
+int64_t LibsvmStream::passes() const {
+  int64_t n = 0;
+  for (int64_t end : pass_ends_) n += end <= examples_ ? 1 : 0;
+  return n;
 }
 
 bool LibsvmStream::Next(Index batch, SparseRows& x, std::vector<float>& y) {
@@ -191,18 +198,16 @@ bool LibsvmStream::Next(Index batch, SparseRows& x, std::vector<float>& y) {
     }
   } else {
     // Keep the pool full, then hand out a random member and refill its slot.
-    SparseRows one;
-    std::vector<float> label;
     auto fill = [&](Slot& slot) {
-      one.Clear();
-      label.clear();
-      if (input_exhausted_ || !ReadExample(one, label)) {
+      one_.Clear();
+      one_label_.clear();
+      if (input_exhausted_ || !ReadExample(one_, one_label_)) {
         input_exhausted_ = true;
         return false;
       }
-      slot.ids.assign(one.ids.begin(), one.ids.end());
-      slot.values.assign(one.values.begin(), one.values.end());
-      slot.label = label[0];
+      slot.ids.assign(one_.ids.begin(), one_.ids.end());
+      slot.values.assign(one_.values.begin(), one_.values.end());
+      slot.label = one_label_[0];
       return true;
     };
     while (static_cast<int64_t>(pool_.size()) < stream_.shuffle_buffer && !input_exhausted_) {

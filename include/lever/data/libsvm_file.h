@@ -83,8 +83,9 @@ class LibsvmStream {
   /// Replaces x and y with the next batch of up to `batch` examples (fewer only at the very end without
   /// repeat); false when there is nothing left. Rethrows a reading error from the background thread.
   bool Next(Index batch, SparseRows& x, std::vector<float>& y);
-  /// Completed passes over the file, and examples handed out.
-  int64_t passes() const { return passes_; }
+  /// Completed passes over the file (a pass counts once all of its examples were handed out, shuffle
+  /// buffer included), and examples handed out.
+  int64_t passes() const;
   int64_t examples() const { return examples_; }
   int64_t skipped_rows() const;
 
@@ -110,13 +111,13 @@ class LibsvmStream {
   bool stop_ = false;
   std::exception_ptr error_;
   int64_t skipped_ = 0;
-  int64_t pass_ends_ = 0;  // end-of-file markers pushed, one per pass
 
   // Consumer side.
   std::unique_ptr<SparseBlock> current_;
   Index next_row_ = 0;
-  int64_t passes_ = 0;
-  int64_t examples_ = 0;
+  int64_t read_ = 0;                  // examples taken from blocks
+  std::vector<int64_t> pass_ends_;    // read_ at each end of the file
+  int64_t examples_ = 0;              // examples handed out
   // Shuffle buffer: examples stored back to back.
   struct Slot {
     std::vector<int32_t> ids;
@@ -124,6 +125,8 @@ class LibsvmStream {
     float label = 0;
   };
   std::vector<Slot> pool_;
+  SparseRows one_;            // one example on its way into the pool (reused)
+  std::vector<float> one_label_;
   bool input_exhausted_ = false;
 };
 
