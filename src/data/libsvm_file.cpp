@@ -180,6 +180,9 @@ bool LibsvmStream::ReadExample(SparseRows& x, std::vector<float>& y) {
   y.push_back(current_->labels[static_cast<size_t>(next_row_)]);
   ++next_row_;
   ++read_;
+  // Fetch the next block now, so that an end of the file right after this example counts as a pass
+  // before anyone asks for more.
+  if (next_row_ >= current_->features.rows()) NextBlock();
   return true;
 }
 
