@@ -1,0 +1,360 @@
+#include "lever/linear/training.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <fstream>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/error.h"
+#include "lever/tensor/rng.h"
+
+namespace lever {
+namespace {
+
+// A fresh path in the test's temporary directory, unique per process and test.
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "lever_training_" + std::to_string(getpid()) + "_" +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
+}
+
+constexpr Index kFeatures = 40;
+
+// A planted logistic problem in LIBSVM form: 40 features, the first 20 carry weight +-1.5 (alternating),
+// each is on (value 1) with probability 0.15, labels +1/-1 drawn from sigmoid(sum of weights - 0.3).
+std::string PlantedFile(const std::string& name, int64_t rows, uint64_t seed) {
+  Rng rng(seed);
+  std::string text;
+  for (int64_t i = 0; i < rows; ++i) {
+    std::string entries;
+    double z = -0.3;
+    for (Index j = 0; j < kFeatures; ++j) {
+      if (rng.Uniform() >= 0.15) continue;
+      entries += " " + std::to_string(j + 1) + ":1";
+      if (j < 20) z += j % 2 == 0 ? 1.5 : -1.5;
+    }
+    const bool positive = rng.Uniform() < 1.0 / (1.0 + std::exp(-z));
+    text += (positive ? "+1" : "-1") + entries + "\n";
+  }
+  const std::string path = TempPath(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The log loss of always predicting the base rate: what a model must beat.
+double ConstantLogLoss(const std::vector<float>& labels) {
+  double p = 0.0;
+  for (float y : labels) p += y;
+  p /= static_cast<double>(labels.size());
+  return -(p * std::log(p) + (1.0 - p) * std::log(1.0 - p));
+}
+
+// A file's rows in memory with the labels the loss needs.
+struct Loaded {
+  SparseRows x;
+  std::vector<float> y;
+};
+
+Loaded Load(const std::string& path, const std::string& loss = "sigmoid_cross_entropy") {
+  LibsvmData data = ReadLibsvmFile(path, {}, {}, kFeatures);
+  Loaded out{std::move(data.features), {}};
+  for (float v : data.labels) out.y.push_back(PrepareLabel(loss, v));
+  return out;
+}
+
+LinearTrainOptions Options(Index batch, int64_t steps, double passes) {
+  LinearTrainOptions o;
+  o.batch_size = batch;
+  o.steps = steps;
+  o.passes = passes;
+  return o;
+}
+
+StreamOptions InOrder() {
+  StreamOptions s;
+  s.shuffle_buffer = 0;
+  s.repeat = true;
+  return s;
+}
+
+TEST(PrepareLabelTest, LogisticMapsPositiveToOneElseZero) {
+  EXPECT_EQ(PrepareLabel("sigmoid_cross_entropy", 1.0f), 1.0f);
+  EXPECT_EQ(PrepareLabel("sigmoid_cross_entropy", -1.0f), 0.0f);
+  EXPECT_EQ(PrepareLabel("sigmoid_cross_entropy", 0.0f), 0.0f);
+  EXPECT_EQ(PrepareLabel("sigmoid_cross_entropy", 2.0f), 1.0f);
+  EXPECT_EQ(PrepareLabel("logistic", -1.0f), 0.0f);  // aliases count
+  EXPECT_EQ(PrepareLabel("logistic", 1.0f), 1.0f);
+}
+
+TEST(PrepareLabelTest, OtherLossesKeepTheLabel) {
+  EXPECT_EQ(PrepareLabel("mean_squared_error", -1.0f), -1.0f);
+  EXPECT_EQ(PrepareLabel("mean_squared_error", 2.5f), 2.5f);
+  EXPECT_EQ(PrepareLabel("sparse_softmax_cross_entropy", 3.0f), 3.0f);
+  EXPECT_EQ(PrepareLabel("sparse_softmax_cross_entropy", 0.0f), 0.0f);
+  EXPECT_THROW(PrepareLabel("hinge", 1.0f), ConfigError);
+}
+
+TEST(TrainLinearTest, FromMemoryBeatsTheConstantPredictor) {
+  const Loaded train = Load(PlantedFile("train.svm", 4000, 1));
+  const std::string test_path = PlantedFile("test.svm", 2000, 2);
+  const Loaded test = Load(test_path);
+  LinearModel model(kFeatures, {});
+  const int64_t steps = TrainLinear(model, train.x, train.y, Options(32, 0, 3));
+  EXPECT_EQ(steps, 375);  // ceil(3 x 4000 / 32)
+  EXPECT_EQ(model.steps(), 375);
+  const LinearEvaluation e = EvaluateLinear(model, test.x, test.y);
+  const double baseline = ConstantLogLoss(test.y);
+  EXPECT_EQ(e.examples, 2000);
+  EXPECT_LT(e.log_loss, 0.8 * baseline) << "constant predictor: " << baseline;
+  EXPECT_GT(e.auc, 0.8);
+  EXPECT_GT(e.accuracy, 0.7);
+  // The planted signs are learned: odd features (1-based) positive, even ones negative.
+  EXPECT_GT(model.Weight(0), 0.3f);
+  EXPECT_LT(model.Weight(1), -0.3f);
+}
+
+TEST(TrainLinearTest, FromStreamBeatsTheConstantPredictor) {
+  const std::string train_path = PlantedFile("train.svm", 4000, 1);
+  const std::string test_path = PlantedFile("test.svm", 2000, 2);
+  LinearModel model(kFeatures, {});
+  StreamOptions shuffled;
+  shuffled.shuffle_buffer = 256;
+  shuffled.seed = 5;
+  LibsvmStream stream(train_path, kFeatures, {}, {}, shuffled);
+  const int64_t steps = TrainLinear(model, stream, Options(32, 0, 3));
+  EXPECT_EQ(steps, 375);  // 3 x 4000 / 32: whole passes, the shuffle buffer's examples included
+  EXPECT_EQ(stream.passes(), 3);
+  const LinearEvaluation e = EvaluateLinear(model, test_path);
+  const double baseline = ConstantLogLoss(Load(test_path).y);
+  EXPECT_EQ(e.examples, 2000);
+  EXPECT_LT(e.log_loss, 0.8 * baseline) << "constant predictor: " << baseline;
+  EXPECT_GT(e.auc, 0.8);
+}
+
+TEST(TrainLinearTest, StreamLabelsAreConvertedForLogisticLoss) {
+  // Labels +1/-1 in the file: training must see 1/0, or the loss (and its gradient) would be wrong.
+  const std::string path = TempPath("pm.svm");
+  std::ofstream(path) << "-1 1:1\n-1 1:1\n-1 1:1\n-1 1:1\n";
+  LinearModel model(2, {});
+  LibsvmStream stream(path, 2, {}, {}, InOrder());
+  LinearTrainOptions o = Options(4, 200, 1);
+  o.report_every = 1;
+  double lowest = 1.0;  // unconverted, a label of -1 drives the cross entropy below zero
+  TrainLinear(model, stream, o, [&lowest](const LinearProgress& p) { lowest = std::min(lowest, p.loss); });
+  EXPECT_GE(lowest, 0.0);
+  SparseRows x;
+  x.cols = 2;
+  x.Add(0, 1.0f);
+  x.EndRow();
+  EXPECT_LT(model.Predict(x)(0, 0), 0.2f);
+}
+
+TEST(TrainLinearTest, MemoryStepsFollowPassesOrSteps) {
+  const Loaded data = Load(PlantedFile("train.svm", 1000, 3));
+  {
+    LinearModel model(kFeatures, {});
+    EXPECT_EQ(TrainLinear(model, data.x, data.y, Options(64, 0, 2)), 32);  // ceil(2 x 1000 / 64)
+    EXPECT_EQ(model.steps(), 32);
+  }
+  {
+    LinearModel model(kFeatures, {});
+    EXPECT_EQ(TrainLinear(model, data.x, data.y, Options(64, 0, 0.5)), 8);  // ceil(500 / 64)
+  }
+  {
+    LinearModel model(kFeatures, {});
+    EXPECT_EQ(TrainLinear(model, data.x, data.y, Options(100, 0, 2)), 20);
+  }
+  {  // Steps win over passes.
+    LinearModel model(kFeatures, {});
+    EXPECT_EQ(TrainLinear(model, data.x, data.y, Options(64, 5, 2)), 5);
+    EXPECT_EQ(model.steps(), 5);
+  }
+}
+
+TEST(TrainLinearTest, StreamStepsFollowStepsOrWholePasses) {
+  const std::string path = PlantedFile("train.svm", 1000, 3);
+  {  // Batches run across the pass boundary; training stops once two passes are complete.
+    LinearModel model(kFeatures, {});
+    LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+    EXPECT_EQ(TrainLinear(model, stream, Options(64, 0, 2)), 32);  // ceil(2 x 1000 / 64)
+    EXPECT_EQ(stream.passes(), 2);
+    EXPECT_EQ(stream.examples(), 32 * 64);
+  }
+  {  // A fraction of a pass rounds up to a whole pass.
+    LinearModel model(kFeatures, {});
+    LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+    EXPECT_EQ(TrainLinear(model, stream, Options(64, 0, 1.5)), 32);
+    EXPECT_EQ(stream.passes(), 2);
+  }
+  {  // Steps win over passes.
+    LinearModel model(kFeatures, {});
+    LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+    EXPECT_EQ(TrainLinear(model, stream, Options(64, 40, 1)), 40);
+    EXPECT_EQ(stream.examples(), 40 * 64);
+    EXPECT_EQ(model.steps(), 40);
+  }
+  {  // A stream without repeat ends after one pass, whatever was asked.
+    LinearModel model(kFeatures, {});
+    StreamOptions once = InOrder();
+    once.repeat = false;
+    LibsvmStream stream(path, kFeatures, {}, {}, once);
+    EXPECT_EQ(TrainLinear(model, stream, Options(64, 100, 1)), 16);  // 15 full batches and one of 40
+    EXPECT_EQ(stream.examples(), 1000);
+  }
+}
+
+// Two passes of 1000 rows in batches of 100 are 20 steps, as in memory: the end of the file right after
+// a batch's last row counts at once, not one batch (into the third pass) later.
+TEST(TrainLinearTest, StreamStopsAtThePassEndWhenTheBatchDividesTheRows) {
+  const std::string path = PlantedFile("train.svm", 1000, 3);
+  LinearModel model(kFeatures, {});
+  LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+  EXPECT_EQ(TrainLinear(model, stream, Options(100, 0, 2)), 20);
+  EXPECT_EQ(stream.examples(), 2000);
+  EXPECT_EQ(stream.passes(), 2);
+}
+
+// With a shuffle buffer a pass counts once as many examples were handed out, not when the buffer reads
+// the end of the file (which, with a buffer larger than the file, happens before the first step).
+TEST(TrainLinearTest, StreamWithShuffleBufferTrainsWholePasses) {
+  const std::string path = PlantedFile("train.svm", 1000, 3);
+  LinearModel model(kFeatures, {});
+  StreamOptions shuffled = InOrder();
+  shuffled.shuffle_buffer = 2000;
+  LibsvmStream stream(path, kFeatures, {}, {}, shuffled);
+  EXPECT_EQ(TrainLinear(model, stream, Options(100, 0, 1)), 10);
+  EXPECT_EQ(stream.examples(), 1000);
+  EXPECT_EQ(stream.passes(), 1);
+}
+
+TEST(TrainLinearTest, ProgressEveryReportEverySteps) {
+  const std::string path = PlantedFile("train.svm", 1000, 3);
+  const Loaded data = Load(path);
+  std::vector<LinearProgress> calls;
+  const auto record = [&calls](const LinearProgress& p) { calls.push_back(p); };
+  {
+    LinearModel model(kFeatures, {});
+    LinearTrainOptions o = Options(50, 10, 1);
+    o.report_every = 3;
+    TrainLinear(model, data.x, data.y, o, record);
+    ASSERT_EQ(calls.size(), 3u);
+    for (size_t k = 0; k < calls.size(); ++k) {
+      const int64_t step = 3 * static_cast<int64_t>(k + 1);
+      EXPECT_EQ(calls[k].step, step);
+      EXPECT_EQ(calls[k].examples, step * 50);
+      EXPECT_DOUBLE_EQ(calls[k].passes, static_cast<double>(step * 50) / 1000.0);
+      EXPECT_GT(calls[k].loss, 0.0);
+      EXPECT_TRUE(std::isfinite(calls[k].loss));
+      EXPECT_GE(calls[k].seconds, 0.0);
+    }
+  }
+  calls.clear();
+  {
+    LinearModel model(kFeatures, {});
+    LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+    LinearTrainOptions o = Options(300, 9, 1);
+    o.report_every = 4;
+    TrainLinear(model, stream, o, record);
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].step, 4);
+    EXPECT_EQ(calls[0].examples, 1200);
+    EXPECT_EQ(calls[0].passes, 1.0);  // whole passes only
+    EXPECT_EQ(calls[1].step, 8);
+    EXPECT_EQ(calls[1].examples, 2400);
+    EXPECT_EQ(calls[1].passes, 2.0);
+  }
+  calls.clear();
+  {  // report_every 0: never called.
+    LinearModel model(kFeatures, {});
+    TrainLinear(model, data.x, data.y, Options(50, 10, 1), record);
+    EXPECT_TRUE(calls.empty());
+  }
+}
+
+TEST(TrainLinearTest, InvalidOptionsAreConfigErrors) {
+  const std::string path = PlantedFile("train.svm", 100, 3);
+  const Loaded data = Load(path);
+  LinearModel model(kFeatures, {});
+  LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
+  for (const LinearTrainOptions& bad :
+       {Options(0, 10, 1), Options(-5, 10, 1), Options(32, -1, 1), Options(32, 0, 0), Options(32, 0, -1),
+        Options(32, 0, std::nan(""))}) {
+    EXPECT_THROW(TrainLinear(model, data.x, data.y, bad), ConfigError) << bad.batch_size << " " << bad.steps;
+    EXPECT_THROW(TrainLinear(model, stream, bad), ConfigError) << bad.batch_size << " " << bad.steps;
+  }
+  EXPECT_EQ(model.steps(), 0);
+  try {
+    TrainLinear(model, data.x, data.y, Options(0, 10, 1));
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("batch size must be a positive number"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TrainLinearTest, MemoryDataMismatchesAreDataErrors) {
+  const Loaded data = Load(PlantedFile("train.svm", 100, 3));
+  LinearModel model(kFeatures, {});
+  std::vector<float> short_labels(data.y.begin(), data.y.end() - 1);
+  EXPECT_THROW(TrainLinear(model, data.x, short_labels, Options(10, 5, 1)), DataError);
+  SparseRows empty;
+  empty.cols = kFeatures;
+  EXPECT_THROW(TrainLinear(model, empty, {}, Options(10, 5, 1)), DataError);
+}
+
+TEST(EvaluateLinearTest, FromMemoryAndFromFileAgree) {
+  const Loaded train = Load(PlantedFile("train.svm", 2000, 1));
+  const std::string test_path = PlantedFile("test.svm", 5000, 2);  // more than one 4096-row chunk
+  LinearModel model(kFeatures, {});
+  TrainLinear(model, train.x, train.y, Options(32, 0, 1));
+  const Loaded test = Load(test_path);
+  const LinearEvaluation memory = EvaluateLinear(model, test.x, test.y);
+  const LinearEvaluation file = EvaluateLinear(model, test_path);
+  EXPECT_EQ(memory.examples, 5000);
+  EXPECT_EQ(file.examples, memory.examples);
+  EXPECT_DOUBLE_EQ(file.loss, memory.loss);
+  EXPECT_DOUBLE_EQ(file.log_loss, memory.log_loss);
+  EXPECT_DOUBLE_EQ(file.auc, memory.auc);
+  EXPECT_DOUBLE_EQ(file.accuracy, memory.accuracy);
+  EXPECT_GT(memory.auc, 0.75);
+}
+
+TEST(EvaluateLinearTest, FileWithIdsBeyondTheModelIsDataError) {
+  const std::string path = TempPath("wide.svm");
+  std::ofstream(path) << "1 1:1\n-1 50:1\n";
+  LinearModel model(kFeatures, {});
+  try {
+    EvaluateLinear(model, path);
+    ADD_FAILURE() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":1-2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TrainLinearTest, MemoryTrainingIsDeterministicForASeed) {
+  const Loaded data = Load(PlantedFile("train.svm", 1000, 4));
+  const auto train = [&](uint64_t seed, bool allow_fused) {
+    LinearModelConfig config;
+    config.allow_fused = allow_fused;
+    auto model = std::make_unique<LinearModel>(kFeatures, config);
+    LinearTrainOptions o = Options(16, 0, 2);
+    o.seed = seed;
+    TrainLinear(*model, data.x, data.y, o);
+    std::vector<uint32_t> bits;
+    for (Index j = 0; j < kFeatures; ++j) bits.push_back(std::bit_cast<uint32_t>(model->Weight(j)));
+    bits.push_back(std::bit_cast<uint32_t>(model->Bias()));
+    return bits;
+  };
+  for (bool fused : {true, false}) {
+    const std::vector<uint32_t> a = train(11, fused);
+    EXPECT_EQ(a, train(11, fused)) << "fused " << fused;
+    EXPECT_NE(a, train(12, fused)) << "fused " << fused;  // another seed, another batch order
+  }
+}
+
+}  // namespace
+}  // namespace lever
