@@ -2,66 +2,88 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <numeric>
 #include <vector>
 
-#include "lever/error.h"
+#include "lever/metrics/threshold_table.h"
+#include "metrics/inputs.h"
 
 namespace lever {
-namespace {
-void CheckSizes(const char* metric, size_t a, size_t b) {
-  if (a != b) {
-    throw DataError(std::string(metric) + ": " + std::to_string(a) + " predictions but " + std::to_string(b) + " labels");
+
+double LogLoss(NumberSpan probabilities, NumberSpan labels, NumberSpan weights) {
+  constexpr const char* kMetric = "log loss";
+  internal::CheckLengths(kMetric, probabilities.size(), labels.size(), weights.size(), "probabilities");
+  const std::vector<double> p = internal::ProbabilityValues(kMetric, probabilities);
+  const std::vector<uint8_t> y = internal::BinaryLabels(kMetric, labels);
+  const std::vector<double> w = internal::Weights(kMetric, weights, p.size());
+  constexpr double kEps = 1e-15;
+  std::vector<double> losses(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    const double clipped = std::clamp(p[i], kEps, 1.0 - kEps);
+    // log1p keeps log(1 - p) accurate for small p.
+    losses[i] = y[i] ? -std::log(clipped) : -std::log1p(-clipped);
   }
+  return internal::WeightedMean(losses, w);
 }
+
+double BrierScore(NumberSpan probabilities, NumberSpan labels, NumberSpan weights) {
+  constexpr const char* kMetric = "Brier score";
+  internal::CheckLengths(kMetric, probabilities.size(), labels.size(), weights.size(), "probabilities");
+  std::vector<double> p = internal::ProbabilityValues(kMetric, probabilities);
+  const std::vector<uint8_t> y = internal::BinaryLabels(kMetric, labels);
+  const std::vector<double> w = internal::Weights(kMetric, weights, p.size());
+  for (size_t i = 0; i < p.size(); ++i) p[i] = (p[i] - y[i]) * (p[i] - y[i]);
+  return internal::WeightedMean(p, w);
+}
+
+double AucRoc(NumberSpan scores, NumberSpan labels, NumberSpan weights) {
+  return ThresholdTable("AUC-ROC", scores, labels, weights).AucRoc();
+}
+
+double AucPr(NumberSpan scores, NumberSpan labels, NumberSpan weights) {
+  return ThresholdTable("AUC-PR", scores, labels, weights).AucPr();
+}
+
+namespace {
+
+BinaryConfusion Confusion(const char* metric, NumberSpan scores, NumberSpan labels, double threshold,
+                          NumberSpan weights) {
+  internal::CheckLengths(metric, scores.size(), labels.size(), weights.size(), "scores");
+  if (std::isnan(threshold)) {
+    throw ConfigError(std::string(metric) + ": the threshold is NaN; pass a number (examples with score >= threshold "
+                      "are predicted positive).");
+  }
+  const std::vector<double> s = internal::FiniteValues(metric, "scores", scores);
+  const std::vector<uint8_t> y = internal::BinaryLabels(metric, labels);
+  const std::vector<double> w = internal::Weights(metric, weights, s.size());
+  BinaryConfusion c;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool positive = s[i] >= threshold;
+    if (y[i]) (positive ? c.true_positives : c.false_negatives) += w[i];
+    else (positive ? c.false_positives : c.true_negatives) += w[i];
+  }
+  return c;
+}
+
 }  // namespace
 
-double LogLoss(std::span<const float> probabilities, std::span<const float> labels) {
-  CheckSizes("log loss", probabilities.size(), labels.size());
-  if (labels.empty()) return std::numeric_limits<double>::quiet_NaN();
-  constexpr double kEps = 1e-15;
-  double total = 0.0;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    const double p = std::clamp(static_cast<double>(probabilities[i]), kEps, 1.0 - kEps);
-    const double y = labels[i];
-    total -= y * std::log(p) + (1.0 - y) * std::log1p(-p);
-  }
-  return total / static_cast<double>(labels.size());
+BinaryConfusion ConfusionAtThreshold(NumberSpan scores, NumberSpan labels, double threshold, NumberSpan weights) {
+  return Confusion("confusion at threshold", scores, labels, threshold, weights);
 }
 
-double AucRoc(std::span<const float> scores, std::span<const float> labels) {
-  CheckSizes("AUC", scores.size(), labels.size());
-  const size_t n = scores.size();
-  std::vector<uint32_t> order(n);
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return scores[a] < scores[b]; });
-  // Sum of the positives' ranks (1-based, ties get their average rank).
-  double positive_rank_sum = 0.0;
-  double positives = 0.0;
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && scores[order[j]] == scores[order[i]]) ++j;
-    const double average_rank = 0.5 * static_cast<double>(i + 1 + j);
-    for (size_t k = i; k < j; ++k) {
-      if (labels[order[k]] >= 0.5f) {
-        positive_rank_sum += average_rank;
-        positives += 1.0;
-      }
-    }
-    i = j;
-  }
-  const double negatives = static_cast<double>(n) - positives;
-  if (positives == 0.0 || negatives == 0.0) return std::numeric_limits<double>::quiet_NaN();
-  return (positive_rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives);
+double Accuracy(NumberSpan scores, NumberSpan labels, double threshold, NumberSpan weights) {
+  return Confusion("accuracy", scores, labels, threshold, weights).Accuracy();
 }
 
-double Accuracy(std::span<const float> probabilities, std::span<const float> labels, double threshold) {
-  CheckSizes("accuracy", probabilities.size(), labels.size());
-  if (labels.empty()) return std::numeric_limits<double>::quiet_NaN();
-  size_t correct = 0;
-  for (size_t i = 0; i < labels.size(); ++i) correct += (probabilities[i] >= threshold) == (labels[i] >= 0.5f);
-  return static_cast<double>(correct) / static_cast<double>(labels.size());
+double Precision(NumberSpan scores, NumberSpan labels, double threshold, NumberSpan weights) {
+  return Confusion("precision", scores, labels, threshold, weights).Precision();
+}
+
+double Recall(NumberSpan scores, NumberSpan labels, double threshold, NumberSpan weights) {
+  return Confusion("recall", scores, labels, threshold, weights).Recall();
+}
+
+double F1Score(NumberSpan scores, NumberSpan labels, double threshold, NumberSpan weights) {
+  return Confusion("F1", scores, labels, threshold, weights).F1();
 }
 
 }  // namespace lever
