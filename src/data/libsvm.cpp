@@ -155,6 +155,7 @@ class ChunkParser {
               std::vector<float>& labels, SparseRows& features)
       : file_(file),
         base_(options.zero_based ? 0 : 1),
+        num_classes_(options.num_classes),
         policy_(policy),
         bad_rows_(bad_rows),
         labels_(labels),
@@ -178,6 +179,8 @@ class ChunkParser {
     p = ParseNumber(p, label, status);
     if (status != NumberStatus::kOk) [[unlikely]]
       return BadLabel(token, status);
+    if (num_classes_ > 0 && !IsClassId(label)) [[unlikely]]
+      return BadClassId(token);
 
     while (IsBlank(*p)) ++p;
     if (p[0] == 'q' && p[1] == 'i' && p[2] == 'd' && p[3] == ':') {  // short-circuits at the sentinel
@@ -252,6 +255,18 @@ class ChunkParser {
     bad_rows_.Record(message, policy_);
   }
 
+  bool IsClassId(float label) const {
+    return label >= 0.0f && label == std::floor(label) &&
+           static_cast<double>(label) < static_cast<double>(num_classes_);
+  }
+
+  [[gnu::cold]] [[gnu::noinline]] void BadClassId(const char* token) {
+    const std::string last = std::to_string(num_classes_ - 1);
+    return Reject(token, "the label is not a class id: with " + std::to_string(num_classes_) +
+                             " classes, labels are whole numbers from 0 to " + last +
+                             "; fix the row or raise the number of classes");
+  }
+
   [[gnu::cold]] [[gnu::noinline]] void BadLabel(const char* token, NumberStatus status) {
     switch (status) {
       case NumberStatus::kNotFinite:
@@ -275,7 +290,7 @@ class ChunkParser {
     if (index.size() > 1 && index[0] == '-' &&
         std::all_of(index.begin() + 1, index.end(), [](char c) { return IsDigit(c); })) {
       return Reject(token, "index " + std::string(index) + " is negative; LIBSVM indices are integers from " +
-                               std::to_string(base_) + (base_ == 1 ? " (from 0 with zero_based)" : "") +
+                               std::to_string(base_) + (base_ == 1 ? " (from 0 when read zero-based)" : "") +
                                " up to 2147483647");
     }
     if (colon == std::string_view::npos) {
@@ -292,7 +307,9 @@ class ChunkParser {
       return Reject(token, "the index exceeds the largest supported index 2147483647 (2^31 - 1)");
     }
     if (index == 0 && base_ == 1) {
-      return Reject(token, "index 0 is not valid: LIBSVM indices start at 1; pass zero_based if your file starts at 0");
+      return Reject(token,
+                    "index 0 is not valid: LIBSVM indices start at 1; if your file counts from 0, read it zero-based "
+                    "(lever linear --zero-based; LibsvmOptions::zero_based in the library)");
     }
     const int64_t previous_index = previous_id + base_;
     if (static_cast<int64_t>(index) == previous_index) {
@@ -323,6 +340,7 @@ class ChunkParser {
 
   const std::string& file_;
   const int64_t base_;
+  const int64_t num_classes_;
   const BadRowPolicy& policy_;
   BadRowReport& bad_rows_;
   std::vector<float>& labels_;
@@ -353,6 +371,8 @@ int64_t ParseLibsvmChunk(const char* begin, const char* end, const std::string& 
   ChunkParser parser(file, options, policy, bad_rows, labels, features);
   int64_t line_number = first_line;
   const char* p = begin;
+  // A UTF-8 byte-order mark (as Windows tools write) is not part of the first label.
+  if (first_line == 1 && end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) p += 3;
   while (p < end) {
     const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
     if (eol == nullptr) {

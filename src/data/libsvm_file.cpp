@@ -45,26 +45,6 @@ bool LibsvmFileReader::Next(SparseBlock& block) {
   return block.features.rows() > 0;
 }
 
-LibsvmData ReadLibsvmFile(const std::string& path, const LibsvmOptions& options, const BadRowPolicy& policy,
-                          Index num_features) {
-  LibsvmFileReader reader(path, options, policy);
-  LibsvmData data;
-  SparseBlock block;
-  while (reader.Next(block)) {
-    // Append the block's rows.
-    const int64_t base = static_cast<int64_t>(data.features.ids.size());
-    data.features.ids.insert(data.features.ids.end(), block.features.ids.begin(), block.features.ids.end());
-    data.features.values.insert(data.features.values.end(), block.features.values.begin(), block.features.values.end());
-    for (size_t r = 1; r < block.features.row_ptr.size(); ++r) data.features.row_ptr.push_back(base + block.features.row_ptr[r]);
-    data.labels.insert(data.labels.end(), block.labels.begin(), block.labels.end());
-    data.features.cols = std::max(data.features.cols, block.features.cols);
-  }
-  data.features.cols = std::max(data.features.cols, num_features);
-  data.bad_rows = reader.bad_rows();
-  data.lines = reader.lines();
-  return data;
-}
-
 // ---- LibsvmStream ---------------------------------------------------------------------------------------
 
 LibsvmStream::LibsvmStream(std::string path, Index num_features, LibsvmOptions options, BadRowPolicy policy,
@@ -87,15 +67,44 @@ LibsvmStream::~LibsvmStream() {
   if (producer_.joinable()) producer_.join();
 }
 
+BadRowReport LibsvmStream::bad_rows() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bad_rows_;
+}
+
 int64_t LibsvmStream::skipped_rows() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return skipped_;
+  return bad_rows_.skipped();
 }
+
+int64_t LibsvmStream::examples_per_pass() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return examples_per_pass_;
+}
+
+namespace {
+
+// Why a pass over `path` gave no example.
+std::string NoExamplesMessage(const std::string& path, const BadRowReport& bad_rows) {
+  if (bad_rows.skipped() == 0) {
+    return "no examples in " + path + ": the file holds no data lines (it is empty, or has only blank and "
+           "comment lines)";
+  }
+  return "no examples in " + path + ": all " + std::to_string(bad_rows.skipped()) +
+         " of its data lines are malformed and were skipped; the first: " + bad_rows.messages().front();
+}
+
+}  // namespace
 
 void LibsvmStream::Produce() {
   try {
-    do {
-      LibsvmFileReader reader(path_, options_, policy_);
+    for (int64_t pass = 0; pass == 0 || stream_.repeat; ++pass) {
+      // Later passes read the same lines again: their bad rows were counted, and held to the limit, in the
+      // first pass.
+      BadRowPolicy policy = policy_;
+      if (pass > 0) policy.max_skipped = 0;
+      LibsvmFileReader reader(path_, options_, policy);
+      int64_t examples = 0;
       while (true) {
         std::unique_ptr<SparseBlock> block;
         {
@@ -109,17 +118,25 @@ void LibsvmStream::Produce() {
         }
         if (!block) block = std::make_unique<SparseBlock>();
         const bool got = reader.Next(*block);
-        if (got) CheckFeatures(*block);
-        if (!got) block->end_of_pass = true;
+        if (got) {
+          CheckFeatures(*block);
+          examples += block->features.rows();
+        } else {
+          if (examples == 0) throw DataError(NoExamplesMessage(path_, reader.bad_rows()));
+          block->end_of_pass = true;
+        }
         {
           std::lock_guard<std::mutex> lock(mutex_);
-          skipped_ = reader.bad_rows().skipped();
+          if (pass == 0) {
+            if (reader.bad_rows().skipped() != bad_rows_.skipped()) bad_rows_ = reader.bad_rows();
+            if (!got) examples_per_pass_ = examples;
+          }
           full_.push_back(std::move(block));
         }
         ready_.notify_one();
         if (!got) break;
       }
-    } while (stream_.repeat);
+    }
   } catch (...) {
     std::lock_guard<std::mutex> lock(mutex_);
     error_ = std::current_exception();

@@ -31,13 +31,15 @@ class Bucketized : public CategoricalFeatureColumn {
   void Bind(const ColumnSource& source) override {
     column_ = Resolve(source, key_);
     if (!source.IsNumeric(column_)) {
-      throw ConfigError("bucketized column '" + name() + "': column '" + key_ + "' holds text, not numbers");
+      throw ConfigError(AtOrigin("bucketized column '" + name() + "': column '" + key_ + "' holds text, not numbers"));
     }
   }
   Index num_buckets() const override { return static_cast<Index>(boundaries_.size()) + 1; }
   void Ids(const ColumnSource& source, Index row, std::vector<int64_t>& ids) const override {
     const double v = source.Number(column_, row);
-    if (std::isnan(v)) throw DataError(source.Where(row) + ": column '" + key_ + "' is NaN; it cannot be bucketized");
+    if (std::isnan(v)) {
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is NaN; it cannot be bucketized"));
+    }
     ids.push_back(std::upper_bound(boundaries_.begin(), boundaries_.end(), v) - boundaries_.begin());
   }
   std::string BucketName(Index id) const override {

@@ -49,8 +49,10 @@ class Vocabulary : public CategoricalFeatureColumn {
       std::string known;
       for (size_t i = 0; i < vocabulary_.size() && i < 10; ++i) known += (i ? ", " : "") + vocabulary_[i];
       if (vocabulary_.size() > 10) known += ", ...";
-      throw DataError(source.Where(row) + ": column '" + key_ + "' has the unknown category \"" + std::string(value) +
-                      "\" (vocabulary: " + known + "). Add out-of-vocabulary buckets (num_oov_buckets) or fix the value.");
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' has the unknown category \"" +
+                                 std::string(value) + "\" (vocabulary: " + known +
+                                 "). Add out-of-vocabulary buckets (" + SettingName("num_oov_buckets", "oov_buckets") +
+                                 ") or fix the value."));
     }
   }
   std::string BucketName(Index id) const override {
@@ -112,9 +114,11 @@ class Identity : public CategoricalFeatureColumn {
       ids.push_back(default_);
     } else {
       char buffer[32];
-      throw DataError(source.Where(row) + ": column '" + key_ + "' is \"" +
-                      std::string(internal::RawText(source, column_, row, buffer)) + "\" but identity ids must be whole numbers in [0, " +
-                      std::to_string(buckets_) + "). Raise num_buckets, give a default_value, or fix the value.");
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is \"" +
+                                 std::string(internal::RawText(source, column_, row, buffer)) +
+                                 "\" but identity ids must be whole numbers in [0, " + std::to_string(buckets_) +
+                                 "). Raise " + SettingName("num_buckets", "identity_buckets") + ", give a " +
+                                 SettingName("default_value", "default") + ", or fix the value."));
     }
   }
   std::string BucketName(Index id) const override { return key_ + "=" + std::to_string(id); }

@@ -80,6 +80,16 @@ class Parser {
     if (kinds != 1) {
       Fail(node, path, "give exactly one of vocabulary, vocabulary_file, hash_buckets, identity_buckets");
     }
+    // Settings of one rule only: given with another rule, they would silently do nothing.
+    const bool vocabulary_rule = node["vocabulary"].IsDefined() || node["vocabulary_file"].IsDefined();
+    if (node["oov_buckets"].IsDefined() && !vocabulary_rule) {
+      Fail(node["oov_buckets"], path + ".oov_buckets",
+           "applies only to categorical columns with vocabulary or vocabulary_file; remove it here");
+    }
+    if (node["default"].IsDefined() && !node["identity_buckets"].IsDefined()) {
+      Fail(node["default"], path + ".default",
+           "applies only to categorical columns with identity_buckets; remove it here");
+    }
     const Index oov = node["oov_buckets"].IsDefined() ? Integer(node["oov_buckets"], path + ".oov_buckets", 0) : 0;
     if (node["vocabulary"].IsDefined()) {
       const YAML::Node list = node["vocabulary"];
@@ -99,6 +109,10 @@ class Parser {
     }
     const Index buckets = Integer(node["identity_buckets"], path + ".identity_buckets", 1);
     const int64_t fallback = node["default"].IsDefined() ? Integer(node["default"], path + ".default", 0) : -1;
+    if (fallback >= buckets) {
+      Fail(node["default"], path + ".default",
+           "must be below identity_buckets (" + std::to_string(buckets) + "), got " + std::to_string(fallback));
+    }
     return Wrap(node, path, [&] { return CategoricalColumnWithIdentity(key, buckets, fallback); });
   }
 
@@ -152,18 +166,20 @@ class Parser {
     const YAML::Node body = node.begin()->second;
     const std::string here = path + "." + kind;
     if (kind == "numeric") {
-      if (body.IsScalar()) return NumericColumn(body.as<std::string>());
+      if (body.IsScalar()) return Wrap(body, here, [&] { return NumericColumn(body.as<std::string>()); });
       if (!body.IsMap()) Fail(body, here, "expected a column name or {key: ..., standardize: true}");
       CheckKeys(body, here, {"key", "standardize"});
       const bool standardize = body["standardize"].IsDefined() ? Bool(body["standardize"], here + ".standardize") : true;
-      return NumericColumn(Text(body["key"], here + ".key"), standardize);
+      const std::string key = Text(body["key"], here + ".key");
+      return Wrap(body, here, [&] { return NumericColumn(key, standardize); });
     }
     if (kind == "bucketized") return Bucketized(body, here);
     if (kind == "categorical") return Categorical(body, here);
     if (kind == "crossed") return Crossed(body, here);
     if (kind == "indicator") {
       if (!body.IsMap()) Fail(body, here, "expected {categorical: {...}} (or bucketized, crossed)");
-      return MakeIndicatorColumn(AnyCategorical(body, here));
+      CategoricalColumnPtr categorical = AnyCategorical(body, here);
+      return Wrap(body, here, [&] { return MakeIndicatorColumn(categorical); });
     }
     if (kind == "embedding") {
       if (!body.IsMap()) Fail(body, here, "expected {categorical: {...}, dimension: N, combiner: mean}");
@@ -208,11 +224,14 @@ class Parser {
   }
 
  private:
-  // Runs a constructor, turning its ConfigError into one that names the config location.
+  // Runs a constructor, turning its ConfigError into one that names the config location, and records
+  // that location in the column, for the errors it raises when it meets the data.
   template <class Make>
   auto Wrap(const YAML::Node& node, const std::string& path, Make make) const -> decltype(make()) {
     try {
-      return make();
+      auto column = make();
+      column->set_origin({source_, node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : 0, path});
+      return column;
     } catch (const ConfigError& e) {
       Fail(node, path, e.message());
     } catch (const IoError& e) {

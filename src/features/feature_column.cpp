@@ -8,13 +8,30 @@
 
 namespace lever {
 
+std::string ColumnOrigin::ToString() const {
+  return file + (line > 0 ? ":" + std::to_string(line) : std::string()) + (path.empty() ? "" : ": " + path);
+}
+
 int FeatureColumn::Resolve(const ColumnSource& source, const std::string& key) const {
   const int index = source.Find(key);
   if (index >= 0) return index;
   std::string available;
   for (int i = 0; i < source.num_columns(); ++i) available += (available.empty() ? "" : ", ") + source.ColumnName(i);
-  throw ConfigError("feature column '" + name() + "' reads column '" + key + "', which the data does not have" +
-                    (available.empty() ? std::string(".") : ". Its columns: " + available + "."));
+  throw ConfigError(AtOrigin("feature column '" + name() + "' reads column '" + key +
+                             "', which the data does not have" +
+                             (available.empty() ? std::string(".") : ". Its columns: " + available + ".")));
+}
+
+std::string FeatureColumn::SettingName(const std::string& argument, const std::string& yaml_key) const {
+  return origin_ ? yaml_key : argument;
+}
+
+std::string FeatureColumn::AtOrigin(const std::string& message) const {
+  return origin_ ? origin_->ToString() + ": " + message : message;
+}
+
+std::string FeatureColumn::WithOrigin(const std::string& message) const {
+  return origin_ ? message + " (feature column declared at " + origin_->ToString() + ")" : message;
 }
 
 Index DefaultEmbeddingDimension(Index buckets) {

@@ -21,8 +21,8 @@ class Numeric : public DenseFeatureColumn {
   void Bind(const ColumnSource& source) override {
     column_ = Resolve(source, key_);
     if (!source.IsNumeric(column_)) {
-      throw ConfigError("numeric column '" + name() + "': column '" + key_ +
-                        "' holds text; declare it as a number in the schema or use a categorical column");
+      throw ConfigError(AtOrigin("numeric column '" + name() + "': column '" + key_ +
+                                 "' holds text; declare it as a number in the schema or use a categorical column"));
     }
   }
   void Fit(const ColumnSource& source) override {
@@ -42,8 +42,9 @@ class Numeric : public DenseFeatureColumn {
   void Values(const ColumnSource& source, Index row, float* out) const override {
     const float v = source.Number(column_, row);
     if (!std::isfinite(v)) {
-      throw DataError(source.Where(row) + ": column '" + key_ + "' is " + FormatValue(v) +
-                      "; numeric features must be finite (declare missing values with a default in the schema)");
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is " + FormatValue(v) +
+                                 "; numeric features must be finite (declare missing values with a default in the "
+                                 "schema)"));
     }
     out[0] = standardize_ ? static_cast<float>((v - mean_) / stddev_) : v;
   }

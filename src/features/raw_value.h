@@ -11,7 +11,8 @@
 
 namespace lever::internal {
 
-/// A number in its shortest decimal form ("3", "2.5"), so that 3 and "3" hash alike.
+/// A number in its shortest decimal form ("3", "2.5"), so that 3 and "3" fall in the same hash bucket and
+/// vocabulary entry (crosses differ: CrossValue).
 inline std::string_view ShortestDecimal(float value, char (&buffer)[32]) {
   const double v = value;
   if (v == std::floor(v) && std::abs(v) < 9e15) {

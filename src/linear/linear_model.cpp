@@ -125,6 +125,17 @@ float LinearModel::Bias(Index output) const { return fused_ ? fused_->bias() : b
 
 Index LinearModel::CountNonzeroWeights() const { return fused_ ? fused_->CountNonzero() : weights_->CountNonzero(); }
 
+void LinearModel::SetWeights(const std::vector<float>& weights, float bias) {
+  if (fused_) throw ConfigError("SetWeights: the model runs the fused FTRL kernel; build it with allow_fused = false");
+  if (config_.outputs != 1) throw ConfigError("SetWeights: the model has " + std::to_string(config_.outputs) + " outputs, not 1");
+  if (static_cast<Index>(weights.size()) != num_features_) {
+    throw ConfigError("SetWeights: " + std::to_string(weights.size()) + " weights for " + std::to_string(num_features_) +
+                      " features");
+  }
+  for (Index i = 0; i < num_features_; ++i) weights_->value(i, 0) = weights[static_cast<size_t>(i)];
+  bias_->value(0, 0) = bias;
+}
+
 std::vector<std::pair<Index, float>> LinearModel::NonzeroWeights(Index output) const {
   std::vector<std::pair<Index, float>> out;
   for (Index i = 0; i < num_features_; ++i) {

@@ -93,7 +93,7 @@ expect_error() {  # expect_error "<text in message>" args...
   local want=$1
   shift
   local rc
-  out=$("$lever" linear -q "$@" 2>&1)
+  out=$(timeout 120 "$lever" linear -q "$@" 2>&1)  # a hang fails (exit 124) instead of stalling the suite
   rc=$?
   if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then
     fail "lever linear $* -> exit $rc, wanted 2 and '$want' in:" "$out"
@@ -168,6 +168,7 @@ expect_error "batch size must be a positive number of examples, got 0" --train "
 printf '+1 1:1 2:1\n-1 3:1\n+1 0:1 4:1\n-1 5:1\n' > "$dir/index0.svm"
 expect_error "index0.svm:3:4: \"0:1\": index 0 is not valid" --train "$dir/index0.svm"
 expect_error "index0.svm:3:4: \"0:1\": index 0 is not valid" --train "$dir/index0.svm" --num-features 30
+expect_error "read it zero-based (lever linear --zero-based" --train "$dir/index0.svm"
 
 printf '+1 1:1 2:1\n-1 3:1 31:1\n' > "$dir/wide.svm"
 expect_error "wide.svm:1-2: feature index 31 is beyond the 30 features" --train "$dir/wide.svm" --num-features 30
@@ -194,6 +195,123 @@ if run_ok "CSV --skip-bad-rows" --train "$dir/text_in_x.csv" --test "$dir/test.c
           --skip-bad-rows --json; then
   check_json "CSV --skip-bad-rows"
 fi
+
+# ---- Fixed review findings ------------------------------------------------------------------------------
+
+# The value of "key" in the JSON line in $out.
+json_value() {  # json_value <key>
+  printf '%s\n' "$out" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"
+}
+expect_json() {  # expect_json <what> <key> <value>
+  local got
+  got=$(json_value "$2")
+  [ "$got" = "$3" ] || fail "$1: \"$2\" is '$got', wanted '$3'" "$out"
+}
+
+# 1. A text label column is an error naming the column and what labels must be, not a crash.
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $3 = ($3 == 1 ? "yes" : "no") } { print }' "$dir/train.csv" > "$dir/text_label.csv"
+expect_error "text_label.csv: the label column 'clicked' holds text (\"" --train "$dir/text_label.csv" --label clicked
+expect_error "but labels must be numbers: 1/0 or +1/-1 for logistic loss" --train "$dir/text_label.csv" --label clicked \
+  --loss squared
+
+# 2. A streamed file without examples ends with a DataError (it used to hang); in memory too.
+: > "$dir/empty.svm"
+printf '# header comment\n1 0:1\n-1 x:1\n' > "$dir/all_bad.svm"
+expect_error "no examples in $dir/empty.svm: the file holds no data lines" --train "$dir/empty.svm" --num-features 30
+expect_error "no examples in $dir/empty.svm" --train "$dir/empty.svm"
+expect_error "no examples in $dir/all_bad.svm: all 2 of its data lines are malformed and were skipped; the first: $dir/all_bad.svm:2:3" \
+  --train "$dir/all_bad.svm" --num-features 30 --skip-bad-rows
+expect_error "no examples in $dir/all_bad.svm: all 2" --train "$dir/all_bad.svm" --skip-bad-rows
+
+# 3. .tsv is read tab-separated (also gzipped).
+tr ',' '\t' < "$dir/train.csv" > "$dir/train.tsv"
+tr ',' '\t' < "$dir/test.csv" | gzip -c > "$dir/test.tsv.gz"
+if run_ok "TSV" --train "$dir/train.tsv" --test "$dir/test.tsv.gz" --label clicked --passes 5 --json; then
+  check_json "TSV"
+  expect_json "TSV" train_rows 2000
+  expect_json "TSV" test_examples 1000
+fi
+
+# 4. Softmax: labels outside 0..classes-1 are a DataError naming file, line (or row), label and range.
+printf '0 1:1\n1 2:1\n2 3:1\n0 1:1 4:1\n1 2:1 4:1\n2 3:1 4:1\n' > "$dir/three.svm"
+printf '0 1:1\n3 2:1\n' > "$dir/three_bad.svm"
+run_ok "softmax LIBSVM" --train "$dir/three.svm" --test "$dir/three.svm" --loss softmax --classes 3 --passes 5 -q
+expect_error "three_bad.svm:2:1: \"3\": the label is not a class id: with 3 classes, labels are whole numbers from 0 to 2" \
+  --train "$dir/three.svm" --test "$dir/three_bad.svm" --loss softmax --classes 3
+expect_error "three_bad.svm:2:1: \"3\": the label is not a class id" \
+  --train "$dir/three.svm" --test "$dir/three_bad.svm" --loss softmax --classes 3 --num-features 10
+expect_error "three_bad.svm:2:1: \"3\": the label is not a class id" --train "$dir/three_bad.svm" --loss softmax --classes 3
+printf 'x,y\n0.1,0\n0.2,1\n0.3,2\n' > "$dir/three.csv"
+printf 'x,y\n0.1,0\n0.5,5\n' > "$dir/three_bad.csv"
+run_ok "softmax CSV" --train "$dir/three.csv" --test "$dir/three.csv" --label y --loss softmax --classes 3 -q
+expect_error "three_bad.csv data row 2: label 5 is not a class id: with --classes 3, labels are whole numbers from 0 to 2" \
+  --train "$dir/three.csv" --test "$dir/three_bad.csv" --label y --loss softmax --classes 3
+
+# 5. --opt values that are not numbers are ConfigErrors naming the option and the value.
+expect_error "--opt l1: expected a number, got 'abc'" --train "$dir/train.svm" --opt l1=abc
+expect_error "--opt l1: expected a number, got '1x'" --train "$dir/train.svm" --opt l1=1x
+expect_error "--opt expects key=value" --train "$dir/train.svm" --opt l1
+
+# 6. A negative learning rate and an unknown --format are errors.
+expect_error "--learning-rate must be positive, or 0 for the default rule, got -0.1" --train "$dir/train.svm" --lr=-0.1
+run_ok "--lr 0 (the default rule)" --train "$dir/train.svm" --lr 0 -q
+expect_error "unknown --format 'svm'. Valid: auto, libsvm, csv." --train "$dir/train.svm" --format svm
+run_ok "--format libsvm" --train "$dir/train.svm" --format libsvm -q
+
+# 7. Softmax needs --classes, at least 2; --classes is for softmax only.
+expect_error "--loss softmax needs --classes" --train "$dir/three.svm" --loss softmax
+expect_error "--classes must be at least 2, got 1" --train "$dir/three.svm" --loss softmax --classes 1
+expect_error "--classes applies only to --loss softmax" --train "$dir/train.svm" --classes 3
+
+# 8. --skip-bad-rows reports how many rows it left out, per file; streamed, each bad line counts once.
+if run_ok "skipped rows printed" --train "$dir/index0.svm" --test "$dir/index0.svm" --skip-bad-rows -q; then
+  [[ "$out" == *"skipped 1 malformed row of $dir/index0.svm; the first: $dir/index0.svm:3:4"* ]] ||
+    fail "skipped rows printed: no count of skipped rows" "$out"
+  [ "$(printf '%s\n' "$out" | grep -c '^skipped 1 malformed row')" -eq 2 ] ||
+    fail "skipped rows printed: wanted one line for train and one for test" "$out"
+fi
+if run_ok "skipped rows in JSON" --train "$dir/index0.svm" --test "$dir/index0.svm" --skip-bad-rows --json; then
+  expect_json "skipped rows in JSON" train_skipped_rows 1
+  expect_json "skipped rows in JSON" test_skipped_rows 1
+fi
+if run_ok "skipped rows streamed" --train "$dir/index0.svm" --test "$dir/index0.svm" --num-features 30 --passes 20 \
+          --skip-bad-rows --max-bad-rows 1 --json; then
+  expect_json "skipped rows streamed" train_skipped_rows 1
+  expect_json "skipped rows streamed" test_skipped_rows 1
+  expect_json "skipped rows streamed" train_rows 3
+fi
+if run_ok "skipped rows CSV" --train "$dir/text_in_x.csv" --test "$dir/test.csv" --label clicked --skip-bad-rows --json; then
+  expect_json "skipped rows CSV" train_skipped_rows 1
+  expect_json "skipped rows CSV" test_skipped_rows 0
+fi
+
+# 9. train_examples counts the examples trained on (repeats included) for every format; train_rows the file's rows.
+if run_ok "examples CSV" --train "$dir/train.csv" --label clicked --passes 5 --batch-size 100 --json; then
+  expect_json "examples CSV" steps 100
+  expect_json "examples CSV" train_examples 10000
+  expect_json "examples CSV" train_rows 2000
+fi
+if run_ok "examples LIBSVM" --train "$dir/train.svm" --passes 3 --batch-size 256 --json; then
+  expect_json "examples LIBSVM" steps 36
+  expect_json "examples LIBSVM" train_examples 9216
+  expect_json "examples LIBSVM" train_rows 3000
+fi
+if run_ok "examples streamed" --train "$dir/train.svm" --num-features 30 --steps 50 --batch-size 100 --json; then
+  expect_json "examples streamed" train_examples 5000
+  expect_json "examples streamed" train_rows 3000
+fi
+if run_ok "examples summary" --train "$dir/train.csv" --label clicked --passes 5 --batch-size 100 -q; then
+  [[ "$out" == *"trained 100 steps on 10000 examples from 2000 rows in "* ]] || fail "examples summary" "$out"
+fi
+
+# 10. --zero-based reads indices from 0; a UTF-8 byte-order mark at the start is skipped.
+if run_ok "--zero-based" --train "$dir/index0.svm" --zero-based --top 10 -q; then
+  [[ "$out" == *"  feature 0"* ]] || fail "--zero-based: --top does not name index 0 'feature 0'" "$out"
+fi
+run_ok "--zero-based streamed" --train "$dir/index0.svm" --test "$dir/index0.svm" --zero-based --num-features 30 -q
+{ printf '\xEF\xBB\xBF'; cat "$dir/train.svm"; } > "$dir/bom.svm"
+run_ok "byte-order mark" --train "$dir/bom.svm" --test "$dir/bom.svm" -q
+run_ok "byte-order mark streamed" --train "$dir/bom.svm" --num-features 30 -q
 
 if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all lever linear checks passed"

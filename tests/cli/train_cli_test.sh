@@ -43,6 +43,7 @@ expect_error "Valid datasets: circle, xor, gauss, spiral, plane, multigauss" --d
 expect_error "Valid features: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2" --features x1,x3
 expect_error "Valid losses" --loss hinge
 expect_error "has no option 'beta3'. Its options: beta1, beta2, epsilon" --optimizer adam --opt beta3=1
+expect_error "--opt beta1: expected a number, got 'abc'" --optimizer adam --opt beta1=abc
 expect_error "Valid schedules: constant, exponential, step, cosine" --lr-schedule linear
 expect_error "Dropout rate must be in [0, 1), got 1.5" --dropout 1.5
 expect_error "Valid initializers" --initializer xavier

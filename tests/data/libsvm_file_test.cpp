@@ -193,6 +193,17 @@ TEST(LibsvmFileReaderTest, ReadLibsvmFileWidensToNumFeatures) {
   EXPECT_EQ(ReadLibsvmFile(path, zero_based).features.cols, 11);
 }
 
+TEST(LibsvmFileReaderTest, ByteOrderMarkIsSkippedPlainAndGzipped) {
+  const std::string text = "\xEF\xBB\xBF+1 1:1 3:2\n-1 2:1\n";
+  for (const std::string& path : {WriteFile("bom.svm", text), WriteGzip("bom.svm.gz", text)}) {
+    LibsvmFileReader reader(path);
+    const Collected c = ReadBlocks(reader);
+    EXPECT_EQ(c.data.labels, (std::vector<float>{1, -1})) << path;
+    EXPECT_EQ(c.data.features.ids, (std::vector<int32_t>{0, 2, 1})) << path;
+    EXPECT_EQ(ReadLibsvmFile(path).labels, (std::vector<float>{1, -1})) << path;
+  }
+}
+
 TEST(LibsvmFileReaderTest, MissingFileIsIoError) {
   const std::string path = TempPath("absent.svm");
   const std::string message = ErrorOf<IoError>([&] { LibsvmFileReader reader(path); });
@@ -361,18 +372,6 @@ TEST(LibsvmStreamTest, SkipPolicyDropsAndCountsBadLines) {
   EXPECT_EQ(stream.examples(), 5);
 }
 
-TEST(LibsvmStreamTest, MissingFileIsIoErrorFromTheConstructor) {
-  const std::string path = TempPath("absent.svm");
-  const std::string message = ErrorOf<IoError>([&] { LibsvmStream stream(path, 10); });
-  EXPECT_NE(message.find(path), std::string::npos) << message;
-}
-
-TEST(LibsvmStreamTest, InvalidOptionsAreConfigErrors) {
-  const std::string path = WriteFile("ok.svm", "1 1:1\n");
-  EXPECT_THROW(LibsvmStream(path, 0), ConfigError);
-  EXPECT_THROW(LibsvmStream(path, 10, {}, {}, Shuffled(-1, 1)), ConfigError);
-}
-
 // Runs `action` on another thread; fails (and ends the process, since a hung thread cannot be joined)
 // when it takes longer than `seconds`.
 template <typename F>
@@ -385,10 +384,82 @@ void ExpectFinishesWithin(double seconds, F action) {
   });
   if (finished.wait_for(std::chrono::duration<double>(seconds)) != std::future_status::ready) {
     ADD_FAILURE() << "did not finish within " << seconds << " s";
-    std::fprintf(stderr, "LibsvmStream destruction hangs\n");
+    std::fprintf(stderr, "LibsvmStream hangs\n");
     std::_Exit(1);
   }
   worker.join();
+}
+
+TEST(LibsvmStreamTest, SkippedRowsAndTheLimitCoverTheWholeRunWithRepeat) {
+  // Two bad lines in a file of seven, read for ten passes under a limit of two: each bad line counts
+  // once, so the limit is never passed and the count stays 2.
+  const std::string path = WriteFile("bad.svm", "0 1:1\n1 2:1\n2 3:1\n3 0:1\n4 4:1\n5 x:1\n6 5:1\n");
+  BadRowPolicy skip;
+  skip.skip = true;
+  skip.max_skipped = 2;
+  LibsvmStream stream(path, 1000, {}, skip, InOrder(true));
+  SparseRows x;
+  std::vector<float> y;
+  for (int batch = 0; batch < 10; ++batch) {
+    ASSERT_TRUE(stream.Next(5, x, y));
+    EXPECT_EQ(stream.skipped_rows(), 2) << "batch " << batch;
+  }
+  EXPECT_EQ(stream.passes(), 10);
+  EXPECT_EQ(stream.examples_per_pass(), 5);
+  const BadRowReport report = stream.bad_rows();
+  EXPECT_EQ(report.skipped(), 2);
+  ASSERT_EQ(report.messages().size(), 2u);
+  EXPECT_NE(report.messages()[0].find(path + ":4:"), std::string::npos) << report.messages()[0];
+  EXPECT_NE(report.messages()[1].find(path + ":6:"), std::string::npos) << report.messages()[1];
+
+  // A third bad line passes the limit in the first pass.
+  const std::string worse = WriteFile("worse.svm", "0 1:1\n1 0:1\n2 x:1\n3 y:1\n4 4:1\n");
+  ExpectFinishesWithin(20.0, [&] {
+    LibsvmStream failing(worse, 1000, {}, skip, InOrder(true));
+    const std::string message = ErrorOf<DataError>([&] {
+      while (failing.Next(2, x, y)) {
+      }
+    });
+    EXPECT_NE(message.find("more than 2 malformed rows skipped"), std::string::npos) << message;
+  });
+}
+
+TEST(LibsvmStreamTest, AFileWithoutExamplesIsADataErrorNotAHang) {
+  BadRowPolicy skip;
+  skip.skip = true;
+  struct Case {
+    std::string name, text, expected;
+    BadRowPolicy policy;
+  };
+  const std::vector<Case> cases = {
+      {"empty.svm", "", "the file holds no data lines", {}},
+      {"comments.svm", "# only a comment\n\n", "the file holds no data lines", {}},
+      {"all_bad.svm", "1 0:1\n0 x:1\n", "all 2 of its data lines are malformed and were skipped; the first: ", skip},
+  };
+  for (const Case& c : cases) {
+    const std::string path = WriteFile(c.name, c.text);
+    for (bool repeat : {true, false}) {
+      ExpectFinishesWithin(20.0, [&] {
+        LibsvmStream stream(path, 1000, {}, c.policy, InOrder(repeat));
+        SparseRows x;
+        std::vector<float> y;
+        const std::string message = ErrorOf<DataError>([&] { stream.Next(4, x, y); });
+        EXPECT_NE(message.find("no examples in " + path + ": " + c.expected), std::string::npos) << message;
+      });
+    }
+  }
+}
+
+TEST(LibsvmStreamTest, MissingFileIsIoErrorFromTheConstructor) {
+  const std::string path = TempPath("absent.svm");
+  const std::string message = ErrorOf<IoError>([&] { LibsvmStream stream(path, 10); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+}
+
+TEST(LibsvmStreamTest, InvalidOptionsAreConfigErrors) {
+  const std::string path = WriteFile("ok.svm", "1 1:1\n");
+  EXPECT_THROW(LibsvmStream(path, 0), ConfigError);
+  EXPECT_THROW(LibsvmStream(path, 10, {}, {}, Shuffled(-1, 1)), ConfigError);
 }
 
 TEST(LibsvmStreamTest, DestroyingMidFileDoesNotHang) {

@@ -133,6 +133,16 @@ TEST(LibsvmTest, ZeroBasedIndices) {
   EXPECT_EQ(d.features.cols, 5);
 }
 
+TEST(LibsvmTest, ByteOrderMarkAtTheStartIsSkipped) {
+  // As Windows tools write UTF-8: the mark is not part of the first label, and columns count after it.
+  const LibsvmData d = ReadLibsvmBuffer("\xEF\xBB\xBF+1 1:1\n0 2:1\n");
+  EXPECT_EQ(d.labels, (std::vector<float>{1, 0}));
+  EXPECT_EQ(RowIds(d.features, 0), (std::vector<int32_t>{0}));
+  ExpectDataError("\xEF\xBB\xBF" "1 0:1\n", {"train.svm:1:3:", "\"0:1\""});
+  // Only at the start of the input: elsewhere it is a malformed label.
+  ExpectDataError("1 1:1\n\xEF\xBB\xBF" "1 1:1\n", {"train.svm:2:1:", "the label expects a number"});
+}
+
 TEST(LibsvmTest, LargestIndexIsAccepted) {
   const LibsvmData d = ReadLibsvmBuffer("1 2147483647:1\n");
   EXPECT_EQ(RowIds(d.features, 0), (std::vector<int32_t>{2147483646}));
@@ -168,7 +178,26 @@ TEST(LibsvmTest, ChunksAppendAndKeepLineNumbersAndWiderCols) {
 TEST(LibsvmErrorTest, IndexZeroWithOneBasedIndices) {
   ExpectDataError("1 1:1\n-1 0:1 2:1\n",
                   {"train.svm:2:4:", "\"0:1\"",
-                   "index 0 is not valid: LIBSVM indices start at 1; pass zero_based if your file starts at 0"});
+                   "index 0 is not valid: LIBSVM indices start at 1; if your file counts from 0, read it zero-based "
+                   "(lever linear --zero-based; LibsvmOptions::zero_based in the library)"});
+}
+
+TEST(LibsvmErrorTest, LabelOutsideTheClassesWithNumClasses) {
+  const LibsvmOptions three_classes{.num_classes = 3};
+  const LibsvmData d = ReadLibsvmBuffer("0 1:1\n2 1:1\n1 2:1\n", "train.svm", three_classes);
+  EXPECT_EQ(d.labels, (std::vector<float>{0, 2, 1}));
+  for (const char* text : {"0 1:1\n3 1:1\n", "0 1:1\n-1 1:1\n", "0 1:1\n1.5 1:1\n"}) {
+    ExpectDataError(text, {"train.svm:2:1:", "the label is not a class id", "with 3 classes",
+                           "whole numbers from 0 to 2"},
+                    three_classes);
+  }
+  EXPECT_EQ(ReadLibsvmBuffer("-1 1:1\n7 1:1\n").labels.size(), 2u);  // without num_classes any label goes
+  // A bad row like any other: skipped and counted under the skip policy.
+  BadRowPolicy skip;
+  skip.skip = true;
+  const LibsvmData skipped = ReadLibsvmBuffer("0 1:1\n5 1:1\n1 1:1\n", "train.svm", three_classes, skip);
+  EXPECT_EQ(skipped.labels, (std::vector<float>{0, 1}));
+  EXPECT_EQ(skipped.bad_rows.skipped(), 1);
 }
 
 TEST(LibsvmErrorTest, NegativeIndex) {

@@ -78,6 +78,92 @@ TEST(FeatureConfigTest, ErrorsNameTheLineTheKeyPathAndWhatIsValid) {
   EXPECT_NE(e.find("defined twice"), std::string::npos) << e;
 }
 
+TEST(FeatureConfigTest, OovBucketsAndDefaultOnlyWhereTheyApply) {
+  std::string e = ErrorOf("feature_columns:\n  - categorical: {key: city, hash_buckets: 10, oov_buckets: 2}\n");
+  EXPECT_NE(e.find("model.yaml:2: feature_columns[0].categorical.oov_buckets: applies only to categorical columns "
+                   "with vocabulary or vocabulary_file"),
+            std::string::npos)
+      << e;
+  e = ErrorOf("feature_columns:\n  - numeric: x\n  - categorical: {key: hour, identity_buckets: 24, oov_buckets: 1}\n");
+  EXPECT_NE(e.find("feature_columns[1].categorical.oov_buckets: applies only"), std::string::npos) << e;
+  e = ErrorOf("feature_columns:\n  - categorical: {key: city, vocabulary: [a, b], default: 0}\n");
+  EXPECT_NE(e.find("feature_columns[0].categorical.default: applies only to categorical columns with "
+                   "identity_buckets"),
+            std::string::npos)
+      << e;
+  e = ErrorOf("feature_columns:\n  - crossed: {keys: [a, {categorical: {key: b, hash_buckets: 4, default: 1}}], "
+              "hash_buckets: 8}\n");
+  EXPECT_NE(e.find("feature_columns[0].crossed.keys[1].categorical.default: applies only"), std::string::npos) << e;
+  // Where they apply they are fine, and a default must be one of the identity ids.
+  EXPECT_EQ(ErrorOf("feature_columns:\n  - categorical: {key: c, vocabulary: [a], oov_buckets: 2}\n"
+                    "  - categorical: {key: h, identity_buckets: 24, default: 23}\n"),
+            "(no error)");
+  e = ErrorOf("feature_columns:\n  - categorical: {key: hour, identity_buckets: 24, default: 24}\n");
+  EXPECT_NE(e.find("feature_columns[0].categorical.default: must be below identity_buckets (24), got 24"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("num_buckets"), std::string::npos) << e;
+}
+
+// The errors a column raises when it meets the data, for a column declared in YAML: its YAML keys, and
+// where it was declared.
+TEST(FeatureConfigTest, DataErrorsUseTheYamlKeysAndNameTheDeclaration) {
+  const std::string yaml = R"(feature_columns:
+  - numeric: x
+  - categorical: {key: city, vocabulary: [Paris, Lyon]}
+  - crossed: {keys: [city, {categorical: {key: hour, identity_buckets: 12}}], hash_buckets: 8}
+)";
+  ColumnTable t;
+  t.AddNumbers("x", {1, 2}).AddTexts("city", {"Paris", "Nice"}).AddNumbers("hour", {3, 17});
+  FeatureSet set = ParseFeatureColumns(yaml, "model.yaml");
+  set.Fit(t);
+  SparseRows rows;
+  set.AppendLinearRows(t, 0, 1, rows);  // the first row maps
+  const auto data_error = [&](Index row) {
+    try {
+      set.AppendLinearRows(t, row, row + 1, rows);
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string e = data_error(1);  // "Nice" is not in the vocabulary
+  EXPECT_NE(e.find("unknown category \"Nice\""), std::string::npos) << e;
+  EXPECT_NE(e.find("Add out-of-vocabulary buckets (oov_buckets)"), std::string::npos) << e;
+  EXPECT_NE(e.find("(feature column declared at model.yaml:3: feature_columns[1].categorical)"), std::string::npos)
+      << e;
+
+  // The nested identity column of the cross: hour 17 is not below 12.
+  FeatureSet cross = ParseFeatureColumns(
+      "feature_columns:\n  - crossed: {keys: [city, {categorical: {key: hour, identity_buckets: 12}}], "
+      "hash_buckets: 8}\n",
+      "model.yaml");
+  cross.Fit(t);
+  try {
+    cross.AppendLinearRows(t, 1, 2, rows);
+    ADD_FAILURE() << "hour 17 was accepted by identity_buckets 12";
+  } catch (const DataError& error) {
+    const std::string m = error.what();
+    EXPECT_NE(m.find("Raise identity_buckets, give a default, or fix the value"), std::string::npos) << m;
+    EXPECT_EQ(m.find("num_buckets"), std::string::npos) << m;
+    EXPECT_EQ(m.find("default_value"), std::string::npos) << m;
+    EXPECT_NE(m.find("declared at model.yaml:2: feature_columns[0].crossed.keys[1].categorical)"), std::string::npos)
+        << m;
+  }
+
+  // A column the data does not have: the error starts with the declaration, like the file's own errors.
+  FeatureSet missing = ParseFeatureColumns("feature_columns:\n  - numeric: x\n  - numeric: {key: y}\n", "model.yaml");
+  try {
+    missing.Fit(t);
+    ADD_FAILURE() << "column y was found";
+  } catch (const ConfigError& error) {
+    const std::string m = error.message();
+    EXPECT_EQ(m.rfind("model.yaml:3: feature_columns[1].numeric: feature column 'y' reads column 'y'", 0), 0u) << m;
+  }
+  ASSERT_TRUE(missing.columns()[0]->origin().has_value());
+  EXPECT_EQ(missing.columns()[0]->origin()->ToString(), "model.yaml:2: feature_columns[0].numeric");
+}
+
 TEST(FeatureConfigTest, VocabularyFilesAreRelativeToTheConfig) {
   const std::string dir = ::testing::TempDir();
   {

@@ -191,5 +191,28 @@ TEST(LinearModelTest, RejectsMismatchedInputs) {
   EXPECT_THROW(LinearModel(10, bad), ConfigError);
 }
 
+TEST(LinearModelTest, SetWeightsPredictsWithThem) {
+  const Planted data = Make(50, 7, PlantedWeights());
+  LinearModelConfig config;
+  config.allow_fused = false;
+  LinearModel model(2000, config);
+  std::vector<float> w(2000, 0.0f);
+  for (size_t j = 0; j < w.size(); j += 3) w[j] = 0.01f * static_cast<float>(j % 17) - 0.05f;
+  model.SetWeights(w, 0.25f);
+  const Tensor p = model.Predict(data.x);
+  for (Index i = 0; i < data.x.rows(); ++i) {
+    double z = 0.25;
+    for (int64_t k = data.x.row_ptr[static_cast<size_t>(i)]; k < data.x.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+      z += w[static_cast<size_t>(data.x.ids[static_cast<size_t>(k)])];
+    }
+    EXPECT_NEAR(p(i, 0), 1.0 / (1.0 + std::exp(-z)), 1e-6);
+  }
+  EXPECT_EQ(model.Weight(3), w[3]);
+  EXPECT_EQ(model.Bias(), 0.25f);
+  EXPECT_THROW(model.SetWeights(std::vector<float>(5), 0.0f), ConfigError);
+  LinearModel fused(2000, {});
+  EXPECT_THROW(fused.SetWeights(w, 0.0f), ConfigError);
+}
+
 }  // namespace
 }  // namespace lever

@@ -3,10 +3,12 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "flags.h"
 #include "lever/data/table.h"
 #include "lever/error.h"
 #include "lever/features/config.h"
@@ -27,16 +29,26 @@ struct LinearFlags {
   long batch_size = 256, steps = 0, shuffle_buffer = 0, report_every = 0, top = 0;
   double passes = 1;
   uint64_t seed = 1;
-  bool skip_bad_rows = false, json = false, quiet = false;
+  bool skip_bad_rows = false, json = false, quiet = false, zero_based = false;
   long long max_bad_rows = 1000;
 };
 
+// ".csv" for "x.csv" and "x.csv.gz".
+std::string DataExtension(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.extension() == ".gz" ? p.stem().extension() : p.extension()).string();
+}
+
 std::string Format(const LinearFlags& f, const std::string& path) {
   if (f.format != "auto") return f.format;
-  const std::string ext = std::filesystem::path(path).extension() == ".gz"
-                              ? std::filesystem::path(path).stem().extension().string()
-                              : std::filesystem::path(path).extension().string();
+  const std::string ext = DataExtension(path);
   return ext == ".csv" || ext == ".tsv" ? "csv" : "libsvm";
+}
+
+CsvOptions CsvDialect(const std::string& path) {
+  CsvOptions csv;
+  if (DataExtension(path) == ".tsv") csv.delimiter = '\t';
+  return csv;
 }
 
 std::string LossName(const std::string& loss) {
@@ -52,32 +64,53 @@ struct CsvData {
   std::vector<float> train_y, test_y;
   FeatureSet features;
   Index columns = 0;
+  BadRowReport train_bad_rows, test_bad_rows;
 };
 
-std::vector<float> Labels(const Table& t, const std::string& label, const std::string& loss) {
+// The label column of `source` (the table read from `file`) as the loss needs it; softmax labels
+// (classes > 0) must be class ids.
+std::vector<float> Labels(const Table& t, const TableSource& source, const std::string& file, const std::string& label,
+                          const std::string& loss, long classes) {
   const TableColumn& c = t.Column(label);
+  if (c.type == ColumnType::kString) {
+    std::string examples;
+    for (size_t i = 0; i < c.dictionary.size() && i < 3; ++i) {
+      examples += (i ? ", " : "") + internal::QuoteCell(c.dictionary[i]);
+    }
+    throw DataError(file + ": the label column '" + label + "' holds text (" + examples +
+                    "), but labels must be numbers: 1/0 or +1/-1 for logistic loss, class ids 0 to classes - 1 for "
+                    "softmax, values for squared loss. Recode the labels as numbers (and declare the column as "
+                    "number or integer if a schema says string).");
+  }
   std::vector<float> y;
   for (int64_t r = 0; r < t.num_rows; ++r) {
     const float v = c.type == ColumnType::kInteger ? static_cast<float>(c.integers[static_cast<size_t>(r)])
                                                    : c.numbers[static_cast<size_t>(r)];
+    if (classes > 0 && !(v >= 0 && v == std::floor(v) && v < static_cast<float>(classes))) {
+      throw DataError(fmt::format("{}: label {} is not a class id: with --classes {}, labels are whole numbers from "
+                                  "0 to {}. Fix the row or raise --classes.",
+                                  source.Where(r), v, classes, classes - 1));
+    }
     y.push_back(PrepareLabel(loss, v));
   }
   return y;
 }
 
 CsvData LoadCsv(const LinearFlags& f, const std::string& loss, const BadRowPolicy& policy) {
+  const long classes = loss == "sparse_softmax_cross_entropy" ? f.classes : 0;
   Schema schema;
   if (!f.schema.empty()) {
     schema = LoadSchema(f.schema);
   } else {
     InferOptions infer;
     infer.label = f.label;
-    schema = InferSchema(f.train, {}, infer).schema;
+    infer.bad_rows = policy;
+    schema = InferSchema(f.train, CsvDialect(f.train), infer).schema;
   }
   if (!f.label.empty()) schema.label = f.label;
   if (schema.label.empty()) throw ConfigError("name the label column with --label (or in the schema)");
   CsvData d;
-  const Table train = ReadTable(f.train, schema, {}, policy);
+  const Table train = ReadTable(f.train, schema, CsvDialect(f.train), policy, &d.train_bad_rows);
   if (!f.columns.empty()) {
     d.features = LoadFeatureColumns(f.columns);
   } else {
@@ -94,31 +127,64 @@ CsvData LoadCsv(const LinearFlags& f, const std::string& loss, const BadRowPolic
   TableSource train_source(train, f.train);
   d.features.Fit(train_source);
   d.features.AppendLinearRows(train_source, 0, train.num_rows, d.train_x);
-  d.train_y = Labels(train, schema.label, loss);
+  d.train_y = Labels(train, train_source, f.train, schema.label, loss, classes);
   if (!f.test.empty()) {
-    const Table test = ReadTable(f.test, schema, {}, policy);
+    const Table test = ReadTable(f.test, schema, CsvDialect(f.test), policy, &d.test_bad_rows);
     TableSource test_source(test, f.test);
     d.features.Bind(test_source);
     d.features.AppendLinearRows(test_source, 0, test.num_rows, d.test_x);
-    d.test_y = Labels(test, schema.label, loss);
+    d.test_y = Labels(test, test_source, f.test, schema.label, loss, classes);
   }
   return d;
+}
+
+void CheckFlags(const LinearFlags& f, const std::string& loss) {
+  if (f.format != "auto" && f.format != "libsvm" && f.format != "csv") {
+    throw ConfigError("unknown --format '" + f.format + "'. Valid: auto, libsvm, csv.");
+  }
+  if (!(f.learning_rate >= 0)) {
+    throw ConfigError(
+        fmt::format("--learning-rate must be positive, or 0 for the default rule, got {}", f.learning_rate));
+  }
+  if (loss == "sparse_softmax_cross_entropy" && f.classes < 2) {
+    throw ConfigError(f.classes == 0 ? std::string("--loss softmax needs --classes, the number of classes (at least 2; "
+                                                   "labels are class ids 0 to classes - 1)")
+                                     : fmt::format("--classes must be at least 2, got {}", f.classes));
+  }
+  if (loss != "sparse_softmax_cross_entropy" && f.classes != 0) {
+    throw ConfigError("--classes applies only to --loss softmax (got --loss " + f.loss + ")");
+  }
+}
+
+// Rows of a LIBSVM file that the policy skips. EvaluateLinear keeps its reader's count to itself, so the
+// file is read once more (only with --skip-bad-rows).
+BadRowReport SkippedLibsvmRows(const std::string& path, const LibsvmOptions& options, const BadRowPolicy& policy) {
+  LibsvmFileReader reader(path, options, policy);
+  SparseBlock block;
+  while (reader.Next(block)) {
+  }
+  return reader.bad_rows();
+}
+
+void PrintSkipped(const std::string& file, const BadRowReport& report) {
+  fmt::print("skipped {} malformed row{} of {}{}\n", report.skipped(), report.skipped() == 1 ? "" : "s", file,
+             report.messages().empty() ? "" : "; the first: " + report.messages().front());
 }
 
 int Run(const LinearFlags& f) {
   const auto start = std::chrono::steady_clock::now();
   const std::string loss = LossName(f.loss);
+  CheckFlags(f, loss);
   const BadRowPolicy policy{f.skip_bad_rows, f.max_bad_rows};
+  LibsvmOptions libsvm;
+  libsvm.zero_based = f.zero_based;
+  libsvm.num_classes = loss == "sparse_softmax_cross_entropy" ? f.classes : 0;
   LinearModelConfig config;
   config.loss = loss;
   config.outputs = loss == "sparse_softmax_cross_entropy" ? f.classes : 1;
   config.optimizer.name = f.optimizer;
   config.optimizer.learning_rate = f.learning_rate;
-  for (const std::string& kv : f.optimizer_options) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) throw ConfigError("--opt expects key=value, got '" + kv + "'");
-    config.optimizer.options[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
-  }
+  AddOptimizerOptions(f.optimizer_options, config.optimizer);
   config.regularizer = {f.l1, f.l2};
   LinearTrainOptions train;
   train.batch_size = f.batch_size;
@@ -133,8 +199,14 @@ int Run(const LinearFlags& f) {
 
   std::unique_ptr<LinearModel> model;
   LinearEvaluation eval;
-  int64_t steps = 0, train_rows = 0;
-  std::function<std::string(Index)> feature_name = [](Index id) { return "feature " + std::to_string(id + 1); };
+  // Examples trained on (repeats counted) and rows of the training file (-1: not known, when a stream
+  // stopped before reading the file to its end).
+  int64_t steps = 0, train_examples = 0, train_rows = -1;
+  BadRowReport train_bad_rows, test_bad_rows;
+  // LIBSVM: the index as written in the file.
+  std::function<std::string(Index)> feature_name = [&f](Index id) {
+    return "feature " + std::to_string(id + (f.zero_based ? 0 : 1));
+  };
   CsvData csv;
   if (Format(f, f.train) == "csv") {
     csv = LoadCsv(f, loss, policy);
@@ -142,39 +214,71 @@ int Run(const LinearFlags& f) {
     model = std::make_unique<LinearModel>(csv.features.linear_dimension(), config);
     if (!f.quiet && !f.json) fmt::print("feature columns:\n{}", csv.features.Describe());
     steps = TrainLinear(*model, csv.train_x, csv.train_y, train, progress);
+    train_examples = steps * f.batch_size;
     train_rows = csv.train_x.rows();
+    train_bad_rows = csv.train_bad_rows;
+    test_bad_rows = csv.test_bad_rows;
     if (!f.test.empty()) eval = EvaluateLinear(*model, csv.test_x, csv.test_y);
     feature_name = [&csv](Index id) { return csv.features.LinearFeatureName(id); };
-  } else if (f.num_features > 0) {
-    // Stream: parse on a background thread while training.
-    model = std::make_unique<LinearModel>(f.num_features, config);
-    LibsvmStream stream(f.train, f.num_features, {}, policy, {f.shuffle_buffer, f.seed, true, 4});
-    steps = TrainLinear(*model, stream, train, progress);
-    train_rows = stream.examples();
-    if (!f.test.empty()) eval = EvaluateLinear(*model, f.test, {}, policy);
   } else {
-    LibsvmData data = ReadLibsvmFile(f.train, {}, policy);
-    for (float& v : data.labels) v = PrepareLabel(loss, v);
-    model = std::make_unique<LinearModel>(data.features.cols, config);
-    steps = TrainLinear(*model, data.features, data.labels, train, progress);
-    train_rows = static_cast<int64_t>(steps * f.batch_size);
-    if (!f.test.empty()) eval = EvaluateLinear(*model, f.test, {}, policy);
+    if (f.num_features > 0) {
+      // Stream: parse on a background thread while training.
+      model = std::make_unique<LinearModel>(f.num_features, config);
+      LibsvmStream stream(f.train, f.num_features, libsvm, policy, {f.shuffle_buffer, f.seed, true, 4});
+      steps = TrainLinear(*model, stream, train, progress);
+      train_examples = stream.examples();
+      train_rows = stream.examples_per_pass();
+      train_bad_rows = stream.bad_rows();
+    } else {
+      LibsvmData data = ReadLibsvmFile(f.train, libsvm, policy);
+      if (data.labels.empty()) {
+        throw DataError("no examples in " + f.train +
+                        (data.bad_rows.skipped() == 0
+                             ? std::string(": the file holds no data lines")
+                             : ": all " + std::to_string(data.bad_rows.skipped()) +
+                                   " of its data lines are malformed and were skipped; the first: " +
+                                   data.bad_rows.messages().front()));
+      }
+      for (float& v : data.labels) v = PrepareLabel(loss, v);
+      model = std::make_unique<LinearModel>(data.features.cols, config);
+      steps = TrainLinear(*model, data.features, data.labels, train, progress);
+      train_examples = steps * f.batch_size;
+      train_rows = data.features.rows();
+      train_bad_rows = data.bad_rows;
+    }
+    if (!f.test.empty()) {
+      eval = EvaluateLinear(*model, f.test, libsvm, policy);
+      if (f.skip_bad_rows) test_bad_rows = SkippedLibsvmRows(f.test, libsvm, policy);
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Index nonzero = model->CountNonzeroWeights();
+  const double rows_per_second = static_cast<double>(train_examples + eval.examples) / seconds;
   if (f.json) {
-    nlohmann::json out = {{"steps", steps},           {"train_examples", train_rows},
-                          {"seconds", seconds},       {"rows_per_second", static_cast<double>(train_rows + eval.examples) / seconds},
-                          {"nonzero_weights", nonzero}, {"test_examples", eval.examples},
-                          {"log_loss", eval.log_loss}, {"auc", eval.auc},
-                          {"accuracy", eval.accuracy}, {"rmse", eval.rmse},
+    nlohmann::json out = {{"steps", steps},
+                          {"train_examples", train_examples},
+                          {"train_rows", train_rows >= 0 ? nlohmann::json(train_rows) : nlohmann::json()},
+                          {"train_skipped_rows", train_bad_rows.skipped()},
+                          {"seconds", seconds},
+                          {"rows_per_second", rows_per_second},
+                          {"nonzero_weights", nonzero},
+                          {"test_examples", eval.examples},
+                          {"test_skipped_rows", test_bad_rows.skipped()},
+                          {"log_loss", eval.log_loss},
+                          {"auc", eval.auc},
+                          {"accuracy", eval.accuracy},
+                          {"rmse", eval.rmse},
                           {"optimizer", model->optimizer().Describe()}};
     fmt::print("{}\n", out.dump());
     return 0;
   }
-  fmt::print("trained {} steps on {} examples in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n", steps,
-             train_rows, seconds, static_cast<double>(train_rows + eval.examples) / seconds, nonzero,
-             model->num_features() * model->outputs());
+  fmt::print("trained {} steps on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
+             steps, train_examples, train_rows >= 0 ? fmt::format(" from {} rows", train_rows) : "", seconds,
+             rows_per_second, nonzero, model->num_features() * model->outputs());
+  if (f.skip_bad_rows) {
+    PrintSkipped(f.train, train_bad_rows);
+    if (!f.test.empty()) PrintSkipped(f.test, test_bad_rows);
+  }
   if (eval.examples > 0) {
     fmt::print("test: {} examples  loss {:.5f}", eval.examples, eval.loss);
     if (loss == "sigmoid_cross_entropy") fmt::print("  AUC {:.4f}  accuracy {:.4f}", eval.auc, eval.accuracy);
@@ -197,18 +301,20 @@ int Run(const LinearFlags& f) {
 Command RegisterLinear(CLI::App& app) {
   auto f = std::make_shared<LinearFlags>();
   CLI::App* cmd = app.add_subcommand("linear", "Train a linear or logistic model on sparse data (LIBSVM or CSV)");
-  cmd->add_option("--train", f->train, "training data: LIBSVM (.svm, .libsvm, any name) or CSV (.csv), optionally gzipped")->required();
+  cmd->add_option("--train", f->train, "training data: LIBSVM (.svm, .libsvm, any name) or CSV (.csv; .tsv is tab-separated), optionally gzipped")->required();
   cmd->add_option("--test", f->test, "test data in the same format");
   cmd->add_option("--format", f->format, "auto (by extension), libsvm or csv")->capture_default_str();
   cmd->add_option("--num-features", f->num_features,
                   "LIBSVM: size of the feature space; given, the file is streamed (parsed while training), otherwise read into memory");
+  cmd->add_flag("--zero-based", f->zero_based, "LIBSVM: indices start at 0 (feature id = index), not at 1");
   cmd->add_option("--schema", f->schema, "CSV: schema YAML (default: inferred from the file)");
   cmd->add_option("--columns", f->columns, "CSV: YAML with feature_columns (default: one column per input column)");
   cmd->add_option("--label", f->label, "CSV: the label column");
   cmd->add_option("--loss", f->loss, "logistic, squared or softmax")->capture_default_str();
-  cmd->add_option("--classes", f->classes, "softmax: number of classes (labels 0..classes-1)");
+  cmd->add_option("--classes", f->classes, "softmax (required): number of classes, at least 2 (labels 0..classes-1)");
   cmd->add_option("--optimizer", f->optimizer, "ftrl, sgd, adagrad, adam, ...")->capture_default_str();
-  cmd->add_option("--learning-rate,--lr", f->learning_rate, "0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
+  cmd->add_option("--learning-rate,--lr", f->learning_rate,
+                  "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
       ->capture_default_str();
   cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable");
   cmd->add_option("--l1", f->l1, "L1 penalty on the mean loss (exact zeros)")->capture_default_str();
@@ -219,8 +325,9 @@ Command RegisterLinear(CLI::App& app) {
   cmd->add_option("--shuffle-buffer", f->shuffle_buffer, "streaming: examples held for shuffling (0 = file order)")
       ->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed for shuffling")->capture_default_str();
-  cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip and count malformed rows instead of stopping");
-  cmd->add_option("--max-bad-rows", f->max_bad_rows, "with --skip-bad-rows: fail after this many")->capture_default_str();
+  cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip malformed rows instead of stopping, and print how many");
+  cmd->add_option("--max-bad-rows", f->max_bad_rows, "with --skip-bad-rows: fail after this many per file (0 = no limit)")
+      ->capture_default_str();
   cmd->add_option("--report-every", f->report_every, "progress line every N steps (default 1000)");
   cmd->add_option("--top", f->top, "print the N largest weights with their feature names");
   cmd->add_flag("--json", f->json, "print one JSON line with the results");

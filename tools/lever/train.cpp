@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "flags.h"
 #include "lever/data/playground.h"
 #include "lever/error.h"
 #include "lever/losses/registry.h"
@@ -49,16 +50,6 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-double ParseNumber(const std::string& text, const std::string& what) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  throw ConfigError(what + ": expected a number, got '" + text + "'");
-}
-
 int Run(const TrainFlags& f) {
   PlaygroundSpec data_spec;
   data_spec.dataset = f.dataset;
@@ -94,11 +85,7 @@ int Run(const TrainFlags& f) {
   config.statistics_every = f.stats_every;
   config.optimizer.name = f.optimizer;
   config.optimizer.learning_rate = f.learning_rate;
-  for (const std::string& kv : f.optimizer_options) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos) throw ConfigError("--opt expects key=value, e.g. --opt beta1=0.95, got '" + kv + "'");
-    config.optimizer.options[kv.substr(0, eq)] = ParseNumber(kv.substr(eq + 1), "--opt " + kv.substr(0, eq));
-  }
+  AddOptimizerOptions(f.optimizer_options, config.optimizer);
   if (f.schedule.name != "constant") {
     ScheduleSpec s = f.schedule;
     s.learning_rate = f.learning_rate;

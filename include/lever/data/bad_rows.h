@@ -31,6 +31,13 @@ class BadRowReport {
                       "\n  Fix the data or raise the limit of skipped rows.");
     }
   }
+  /// Adds another report's rows (of a later part of the same input), keeping the first messages.
+  void Merge(const BadRowReport& other) {
+    skipped_ += other.skipped_;
+    for (const auto& m : other.messages_) {
+      if (messages_.size() < kKeptMessages) messages_.push_back(m);
+    }
+  }
   int64_t skipped() const { return skipped_; }
   const std::vector<std::string>& messages() const { return messages_; }
 

@@ -56,8 +56,11 @@ class LibsvmFileReader {
 };
 
 /// The whole file in memory; `features.cols` is at least max id + 1 (and `num_features` if larger).
+/// Blocks of the file are parsed on `threads` threads (0 = one per core) while it is read, and joined in
+/// file order: the result, the line numbers in messages and the first error reported are those of a
+/// sequential read.
 LibsvmData ReadLibsvmFile(const std::string& path, const LibsvmOptions& options = {}, const BadRowPolicy& policy = {},
-                          Index num_features = 0);
+                          Index num_features = 0, int threads = 0);
 
 struct StreamOptions {
   /// Examples held for shuffling: each batch row is drawn at random from the next `shuffle_buffer`
@@ -71,6 +74,10 @@ struct StreamOptions {
 };
 
 /// Batches of examples from a LIBSVM file, parsed on a background thread ahead of training.
+///
+/// Malformed rows follow `policy` over the whole run: with repeat, every pass reads the same lines, so a
+/// bad line is counted (and held to policy.max_skipped) once, in the first pass. A pass without a single
+/// example (an empty file, or every row skipped) is a DataError "no examples in <file>" from Next().
 class LibsvmStream {
  public:
   /// `num_features` fixes the feature space (ids beyond it are a DataError naming the file and line).
@@ -87,7 +94,11 @@ class LibsvmStream {
   /// buffer included), and examples handed out.
   int64_t passes() const;
   int64_t examples() const { return examples_; }
+  /// Malformed rows skipped so far (each line once, however many passes), with the first messages.
+  BadRowReport bad_rows() const;
   int64_t skipped_rows() const;
+  /// Examples in one pass over the file, once the background thread has read it to the end; -1 before.
+  int64_t examples_per_pass() const;
 
  private:
   void Produce();
@@ -110,7 +121,8 @@ class LibsvmStream {
   bool producer_done_ = false;
   bool stop_ = false;
   std::exception_ptr error_;
-  int64_t skipped_ = 0;
+  BadRowReport bad_rows_;           // the first pass's
+  int64_t examples_per_pass_ = -1;
 
   // Consumer side.
   std::unique_ptr<SparseBlock> current_;

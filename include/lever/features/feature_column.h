@@ -8,6 +8,7 @@
 // names), fitted on training data where it needs statistics, then transforms rows.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,15 @@
 #include "lever/io/state.h"
 
 namespace lever {
+
+/// Where a column was declared in a feature-column YAML file (ParseFeatureColumns records it).
+struct ColumnOrigin {
+  std::string file;   // the YAML file, as named to the parser
+  int64_t line = 0;   // 1-based line of the column's entry; 0 when unknown
+  std::string path;   // the key path, e.g. "feature_columns[3].categorical"
+  /// "model.yaml:5: feature_columns[3].categorical"
+  std::string ToString() const;
+};
 
 class FeatureColumn {
  public:
@@ -35,12 +45,28 @@ class FeatureColumn {
   virtual void SaveState(StateWriter& out) const { (void)out; }
   virtual void LoadState(const StateReader& in) { (void)in; }
 
+  /// The YAML declaration the column came from; none for columns built in code. A column with an origin
+  /// names it in the errors it raises when it meets the data, and calls its settings by their YAML keys
+  /// (oov_buckets, identity_buckets, default) rather than the constructors' argument names
+  /// (num_oov_buckets, num_buckets, default_value).
+  const std::optional<ColumnOrigin>& origin() const { return origin_; }
+  void set_origin(ColumnOrigin origin) { origin_ = std::move(origin); }
+
  protected:
   /// Index of raw column `key` in `source`, or ConfigError.
   int Resolve(const ColumnSource& source, const std::string& key) const;
+  /// `argument` for a column built in code, `yaml_key` for one declared in YAML.
+  std::string SettingName(const std::string& argument, const std::string& yaml_key) const;
+  /// A ConfigError message about the column's declaration: "model.yaml:5: feature_columns[3].categorical: "
+  /// before `message` when the column has an origin.
+  std::string AtOrigin(const std::string& message) const;
+  /// A DataError message (which starts with the data's location): `message`, then, when the column has an
+  /// origin, " (feature column declared at model.yaml:5: feature_columns[3].categorical)".
+  std::string WithOrigin(const std::string& message) const;
 
  private:
   std::string name_;
+  std::optional<ColumnOrigin> origin_;
 };
 
 /// A column that yields `dimension()` numbers per example.
@@ -88,8 +114,8 @@ CategoricalColumnPtr CategoricalColumnWithVocabularyList(const std::string& key,
 CategoricalColumnPtr CategoricalColumnWithVocabularyFile(const std::string& key, const std::string& path,
                                                          Index num_oov_buckets = 0);
 
-/// Hashes the value (text as is; numbers in their shortest decimal form) into `hash_bucket_size`
-/// buckets with HashString (lever/features/hash.h).
+/// Hashes the value as text into `hash_bucket_size` buckets with HashString (lever/features/hash.h):
+/// text as is, numbers in their shortest decimal form ("3", "2.5"), so here 3 and "3" share a bucket.
 CategoricalColumnPtr CategoricalColumnWithHashBucket(const std::string& key, Index hash_bucket_size);
 
 /// The value itself is the id: a whole number in [0, num_buckets). Out of range is a DataError unless
@@ -98,7 +124,10 @@ CategoricalColumnPtr CategoricalColumnWithIdentity(const std::string& key, Index
                                                    int64_t default_value = -1);
 
 /// A hashed cross of any number of inputs (raw column names, or categorical columns whose ids are
-/// crossed), e.g. day x hour: CombineHash over the inputs' values, mod `hash_bucket_size`.
+/// crossed), e.g. day x hour: CombineHash over the inputs' values, mod `hash_bucket_size`. A raw whole
+/// number (an integer column, or a number column's whole value below 9e15 in magnitude) enters as itself,
+/// any other raw value as the HashString of its text, a nested column as its bucket id. So unlike in hash
+/// buckets, 3 and "3" cross differently: 3 enters as 3, "3" as HashString("3").
 struct CrossInput {
   CrossInput(const char* raw_key) : key(raw_key) {}                 // NOLINT: implicit, for {"day", "hour"}
   CrossInput(std::string raw_key) : key(std::move(raw_key)) {}      // NOLINT

@@ -8,8 +8,11 @@
 //   bucket = h mod buckets.
 //
 // Crosses combine their inputs' 64-bit values in order: c = 0x9e3779b97f4a7c15 (the cross seed), then
-// for each input value v: c = Mix(c * 31 + v) with Mix the finalizer above (numbers and bucket ids enter
-// as their unsigned 64-bit value; strings as their hash). bucket = c mod buckets.
+// for each input value v: c = Mix(c * 31 + v) with Mix the finalizer above. bucket = c mod buckets.
+// An input's v: a whole number (an integer, or a float whole and below 9e15 in magnitude) and a nested
+// column's bucket id enter as their unsigned 64-bit value (-3 is 2^64 - 3); any other number (not whole,
+// or larger) enters as the hash of its text, its shortest decimal form ("2.5", "1e-05"); a string as its
+// hash.
 #include <cstdint>
 #include <string_view>
 

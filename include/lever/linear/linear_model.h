@@ -60,6 +60,11 @@ class LinearModel {
   float Weight(Index feature, Index output = 0) const;
   float Bias(Index output = 0) const;
   Index CountNonzeroWeights() const;
+  /// Replaces the weights and bias of a one-output model, e.g. with a batch solver's solution
+  /// (FitCoordinateDescent). Not for a model running the fused FTRL kernel, whose weights follow from its
+  /// accumulators (build it with allow_fused = false); the optimizer's other state is kept, so later steps
+  /// continue from these weights.
+  void SetWeights(const std::vector<float>& weights, float bias);
   /// (feature, weight) of output `output`'s nonzero weights, largest magnitude first.
   std::vector<std::pair<Index, float>> NonzeroWeights(Index output = 0) const;
 
