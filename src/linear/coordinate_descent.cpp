@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <thread>
 
 #include "lever/error.h"
@@ -13,10 +14,12 @@ namespace {
 constexpr int kAhead = 16;  // column entries to prefetch ahead: the rows they name are scattered
 
 // The data by feature: the rows where each feature is present, in increasing order, with its values.
+// (The large arrays are left uninitialized: their pages are first touched by the parallel passes that
+// fill them, not zeroed on one thread first.)
 struct Columns {
-  std::vector<int64_t> start;  // cols + 1
-  std::vector<int32_t> rows;
-  std::vector<float> values;   // empty when every value is 1 (one-hot data)
+  std::vector<int64_t> start;          // cols + 1
+  std::unique_ptr<int32_t[]> rows;
+  std::unique_ptr<float[]> values;     // null when every value is 1 (one-hot data)
 };
 
 // Runs fn(t) for t in [0, parts) on `parts` threads (the caller's among them).
@@ -28,86 +31,88 @@ void RunParts(int parts, Fn&& fn) {
   for (auto& th : pool) th.join();
 }
 
-// The entries sorted by feature, in parallel over row ranges (every thread owns, per feature, the slots
-// that follow those of the threads before it, so rows stay increasing). Writing each entry straight to
-// its feature's list would scatter the writes over a million lists; instead each thread takes its rows
-// a chunk at a time, first groups the chunk's entries into buckets of 2^shift consecutive features (few
-// enough buckets that every write position stays in cache), then moves bucket after bucket to the lists,
-// each bucket's lists being a small, cache-resident region. The staging buffer is reused from chunk to
-// chunk: fresh memory is expensive (the kernel zeroes every page on first touch).
+// The entries sorted by feature, a radix sort in two cache-friendly passes over the final arrays.
+// Writing each entry straight to its feature's list would scatter the writes over a million lists.
+// Instead the first pass (in parallel over row ranges) moves every entry into its bucket of 2^shift
+// consecutive features: a bucket's lists are one contiguous region of the output, so the entries land
+// in their final region, grouped only by bucket, with their feature (within the bucket) in a 16-bit side
+// array; there are few enough buckets that every write position stays in cache. The second pass (in
+// parallel over buckets) orders each region by feature, a small cache-resident sort. Row order is kept
+// throughout (a thread's rows follow the earlier threads' rows in every bucket), so every list comes out
+// increasing. Fresh memory costs (the kernel zeroes every page on first touch), so the only scratch is
+// the 2-byte side array.
 Columns Transpose(const SparseRows& x, bool binary, int threads) {
   const Index n = x.rows(), d = x.cols;
   const int parts = static_cast<int>(std::clamp<Index>(n / 65536, 1, threads));
   std::vector<Index> row_begin(static_cast<size_t>(parts) + 1);
   for (int t = 0; t <= parts; ++t) row_begin[static_cast<size_t>(t)] = n * t / parts;
   int shift = 0;
-  while ((d >> shift) > 2048) ++shift;
-  const size_t buckets = static_cast<size_t>((d >> shift) + 1);
+  while ((d >> shift) > 2048 && shift < 16) ++shift;  // beyond 2^27 features: more buckets, not wider
+  const int64_t bucket_width = int64_t{1} << shift;
+  const size_t buckets = static_cast<size_t>((d + bucket_width - 1) >> shift);
 
-  // Per (thread, feature) counts, turned into each thread's first slot per feature.
-  std::vector<std::vector<int64_t>> next(static_cast<size_t>(parts));
+  // Per (thread, feature) counts.
+  std::vector<std::vector<int32_t>> counts(static_cast<size_t>(parts));
   RunParts(parts, [&](int t) {
-    auto& counts = next[static_cast<size_t>(t)];
-    counts.assign(static_cast<size_t>(d), 0);
+    auto& c = counts[static_cast<size_t>(t)];
+    c.assign(static_cast<size_t>(d), 0);
     const int64_t k0 = x.row_ptr[static_cast<size_t>(row_begin[static_cast<size_t>(t)])];
     const int64_t k1 = x.row_ptr[static_cast<size_t>(row_begin[static_cast<size_t>(t) + 1])];
-    for (int64_t k = k0; k < k1; ++k) ++counts[static_cast<size_t>(x.ids[static_cast<size_t>(k)])];
+    for (int64_t k = k0; k < k1; ++k) ++c[static_cast<size_t>(x.ids[static_cast<size_t>(k)])];
   });
   Columns c;
   c.start.assign(static_cast<size_t>(d) + 1, 0);
+  std::vector<std::vector<int64_t>> cursor(static_cast<size_t>(parts), std::vector<int64_t>(buckets));
   int64_t total = 0;
-  for (Index j = 0; j < d; ++j) {
-    c.start[static_cast<size_t>(j)] = total;
+  for (size_t b = 0; b < buckets; ++b) {
+    const Index j0 = static_cast<Index>(b) << shift, j1 = std::min<Index>(d, j0 + bucket_width);
     for (int t = 0; t < parts; ++t) {
-      int64_t& slot = next[static_cast<size_t>(t)][static_cast<size_t>(j)];
-      const int64_t count = slot;
-      slot = total;
-      total += count;
+      cursor[static_cast<size_t>(t)][b] = total;
+      for (Index j = j0; j < j1; ++j) total += counts[static_cast<size_t>(t)][static_cast<size_t>(j)];
     }
   }
-  c.start[static_cast<size_t>(d)] = total;
-  c.rows.resize(static_cast<size_t>(total));
-  if (!binary) c.values.resize(static_cast<size_t>(total));
+  int64_t running = 0;
+  for (Index j = 0; j < d; ++j) {
+    c.start[static_cast<size_t>(j)] = running;
+    for (int t = 0; t < parts; ++t) running += counts[static_cast<size_t>(t)][static_cast<size_t>(j)];
+  }
+  c.start[static_cast<size_t>(d)] = running;
+  counts.clear();
+  c.rows.reset(new int32_t[static_cast<size_t>(total)]);
+  if (!binary) c.values.reset(new float[static_cast<size_t>(total)]);
+  std::unique_ptr<uint16_t[]> local(new uint16_t[static_cast<size_t>(total)]);  // feature - its bucket's first
 
-  struct Entry {
-    int32_t feature;
-    int32_t row;
-    float value;
-  };
-  constexpr int64_t kChunk = int64_t{1} << 21;  // entries staged at a time (24 MiB)
+  // Pass 1: into each bucket's region, in row order.
   RunParts(parts, [&](int t) {
-    auto& cursor = next[static_cast<size_t>(t)];
-    std::vector<Entry> staged;
-    std::vector<int64_t> bucket_pos(buckets + 1);
-    Index i = row_begin[static_cast<size_t>(t)];
-    const Index end = row_begin[static_cast<size_t>(t) + 1];
-    while (i < end) {
-      // A chunk of whole rows.
-      const int64_t k0 = x.row_ptr[static_cast<size_t>(i)];
-      Index i1 = i;
-      while (i1 < end && x.row_ptr[static_cast<size_t>(i1) + 1] - k0 <= kChunk) ++i1;
-      if (i1 == i) ++i1;  // a row longer than a chunk
-      const int64_t k1 = x.row_ptr[static_cast<size_t>(i1)];
-      std::fill(bucket_pos.begin(), bucket_pos.end(), 0);
-      for (int64_t k = k0; k < k1; ++k) ++bucket_pos[static_cast<size_t>(x.ids[static_cast<size_t>(k)] >> shift) + 1];
-      for (size_t b = 0; b < buckets; ++b) bucket_pos[b + 1] += bucket_pos[b];
-      staged.resize(static_cast<size_t>(k1 - k0));
-      {
-        std::vector<int64_t> fill(bucket_pos.begin(), bucket_pos.end() - 1);
-        for (Index r = i; r < i1; ++r) {
-          for (int64_t k = x.row_ptr[static_cast<size_t>(r)]; k < x.row_ptr[static_cast<size_t>(r) + 1]; ++k) {
-            const int32_t id = x.ids[static_cast<size_t>(k)];
-            staged[static_cast<size_t>(fill[static_cast<size_t>(id >> shift)]++)] = {id, static_cast<int32_t>(r),
-                                                                                    x.values[static_cast<size_t>(k)]};
-          }
-        }
+    auto& next = cursor[static_cast<size_t>(t)];
+    for (Index i = row_begin[static_cast<size_t>(t)]; i < row_begin[static_cast<size_t>(t) + 1]; ++i) {
+      for (int64_t k = x.row_ptr[static_cast<size_t>(i)]; k < x.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+        const int32_t id = x.ids[static_cast<size_t>(k)];
+        const auto slot = static_cast<size_t>(next[static_cast<size_t>(id >> shift)]++);
+        c.rows[slot] = static_cast<int32_t>(i);
+        local[slot] = static_cast<uint16_t>(id & (bucket_width - 1));
+        if (!binary) c.values[slot] = x.values[static_cast<size_t>(k)];
       }
-      for (const Entry& e : staged) {  // bucket by bucket: each bucket's lists are a small region
-        const int64_t slot = cursor[static_cast<size_t>(e.feature)]++;
-        c.rows[static_cast<size_t>(slot)] = e.row;
-        if (!binary) c.values[static_cast<size_t>(slot)] = e.value;
+    }
+  });
+  // Pass 2: order each region by feature.
+  RunParts(parts, [&](int t) {
+    std::vector<int32_t> rows;
+    std::vector<float> values;
+    std::vector<uint16_t> features;
+    std::vector<int64_t> next;
+    for (size_t b = static_cast<size_t>(t); b < buckets; b += static_cast<size_t>(parts)) {
+      const Index j0 = static_cast<Index>(b) << shift, j1 = std::min<Index>(d, j0 + bucket_width);
+      const int64_t begin = c.start[static_cast<size_t>(j0)], end = c.start[static_cast<size_t>(j1)];
+      rows.assign(c.rows.get() + begin, c.rows.get() + end);
+      features.assign(local.get() + begin, local.get() + end);
+      if (!binary) values.assign(c.values.get() + begin, c.values.get() + end);
+      next.assign(c.start.begin() + j0, c.start.begin() + j1);
+      for (size_t k = 0; k < rows.size(); ++k) {
+        const auto slot = static_cast<size_t>(next[features[k]]++);
+        c.rows[slot] = rows[k];
+        if (!binary) c.values[slot] = values[k];
       }
-      i = i1;
     }
   });
   return c;
@@ -273,7 +278,7 @@ class Solver {
   int StepFeature(Index j) {
     const int64_t begin = columns_.start[static_cast<size_t>(j)], end = columns_.start[static_cast<size_t>(j) + 1];
     if (begin == end) return 0;
-    const int32_t* rows = columns_.rows.data();
+    const int32_t* rows = columns_.rows.get();
     double g = 0.0, h = 0.0;
     for (int64_t k = begin; k < end; ++k) {
       if (k + kAhead < end) __builtin_prefetch(&rows_[static_cast<size_t>(rows[k + kAhead])]);

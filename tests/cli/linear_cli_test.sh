@@ -313,5 +313,34 @@ run_ok "--zero-based streamed" --train "$dir/index0.svm" --test "$dir/index0.svm
 run_ok "byte-order mark" --train "$dir/bom.svm" --test "$dir/bom.svm" -q
 run_ok "byte-order mark streamed" --train "$dir/bom.svm" --num-features 30 -q
 
+# ---- Coordinate descent (--solver cd) ------------------------------------------------------------------
+
+if run_ok "cd LIBSVM" --train "$dir/train.svm" --test "$dir/test.svm" --solver cd --l1 0.002 --l1-scale std --json; then
+  check_json "cd LIBSVM"
+  expect_json "cd LIBSVM" solver '"cd"'
+  expect_json "cd LIBSVM" optimizer null
+fi
+if run_ok "cd LIBSVM report" --train "$dir/train.svm" --test "$dir/test.svm" --num-features 30 --solver cd --l1 0.01 \
+          --top 3; then
+  [[ "$out" == *"coordinate descent: 3000 rows, 30 features"* ]] || fail "cd: no description line" "$out"
+  [[ "$out" == *"sweep 1  objective "* ]] || fail "cd: no progress line per sweep" "$out"
+  [[ "$out" == *"trained "*" sweeps on "* ]] || fail "cd: no summary line" "$out"
+  # A strong L1 keeps the 10 planted features and drops (most of) the 20 noise features.
+  nonzero=$(printf '%s\n' "$out" | sed -n 's/.*; \([0-9]*\) of 30 weights nonzero.*/\1/p')
+  [ -n "$nonzero" ] && [ "$nonzero" -ge 10 ] && [ "$nonzero" -le 16 ] ||
+    fail "cd: --l1 0.01 left '$nonzero' of 30 weights nonzero, wanted 10 to 16" "$out"
+fi
+if run_ok "cd CSV" --train "$dir/train.csv" --test "$dir/test.csv" --label clicked --columns "$dir/columns.yaml" \
+          --solver cd --l2 0.001 --json; then
+  check_json "cd CSV"
+fi
+expect_error "--learning-rate does not apply to --solver cd" --train "$dir/train.svm" --solver cd --lr 0.1
+expect_error "--batch-size does not apply to --solver cd" --train "$dir/train.svm" --solver cd --batch-size 10
+expect_error "--l1-scale does not apply to --solver online" --train "$dir/train.svm" --l1-scale std
+expect_error "--max-sweeps does not apply to --solver online" --train "$dir/train.svm" --max-sweeps 3
+expect_error "L1 scale 'z' is not valid; valid: none" --train "$dir/train.svm" --solver cd --l1-scale z
+expect_error "unknown --solver 'newton'. Valid: online" --train "$dir/train.svm" --solver newton
+expect_error "--solver cd fits --loss logistic or squared" --train "$dir/train.svm" --solver cd --loss softmax --classes 2
+
 if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all lever linear checks passed"

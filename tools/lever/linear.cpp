@@ -2,9 +2,11 @@
 // or CSV tables through feature columns). The work is in lever/linear and lever/features.
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -13,6 +15,7 @@
 #include "lever/error.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
+#include "lever/linear/coordinate_descent.h"
 #include "lever/linear/training.h"
 
 namespace lever::cli {
@@ -31,6 +34,11 @@ struct LinearFlags {
   uint64_t seed = 1;
   bool skip_bad_rows = false, json = false, quiet = false, zero_based = false;
   long long max_bad_rows = 1000;
+  std::string solver = "online", l1_scale = "none";
+  int max_sweeps = 20;
+  double tolerance = 1e-4;
+  // Flags that only one solver reads, to reject them with the other.
+  std::vector<CLI::Option*> online_only, cd_only;
 };
 
 // ".csv" for "x.csv" and "x.csv.gz".
@@ -154,6 +162,56 @@ void CheckFlags(const LinearFlags& f, const std::string& loss) {
   if (loss != "sparse_softmax_cross_entropy" && f.classes != 0) {
     throw ConfigError("--classes applies only to --loss softmax (got --loss " + f.loss + ")");
   }
+  if (f.solver != "online" && f.solver != "cd") {
+    throw ConfigError("unknown --solver '" + f.solver + "'. Valid: online (the --optimizer, step by step, streaming or "
+                      "in memory), cd (coordinate descent on the data in memory).");
+  }
+  for (const CLI::Option* o : f.solver == "cd" ? f.online_only : f.cd_only) {
+    if (o->count() > 0) {
+      throw ConfigError(o->get_name() + " does not apply to --solver " + f.solver + (f.solver == "cd"
+                            ? " (coordinate descent has no optimizer, steps or batches; see --max-sweeps)"
+                            : "; it is a coordinate-descent setting (--solver cd)"));
+    }
+  }
+  if (f.solver == "cd" && loss == "sparse_softmax_cross_entropy") {
+    throw ConfigError("--solver cd fits --loss logistic or squared; use --solver online for softmax");
+  }
+  ParseL1Scale(f.l1_scale);
+}
+
+// Coordinate descent on rows in memory; the solution goes into a (non-fused) LinearModel for evaluation
+// and reporting. Returns the sweeps taken.
+int FitCd(const LinearFlags& f, const std::string& loss, const SparseRows& x, const std::vector<float>& y,
+          LinearModelConfig config, std::unique_ptr<LinearModel>& model) {
+  CoordinateDescentOptions cd;
+  cd.loss = loss;
+  cd.l1 = f.l1;
+  cd.l2 = f.l2;
+  cd.l1_scale = ParseL1Scale(f.l1_scale);
+  cd.max_sweeps = f.max_sweeps;
+  cd.tolerance = f.tolerance;
+  const bool verbose = !f.quiet && !f.json;
+  if (verbose) {
+    fmt::print("coordinate descent: {} rows, {} features, {} nonzeros; l1 {} (scale {}), l2 {}\n", x.rows(), x.cols,
+               x.nnz(), f.l1, f.l1_scale, f.l2);
+  }
+  const CoordinateDescentResult r = FitCoordinateDescent(x, y, cd, [&](const CoordinateDescentProgress& p) {
+    if (verbose) {
+      fmt::print("sweep {}  objective {:.6f}  train loss {:.5f}  nonzero {}  changed {}  {:.2f}s\n", p.sweep,
+                 p.objective, p.loss, p.nonzero, p.changed, p.seconds);
+    }
+  });
+  if (verbose && !r.converged) {
+    fmt::print("not converged after {} sweeps (--tolerance {}): raise --max-sweeps for a more exact model\n", r.sweeps,
+               f.tolerance);
+  }
+  config.allow_fused = false;
+  config.optimizer.name = "sgd";  // unused: the weights come from the solver
+  config.optimizer.learning_rate = 0.0;
+  config.optimizer.options.clear();
+  model = std::make_unique<LinearModel>(x.cols, config);
+  model->SetWeights(r.weights, r.bias);
+  return r.sweeps;
 }
 
 // Rows of a LIBSVM file that the policy skips. EvaluateLinear keeps its reader's count to itself, so the
@@ -211,17 +269,24 @@ int Run(const LinearFlags& f) {
   if (Format(f, f.train) == "csv") {
     csv = LoadCsv(f, loss, policy);
     config.feature_columns = csv.columns;
-    model = std::make_unique<LinearModel>(csv.features.linear_dimension(), config);
     if (!f.quiet && !f.json) fmt::print("feature columns:\n{}", csv.features.Describe());
-    steps = TrainLinear(*model, csv.train_x, csv.train_y, train, progress);
-    train_examples = steps * f.batch_size;
+    if (f.solver == "cd") {
+      csv.train_x.cols = csv.features.linear_dimension();
+      steps = FitCd(f, loss, csv.train_x, csv.train_y, config, model);
+      train_examples = steps * csv.train_x.rows();
+    } else {
+      model = std::make_unique<LinearModel>(csv.features.linear_dimension(), config);
+      steps = TrainLinear(*model, csv.train_x, csv.train_y, train, progress);
+      train_examples = steps * f.batch_size;
+    }
     train_rows = csv.train_x.rows();
     train_bad_rows = csv.train_bad_rows;
     test_bad_rows = csv.test_bad_rows;
     if (!f.test.empty()) eval = EvaluateLinear(*model, csv.test_x, csv.test_y);
     feature_name = [&csv](Index id) { return csv.features.LinearFeatureName(id); };
   } else {
-    if (f.num_features > 0) {
+    std::future<LibsvmData> test_data;
+    if (f.num_features > 0 && f.solver == "online") {
       // Stream: parse on a background thread while training.
       model = std::make_unique<LinearModel>(f.num_features, config);
       LibsvmStream stream(f.train, f.num_features, libsvm, policy, {f.shuffle_buffer, f.seed, true, 4});
@@ -230,7 +295,7 @@ int Run(const LinearFlags& f) {
       train_rows = stream.examples_per_pass();
       train_bad_rows = stream.bad_rows();
     } else {
-      LibsvmData data = ReadLibsvmFile(f.train, libsvm, policy);
+      LibsvmData data = ReadLibsvmFile(f.train, libsvm, policy, f.num_features);
       if (data.labels.empty()) {
         throw DataError("no examples in " + f.train +
                         (data.bad_rows.skipped() == 0
@@ -240,13 +305,34 @@ int Run(const LinearFlags& f) {
                                    data.bad_rows.messages().front()));
       }
       for (float& v : data.labels) v = PrepareLabel(loss, v);
-      model = std::make_unique<LinearModel>(data.features.cols, config);
-      steps = TrainLinear(*model, data.features, data.labels, train, progress);
-      train_examples = steps * f.batch_size;
+      if (f.solver == "cd") {
+        // The test file is read on another thread while the solver runs on this one.
+        if (!f.test.empty()) {
+          test_data = std::async(std::launch::async, [&f, &libsvm, &policy, cols = data.features.cols] {
+            return ReadLibsvmFile(f.test, libsvm, policy, cols, 1);
+          });
+        }
+        steps = FitCd(f, loss, data.features, data.labels, config, model);
+        train_examples = steps * data.features.rows();
+      } else {
+        model = std::make_unique<LinearModel>(data.features.cols, config);
+        steps = TrainLinear(*model, data.features, data.labels, train, progress);
+        train_examples = steps * f.batch_size;
+      }
       train_rows = data.features.rows();
       train_bad_rows = data.bad_rows;
     }
-    if (!f.test.empty()) {
+    if (test_data.valid()) {
+      LibsvmData test = test_data.get();
+      if (test.features.cols > model->num_features()) {
+        throw DataError(fmt::format("{} has feature indices up to {}, beyond the {} features of the training data",
+                                    f.test, test.features.cols, model->num_features()));
+      }
+      test.features.cols = model->num_features();
+      for (float& v : test.labels) v = PrepareLabel(loss, v);
+      eval = EvaluateLinear(*model, test.features, test.labels);
+      test_bad_rows = test.bad_rows;
+    } else if (!f.test.empty()) {
       eval = EvaluateLinear(*model, f.test, libsvm, policy);
       if (f.skip_bad_rows) test_bad_rows = SkippedLibsvmRows(f.test, libsvm, policy);
     }
@@ -268,12 +354,13 @@ int Run(const LinearFlags& f) {
                           {"auc", eval.auc},
                           {"accuracy", eval.accuracy},
                           {"rmse", eval.rmse},
-                          {"optimizer", model->optimizer().Describe()}};
+                          {"solver", f.solver},
+                          {"optimizer", f.solver == "cd" ? nlohmann::json() : nlohmann::json(model->optimizer().Describe())}};
     fmt::print("{}\n", out.dump());
     return 0;
   }
-  fmt::print("trained {} steps on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
-             steps, train_examples, train_rows >= 0 ? fmt::format(" from {} rows", train_rows) : "", seconds,
+  fmt::print("trained {} {} on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
+             steps, f.solver == "cd" ? "sweeps" : "steps", train_examples, train_rows >= 0 ? fmt::format(" from {} rows", train_rows) : "", seconds,
              rows_per_second, nonzero, model->num_features() * model->outputs());
   if (f.skip_bad_rows) {
     PrintSkipped(f.train, train_bad_rows);
@@ -312,18 +399,34 @@ Command RegisterLinear(CLI::App& app) {
   cmd->add_option("--label", f->label, "CSV: the label column");
   cmd->add_option("--loss", f->loss, "logistic, squared or softmax")->capture_default_str();
   cmd->add_option("--classes", f->classes, "softmax (required): number of classes, at least 2 (labels 0..classes-1)");
-  cmd->add_option("--optimizer", f->optimizer, "ftrl, sgd, adagrad, adam, ...")->capture_default_str();
-  cmd->add_option("--learning-rate,--lr", f->learning_rate,
-                  "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
+  cmd->add_option("--solver", f->solver,
+                  "online: the --optimizer step by step (streaming or in memory); cd: coordinate descent in memory "
+                  "(logistic or squared loss)")
       ->capture_default_str();
-  cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable");
+  auto& online = f->online_only;
+  auto& cd = f->cd_only;
+  online.push_back(cmd->add_option("--optimizer", f->optimizer, "ftrl, sgd, adagrad, adam, ...")->capture_default_str());
+  online.push_back(cmd->add_option("--learning-rate,--lr", f->learning_rate,
+                                   "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
+                       ->capture_default_str());
+  online.push_back(cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable"));
+  cd.push_back(cmd->add_option("--l1-scale", f->l1_scale,
+                               "cd: none (every weight pays --l1) or std (weight j pays --l1 times feature j's standard "
+                               "deviation: the L1 penalty of standardized features)")
+                   ->capture_default_str());
+  cd.push_back(cmd->add_option("--max-sweeps", f->max_sweeps, "cd: most sweeps over the features")->capture_default_str());
+  cd.push_back(cmd->add_option("--tolerance", f->tolerance,
+                               "cd: stop when a sweep lowers the objective by less than this fraction")
+                   ->capture_default_str());
   cmd->add_option("--l1", f->l1, "L1 penalty on the mean loss (exact zeros)")->capture_default_str();
   cmd->add_option("--l2", f->l2, "L2 penalty on the mean loss")->capture_default_str();
-  cmd->add_option("--batch-size", f->batch_size, "examples per step")->capture_default_str();
-  cmd->add_option("--steps", f->steps, "training steps (0 = use --passes)")->capture_default_str();
-  cmd->add_option("--passes", f->passes, "passes over the training data when --steps is 0")->capture_default_str();
-  cmd->add_option("--shuffle-buffer", f->shuffle_buffer, "streaming: examples held for shuffling (0 = file order)")
-      ->capture_default_str();
+  online.push_back(cmd->add_option("--batch-size", f->batch_size, "examples per step")->capture_default_str());
+  online.push_back(cmd->add_option("--steps", f->steps, "training steps (0 = use --passes)")->capture_default_str());
+  online.push_back(
+      cmd->add_option("--passes", f->passes, "passes over the training data when --steps is 0")->capture_default_str());
+  online.push_back(cmd->add_option("--shuffle-buffer", f->shuffle_buffer,
+                                   "streaming: examples held for shuffling (0 = file order)")
+                       ->capture_default_str());
   cmd->add_option("--seed", f->seed, "seed for shuffling")->capture_default_str();
   cmd->add_flag("--skip-bad-rows", f->skip_bad_rows, "skip malformed rows instead of stopping, and print how many");
   cmd->add_option("--max-bad-rows", f->max_bad_rows, "with --skip-bad-rows: fail after this many per file (0 = no limit)")
