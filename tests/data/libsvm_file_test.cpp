@@ -15,30 +15,15 @@
 #include <vector>
 
 #include "lever/error.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
 
-// A fresh path in the test's temporary directory, unique per process and test.
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "lever_libsvm_file_" + std::to_string(getpid()) + "_" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
-
-std::string WriteFile(const std::string& name, const std::string& content) {
-  const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
-
-std::string WriteGzip(const std::string& name, const std::string& content) {
-  const std::string path = TempPath(name);
-  gzFile file = gzopen(path.c_str(), "wb6");
-  EXPECT_NE(file, nullptr);
-  EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
-  gzclose(file);
-  return path;
-}
+using lever::testing::TempPath;
+using lever::testing::WriteFile;
+using lever::testing::WriteGzip;
+using lever::testing::ErrorOf;
 
 // The ids of row i of the test files: three features derived from i, so a row can be recognised.
 std::vector<int32_t> IdsOfRow(int64_t i) {
@@ -97,18 +82,6 @@ void ExpectSameRows(const LibsvmData& actual, const LibsvmData& expected) {
   EXPECT_EQ(actual.features.ids, expected.features.ids);
   EXPECT_EQ(actual.features.values, expected.features.values);
   EXPECT_EQ(actual.features.cols, expected.features.cols);
-}
-
-// Parses `error`'s message from `action`, expecting exception type E.
-template <typename E, typename F>
-std::string ErrorOf(F&& action) {
-  try {
-    action();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
 }
 
 // ---- LibsvmFileReader --------------------------------------------------------------------------------

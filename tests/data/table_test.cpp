@@ -9,36 +9,15 @@
 #include <string>
 
 #include "lever/error.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "lever_table_" + std::to_string(getpid()) + "_" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
-
-std::string WriteFile(const std::string& name, const std::string& content) {
-  const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
-
-template <typename E, typename F>
-std::string ErrorOf(F&& action) {
-  try {
-    action();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\"\n  does not contain \"" << part << "\"";
-}
+using lever::testing::TempPath;
+using lever::testing::WriteFile;
+using lever::testing::ErrorOf;
+using lever::testing::Contains;
 
 // age: number, children: integer, city: string.
 Schema PeopleSchema() {

@@ -8,30 +8,16 @@
 #include <string>
 
 #include "lever/error.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
 
-// A fresh path in the test's temporary directory, unique per process and test.
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "lever_text_input_" + std::to_string(getpid()) + "_" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
-
-std::string WriteFile(const std::string& name, const std::string& content) {
-  const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
-
-std::string WriteGzip(const std::string& name, const std::string& content) {
-  const std::string path = TempPath(name);
-  gzFile file = gzopen(path.c_str(), "wb6");
-  EXPECT_NE(file, nullptr);
-  EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
-  gzclose(file);
-  return path;
-}
+using lever::testing::TempPath;
+using lever::testing::WriteFile;
+using lever::testing::WriteGzip;
+using lever::testing::ErrorOf;
+using lever::testing::Contains;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,22 +29,6 @@ std::string ManyLines(int count) {
   std::string text;
   for (int i = 0; i < count; ++i) text += "row " + std::to_string(i) + "," + std::to_string(i * 0.5) + ",abcdefgh\n";
   return text;
-}
-
-template <typename E, typename F>
-std::string ErrorOf(F&& action) {
-  try {
-    action();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
-
-::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "\"" << text << "\"\n  does not contain \"" << part << "\"";
 }
 
 TEST(TextInputTest, ReadsLinesAndCountsThem) {

@@ -14,15 +14,12 @@
 
 #include "lever/error.h"
 #include "lever/tensor/rng.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
 
-// A fresh path in the test's temporary directory, unique per process and test.
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "lever_training_" + std::to_string(getpid()) + "_" +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
+using lever::testing::TempPath;
 
 constexpr Index kFeatures = 40;
 
