@@ -99,12 +99,26 @@ BasicVar<T> BasicGraph<T>::SparseInput(const std::string& name, Index cols) {
 }
 
 template <class T>
+BasicVar<T> BasicGraph<T>::GrowingSparseInput(const std::string& name, Index cols) {
+  BasicVar<T> v = SparseInput(name, cols);
+  node(v.id()).sparse_cols_follow_feed = true;
+  return v;
+}
+
+template <class T>
 void BasicGraph<T>::FeedSparse(const Var& input, const SparseRows* rows) {
   CheckOwn(input, "FeedSparse");
   Node& n = node(input.id());
   if (!n.sparse_input) throw ShapeError("FeedSparse: node '" + n.name + "' is not a sparse input");
   if (rows == nullptr) throw ShapeError("FeedSparse('" + n.name + "'): rows are null");
-  if (rows->cols != n.shape.cols) {
+  if (rows->cols != n.shape.cols && n.sparse_cols_follow_feed) {
+    if (rows->cols <= 0) {
+      throw ShapeError("FeedSparse('" + n.name + "'): needs a positive number of columns, got " +
+                       std::to_string(rows->cols));
+    }
+    n.shape.cols = rows->cols;
+    shapes_dirty_ = true;
+  } else if (rows->cols != n.shape.cols) {
     throw ShapeError("FeedSparse('" + n.name + "'): expected " + std::to_string(n.shape.cols) + " columns, got " +
                      std::to_string(rows->cols));
   }
@@ -170,6 +184,7 @@ template <class T>
 void BasicGraph<T>::InferShapes() {
   for (auto& np : nodes_) {
     Node& n = *np;
+    if (n.bound_value != nullptr) n.shape = {n.bound_value->rows(), n.bound_value->cols()};  // grown tables
     if (!n.infer) continue;
     shape_scratch_.clear();
     for (int in : n.inputs) shape_scratch_.push_back(node(in).shape);

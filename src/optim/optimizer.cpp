@@ -21,12 +21,41 @@ Optimizer::Slots& Optimizer::SlotsFor(Parameter& p) {
   return slots_.emplace(&p, std::move(s)).first->second;
 }
 
+void Optimizer::GrowSlots(const Parameter& p) {
+  auto it = slots_.find(&p);
+  if (it == slots_.end()) return;
+  const Index rows = p.value.rows();
+  const Index cols = p.value.cols();
+  for (size_t k = 0; k < it->second.tensors.size(); ++k) {
+    Tensor& slot = it->second.tensors[k];
+    if (slot.rows() == rows && slot.cols() == cols) continue;
+    if (slot.rows() > rows || slot.cols() != cols) {
+      throw ShapeError("optimizer: parameter '" + p.name + "' is now (" + std::to_string(rows) + ", " +
+                       std::to_string(cols) + ") but its slots are (" + std::to_string(slot.rows()) + ", " +
+                       std::to_string(slot.cols()) + "); a parameter may only gain rows between steps");
+    }
+    // A fresh table (huge pages where large), then the old rows: the new rows start as a new slot would.
+    Tensor grown = NewTable(rows, cols, SlotInitialValue(static_cast<int>(k)));
+    grown.topRows(slot.rows()) = slot;
+    slot.swap(grown);
+  }
+}
+
+size_t Optimizer::SlotBytes() const {
+  size_t bytes = 0;
+  for (const auto& entry : slots_) {
+    for (const Tensor& t : entry.second.tensors) bytes += static_cast<size_t>(t.size()) * sizeof(float);
+  }
+  return bytes;
+}
+
 void Optimizer::Step(const ParameterList& params) {
   UpdateContext ctx{static_cast<float>(schedule_->Rate(iterations_)), iterations_ + 1, 0.0f, 0.0f};
   float* slot_ptrs[8];
   for (Parameter* p : params) {
     if (!p->trainable) continue;
     Slots& s = SlotsFor(*p);
+    if (!s.tensors.empty() && s.tensors[0].rows() != p->value.rows()) GrowSlots(*p);  // a grown table
     const size_t nslots = s.tensors.size();
     ctx.l1 = static_cast<float>(p->l1);
     ctx.l2 = static_cast<float>(p->l2);

@@ -102,6 +102,10 @@ class BasicGraph {
   /// A leaf holding sparse rows (CSR) over `cols` features, fed with FeedSparse() before each Forward().
   /// Only sparse ops consume it; it has no gradient.
   Var SparseInput(const std::string& name, Index cols);
+  /// A SparseInput whose column count follows what is fed: the compact row ids of a table that grows
+  /// between steps (LazyEmbedding). FeedSparse accepts rows with any column count and, when it changes,
+  /// re-infers shapes once, so SparseMatMul checks it against the table's current rows.
+  Var GrowingSparseInput(const std::string& name, Index cols);
   /// Adds an op node. `infer` maps input shapes to the output shape (and throws ShapeError when they
   /// do not fit); `forward` writes y() from x(i); `backward` accumulates dy() into dx(i). Only ops
   /// declared `accepts_sparse` may take sparse inputs or row-sparse parameters.
@@ -114,7 +118,8 @@ class BasicGraph {
   /// Resizes an input leaf to `rows` and returns its buffer for the caller to fill in place.
   TensorMap<T> FeedBuffer(const Var& input, Index rows);
   /// Points a SparseInput at `rows` (not copied: it must stay alive and unchanged until the next feed).
-  /// Its column count must equal the input's; a new row count re-infers shapes.
+  /// Its column count must equal the input's (any count for a GrowingSparseInput); a new row or column
+  /// count re-infers shapes.
   void FeedSparse(const Var& input, const SparseRows* rows);
   /// Computes every node's value.
   void Forward();
@@ -154,6 +159,7 @@ class BasicGraph {
     bool requires_grad = false;
     bool is_input = false;
     bool sparse_input = false;           // SparseInput: rows come from `sparse`
+    bool sparse_cols_follow_feed = false;  // GrowingSparseInput
     const SparseRows* sparse = nullptr;
     RowSet* touched = nullptr;           // row-sparse gradient of a bound parameter
     TensorT<T>* bound_value = nullptr;  // external storage (Bind)

@@ -49,6 +49,15 @@ class Optimizer {
   /// Restores what SaveState wrote; slots of parameters not yet seen are created on the way.
   void LoadState(const StateReader& in, const ParameterList& params, const std::string& prefix = "optimizer/");
 
+  /// Grows `p`'s slots to the parameter's current number of rows after its table grew (a lazily
+  /// allocated embedding, lever/nn/lazy_embedding.h): existing rows keep their state, new rows start at
+  /// SlotInitialValue (AdaGrad's initial accumulator, for example). Step() does this by itself; nothing
+  /// happens for a parameter without slots yet. A parameter with fewer rows than its slots, or other
+  /// columns, is a ShapeError.
+  void GrowSlots(const Parameter& p);
+  /// Bytes held by the slots of every parameter seen so far.
+  size_t SlotBytes() const;
+
   int64_t iterations() const { return iterations_; }
   /// The rate the next Step() will use.
   double current_learning_rate() const { return schedule_->Rate(iterations_); }
