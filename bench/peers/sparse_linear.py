@@ -47,9 +47,10 @@ COSTS = [0.01, 0.03, 0.1, 0.3, 1.0]
 SGD_SETTINGS = [("l2", 1e-5), ("l2", 1e-4), ("l1", 1e-5), ("l1", 1e-4)]
 TIME_RATIO_TARGET = 5.0
 LEVER_RUNS = [
-    # One streamed pass of FTRL-Proximal: parsing on a background thread while training.
-    "{lever} linear --train {train} --test {test} --num-features {features} --lr 0.3 --batch-size 128 "
-    "--l1 4e-6 --opt initial_accumulator_value=0.0001 --json -q",
+    # One streamed pass of FTRL-Proximal (parsing on a background thread while training), each feature's
+    # L1 scaled by its standard deviation over the examples seen so far.
+    "{lever} linear --train {train} --test {test} --num-features {features} --lr 1 --batch-size 128 "
+    "--l1 7e-4 --l1-scale std --opt initial_accumulator_value=0.0001 --opt l2=0.002 --json -q",
     # Coordinate descent in memory, L1 scaled by each feature's standard deviation, a little L2.
     "{lever} linear --train {train} --test {test} --num-features {features} --solver cd --l1 7e-4 --l1-scale std "
     "--l2 2.5e-7 --tolerance 2e-3 --json -q",

@@ -33,8 +33,12 @@ LinearModel::LinearModel(Index num_features, LinearModelConfig config)
   if (config_.allow_fused && ftrl != nullptr && ftrl->options().learning_rate_power == -0.5 && config_.outputs == 1 &&
       loss != "sparse_softmax_cross_entropy") {
     fused_ = std::make_unique<internal::WideFtrl>(num_features, ftrl->options(), config_.regularizer.l1,
-                                                  config_.regularizer.l2);
+                                                  config_.regularizer.l2, config_.l1_by_std);
     return;
+  }
+  if (config_.l1_by_std) {
+    throw ConfigError("an L1 scaled by each feature's standard deviation needs the fused FTRL kernel: optimizer ftrl "
+                      "with learning_rate_power -0.5 and one output (or coordinate descent)");
   }
   weights_ = &store_.Create("linear/weights", num_features, config_.outputs);
   weights_->sparse_grad = true;

@@ -1,5 +1,6 @@
 #include "linear/wide_ftrl.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "lever/tensor/memory.h"
@@ -9,9 +10,10 @@ namespace {
 constexpr int64_t kAhead = 40;  // entries to prefetch ahead: cells are scattered over a large table
 }  // namespace
 
-WideFtrl::WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2)
+WideFtrl::WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2, bool l1_by_std)
     : features_(features), options_(options), param_l1_(param_l1), param_l2_(param_l2),
-      cells_(new Cell[static_cast<size_t>(features)]) {
+      cells_(new Cell[static_cast<size_t>(features)]),
+      moments_(l1_by_std ? new Moments[static_cast<size_t>(features)]() : nullptr) {
   AdviseHugePages(cells_.get(), sizeof(Cell) * static_cast<size_t>(features));
   const float s0 = static_cast<float>(std::sqrt(options_.initial_accumulator_value));
   for (Index i = 0; i < features; ++i) cells_[static_cast<size_t>(i)] = {0.0f, s0, 0.0f, 0.0f};
@@ -23,7 +25,11 @@ float WideFtrl::Logit(const SparseRows& x, Index row) const {
   const int64_t end = x.row_ptr[static_cast<size_t>(row) + 1];
   const int64_t nnz = static_cast<int64_t>(x.ids.size());
   for (int64_t k = x.row_ptr[static_cast<size_t>(row)]; k < end; ++k) {
-    if (k + kAhead < nnz) __builtin_prefetch(&cells_[static_cast<size_t>(x.ids[static_cast<size_t>(k + kAhead)])], 1);
+    if (k + kAhead < nnz) {
+      const auto ahead = static_cast<size_t>(x.ids[static_cast<size_t>(k + kAhead)]);
+      __builtin_prefetch(&cells_[ahead], 1);
+      if (moments_) __builtin_prefetch(&moments_[ahead], 1);
+    }
     logit += x.values[static_cast<size_t>(k)] * cells_[static_cast<size_t>(x.ids[static_cast<size_t>(k)])].w;
   }
   return logit;
@@ -55,7 +61,13 @@ double WideFtrl::Step(const SparseRows& x, const float* labels, bool logistic, f
       const int32_t id = x.ids[static_cast<size_t>(k)];
       Cell& c = cells_[static_cast<size_t>(id)];
       if (c.g == 0.0f) touched_.push_back(id);
-      c.g += x.values[static_cast<size_t>(k)] * d;
+      const float v = x.values[static_cast<size_t>(k)];
+      c.g += v * d;
+      if (moments_) {
+        Moments& m = moments_[static_cast<size_t>(id)];
+        m.sum += v;
+        m.sum_sq += v * v;
+      }
     }
   }
   // Penalties on the mean loss weigh t times as much in FTRL's sum of t losses (see Ftrl).
@@ -64,11 +76,30 @@ double WideFtrl::Step(const SparseRows& x, const float* labels, bool logistic, f
   const float two_l2 = static_cast<float>(2.0 * (options_.l2 + td * param_l2_));
   const float two_shrinkage = static_cast<float>(2.0 * options_.l2_shrinkage);
   const float inv_lr = 1.0f / learning_rate;
-  for (size_t i = 0; i < touched_.size(); ++i) {
-    if (i + kAhead < touched_.size()) __builtin_prefetch(&cells_[static_cast<size_t>(touched_[i + kAhead])], 1);
-    Cell& c = cells_[static_cast<size_t>(touched_[i])];
-    FtrlCoordinateSqrt(c.w, c.g, c.s, c.z, inv_lr, l1, two_l2, two_shrinkage);
-    c.g = 0.0f;
+  if (moments_) {
+    // Feature j's L1 is param_l1 * std_j: its standard deviation over the examples so far.
+    examples_ += static_cast<double>(rows);
+    const float inv_examples = static_cast<float>(1.0 / examples_);
+    const float base_l1 = static_cast<float>(options_.l1), step_l1 = static_cast<float>(td * param_l1_);
+    for (size_t i = 0; i < touched_.size(); ++i) {
+      if (i + kAhead < touched_.size()) {
+        __builtin_prefetch(&cells_[static_cast<size_t>(touched_[i + kAhead])], 1);
+        __builtin_prefetch(&moments_[static_cast<size_t>(touched_[i + kAhead])]);
+      }
+      Cell& c = cells_[static_cast<size_t>(touched_[i])];
+      const Moments& m = moments_[static_cast<size_t>(touched_[i])];
+      const float mean = m.sum * inv_examples;
+      const float std = std::sqrt(std::max(0.0f, m.sum_sq * inv_examples - mean * mean));
+      FtrlCoordinateSqrt(c.w, c.g, c.s, c.z, inv_lr, base_l1 + step_l1 * std, two_l2, two_shrinkage);
+      c.g = 0.0f;
+    }
+  } else {
+    for (size_t i = 0; i < touched_.size(); ++i) {
+      if (i + kAhead < touched_.size()) __builtin_prefetch(&cells_[static_cast<size_t>(touched_[i + kAhead])], 1);
+      Cell& c = cells_[static_cast<size_t>(touched_[i])];
+      FtrlCoordinateSqrt(c.w, c.g, c.s, c.z, inv_lr, l1, two_l2, two_shrinkage);
+      c.g = 0.0f;
+    }
   }
   FtrlCoordinateSqrt(bias_.w, bias_gradient, bias_.s, bias_.z, inv_lr, static_cast<float>(options_.l1),
                      static_cast<float>(2.0 * options_.l2), two_shrinkage);

@@ -19,7 +19,9 @@ class WideFtrl {
  public:
   /// `l1`/`l2` are the optimizer's (TensorFlow's); `param_l1`/`param_l2` are mean-loss penalties on the
   /// weights (scaled by the step count, as Ftrl does for parameters).
-  WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2);
+  /// With `l1_by_std`, feature j's mean-loss L1 is param_l1 times its standard deviation over the examples
+  /// seen so far (the online form of L1Scale::kStd; counts kept beside the cells).
+  WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2, bool l1_by_std = false);
 
   /// One step on a batch; returns its mean data loss. labels: 0/1 (logistic) or targets.
   double Step(const SparseRows& x, const float* labels, bool logistic, float learning_rate, int64_t t);
@@ -44,6 +46,12 @@ class WideFtrl {
   FtrlOptions options_;
   double param_l1_, param_l2_;
   std::unique_ptr<Cell[]> cells_;
+  struct Moments {
+    float sum = 0.0f;     // of the feature's values so far
+    float sum_sq = 0.0f;  // of their squares
+  };
+  std::unique_ptr<Moments[]> moments_;  // with l1_by_std only
+  double examples_ = 0.0;               // seen so far
   Cell bias_;
   std::vector<int32_t> touched_;  // features whose gradient this step made nonzero (a repeat is harmless:
                                   // its second update sees g = 0, which changes nothing)

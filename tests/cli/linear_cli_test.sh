@@ -336,7 +336,11 @@ if run_ok "cd CSV" --train "$dir/train.csv" --test "$dir/test.csv" --label click
 fi
 expect_error "--learning-rate does not apply to --solver cd" --train "$dir/train.svm" --solver cd --lr 0.1
 expect_error "--batch-size does not apply to --solver cd" --train "$dir/train.svm" --solver cd --batch-size 10
-expect_error "--l1-scale does not apply to --solver online" --train "$dir/train.svm" --l1-scale std
+if run_ok "online --l1-scale std" --train "$dir/train.svm" --test "$dir/test.svm" --num-features 30 --passes 3 \
+          --l1 0.001 --l1-scale std --json; then
+  check_json "online --l1-scale std"
+fi
+expect_error "needs the fused FTRL kernel" --train "$dir/train.svm" --optimizer adagrad --l1 0.001 --l1-scale std
 expect_error "--max-sweeps does not apply to --solver online" --train "$dir/train.svm" --max-sweeps 3
 expect_error "L1 scale 'z' is not valid; valid: none" --train "$dir/train.svm" --solver cd --l1-scale z
 expect_error "unknown --solver 'newton'. Valid: online" --train "$dir/train.svm" --solver newton

@@ -191,6 +191,40 @@ TEST(LinearModelTest, RejectsMismatchedInputs) {
   EXPECT_THROW(LinearModel(10, bad), ConfigError);
 }
 
+// One FTRL step worked by hand: rows {0:1} and {0:1, 1:1}, labels 1 and 1, weights at zero, so each
+// row's gradient is (0.5 - 1) / 2 and the features' gradients are -0.5 and -0.25. Feature 0 is in every
+// row (standard deviation 0: no L1 at all with l1_by_std), feature 1 in half (standard deviation 0.5).
+TEST(LinearModelTest, L1ScaledByStdInTheFusedFtrlKernel) {
+  SparseRows x;
+  x.cols = 2;
+  x.Add(0, 1.0f);
+  x.EndRow();
+  x.Add(0, 1.0f);
+  x.Add(1, 1.0f);
+  x.EndRow();
+  Tensor y(2, 1);
+  y << 1.0f, 1.0f;
+  const double lr = 0.5, n0 = 0.1, l1 = 0.05;
+  // FTRL from zero, z = g < 0: w = (sign(z) l1_j - z) / (sqrt(n0 + g^2) / lr) = (|g| - l1_j) / ... .
+  for (bool by_std : {false, true}) {
+    LinearModelConfig config;
+    config.optimizer.learning_rate = lr;
+    config.optimizer.options["initial_accumulator_value"] = n0;
+    config.regularizer.l1 = l1;
+    config.l1_by_std = by_std;
+    LinearModel model(2, config);
+    ASSERT_TRUE(model.fused());
+    model.TrainStep(x, y);
+    const double l1_0 = by_std ? 0.0 : l1, l1_1 = by_std ? l1 * 0.5 : l1;  // t = 1
+    EXPECT_NEAR(model.Weight(0), (0.5 - l1_0) / (std::sqrt(n0 + 0.25) / lr), 1e-6) << "by_std " << by_std;
+    EXPECT_NEAR(model.Weight(1), (0.25 - l1_1) / (std::sqrt(n0 + 0.0625) / lr), 1e-6) << "by_std " << by_std;
+  }
+  LinearModelConfig generic;
+  generic.optimizer.name = "adagrad";
+  generic.l1_by_std = true;
+  EXPECT_THROW(LinearModel(2, generic), ConfigError);
+}
+
 TEST(LinearModelTest, SetWeightsPredictsWithThem) {
   const Planted data = Make(50, 7, PlantedWeights());
   LinearModelConfig config;

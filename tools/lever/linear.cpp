@@ -244,6 +244,7 @@ int Run(const LinearFlags& f) {
   config.optimizer.learning_rate = f.learning_rate;
   AddOptimizerOptions(f.optimizer_options, config.optimizer);
   config.regularizer = {f.l1, f.l2};
+  config.l1_by_std = f.solver == "online" && ParseL1Scale(f.l1_scale) == L1Scale::kStd;
   LinearTrainOptions train;
   train.batch_size = f.batch_size;
   train.steps = f.steps;
@@ -410,10 +411,10 @@ Command RegisterLinear(CLI::App& app) {
                                    "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
                        ->capture_default_str());
   online.push_back(cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable"));
-  cd.push_back(cmd->add_option("--l1-scale", f->l1_scale,
-                               "cd: none (every weight pays --l1) or std (weight j pays --l1 times feature j's standard "
-                               "deviation: the L1 penalty of standardized features)")
-                   ->capture_default_str());
+  cmd->add_option("--l1-scale", f->l1_scale,
+                  "none (every weight pays --l1) or std (weight j pays --l1 times feature j's standard deviation: the "
+                  "L1 penalty of standardized features; online: FTRL's fused kernel, over the examples seen so far)")
+      ->capture_default_str();
   cd.push_back(cmd->add_option("--max-sweeps", f->max_sweeps, "cd: most sweeps over the features")->capture_default_str());
   cd.push_back(cmd->add_option("--tolerance", f->tolerance,
                                "cd: stop when a sweep lowers the objective by less than this fraction")

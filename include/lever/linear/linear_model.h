@@ -33,6 +33,10 @@ struct LinearModelConfig {
   /// Use the fused FTRL kernel where it applies (FTRL, power -0.5, one output). Off runs the generic
   /// graph-and-optimizer path, which gives the same updates (tests compare the two).
   bool allow_fused = true;
+  /// Scale each feature's L1 (regularizer.l1) by its standard deviation over the examples seen so far:
+  /// the online form of coordinate descent's L1Scale::kStd. Only with the fused FTRL kernel (FTRL, power
+  /// -0.5, one output), which sees the data; otherwise a ConfigError.
+  bool l1_by_std = false;
 };
 
 class LinearModel {
