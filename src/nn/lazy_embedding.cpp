@@ -145,7 +145,8 @@ void LazyEmbedding::ThrowOutOfRange(const SparseRows& ids, size_t k) const {
                   "); check the feature column's number of buckets or raise the vocabulary");
 }
 
-void LazyEmbedding::Remap(const SparseRows& ids, SparseRows& compact) {
+template <typename Missing>
+void LazyEmbedding::MapIds(const SparseRows& ids, SparseRows& compact, Missing missing) const {
   compact.row_ptr = ids.row_ptr;
   compact.values = ids.values;
   compact.ids.resize(ids.ids.size());
@@ -155,23 +156,18 @@ void LazyEmbedding::Remap(const SparseRows& ids, SparseRows& compact) {
     const int32_t id = ids.ids[k];
     if (id < 0 || id >= options_.vocabulary) ThrowOutOfRange(ids, k);
     const Entry& e = map_[Slot(id)];
-    compact.ids[k] = e.id == id ? e.row : static_cast<int32_t>(Allocate(id));
+    compact.ids[k] = e.id == id ? e.row : static_cast<int32_t>(missing(id));
   }
   compact.cols = capacity();
 }
 
+void LazyEmbedding::Remap(const SparseRows& ids, SparseRows& compact) {
+  // Allocate may grow the map; MapIds reads map_ afresh for every id.
+  MapIds(ids, compact, [this](int32_t id) { return Allocate(id); });
+}
+
 void LazyEmbedding::Lookup(const SparseRows& ids, SparseRows& compact) const {
-  compact.row_ptr = ids.row_ptr;
-  compact.values = ids.values;
-  compact.ids.resize(ids.ids.size());
-  for (size_t k = 0; k < ids.ids.size(); ++k) {
-    if (k + kPrefetchAhead < ids.ids.size()) __builtin_prefetch(map_.data() + Home(ids.ids[k + kPrefetchAhead]));
-    const int32_t id = ids.ids[k];
-    if (id < 0 || id >= options_.vocabulary) ThrowOutOfRange(ids, k);
-    const Entry& e = map_[Slot(id)];
-    compact.ids[k] = e.id == id ? e.row : static_cast<int32_t>(kZeroRow);
-  }
-  compact.cols = capacity();
+  MapIds(ids, compact, [](int32_t) { return kZeroRow; });
 }
 
 size_t LazyEmbedding::MemoryBytes() const {

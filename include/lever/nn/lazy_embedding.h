@@ -112,6 +112,9 @@ class LazyEmbedding {
   void GrowTable(Index capacity);
   void RehashMap(size_t entries);
   [[noreturn]] void ThrowOutOfRange(const SparseRows& ids, size_t k) const;
+  // Remap and Lookup: compact rows for `ids`, `missing(id)` giving the row of an id not in the map.
+  template <typename Missing>
+  void MapIds(const SparseRows& ids, SparseRows& compact, Missing missing) const;
 
   LazyEmbeddingOptions options_;
   double init_scale_ = 0.0;  // stddev / stddev of the truncated standard normal
