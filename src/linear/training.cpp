@@ -173,7 +173,7 @@ LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, 
 }
 
 LinearEvaluation EvaluateLinear(LinearModel& model, const std::string& path, const LibsvmOptions& options,
-                                const BadRowPolicy& policy) {
+                                const BadRowPolicy& policy, BadRowReport* skipped) {
   Scorer scorer(model.config().loss);
   LibsvmFileReader reader(path, options, policy);
   SparseBlock block;
@@ -187,6 +187,7 @@ LinearEvaluation EvaluateLinear(LinearModel& model, const std::string& path, con
     for (float& v : block.labels) v = PrepareLabel(loss, v);
     scorer.Add(model.Predict(block.features), block.labels.data(), block.features.rows());
   }
+  if (skipped) *skipped = reader.bad_rows();
   return scorer.Result();
 }
 

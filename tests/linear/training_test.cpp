@@ -332,6 +332,18 @@ TEST(EvaluateLinearTest, FileWithIdsBeyondTheModelIsDataError) {
   }
 }
 
+TEST(EvaluateLinearTest, FileReportsTheRowsItSkipped) {
+  const std::string path = TempPath("bad.svm");
+  std::ofstream(path) << "1 1:1\n-1 0:1\n1 2:1 2:1\n-1 3:1\n";  // lines 2 and 3 are malformed
+  LinearModel model(kFeatures, {});
+  BadRowReport skipped;
+  const LinearEvaluation e = EvaluateLinear(model, path, {}, BadRowPolicy{true, 10}, &skipped);
+  EXPECT_EQ(e.examples, 2);
+  EXPECT_EQ(skipped.skipped(), 2);
+  ASSERT_EQ(skipped.messages().size(), 2u);
+  EXPECT_NE(skipped.messages()[0].find(path + ":2:"), std::string::npos) << skipped.messages()[0];
+}
+
 TEST(TrainLinearTest, MemoryTrainingIsDeterministicForASeed) {
   const Loaded data = Load(PlantedFile("train.svm", 1000, 4));
   const auto train = [&](uint64_t seed, bool allow_fused) {

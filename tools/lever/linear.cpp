@@ -214,16 +214,6 @@ int FitCd(const LinearFlags& f, const std::string& loss, const SparseRows& x, co
   return r.sweeps;
 }
 
-// Rows of a LIBSVM file that the policy skips. EvaluateLinear keeps its reader's count to itself, so the
-// file is read once more (only with --skip-bad-rows).
-BadRowReport SkippedLibsvmRows(const std::string& path, const LibsvmOptions& options, const BadRowPolicy& policy) {
-  LibsvmFileReader reader(path, options, policy);
-  SparseBlock block;
-  while (reader.Next(block)) {
-  }
-  return reader.bad_rows();
-}
-
 void PrintSkipped(const std::string& file, const BadRowReport& report) {
   fmt::print("skipped {} malformed row{} of {}{}\n", report.skipped(), report.skipped() == 1 ? "" : "s", file,
              report.messages().empty() ? "" : "; the first: " + report.messages().front());
@@ -334,8 +324,7 @@ int Run(const LinearFlags& f) {
       eval = EvaluateLinear(*model, test.features, test.labels);
       test_bad_rows = test.bad_rows;
     } else if (!f.test.empty()) {
-      eval = EvaluateLinear(*model, f.test, libsvm, policy);
-      if (f.skip_bad_rows) test_bad_rows = SkippedLibsvmRows(f.test, libsvm, policy);
+      eval = EvaluateLinear(*model, f.test, libsvm, policy, &test_bad_rows);
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

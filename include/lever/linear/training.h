@@ -54,8 +54,8 @@ struct LinearEvaluation {
 
 /// Evaluates on rows in memory (labels as PrepareLabel gives them).
 LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels);
-/// Evaluates on a LIBSVM file, read block by block.
+/// Evaluates on a LIBSVM file, read block by block; the rows the policy skipped go to *skipped if given.
 LinearEvaluation EvaluateLinear(LinearModel& model, const std::string& path, const LibsvmOptions& options = {},
-                                const BadRowPolicy& policy = {});
+                                const BadRowPolicy& policy = {}, BadRowReport* skipped = nullptr);
 
 }  // namespace lever
