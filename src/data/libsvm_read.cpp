@@ -98,16 +98,7 @@ void ParseInto(const std::string& path, const LibsvmOptions& options, const BadR
       data.features.row_ptr.reserve(rows + 1);
       data.labels.reserve(rows);
     }
-    // Skipped rows: the policy's limit applies to the file's total, in file order.
-    const BadRowReport& report = part.bad_rows;
-    if (policy.max_skipped > 0 && total.skipped() + report.skipped() > policy.max_skipped) {
-      const size_t crossing = static_cast<size_t>(policy.max_skipped - total.skipped());
-      const std::string last = crossing < report.messages().size() ? report.messages()[crossing]
-                                                                 : "(a row after " + report.messages().back() + ")";
-      throw DataError("more than " + std::to_string(policy.max_skipped) + " malformed rows skipped; the last one: " +
-                      last + "\n  Fix the data or raise the limit of skipped rows.");
-    }
-    total.Merge(report);
+    total.Merge(part.bad_rows, policy);  // the policy's limit applies to the file's total, in file order
     SparseRows& x = data.features;
     const int64_t base = static_cast<int64_t>(x.ids.size());
     x.ids.insert(x.ids.end(), part.features.ids.begin(), part.features.ids.end());

@@ -25,14 +25,17 @@ class BadRowReport {
     if (!policy.skip) throw DataError(message);
     ++skipped_;
     if (messages_.size() < kKeptMessages) messages_.push_back(message);
-    if (policy.max_skipped > 0 && skipped_ > policy.max_skipped) {
-      throw DataError("more than " + std::to_string(policy.max_skipped) +
-                      " malformed rows skipped; the last one: " + message +
-                      "\n  Fix the data or raise the limit of skipped rows.");
-    }
+    if (policy.max_skipped > 0 && skipped_ > policy.max_skipped) throw TooMany(policy, message);
   }
-  /// Adds another report's rows (of a later part of the same input), keeping the first messages.
-  void Merge(const BadRowReport& other) {
+  /// Adds another report's rows (of a later part of the same input, recorded without a limit), keeping
+  /// the first messages. Throws DataError, as Record would have, when the sum passes the policy's limit.
+  void Merge(const BadRowReport& other, const BadRowPolicy& policy) {
+    if (policy.max_skipped > 0 && skipped_ + other.skipped_ > policy.max_skipped) {
+      // The row that passes the limit is the other report's (limit - skipped + 1)-th.
+      const auto crossing = static_cast<size_t>(policy.max_skipped - skipped_);
+      throw TooMany(policy, crossing < other.messages_.size() ? other.messages_[crossing]
+                                                              : "(a row after " + other.messages_.back() + ")");
+    }
     skipped_ += other.skipped_;
     for (const auto& m : other.messages_) {
       if (messages_.size() < kKeptMessages) messages_.push_back(m);
@@ -42,6 +45,11 @@ class BadRowReport {
   const std::vector<std::string>& messages() const { return messages_; }
 
  private:
+  static DataError TooMany(const BadRowPolicy& policy, const std::string& last) {
+    return DataError("more than " + std::to_string(policy.max_skipped) + " malformed rows skipped; the last one: " +
+                     last + "\n  Fix the data or raise the limit of skipped rows.");
+  }
+
   int64_t skipped_ = 0;
   std::vector<std::string> messages_;
 };
