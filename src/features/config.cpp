@@ -3,10 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/io/text_file.h"
 
 namespace lever {
 namespace {
@@ -250,13 +250,7 @@ FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& 
 }
 
 FeatureSet LoadFeatureColumns(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open config file '" + path + "'");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseFeatureColumns(text.str(), path, std::filesystem::path(path).parent_path().string().empty()
-                                                   ? "."
-                                                   : std::filesystem::path(path).parent_path().string());
+  return ParseFeatureColumns(ReadTextFile(path, "config file"), path, DirectoryOf(path));
 }
 
 }  // namespace lever

@@ -6,12 +6,12 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/io/text_file.h"
 
 namespace lever::tune {
 
@@ -599,12 +599,7 @@ StudySpec ParseStudySpec(const std::string& yaml_text, const std::string& source
 }
 
 StudySpec LoadStudySpec(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw IoError("cannot open study spec '" + path + "'; check the path");
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string parent = std::filesystem::path(path).parent_path().string();
-  return ParseStudySpec(text.str(), path, parent.empty() ? "." : parent);
+  return ParseStudySpec(ReadTextFile(path, "study spec"), path, DirectoryOf(path));
 }
 
 }  // namespace lever::tune

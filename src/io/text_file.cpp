@@ -1,0 +1,25 @@
+#include "lever/io/text_file.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lever/error.h"
+
+namespace lever {
+
+std::string ReadTextFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open " + what + " '" + path + "'; check the path");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw IoError("error reading " + what + " '" + path + "'");
+  return text.str();
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+}  // namespace lever
