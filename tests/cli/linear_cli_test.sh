@@ -344,6 +344,7 @@ expect_error "needs the fused FTRL kernel" --train "$dir/train.svm" --optimizer 
 expect_error "--max-sweeps does not apply to --solver online" --train "$dir/train.svm" --max-sweeps 3
 expect_error "L1 scale 'z' is not valid; valid: none" --train "$dir/train.svm" --solver cd --l1-scale z
 expect_error "unknown --solver 'newton'. Valid: online" --train "$dir/train.svm" --solver newton
+expect_error "beyond the model's 30 features" --train "$dir/train.svm" --test "$dir/wide.svm" --solver cd
 expect_error "--solver cd fits --loss logistic or squared" --train "$dir/train.svm" --solver cd --loss softmax --classes 2
 
 if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
