@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lever/optim/ftrl.h"
+#include "lever/tensor/memory.h"
 #include "lever/tensor/sparse.h"
 
 namespace lever::internal {
@@ -41,16 +42,18 @@ class WideFtrl {
     float g = 0.0f;  // this step's gradient; zero between steps
   };
   float Logit(const SparseRows& x, Index row) const;
+  /// Applies FTRL to every feature in touched_ (L1: `l1`, or base_l1 + step_l1 * std with moments).
+  void UpdateTouched(float inv_lr, float l1, float two_l2, float two_shrinkage, float base_l1, float step_l1);
 
   Index features_;
   FtrlOptions options_;
   double param_l1_, param_l2_;
-  std::unique_ptr<Cell[]> cells_;
+  HugePageArray<Cell> cells_;
   struct Moments {
     float sum = 0.0f;     // of the feature's values so far
     float sum_sq = 0.0f;  // of their squares
   };
-  std::unique_ptr<Moments[]> moments_;  // with l1_by_std only
+  HugePageArray<Moments> moments_;  // with l1_by_std only
   double examples_ = 0.0;               // seen so far
   Cell bias_;
   std::vector<int32_t> touched_;  // features whose gradient this step made nonzero (a repeat is harmless:
