@@ -1,15 +1,21 @@
 // `lever train`: parse knobs, build the data, model and trainer from the library, print progress.
 #include <fmt/core.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "console.h"
 #include "flags.h"
+#include "lever/data/csv_dataset.h"
 #include "lever/data/playground.h"
 #include "lever/error.h"
 #include "lever/losses/registry.h"
 #include "lever/nn/mlp.h"
+#include "lever/train/hypertune_reporter.h"
 #include "lever/train/trainer.h"
 
 namespace lever::cli {
@@ -17,6 +23,9 @@ namespace {
 
 struct TrainFlags {
   std::string dataset = "spiral";
+  std::string train_file, test_file, label = "label";
+  bool standardize = true;
+  std::string job_dir;
   std::string features = "x1,x2";
   double noise = 0;          // Playground units, 0..50
   double train_percent = 50;  // Playground units, 10..90
@@ -50,7 +59,16 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-int Run(const TrainFlags& f) {
+// The examples to learn from and to test on, and how to describe them.
+struct TrainData {
+  Dataset train, test;
+  bool classification = true;
+  std::string default_loss;
+  Index outputs = 1;
+  std::string description;
+};
+
+TrainData PlaygroundTrainData(const TrainFlags& f) {
   PlaygroundSpec data_spec;
   data_spec.dataset = f.dataset;
   data_spec.features = Split(f.features);
@@ -63,7 +81,85 @@ int Run(const TrainFlags& f) {
     throw ConfigError("--train-percent must be in 10..90 (the Playground's ratio of training data), got " +
                       fmt::format("{}", f.train_percent));
   }
-  const PlaygroundData data = MakePlaygroundData(data_spec);
+  PlaygroundData data = MakePlaygroundData(data_spec);
+  TrainData d;
+  d.classification = data.classification;
+  d.default_loss = data.classification ? "sigmoid_cross_entropy" : "mean_squared_error";
+  d.description = fmt::format("{} ({} train, {} test, noise {}), features {}", f.dataset, data.train.size(),
+                              data.test.size(), f.noise, f.features);
+  d.train = std::move(data.train);
+  d.test = std::move(data.test);
+  return d;
+}
+
+// A numeric CSV table: every column but --label is a feature; the labels decide the task.
+TrainData FileTrainData(const TrainFlags& f) {
+  if (f.test_file.empty()) {
+    throw ConfigError("--train-file needs a --test-file to evaluate on (the held-out examples every reported "
+                      "metric is measured on)");
+  }
+  CsvOptions csv;
+  if (f.train_file.size() >= 4 && f.train_file.ends_with(".tsv")) csv.delimiter = '\t';
+  CsvDataset train = ReadCsvDataset(f.train_file, f.label, nullptr, csv);
+  CsvDataset test = ReadCsvDataset(f.test_file, f.label, &train.schema, csv);
+  const LabelSummary labels = SummarizeLabels(train.data.labels);
+  if (labels.kind == LabelKind::kMultiClass) {
+    for (Index i = 0; i < test.data.labels.rows(); ++i) {
+      const float y = test.data.labels(i, 0);
+      if (!(y >= 0.0f) || y != std::floor(y) || static_cast<Index>(y) >= labels.num_classes) {
+        throw DataError(fmt::format("{}: test example {} has label {}, outside the training labels' classes 0..{}",
+                                    f.test_file, i + 1, y, labels.num_classes - 1));
+      }
+    }
+  }
+  if (f.standardize) {
+    const Standardizer z = Standardizer::Fit(train.data.features);
+    z.Apply(train.data.features);
+    z.Apply(test.data.features);
+  }
+  TrainData d;
+  d.classification = labels.kind != LabelKind::kRegression;
+  d.default_loss = labels.DefaultLoss();
+  d.outputs = labels.Outputs();
+  d.description = fmt::format("{} ({} train, {} test), {} features{}, label '{}': {}{}", f.train_file,
+                              train.data.size(), test.data.size(), train.data.num_features(),
+                              f.standardize ? " (standardized)" : "", f.label, LabelKindName(labels.kind),
+                              labels.kind == LabelKind::kMultiClass ? fmt::format(", {} classes", labels.num_classes) : "");
+  d.train = std::move(train.data);
+  d.test = std::move(test.data);
+  return d;
+}
+
+// Reports each evaluation to a tuner (CLOUD_ML_HP_METRIC_FILE) and to <job-dir>/eval.jsonl.
+class RunReporter : public TrainingCallback {
+ public:
+  RunReporter(HypertuneReporter tuner, std::string eval_log) : tuner_(std::move(tuner)), eval_log_(std::move(eval_log)) {}
+  bool OnEvaluation(const EvalInfo& info) override {
+    const EvalMetrics& m = info.validation ? *info.validation : info.train;
+    std::vector<std::pair<std::string, double>> metrics{{"loss", m.loss}};
+    if (!std::isnan(m.accuracy)) metrics.emplace_back("accuracy", m.accuracy);
+    tuner_.Report(info.step, metrics);
+    if (!eval_log_.empty()) {
+      nlohmann::ordered_json line{{"step", info.step}, {"wall_time", info.elapsed_seconds}, {"train_loss", info.train.loss}};
+      if (!std::isnan(info.train.accuracy)) line["train_accuracy"] = info.train.accuracy;
+      if (info.validation) {
+        line["test_loss"] = info.validation->loss;
+        if (!std::isnan(info.validation->accuracy)) line["test_accuracy"] = info.validation->accuracy;
+      }
+      std::ofstream out(eval_log_, std::ios::app);
+      out << line.dump() << '\n';
+      if (!out) throw IoError("cannot append to " + eval_log_);
+    }
+    return false;
+  }
+
+ private:
+  HypertuneReporter tuner_;
+  std::string eval_log_;
+};
+
+int Run(const TrainFlags& f) {
+  const TrainData data = f.train_file.empty() ? PlaygroundTrainData(f) : FileTrainData(f);
 
   MlpSpec mlp;
   mlp.hidden = ParseLayerSizes(f.hidden);
@@ -72,10 +168,11 @@ int Run(const TrainFlags& f) {
   mlp.regularizer = {f.l1, f.l2};
   mlp.dropout = f.dropout;
   mlp.batch_norm = f.batch_norm;
+  mlp.outputs = data.outputs;
   Sequential model = MakeMlp(mlp);
 
   TrainConfig config;
-  config.loss = f.loss == "auto" ? (data.classification ? "sigmoid_cross_entropy" : "mean_squared_error") : f.loss;
+  config.loss = f.loss == "auto" ? data.default_loss : f.loss;
   config.batch_size = f.batch_size;
   config.max_steps = f.steps;
   config.seed = f.seed;
@@ -102,10 +199,19 @@ int Run(const TrainFlags& f) {
   Trainer trainer(model, config);
   const bool classification = IsClassificationLoss(config.loss);
   ConsoleProgress progress(classification);
+  std::string eval_log;
+  if (!f.job_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(f.job_dir, error);
+    if (error) throw IoError("cannot create the job directory " + f.job_dir + ": " + error.message());
+    eval_log = (std::filesystem::path(f.job_dir) / "eval.jsonl").string();
+    std::filesystem::remove(eval_log, error);  // a rerun in the same directory starts a fresh log
+  }
+  RunReporter reporter(HypertuneReporter::FromEnvironment(), eval_log);
+  trainer.AddCallback(&reporter);
   if (!f.quiet) {
     fmt::print("{}", model.Summary());
-    fmt::print("data: {} ({} train, {} test, noise {}), features {}\n", f.dataset, data.train.size(), data.test.size(),
-               f.noise, f.features);
+    fmt::print("data: {}\n", data.description);
     fmt::print("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(config.loss),
                trainer.optimizer().Describe(), config.batch_size, config.max_steps, config.seed);
     trainer.AddCallback(&progress);
@@ -115,6 +221,24 @@ int Run(const TrainFlags& f) {
   if (classification) fmt::print("  train accuracy {:.4f}  test accuracy {:.4f}", r.train.accuracy, r.validation->accuracy);
   fmt::print("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n", r.steps,
              r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights, r.kernel_weights);
+  if (!f.job_dir.empty()) {
+    nlohmann::ordered_json result{{"steps", r.steps},
+                                  {"loss", CanonicalLossName(config.loss)},
+                                  {"train_loss", r.train.loss},
+                                  {"test_loss", r.validation->loss},
+                                  {"training_seconds", r.training_seconds},
+                                  {"regularization_loss", r.regularization_loss},
+                                  {"nonzero_weights", r.nonzero_weights},
+                                  {"kernel_weights", r.kernel_weights}};
+    if (classification) {
+      result["train_accuracy"] = r.train.accuracy;
+      result["test_accuracy"] = r.validation->accuracy;
+    }
+    const std::string path = (std::filesystem::path(f.job_dir) / "result.json").string();
+    std::ofstream out(path);
+    out << result.dump(2) << '\n';
+    if (!out) throw IoError("cannot write " + path);
+  }
   return 0;
 }
 
@@ -122,15 +246,22 @@ int Run(const TrainFlags& f) {
 
 Command RegisterTrain(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
-  CLI::App* cmd = app.add_subcommand("train", "Train a network on a built-in TensorFlow Playground dataset");
+  CLI::App* cmd = app.add_subcommand("train", "Train a network on a built-in TensorFlow Playground dataset or a numeric CSV table");
   cmd->add_option("--dataset", f->dataset, "circle, xor, gauss, spiral (classification); plane, multigauss (regression)")
       ->capture_default_str();
+  cmd->add_option("--train-file", f->train_file, "numeric CSV table to train on instead of a Playground dataset (header row; every column but --label is a feature)");
+  cmd->add_option("--test-file", f->test_file, "numeric CSV table to evaluate on (same columns as --train-file)");
+  cmd->add_option("--label", f->label, "the label column of --train-file/--test-file: 0/1 binary, 0..k-1 classes, else regression")
+      ->capture_default_str();
+  cmd->add_flag("--standardize,!--no-standardize", f->standardize,
+                "standardize CSV features with the training file's mean and standard deviation (default on)");
+  cmd->add_option("--job-dir,--job_dir", f->job_dir, "directory for this run's eval.jsonl and result.json (a tuner gives one per trial)");
   cmd->add_option("--features", f->features, "comma-separated inputs: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2")
       ->capture_default_str();
   cmd->add_option("--noise", f->noise, "label noise on the Playground's 0-50 scale")->capture_default_str();
   cmd->add_option("--train-percent", f->train_percent, "percent of points used for training (10-90)")->capture_default_str();
   cmd->add_option("--samples", f->samples, "points to generate (0 = Playground's 500 / 1200)")->capture_default_str();
-  cmd->add_option("--hidden", f->hidden, "units per hidden layer, e.g. 8,8 (empty = linear model)")->capture_default_str();
+  cmd->add_option("--hidden,--hidden_units", f->hidden, "units per hidden layer, e.g. 8,8 (empty = linear model)")->capture_default_str();
   cmd->add_option("--activation", f->activation, "linear, sigmoid, tanh, relu, leaky_relu[:alpha], prelu, elu[:alpha]")
       ->capture_default_str();
   cmd->add_option("--initializer", f->initializer, "glorot_uniform, glorot_normal, he_normal, he_uniform, lecun_normal, zeros")
@@ -143,7 +274,7 @@ Command RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--optimizer", f->optimizer, "sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl")
       ->capture_default_str();
-  cmd->add_option("--learning-rate,--lr", f->learning_rate, "initial learning rate")->capture_default_str();
+  cmd->add_option("--learning-rate,--learning_rate,--lr", f->learning_rate, "initial learning rate")->capture_default_str();
   cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable (e.g. --opt beta1=0.95)");
   cmd->add_option("--lr-schedule", f->schedule.name, "constant, exponential, step, cosine")->capture_default_str();
   cmd->add_option("--decay-steps", f->schedule.decay_steps, "exponential/cosine: steps per decay period");
@@ -153,7 +284,7 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_option("--values", f->values, "step: comma-separated rates, one more than boundaries");
   cmd->add_option("--alpha", f->schedule.alpha, "cosine: final rate as a fraction of the initial one");
   cmd->add_option("--warmup-steps", f->schedule.warmup_steps, "cosine: linear warm-up steps");
-  cmd->add_option("--batch-size", f->batch_size, "examples per step")->capture_default_str();
+  cmd->add_option("--batch-size,--batch_size", f->batch_size, "examples per step")->capture_default_str();
   cmd->add_option("--steps", f->steps, "training steps (not epochs)")->capture_default_str();
   cmd->add_option("--seed", f->seed, "seed for data, initialization, batching and dropout")->capture_default_str();
   cmd->add_option("--clip-norm", f->clip_norm, "clip gradients by global norm (0 = off)")->capture_default_str();

@@ -1,0 +1,135 @@
+#include "lever/data/csv_dataset.h"
+
+#include <cmath>
+
+#include "lever/data/table.h"
+#include "lever/error.h"
+
+namespace lever {
+
+const char* LabelKindName(LabelKind kind) {
+  switch (kind) {
+    case LabelKind::kBinary: return "binary";
+    case LabelKind::kMultiClass: return "multi-class";
+    case LabelKind::kRegression: return "regression";
+  }
+  return "?";
+}
+
+std::string LabelSummary::DefaultLoss() const {
+  switch (kind) {
+    case LabelKind::kBinary: return "sigmoid_cross_entropy";
+    case LabelKind::kMultiClass: return "sparse_softmax_cross_entropy";
+    case LabelKind::kRegression: return "mean_squared_error";
+  }
+  return "mean_squared_error";
+}
+
+Index LabelSummary::Outputs() const { return kind == LabelKind::kMultiClass ? num_classes : 1; }
+
+LabelSummary SummarizeLabels(const Tensor& labels) {
+  if (labels.cols() != 1) throw DataError("expected one label column, got " + std::to_string(labels.cols()));
+  bool whole = labels.rows() > 0;
+  float largest = 0.0f;
+  for (Index i = 0; i < labels.rows(); ++i) {
+    const float y = labels(i, 0);
+    if (!(y >= 0.0f) || y != std::floor(y) || y > 1e6f) {
+      whole = false;
+      break;
+    }
+    largest = std::max(largest, y);
+  }
+  LabelSummary s;
+  if (!whole) return s;
+  if (largest <= 1.0f) {
+    s.kind = LabelKind::kBinary;
+    s.num_classes = 2;
+  } else {
+    s.kind = LabelKind::kMultiClass;
+    s.num_classes = static_cast<Index>(largest) + 1;
+  }
+  return s;
+}
+
+CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema,
+                          const CsvOptions& csv, const BadRowPolicy& policy) {
+  CsvDataset out;
+  if (schema) {
+    out.schema = *schema;
+  } else {
+    InferOptions infer;
+    infer.label = label;
+    infer.sample_rows = 0;  // every row: a column of integers up to row 5000 may hold 2.5 at row 5001
+    infer.bad_rows = policy;
+    out.schema = InferSchema(path, csv, infer).schema;
+  }
+  out.schema.label = label;
+  if (!out.schema.Find(label)) {
+    std::string names;
+    for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
+    throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
+                      ". Name the label column with --label.");
+  }
+  for (const auto& c : out.schema.columns) {
+    if (c.type == ColumnType::kString) {
+      throw ConfigError(path + ": column '" + c.name +
+                        "' holds text; a numeric table is expected here. Encode categories through feature "
+                        "columns (lever linear --columns), or drop the column.");
+    }
+  }
+  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  const auto rows = static_cast<Index>(table.num_rows);
+  const Index features = static_cast<Index>(table.columns.size()) - 1;
+  out.data.features.resize(rows, features);
+  out.data.labels.resize(rows, 1);
+  Index f = 0;
+  for (const TableColumn& column : table.columns) {
+    const bool is_label = column.name == label;
+    for (Index r = 0; r < rows; ++r) {
+      const auto i = static_cast<size_t>(r);
+      const float v = column.type == ColumnType::kNumber ? column.numbers[i] : static_cast<float>(column.integers[i]);
+      if (is_label) {
+        out.data.labels(r, 0) = v;
+      } else {
+        out.data.features(r, f) = v;
+      }
+    }
+    if (!is_label) {
+      out.data.feature_names.push_back(column.name);
+      ++f;
+    }
+  }
+  return out;
+}
+
+Standardizer Standardizer::Fit(const Tensor& features) {
+  Standardizer z;
+  const Index n = features.rows();
+  z.mean.assign(static_cast<size_t>(features.cols()), 0.0f);
+  z.scale.assign(static_cast<size_t>(features.cols()), 1.0f);
+  if (n == 0) return z;
+  for (Index j = 0; j < features.cols(); ++j) {
+    double sum = 0.0;
+    for (Index i = 0; i < n; ++i) sum += features(i, j);
+    const double mean = sum / static_cast<double>(n);
+    double squares = 0.0;
+    for (Index i = 0; i < n; ++i) squares += (features(i, j) - mean) * (features(i, j) - mean);
+    const double std = std::sqrt(squares / static_cast<double>(n));
+    z.mean[static_cast<size_t>(j)] = static_cast<float>(mean);
+    z.scale[static_cast<size_t>(j)] = std > 0.0 ? static_cast<float>(1.0 / std) : 1.0f;
+  }
+  return z;
+}
+
+void Standardizer::Apply(Tensor& features) const {
+  if (static_cast<size_t>(features.cols()) != mean.size()) {
+    throw DataError("standardization was fitted on " + std::to_string(mean.size()) + " features, the data has " +
+                    std::to_string(features.cols()));
+  }
+  for (Index j = 0; j < features.cols(); ++j) {
+    const float m = mean[static_cast<size_t>(j)], s = scale[static_cast<size_t>(j)];
+    for (Index i = 0; i < features.rows(); ++i) features(i, j) = (features(i, j) - m) * s;
+  }
+}
+
+}  // namespace lever

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `lever train` on a numeric CSV table: scikit-learn's digits (10 classes, 8x8 pixels), the same 75/25
+# split scikit-learn's MLPClassifier is scored on here, with its default settings as the bar; the job
+# directory's files and the tuner's metric file; clear errors for a bad label.
+set -uo pipefail
+lever=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+mlp=$(/usr/bin/python3 - "$work" <<'PY'
+import sys
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+d = load_digits()
+xtr, xte, ytr, yte = train_test_split(d.data, d.target, test_size=0.25, random_state=0, stratify=d.target)
+for name, x, y in (("train", xtr, ytr), ("test", xte, yte)):
+    with open(f"{sys.argv[1]}/{name}.csv", "w") as f:
+        f.write(",".join([f"p{i}" for i in range(64)] + ["label"]) + "\n")
+        for row, label in zip(x, y):
+            f.write(",".join(str(int(v)) for v in row) + f",{label}\n")
+print(MLPClassifier(random_state=0).fit(xtr, ytr).score(xte, yte))
+PY
+) || { echo "FAIL: could not build digits or fit MLPClassifier"; exit 1; }
+
+run=(--train-file "$work/train.csv" --test-file "$work/test.csv" --hidden 100 --activation relu --optimizer adam
+     --lr 0.001 --l2 0.0001 --batch-size 200 --steps 1500 --seed 1)
+out=$(CLOUD_ML_HP_METRIC_FILE="$work/hp/metrics.jsonl" CLOUD_ML_TRIAL_ID=4 "$lever" train "${run[@]}" --job-dir "$work/job")
+[ $? -eq 0 ] || fail "digits run: $out"
+[[ "$out" == *"multi-class, 10 classes"* ]] || fail "data line should name the task: $out"
+acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
+echo "digits: lever test accuracy $acc, MLPClassifier (defaults) $mlp"
+awk -v a="$acc" -v b="$mlp" 'BEGIN { exit !(a >= b) }' || fail "digits test accuracy $acc below MLPClassifier's $mlp"
+
+# The job directory: one eval.jsonl line per evaluation (10), and result.json with the final metrics.
+[ "$(wc -l < "$work/job/eval.jsonl")" -eq 10 ] || fail "eval.jsonl should have 10 lines: $(cat "$work/job/eval.jsonl")"
+grep -q '"test_accuracy"' "$work/job/result.json" || fail "result.json lacks test_accuracy: $(cat "$work/job/result.json")"
+# The tuner's file: cloudml-hypertune's JSON lines, the last at the final step with the final accuracy.
+/usr/bin/python3 - "$work/hp/metrics.jsonl" "$acc" <<'PY' || fail "metric file"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 10, lines
+last = lines[-1]
+assert last["trial"] == "4" and last["global_step"] == "1500", last
+assert abs(float(last["accuracy"]) - float(sys.argv[2])) < 1e-4, (last, sys.argv[2])
+assert float(last["loss"]) > 0 and isinstance(last["timestamp"], float), last
+PY
+
+# Underscore spellings, as a tuner passes --<parameterName>=<value>.
+"$lever" train -q --train-file "$work/train.csv" --test-file "$work/test.csv" --learning_rate=0.01 --batch_size=32 \
+  --hidden_units=16 --steps 50 > /dev/null || fail "underscore flag spellings"
+
+expect_error() {  # expect_error "<text in message>" args...
+  local want=$1 out rc
+  shift
+  out=$("$lever" train -q "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever train $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
+}
+expect_error "label column 'digit'" --train-file "$work/train.csv" --test-file "$work/test.csv" --label digit
+expect_error "needs a --test-file" --train-file "$work/train.csv"
+sed '2s/,[0-9]*$/,12/' "$work/test.csv" > "$work/bad_test.csv"
+expect_error "outside the training labels' classes 0..9" --train-file "$work/train.csv" --test-file "$work/bad_test.csv"
+
+[ "$failures" -eq 0 ] && echo "all passed"
+exit $((failures > 0))

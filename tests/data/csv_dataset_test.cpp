@@ -1,0 +1,88 @@
+#include "lever/data/csv_dataset.h"
+
+#include <gtest/gtest.h>
+
+#include "lever/error.h"
+#include "testing/files.h"
+
+namespace lever {
+namespace {
+
+using testing::Contains;
+using testing::ErrorOf;
+using testing::WriteFile;
+
+TEST(CsvDatasetTest, EveryColumnButTheLabelIsAFeatureInFileOrder) {
+  const std::string path = WriteFile("t.csv", "a,label,b\n1,0,2.5\n3,1,-4\n");
+  const CsvDataset d = ReadCsvDataset(path, "label");
+  ASSERT_EQ(d.data.size(), 2);
+  ASSERT_EQ(d.data.num_features(), 2);
+  EXPECT_EQ(d.data.feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(d.data.features(0, 1), 2.5f);
+  EXPECT_EQ(d.data.features(1, 0), 3.0f);
+  EXPECT_EQ(d.data.labels(1, 0), 1.0f);
+}
+
+TEST(CsvDatasetTest, TheTestFileIsReadUnderTheTrainingSchemaByColumnName) {
+  const std::string train = WriteFile("train.csv", "a,b,label\n1,2,0\n3,4,1\n");
+  const std::string test = WriteFile("test.csv", "label,b,a\n1,20,10\n");
+  const CsvDataset t = ReadCsvDataset(train, "label");
+  const CsvDataset d = ReadCsvDataset(test, "label", &t.schema);
+  EXPECT_EQ(d.data.features(0, 0), 10.0f);
+  EXPECT_EQ(d.data.features(0, 1), 20.0f);
+}
+
+TEST(CsvDatasetTest, ATextColumnOrAMissingLabelIsAConfigErrorThatSaysWhatToDo) {
+  const std::string path = WriteFile("t.csv", "city,x,label\nParis,1,0\nRome,2,1\n");
+  const std::string text = ErrorOf<ConfigError>([&] { ReadCsvDataset(path, "label"); });
+  EXPECT_TRUE(Contains(text, "column 'city' holds text")) << text;
+  EXPECT_TRUE(Contains(text, "feature columns")) << text;
+  const std::string label = ErrorOf<ConfigError>([&] { ReadCsvDataset(path, "y"); });
+  EXPECT_TRUE(Contains(label, "'y'")) << label;
+}
+
+TEST(CsvDatasetTest, TheSchemaIsInferredFromEveryRowNotASample) {
+  // A column of whole numbers for 1500 rows, then a fraction: a 1000-row sample would call it integer and
+  // then fail on row 1502.
+  std::string csv = "x,label\n";
+  for (int i = 0; i < 1500; ++i) csv += std::to_string(i) + ",0\n";
+  csv += "2.5,1\n";
+  const CsvDataset d = ReadCsvDataset(WriteFile("t.csv", csv), "label");
+  EXPECT_EQ(d.data.features(1500, 0), 2.5f);
+}
+
+TEST(LabelSummaryTest, LabelsDecideTheTaskAndItsLoss) {
+  Tensor binary(3, 1), classes(3, 1), values(3, 1), negative(2, 1);
+  binary << 0, 1, 1;
+  classes << 0, 9, 3;
+  values << 0.5, 1, 2;
+  negative << -1, 1;
+  EXPECT_EQ(SummarizeLabels(binary).kind, LabelKind::kBinary);
+  EXPECT_EQ(SummarizeLabels(binary).DefaultLoss(), "sigmoid_cross_entropy");
+  const LabelSummary c = SummarizeLabels(classes);
+  EXPECT_EQ(c.kind, LabelKind::kMultiClass);
+  EXPECT_EQ(c.num_classes, 10);
+  EXPECT_EQ(c.Outputs(), 10);
+  EXPECT_EQ(c.DefaultLoss(), "sparse_softmax_cross_entropy");
+  EXPECT_EQ(SummarizeLabels(values).kind, LabelKind::kRegression);
+  EXPECT_EQ(SummarizeLabels(negative).DefaultLoss(), "mean_squared_error");
+}
+
+TEST(StandardizerTest, UsesTheFittedDataStatisticsAndLeavesConstantColumnsAtZero) {
+  Tensor train(4, 2), test(1, 2);
+  train << 1, 5, 2, 5, 3, 5, 4, 5;
+  test << 2.5, 7;
+  const Standardizer z = Standardizer::Fit(train);
+  z.Apply(train);
+  z.Apply(test);
+  EXPECT_NEAR(train.col(0).mean(), 0.0, 1e-6);
+  EXPECT_NEAR(train.col(0).squaredNorm() / 4.0, 1.0, 1e-6);  // population variance 1
+  EXPECT_EQ(train(2, 1), 0.0f);
+  EXPECT_NEAR(test(0, 0), 0.0, 1e-6);  // the training mean
+  EXPECT_EQ(test(0, 1), 2.0f);         // a constant column keeps scale 1
+  Tensor wrong(1, 3);
+  EXPECT_THROW(z.Apply(wrong), DataError);
+}
+
+}  // namespace
+}  // namespace lever
