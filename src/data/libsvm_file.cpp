@@ -134,7 +134,10 @@ void LibsvmStream::Produce() {
           full_.push_back(std::move(block));
         }
         ready_.notify_one();
-        if (!got) break;
+        if (!got) {
+          if (pass == 0 && stream_.after_first_pass) stream_.after_first_pass();
+          break;
+        }
       }
     }
   } catch (...) {

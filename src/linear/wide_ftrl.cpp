@@ -91,6 +91,12 @@ void WideFtrl::UpdateTouched(float inv_lr, float l1, float two_l2, float two_shr
   for (size_t begin = 0; begin < touched_.size(); begin += kBlock) {
     const size_t n = std::min(kBlock, touched_.size() - begin);
     const int32_t* ids = touched_.data() + begin;
+    // The next block's cells (read this step, but not necessarily still in the nearest caches).
+    const size_t next = std::min(kBlock, touched_.size() - std::min(touched_.size(), begin + kBlock));
+    for (size_t j = 0; j < next; ++j) {
+      __builtin_prefetch(&cells_[static_cast<size_t>(ids[kBlock + j])], 1);
+      if (moments_) __builtin_prefetch(&moments_[static_cast<size_t>(ids[kBlock + j])]);
+    }
     for (size_t j = 0; j < n; ++j) {
       const Cell& c = cells_[static_cast<size_t>(ids[j])];
       w[j] = c.w;

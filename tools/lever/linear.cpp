@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -278,10 +279,28 @@ int Run(const LinearFlags& f) {
   } else {
     std::future<LibsvmData> test_data;
     if (f.num_features > 0 && f.solver == "online") {
-      // Stream: parse on a background thread while training.
+      // Stream: parse on a background thread while training. Once that thread has read the training file
+      // through, it reads the test file while training finishes.
       model = std::make_unique<LinearModel>(f.num_features, config);
-      LibsvmStream stream(f.train, f.num_features, libsvm, policy, {f.shuffle_buffer, f.seed, true, 4});
+      std::promise<LibsvmData> test_promise;
+      std::atomic<int> test_claim{0};  // 1: the reading thread took the test file; 2: this thread will read it
+      StreamOptions stream_options{f.shuffle_buffer, f.seed, true, 4, {}};
+      if (!f.test.empty()) {
+        test_data = test_promise.get_future();
+        stream_options.after_first_pass = [&] {
+          int unclaimed = 0;
+          if (!test_claim.compare_exchange_strong(unclaimed, 1)) return;
+          try {
+            test_promise.set_value(ReadLibsvmFile(f.test, libsvm, policy, f.num_features, 1));
+          } catch (...) {
+            test_promise.set_exception(std::current_exception());
+          }
+        };
+      }
+      LibsvmStream stream(f.train, f.num_features, libsvm, policy, stream_options);
       steps = TrainLinear(*model, stream, train, progress);
+      int unclaimed = 0;
+      if (!f.test.empty() && test_claim.compare_exchange_strong(unclaimed, 2)) test_data = {};  // read below
       train_examples = stream.examples();
       train_rows = stream.examples_per_pass();
       train_bad_rows = stream.bad_rows();
