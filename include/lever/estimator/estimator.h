@@ -1,0 +1,105 @@
+#pragma once
+// An estimator: a model function plus everything around it that every model needs, training by global
+// steps with seeded batches, evaluation with the head's metrics, prediction, hooks and
+// train_and_evaluate (TensorFlow's tf.estimator.Estimator).
+//
+//   Estimator estimator(MyModelFn, RunConfig{.seed = 7});
+//   TrainAndEvaluate(estimator, train, test, TrainSpec{.max_steps = 2000, .batch_size = 64}, EvalSpec{});
+//   std::map<std::string, double> metrics = estimator.Evaluate(test);
+//   Tensor probabilities = estimator.Predict(test.features);
+//
+// Determinism: batch b of epoch e is drawn from a permutation that depends only on (seed, e), dropout
+// masks on (seed, node, step), variables on (seed, name): the same seed gives bit-identical variables,
+// and training in several Train() calls ends where one call does.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/data/dataset.h"
+#include "lever/estimator/hooks.h"
+#include "lever/estimator/model_fn.h"
+#include "lever/estimator/run_config.h"
+#include "lever/optim/optimizer.h"
+
+namespace lever {
+
+struct TrainOutcome {
+  int64_t global_step = 0;
+  int64_t steps = 0;           // taken by this call
+  double last_loss = 0.0;      // mean data loss of the last step
+  double seconds = 0.0;
+  bool stopped_by_hook = false;
+};
+
+class Estimator {
+ public:
+  Estimator(ModelFn model_fn, RunConfig config = {}, Params params = {});
+  ~Estimator();
+  Estimator(const Estimator&) = delete;
+  Estimator& operator=(const Estimator&) = delete;
+
+  /// Trains until the global step reaches spec.max_steps (or a hook stops it). Throws DataError when the
+  /// data does not fit the model, DivergenceError from NanGuardHook.
+  TrainOutcome Train(const Dataset& data, const TrainSpec& spec);
+  /// The model function's eval metrics over `data` (or its first eval_spec.steps batches).
+  std::map<std::string, double> Evaluate(const Dataset& data, const EvalSpec& eval_spec = {});
+  /// Predictions (probabilities for classification heads), (rows, k).
+  Tensor Predict(const Tensor& features, Index batch_size = 4096);
+
+  int64_t global_step() const { return global_step_; }
+  const RunConfig& config() const { return config_; }
+  const Params& params() const { return params_; }
+  /// Every variable: the model function's and those of the Sequential models it applied, in creation
+  /// order. Empty until a graph was built (the first Train, Evaluate or Predict).
+  ParameterList Variables() const;
+  /// The train ops' optimizers, in the spec's order (created by the first Train).
+  const std::vector<std::unique_ptr<Optimizer>>& optimizers() const { return optimizers_; }
+  /// Sets the global step (restoring a checkpoint).
+  void set_global_step(int64_t step) { global_step_ = step; }
+
+  /// Snapshot of every variable's value, and putting one back (early stopping's best model).
+  std::vector<Tensor> SnapshotVariables() const;
+  void RestoreVariables(const std::vector<Tensor>& values);
+
+ private:
+  friend struct TrainAndEvaluateResult TrainAndEvaluate(Estimator&, const Dataset&, const Dataset&, const TrainSpec&,
+                                                        const EvalSpec&);
+  /// Training with optional evaluations (Train and TrainAndEvaluate).
+  TrainOutcome Run(const Dataset& train, const TrainSpec& spec, const Dataset* eval, const EvalSpec* eval_spec,
+                   std::vector<EvalReport>* reports);
+  struct Built;  // a graph and its spec
+  Built& TrainGraph(const Dataset& data, int64_t batch_size);
+  Built& InferenceGraph(Mode mode, Index features, Index label_cols);
+  void CreateOptimizers(const EstimatorSpec& spec);
+  void CheckData(const Dataset& data, const char* what) const;
+
+  ModelFn model_fn_;
+  RunConfig config_;
+  Params params_;
+  ParameterStore store_;
+  std::vector<Sequential*> models_;
+  std::vector<std::unique_ptr<Optimizer>> optimizers_;
+  std::vector<ParameterList> groups_;  // the variables each optimizer updates
+  std::unique_ptr<Built> train_, eval_, predict_;
+  int64_t global_step_ = 0;
+  // Data order: the current epoch's permutation.
+  std::vector<Index> order_;
+  int64_t order_epoch_ = -1;
+  int64_t order_size_ = -1;
+};
+
+struct TrainAndEvaluateResult {
+  TrainOutcome train;
+  std::vector<EvalReport> evaluations;  // in order; the last is the final one
+  const EvalReport& final_evaluation() const { return evaluations.back(); }
+};
+
+/// Trains to train_spec.max_steps, evaluating on `eval` every eval_spec.every_steps (after
+/// start_delay_steps) and at the end; hooks see every step and evaluation (early stopping ends the run
+/// with a final evaluation of the restored best variables).
+TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Dataset& train, const Dataset& eval,
+                                        const TrainSpec& train_spec, const EvalSpec& eval_spec);
+
+}  // namespace lever

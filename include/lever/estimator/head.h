@@ -1,0 +1,53 @@
+#pragma once
+// Heads: what turns a model's logits into a loss, predictions and evaluation metrics, by task.
+//
+//   regression       one output per target, mean squared error; metrics rmse, mae, r_squared
+//   binary           one logit, sigmoid cross entropy; predictions are calibrated probabilities P(y = 1);
+//                    metrics accuracy, precision, recall, auc, auc_precision_recall, calibration
+//   multi-class      k logits, softmax; labels as class ids (sparse softmax cross entropy) or as one
+//                    probability per class (soft labels, softmax cross entropy); metric accuracy
+//   multi-label      k logits, one sigmoid each (sigmoid cross entropy per label); metrics subset and
+//                    per-label accuracy, mean AUC over labels
+// Every head also reports `loss` (the mean data loss over the evaluation), `label/mean` and
+// `prediction/mean`.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lever/estimator/model_fn.h"
+
+namespace lever {
+
+/// Heads are made by the Make*Head functions (shared: a spec's metrics keep their head alive).
+class Head : public std::enable_shared_from_this<Head> {
+ public:
+  virtual ~Head() = default;
+  /// "regression", "binary_classification", "multi_class_classification", "multi_label_classification".
+  virtual std::string Name() const = 0;
+  /// Logits the model must produce per example.
+  virtual Index LogitsDimension() const = 0;
+  /// Label columns per example (1 for class ids and binary labels).
+  virtual Index LabelColumns() const = 0;
+  /// The loss in lever's registry (losses/registry.h).
+  virtual std::string LossName() const = 0;
+  /// Metrics over a whole evaluation: predictions as CreateSpec makes them, labels as fed.
+  virtual std::map<std::string, double> Metrics(const Tensor& predictions, const Tensor& labels) const = 0;
+
+  /// The spec for `logits` (batch, LogitsDimension()): the loss (train and eval), the predictions and
+  /// `train_ops` (train). Throws ConfigError when the logits or labels have the wrong width, or when
+  /// training without a train op.
+  EstimatorSpec CreateSpec(ModelFnContext& ctx, const Var& logits, std::vector<TrainOp> train_ops) const;
+};
+
+using HeadPtr = std::shared_ptr<const Head>;
+
+HeadPtr MakeRegressionHead(Index targets = 1);
+HeadPtr MakeBinaryClassHead();
+enum class ClassLabels { kIds, kProbabilities };
+/// Throws ConfigError for fewer than 2 classes.
+HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels = ClassLabels::kIds);
+/// Throws ConfigError for fewer than 1 label.
+HeadPtr MakeMultiLabelHead(Index labels);
+
+}  // namespace lever

@@ -1,0 +1,262 @@
+#include "lever/estimator/estimator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "lever/error.h"
+#include "lever/estimator/canned.h"
+#include "lever/estimator/head.h"
+#include "lever/ops/elementwise.h"
+#include "lever/ops/matmul.h"
+
+namespace lever {
+namespace {
+
+// Two Gaussian blobs per class around points on a circle: k classes, separable up to a little overlap.
+Dataset Blobs(Index n, Index classes, uint64_t seed, double spread = 0.35) {
+  Dataset d;
+  d.features.resize(n, 2);
+  d.labels.resize(n, 1);
+  Rng rng(seed);
+  for (Index i = 0; i < n; ++i) {
+    const Index c = i % classes;
+    const double angle = 2.0 * M_PI * static_cast<double>(c) / static_cast<double>(classes);
+    d.features(i, 0) = static_cast<float>(2.0 * std::cos(angle) + spread * rng.Normal());
+    d.features(i, 1) = static_cast<float>(2.0 * std::sin(angle) + spread * rng.Normal());
+    d.labels(i, 0) = static_cast<float>(c);
+  }
+  return d;
+}
+
+// y = 3 x0 - 2 x1 + 0.5 + noise.
+Dataset LinearRegressionData(Index n, uint64_t seed) {
+  Dataset d;
+  d.features.resize(n, 2);
+  d.labels.resize(n, 1);
+  Rng rng(seed);
+  for (Index i = 0; i < n; ++i) {
+    d.features(i, 0) = static_cast<float>(rng.Normal());
+    d.features(i, 1) = static_cast<float>(rng.Normal());
+    d.labels(i, 0) = 3.0f * d.features(i, 0) - 2.0f * d.features(i, 1) + 0.5f + static_cast<float>(0.1 * rng.Normal());
+  }
+  return d;
+}
+
+// A custom model function: logistic regression written by hand.
+EstimatorSpec HandWrittenLogistic(ModelFnContext& ctx) {
+  Var w = ctx.Variable("custom/w", ctx.features.dense.cols(), 1, "zeros");
+  Var b = ctx.Variable("custom/b", 1, 1, "zeros");
+  Var logits = BiasAdd(MatMul(ctx.features.dense, w), b);
+  return MakeBinaryClassHead()->CreateSpec(ctx, logits, {TrainOp{{.name = "adam", .learning_rate = 0.05}, {}}});
+}
+
+TEST(EstimatorTest, ACustomModelFunctionTrainsEvaluatesAndPredicts) {
+  const Dataset train = Blobs(400, 2, 1), test = Blobs(200, 2, 2);
+  Estimator estimator(HandWrittenLogistic, RunConfig{.seed = 3});
+  const TrainOutcome out = estimator.Train(train, TrainSpec{.max_steps = 300, .batch_size = 20});
+  EXPECT_EQ(out.global_step, 300);
+  const auto metrics = estimator.Evaluate(test);
+  EXPECT_GT(metrics.at("accuracy"), 0.97);
+  EXPECT_GT(metrics.at("auc"), 0.99);
+  EXPECT_LT(metrics.at("loss"), 0.15);
+  EXPECT_EQ(metrics.at("global_step"), 300.0);
+  const Tensor p = estimator.Predict(test.features);
+  ASSERT_EQ(p.rows(), 200);
+  ASSERT_EQ(p.cols(), 1);
+  EXPECT_GE(p.minCoeff(), 0.0f);
+  EXPECT_LE(p.maxCoeff(), 1.0f);
+  ASSERT_EQ(estimator.Variables().size(), 2u);
+  EXPECT_EQ(estimator.Variables()[0]->name, "custom/w");
+}
+
+TEST(EstimatorTest, SameSeedSameVariablesAndTrainingInTwoCallsEqualsOne) {
+  const Dataset train = Blobs(300, 3, 1);
+  auto make = [] {
+    return MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2}, RunConfig{.seed = 11});
+  };
+  auto a = make(), b = make();
+  a->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});  // 170 * 16 crosses epoch boundaries
+  b->Train(train, TrainSpec{.max_steps = 70, .batch_size = 16});
+  b->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});
+  ASSERT_EQ(a->Variables().size(), b->Variables().size());
+  for (size_t i = 0; i < a->Variables().size(); ++i) {
+    EXPECT_TRUE((a->Variables()[i]->value.array() == b->Variables()[i]->value.array()).all()) << a->Variables()[i]->name;
+  }
+  auto c = MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2}, RunConfig{.seed = 12});
+  c->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});
+  EXPECT_FALSE((a->Variables()[0]->value.array() == c->Variables()[0]->value.array()).all());
+}
+
+TEST(EstimatorTest, CannedLinearUsesFtrlWithTensorFlowsDefaultLearningRate) {
+  const Dataset train = Blobs(400, 2, 1), test = Blobs(200, 2, 2);
+  auto estimator = MakeLinearEstimator(MakeBinaryClassHead());
+  estimator->Train(train, TrainSpec{.max_steps = 200, .batch_size = 32});
+  ASSERT_EQ(estimator->optimizers().size(), 1u);
+  // Two features: min(0.2, 1 / sqrt(2)) = 0.2.
+  EXPECT_NE(estimator->optimizers()[0]->Describe().find("Ftrl(learning_rate=0.2"), std::string::npos)
+      << estimator->optimizers()[0]->Describe();
+  EXPECT_GT(estimator->Evaluate(test).at("accuracy"), 0.97);
+}
+
+TEST(EstimatorTest, HeadsForRegressionMultiClassSoftLabelsAndMultiLabel) {
+  {
+    const Dataset train = LinearRegressionData(500, 1), test = LinearRegressionData(200, 2);
+    auto e = MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "adam", .learning_rate = 0.05}});
+    e->Train(train, TrainSpec{.max_steps = 1500, .batch_size = 32});
+    const auto m = e->Evaluate(test);
+    EXPECT_LT(m.at("rmse"), 0.15);
+    EXPECT_GT(m.at("r_squared"), 0.99);
+    EXPECT_NEAR(e->Variables()[0]->value(0, 0), 3.0, 0.05);
+    EXPECT_NEAR(e->Variables()[0]->value(1, 0), -2.0, 0.05);
+  }
+  {
+    // Soft labels: one probability per class (here one-hot with label smoothing 0.1).
+    Dataset train = Blobs(300, 3, 1), test = Blobs(150, 3, 2);
+    auto soften = [](Dataset& d) {
+      Tensor soft = Tensor::Constant(d.size(), 3, 0.05f);
+      for (Index i = 0; i < d.size(); ++i) soft(i, static_cast<Index>(d.labels(i, 0))) = 0.9f;
+      d.labels = soft;
+    };
+    soften(train);
+    soften(test);
+    auto e = MakeDnnEstimator(MakeMultiClassHead(3, ClassLabels::kProbabilities), DnnOptions{.hidden_units = {8}});
+    e->Train(train, TrainSpec{.max_steps = 600, .batch_size = 16});
+    EXPECT_GT(e->Evaluate(test).at("accuracy"), 0.95);
+  }
+  {
+    // Two labels per example: x0 > 0 and x1 > 0.
+    Dataset train = LinearRegressionData(600, 1), test = LinearRegressionData(200, 2);
+    for (Dataset* d : {&train, &test}) {
+      Tensor y(d->size(), 2);
+      for (Index i = 0; i < d->size(); ++i) {
+        y(i, 0) = d->features(i, 0) > 0.0f ? 1.0f : 0.0f;
+        y(i, 1) = d->features(i, 1) > 0.0f ? 1.0f : 0.0f;
+      }
+      d->labels = y;
+    }
+    auto e = MakeDnnEstimator(MakeMultiLabelHead(2), DnnOptions{.hidden_units = {16}});
+    e->Train(train, TrainSpec{.max_steps = 800, .batch_size = 32});
+    const auto m = e->Evaluate(test);
+    EXPECT_GT(m.at("per_label_accuracy"), 0.95);
+    EXPECT_GT(m.at("accuracy"), 0.9);
+    EXPECT_GT(m.at("auc"), 0.98);
+  }
+}
+
+TEST(EstimatorTest, AKerasLikeModelTurnsIntoAnEstimatorWithOneCall) {
+  const Dataset train = Blobs(300, 3, 1), test = Blobs(150, 3, 2);
+  auto model = std::make_shared<Sequential>();
+  model->Add(layers::Dense(16, "relu")).Add(layers::Dense(3));
+  auto e = ModelToEstimator(model, MakeMultiClassHead(3), {.name = "adam", .learning_rate = 0.01});
+  e->Train(train, TrainSpec{.max_steps = 400, .batch_size = 16});
+  EXPECT_TRUE(model->built());
+  EXPECT_EQ(e->Variables().size(), model->parameters().All().size());
+  EXPECT_GT(e->Evaluate(test).at("accuracy"), 0.95);
+}
+
+TEST(EstimatorTest, TwoTrainOpsSplitTheVariablesByPrefix) {
+  const Dataset train = Blobs(200, 2, 1);
+  auto fn = [](ModelFnContext& ctx) {
+    Var w = ctx.Variable("wide/w", 2, 1, "zeros");
+    Var v = ctx.Variable("deep/w", 2, 1, "glorot_uniform");
+    Var logits = Add(MatMul(ctx.features.dense, w), MatMul(ctx.features.dense, v));
+    return MakeBinaryClassHead()->CreateSpec(
+        ctx, logits, {TrainOp{{.name = "ftrl", .learning_rate = 0.1}, {"wide/"}}, TrainOp{{.name = "adagrad", .learning_rate = 0.05}, {}}});
+  };
+  Estimator e(fn);
+  e.Train(train, TrainSpec{.max_steps = 10, .batch_size = 8});
+  ASSERT_EQ(e.optimizers().size(), 2u);
+  EXPECT_EQ(e.optimizers()[0]->Name(), "ftrl");
+  EXPECT_EQ(e.optimizers()[1]->Name(), "adagrad");
+  // A variable no train op claims is an error that names it.
+  auto unclaimed = [](ModelFnContext& ctx) {
+    Var w = ctx.Variable("wide/w", 2, 1, "zeros");
+    Var v = ctx.Variable("deep/w", 2, 1, "zeros");
+    Var logits = Add(MatMul(ctx.features.dense, w), MatMul(ctx.features.dense, v));
+    return MakeBinaryClassHead()->CreateSpec(ctx, logits, {TrainOp{{.name = "ftrl", .learning_rate = 0.1}, {"wide/"}}});
+  };
+  Estimator bad(unclaimed);
+  try {
+    bad.Train(train, TrainSpec{.max_steps = 1, .batch_size = 8});
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("deep/w"), std::string::npos) << error.what();
+  }
+}
+
+TEST(EstimatorTest, ClearErrorsForAMismatchedHeadOrData) {
+  const Dataset train = Blobs(100, 3, 1);
+  auto e = MakeLinearEstimator(MakeMultiClassHead(3), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.1}});
+  Dataset two_columns = train;
+  two_columns.labels = Tensor::Zero(train.size(), 2);
+  try {
+    e->Train(two_columns, TrainSpec{.max_steps = 1, .batch_size = 8});
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("1 label column(s) per example, the input gives 2"), std::string::npos)
+        << error.what();
+  }
+  Dataset with_nan = train;
+  with_nan.features(5, 1) = std::nanf("");
+  auto f = MakeLinearEstimator(MakeMultiClassHead(3));
+  EXPECT_THROW(f->Train(with_nan, TrainSpec{.max_steps = 1, .batch_size = 8}), DataError);
+  EXPECT_THROW(MakeMultiClassHead(1), ConfigError);
+  EXPECT_THROW(f->Train(train, TrainSpec{.max_steps = 1, .batch_size = 0}), ConfigError);
+}
+
+TEST(HooksTest, NanGuardNamesTheStepAndTheKnobs) {
+  Dataset train = LinearRegressionData(100, 1);
+  train.labels *= 1e18f;
+  auto e = MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 10.0}});
+  TrainSpec spec{.max_steps = 200, .batch_size = 10, .clip_norm = 0.0, .hooks = {std::make_shared<NanGuardHook>()}};
+  try {
+    e->Train(train, spec);
+    FAIL() << "expected a DivergenceError";
+  } catch (const DivergenceError& error) {
+    EXPECT_NE(std::string(error.what()).find("lower the learning rate"), std::string::npos) << error.what();
+    EXPECT_LT(error.step(), 200);
+  }
+}
+
+TEST(HooksTest, EarlyStoppingStopsAfterPatienceAndRestoresTheBestVariables) {
+  const Dataset train = Blobs(400, 2, 1), test = Blobs(200, 2, 2);
+  auto e = MakeLinearEstimator(MakeBinaryClassHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.05}});
+  // min_delta larger than any change: the first evaluation stays the best, so training stops `patience`
+  // steps after it, and the final evaluation is of the variables at that first evaluation.
+  auto stopper = std::make_shared<EarlyStoppingHook>("loss", EarlyStoppingHook::Goal::kMinimize, 30, 1e9);
+  std::vector<int64_t> logged;
+  auto logger = std::make_shared<LoggingHook>(10, [&](const StepReport& r) { logged.push_back(r.step); });
+  const auto result = TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {stopper, logger}},
+                                       EvalSpec{.every_steps = 10});
+  EXPECT_TRUE(stopper->stopped());
+  EXPECT_EQ(stopper->best_step(), 10);
+  EXPECT_EQ(result.train.global_step, 40);
+  EXPECT_TRUE(result.train.stopped_by_hook);
+  ASSERT_EQ(result.evaluations.size(), 5u);  // steps 10, 20, 30, 40, and the final one of the restored model
+  EXPECT_EQ(result.final_evaluation().metrics.at("loss"), result.evaluations[0].metrics.at("loss"));
+  EXPECT_EQ(logged, (std::vector<int64_t>{10, 20, 30, 40}));
+  // A metric the evaluation does not report is a ConfigError listing the ones it does.
+  auto wrong = std::make_shared<EarlyStoppingHook>("acuracy", EarlyStoppingHook::Goal::kMaximize, 10);
+  auto f = MakeLinearEstimator(MakeBinaryClassHead());
+  try {
+    TrainAndEvaluate(*f, train, test, TrainSpec{.max_steps = 50, .batch_size = 16, .hooks = {wrong}}, EvalSpec{.every_steps = 10});
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("accuracy"), std::string::npos) << error.what();
+  }
+}
+
+TEST(EstimatorTest, TrainAndEvaluateEvaluatesOnScheduleAndAtTheEnd) {
+  const Dataset train = Blobs(200, 2, 1), test = Blobs(100, 2, 2);
+  auto e = MakeLinearEstimator(MakeBinaryClassHead());
+  const auto result =
+      TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 95, .batch_size = 16}, EvalSpec{.every_steps = 20, .start_delay_steps = 30});
+  std::vector<int64_t> steps;
+  for (const auto& r : result.evaluations) steps.push_back(r.step);
+  EXPECT_EQ(steps, (std::vector<int64_t>{40, 60, 80, 95}));
+  EXPECT_EQ(result.final_evaluation().name, "eval");
+}
+
+}  // namespace
+}  // namespace lever
