@@ -1,6 +1,7 @@
 #include "lever/checkpoint/checkpoint.h"
 
 #include <bit>
+#include <set>
 #include <unordered_set>
 
 #include "lever/error.h"
@@ -13,22 +14,32 @@ constexpr const char* kReservedName = "global_step";
 std::string ShapeOf(const Tensor& t) { return "[" + std::to_string(t.rows()) + ", " + std::to_string(t.cols()) + "]"; }
 
 // A StateReader over the contents' tensors, converting each one on first use (the interface hands out
-// references, so converted tensors are kept).
+// references, so converted tensors are kept). It remembers every key asked for, so that tensors nobody
+// asked for (another optimizer's slots) can be reported.
 class ContentsReader : public StateReader {
  public:
   explicit ContentsReader(const CheckpointContents& contents) : contents_(contents) {}
   const Tensor& ReadTensor(const std::string& key) const override {
+    asked_.insert(key);
     auto it = cache_.find(key);
     if (it == cache_.end()) it = cache_.emplace(key, contents_.Get(key).ToTensor(Describe(key))).first;
     return it->second;
   }
-  double ReadScalar(const std::string& key) const override { return contents_.Get(key).ToScalar(Describe(key)); }
-  bool Has(const std::string& key) const override { return contents_.Has(key); }
+  double ReadScalar(const std::string& key) const override {
+    asked_.insert(key);
+    return contents_.Get(key).ToScalar(Describe(key));
+  }
+  bool Has(const std::string& key) const override {
+    asked_.insert(key);
+    return contents_.Has(key);
+  }
+  bool Asked(const std::string& key) const { return asked_.count(key) != 0; }
 
  private:
   std::string Describe(const std::string& key) const { return contents_.Where() + "tensor '" + key + "'"; }
   const CheckpointContents& contents_;
   mutable std::map<std::string, Tensor> cache_;
+  mutable std::set<std::string> asked_;
 };
 
 }  // namespace
@@ -110,11 +121,22 @@ void CheckpointContents::RestoreParameters(const ParameterList& params, const st
 
 void CheckpointContents::RestoreOptimizer(Optimizer& optimizer, const ParameterList& params,
                                           const std::string& prefix) const {
+  const ContentsReader reader(*this);
   try {
-    optimizer.LoadState(ContentsReader(*this), params, prefix);
+    optimizer.LoadState(reader, params, prefix);
   } catch (const IoError& e) {
     if (e.message().compare(0, Where().size(), Where()) == 0) throw;
     throw IoError(Where() + e.message());
+  }
+  std::string unused;
+  for (const auto& [name, t] : tensors) {
+    if (name.compare(0, prefix.size(), prefix) == 0 && !reader.Asked(name)) unused += "\n  '" + name + "'";
+  }
+  if (!unused.empty()) {
+    throw IoError(Where() + "the checkpoint holds optimizer state that " + optimizer.Describe() +
+                  " over these parameters does not use:" + unused +
+                  "\n  Was it saved with another optimizer or model? Restore with the optimizer and model it was "
+                  "saved with.");
   }
 }
 

@@ -187,6 +187,27 @@ TEST(CheckpointResumeTest, RestoringIntoAnotherModelNamesEveryMismatch) {
   EXPECT_EQ(other.parameters().All()[0]->value, before) << "a failed restore must change nothing";
 }
 
+TEST(CheckpointResumeTest, RestoringIntoAnotherOptimizerNamesTheUnusedSlots) {
+  TrainingRun run(1);
+  run.TrainUntil(2);
+  const CheckpointContents c = run.Checkpoint();
+  Sequential model;
+  model.Add(layers::Dense(8, "tanh")).Add(layers::Dropout(0.25)).Add(layers::BatchNorm()).Add(layers::Dense(1));
+  model.Build(2, 1);
+  OptimizerSpec spec;
+  spec.name = "adagrad";
+  auto adagrad = MakeOptimizer(spec);
+  const std::string message =
+      testing::ErrorOf<IoError>([&] { c.RestoreOptimizer(*adagrad, model.parameters().Trainable()); });
+  EXPECT_TRUE(testing::Contains(message, "checkpoint: the checkpoint holds optimizer state that Adagrad("));
+  EXPECT_TRUE(testing::Contains(message, "'optimizer/dense/kernel/m'"));
+  EXPECT_TRUE(testing::Contains(message, "'optimizer/dense_1/bias/v'"));
+
+  auto adam = MakeOptimizer(OptimizerSpec{.name = "adam"});
+  EXPECT_NO_THROW(c.RestoreOptimizer(*adam, model.parameters().Trainable()));
+  EXPECT_EQ(adam->iterations(), 2);
+}
+
 TEST(CheckpointResumeTest, RngStateRoundTripsIncludingTheCachedNormal) {
   Rng rng(3);
   rng.Normal();  // leaves the second Box-Muller value cached

@@ -29,10 +29,21 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 failures = []
 
 
+reported = 0
+
+
 def check(where, condition, message):
     if not condition:
         failures.append(f"{where}: {message}")
     return condition
+
+
+def report(what, verdict):
+    """One line per file: the verdict, or how many mismatches it added."""
+    global reported
+    new = len(failures) - reported
+    reported = len(failures)
+    print(f"{what}: {verdict}" if new == 0 else f"{what}: {new} mismatches")
 
 
 # CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, table-driven.
@@ -132,7 +143,7 @@ def check_tfevents(expected):
         got = {v.tag: v.simple_value for v in event.summary.value}
         wanted = {tag: as_float32(v) for tag, v in want["values"].items()}
         check(where, got == wanted, f"values {got} vs {wanted}")
-    print(f"tfevents: {len(events)} events in {os.path.basename(path)}, CRCs and values match")
+    report(f"tfevents: {len(events)} events in {os.path.basename(path)}", "CRCs and values match")
 
 
 def check_jsonl(expected):
@@ -143,7 +154,7 @@ def check_jsonl(expected):
         check("events.jsonl", list(row)[:2] == ["step", "wall_time"], f"line does not start with step, wall_time: {line}")
         wanted = {"step": want["step"], "wall_time": want["wall_time"], **want["values"]}
         check("events.jsonl", row == wanted, f"{row} vs {wanted}")
-    print(f"events.jsonl: {len(lines)} lines match")
+    report(f"events.jsonl: {len(lines)} lines", "match")
 
 
 NUMPY_DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "U64": "<u8", "U8": "u1"}
@@ -190,7 +201,8 @@ def check_checkpoint(expected):
     for slot in ("optimizer/dense/kernel/m", "optimizer/dense/kernel/v", "optimizer/iterations", "rng/data",
                  "model/dense/kernel"):
         check(where, slot in arrays, f"no '{slot}'")
-    print(f"checkpoint: {where}, {len(arrays)} tensors and the commit record match (CRC-32C {record['tensors_crc32c']:#010x})")
+    report(f"checkpoint: {where}, {len(arrays)} tensors and the commit record (CRC-32C {record['tensors_crc32c']:#010x})",
+           "match")
 
 
 def main():

@@ -63,6 +63,9 @@ struct CheckpointContents {
   /// the checkpoint under `prefix` without being in `params`.
   void RestoreParameters(const ParameterList& params, const std::string& prefix = "model/") const;
   /// Restores what AddOptimizer saved into an optimizer of the same kind over the same parameters.
+  /// Throws IoError naming the file and the tensors when a slot has another shape, or when the checkpoint
+  /// holds state under `prefix` that this optimizer does not use (another optimizer's slots); the
+  /// optimizer is then partly restored and should be discarded.
   void RestoreOptimizer(Optimizer& optimizer, const ParameterList& params,
                         const std::string& prefix = "optimizer/") const;
   /// The F32 rank-2 tensors and F64 scalars, for LoadState methods taking a StateReader.
