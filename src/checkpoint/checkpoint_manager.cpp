@@ -94,6 +94,14 @@ std::string CheckpointManager::Save(const CheckpointContents& contents) {
   file.tensors["global_step"].bytes.assign(reinterpret_cast<const char*>(&step), sizeof(step));
   file.metadata = {{"format", kFormat}, {"step", std::to_string(step)}};
   const std::string bytes = EncodeSafetensors(file);
+  // Replacing a checkpoint of the same step: uncommit the old one first, so that a crash between the two
+  // renames below cannot leave the old record beside the new tensors.
+  std::error_code error;
+  if (fs::remove(RecordPath(step), error)) SyncDirectory(directory_);
+  if (error) {
+    throw IoError("cannot replace checkpoint " + std::to_string(step) + ": deleting '" + RecordPath(step) +
+                  "' failed: " + error.message() + "; check the model directory's permissions");
+  }
   WriteFileAtomically(TensorsPath(step), bytes);
 
   // The commit record goes last: until it exists the tensors file is an uncommitted leftover.
@@ -133,7 +141,6 @@ std::string CheckpointManager::Save(const CheckpointContents& contents) {
   }
   for (const auto* group : {&records, &others}) {
     for (const fs::path& path : *group) {
-      std::error_code error;
       fs::remove(path, error);
       if (error) {
         throw IoError("checkpoint " + std::to_string(step) + " was saved, but deleting '" + path.string() +

@@ -160,7 +160,7 @@ Tensor RawTensor::ToTensor(const std::string& what) const {
   const Index rows = shape.size() == 2 ? static_cast<Index>(shape[0]) : 1;
   const Index cols = shape.empty() ? 1 : static_cast<Index>(shape.back());
   Tensor tensor(rows, cols);
-  std::memcpy(tensor.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(tensor.data(), bytes.data(), bytes.size());
   return tensor;
 }
 

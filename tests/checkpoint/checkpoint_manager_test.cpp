@@ -105,6 +105,17 @@ TEST(CheckpointManagerTest, SavingAnEarlierStepDropsTheAbandonedLaterOnes) {
   EXPECT_EQ(manager.LatestGood().checkpoint->step, 25);
 }
 
+TEST(CheckpointManagerTest, SavingTheSameStepAgainReplacesIt) {
+  const std::string dir = ModelDir();
+  CheckpointManager manager(dir, 5);
+  manager.Save(ContentsFor(10));
+  CheckpointContents again = ContentsFor(10);
+  again.tensors.at("model/w") = RawTensor::FromTensor(Tensor::Constant(2, 3, -1.0f));
+  manager.Save(again);
+  EXPECT_EQ(manager.Steps(), (std::vector<int64_t>{10}));
+  EXPECT_EQ(manager.Load(10).Get("model/w").ToTensor("w"), Tensor::Constant(2, 3, -1.0f));
+}
+
 TEST(CheckpointManagerTest, TruncatedTensorsFileIsNamedAndSkipped) {
   const std::string dir = ModelDir();
   CheckpointManager manager(dir, 5);

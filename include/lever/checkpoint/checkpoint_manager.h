@@ -35,7 +35,8 @@ class CheckpointManager {
   /// Throws ConfigError for keep_max < 1 and IoError when the directory cannot be created.
   CheckpointManager(std::string directory, int keep_max = 5);
 
-  /// Writes and commits checkpoint `contents.step` (replacing one of the same step), updates the index,
+  /// Writes and commits checkpoint `contents.step` (replacing one of the same step, whose record is
+  /// deleted first so a crash cannot pair it with the new tensors), updates the index,
   /// then deletes what is no longer kept: checkpoints beyond the newest keep_max, those of later steps
   /// (left by a run that resumed from an earlier checkpoint; they are not its future), uncommitted
   /// tensors files and stale temporary files. Returns the commit record's path. Throws IoError.
