@@ -5,7 +5,9 @@
 #include <numeric>
 #include <sstream>
 
+#include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
+#include "lever/io/run_log.h"
 #include "lever/optim/clipping.h"
 #include "lever/optim/registry.h"
 
@@ -32,6 +34,43 @@ Estimator::Estimator(ModelFn model_fn, RunConfig config, Params params)
 }
 
 Estimator::~Estimator() = default;
+
+namespace {
+std::string OptimizerPrefix(size_t k) { return "optimizer_" + std::to_string(k) + "/"; }
+}  // namespace
+
+void Estimator::MaybeRestore(TrainOutcome* outcome) {
+  if (config_.model_dir.empty()) return;
+  if (!restore_checked_) {
+    restore_checked_ = true;
+    const CheckpointManager manager(config_.model_dir, config_.keep_checkpoint_max);
+    LatestCheckpoint latest = manager.LatestGood();
+    if (outcome) outcome->checkpoint_problems = latest.problems;
+    if (latest.checkpoint) {
+      latest.checkpoint->RestoreParameters(Variables());
+      global_step_ = latest.checkpoint->step;
+      if (outcome) outcome->resumed_from_step = latest.checkpoint->step;
+      pending_optimizer_state_ = std::make_unique<CheckpointContents>(std::move(*latest.checkpoint));
+    }
+  }
+  if (pending_optimizer_state_ && !optimizers_.empty()) {
+    for (size_t k = 0; k < optimizers_.size(); ++k) {
+      pending_optimizer_state_->RestoreOptimizer(*optimizers_[k], groups_[k], OptimizerPrefix(k));
+    }
+    pending_optimizer_state_.reset();
+  }
+}
+
+std::string Estimator::SaveCheckpoint() {
+  CheckpointManager manager(config_.model_dir, config_.keep_checkpoint_max);
+  CheckpointContents c;
+  c.step = global_step_;
+  c.AddParameters(Variables());
+  for (size_t k = 0; k < optimizers_.size(); ++k) c.AddOptimizer(*optimizers_[k], OptimizerPrefix(k));
+  c.config["seed"] = config_.seed;
+  c.config["params"] = params_.values();
+  return manager.Save(c);
+}
 
 ParameterList Estimator::Variables() const {
   ParameterList all = store_.All();
@@ -155,13 +194,33 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
   const auto start = Clock::now();
   Built& b = TrainGraph(data, spec.batch_size);
   CreateOptimizers(b.spec);
+  TrainOutcome out;
+  MaybeRestore(&out);
+  const bool writes = !config_.model_dir.empty();
+  std::unique_ptr<RunLog> train_log, eval_log;
+  if (writes) train_log = std::make_unique<RunLog>(config_.model_dir);
+  if (writes && eval) eval_log = std::make_unique<RunLog>(config_.model_dir + "/" + eval_spec->name);
+  auto last_save = Clock::now();
+  int64_t last_saved_step = out.resumed_from_step >= 0 ? global_step_ : -1;  // the step on disk
+  auto save = [&] {
+    out.last_checkpoint = SaveCheckpoint();
+    last_save = Clock::now();
+    last_saved_step = global_step_;
+  };
+  auto log_window_start = Clock::now();
+  int64_t log_window_steps = 0;
+  double log_window_loss = 0.0;
   for (const auto& hook : spec.hooks) hook->Begin(*this);
 
-  TrainOutcome out;
   const Index n = data.size();
   const Index batch = spec.batch_size;
   auto evaluate = [&] {
     EvalReport report{global_step_, eval_spec->name, Evaluate(*eval, *eval_spec)};
+    if (eval_log) {
+      std::map<std::string, double> values = report.metrics;
+      values.erase("global_step");
+      eval_log->Log(global_step_, values);
+    }
     bool stop = false;
     for (const auto& hook : spec.hooks) stop = hook->AfterEvaluation(*this, report) || stop;
     reports->push_back(std::move(report));
@@ -169,6 +228,10 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
   };
   int64_t last_eval = -1;
   while (global_step_ < spec.max_steps) {
+    if (spec.stop_requested && spec.stop_requested()) {
+      out.interrupted = true;
+      break;
+    }
     // The batch: rows first..first+batch of the epoch permutations, which depend only on (seed, epoch).
     auto x = b.graph->FeedBuffer(b.features, batch);
     auto y = b.graph->FeedBuffer(b.labels, batch);
@@ -197,6 +260,23 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
     ++global_step_;
     ++out.steps;
     out.last_loss = b.spec.loss.scalar();
+    if (train_log) {
+      log_window_loss += out.last_loss;
+      ++log_window_steps;
+      if (global_step_ % config_.log_step_count_steps == 0) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - log_window_start).count();
+        train_log->Log(global_step_, {{"loss", log_window_loss / static_cast<double>(log_window_steps)},
+                                      {"global_step/sec", seconds > 0 ? static_cast<double>(log_window_steps) / seconds : 0.0}});
+        log_window_start = Clock::now();
+        log_window_steps = 0;
+        log_window_loss = 0.0;
+      }
+    }
+    if (writes && (config_.save_checkpoints_steps > 0
+                       ? global_step_ % config_.save_checkpoints_steps == 0
+                       : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
+      save();
+    }
     const StepReport report{global_step_, spec.max_steps, out.last_loss,
                             std::chrono::duration<double>(Clock::now() - start).count()};
     bool stop = false;
@@ -212,6 +292,8 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
     }
   }
   for (const auto& hook : spec.hooks) hook->End(*this);
+  // The end of training (or a stop request) is always in a checkpoint.
+  if (writes && last_saved_step != global_step_) save();
   // A final evaluation, unless the last one was at this step of these variables (a hook that stopped
   // training may have put back earlier ones).
   if (eval && (last_eval != global_step_ || out.stopped_by_hook)) evaluate();
@@ -223,6 +305,7 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
 std::map<std::string, double> Estimator::Evaluate(const Dataset& data, const EvalSpec& eval_spec) {
   CheckData(data, "evaluation");
   Built& b = InferenceGraph(Mode::kEval, data.num_features(), data.labels.cols());
+  MaybeRestore(nullptr);
   const Index chunk = eval_spec.eval_batch_size;
   Index rows = data.size();
   if (eval_spec.steps > 0) rows = std::min<Index>(rows, eval_spec.steps * chunk);
@@ -244,6 +327,7 @@ std::map<std::string, double> Estimator::Evaluate(const Dataset& data, const Eva
 Tensor Estimator::Predict(const Tensor& features, Index batch_size) {
   if (batch_size <= 0) throw ConfigError("prediction batch size must be positive");
   Built& b = InferenceGraph(Mode::kPredict, features.cols(), 0);
+  MaybeRestore(nullptr);
   Tensor out;
   for (Index begin = 0; begin < features.rows(); begin += batch_size) {
     const Index count = std::min(batch_size, features.rows() - begin);

@@ -7,6 +7,13 @@
 namespace lever {
 
 void RunConfig::Validate() const {
+  if (save_checkpoints_steps < 0) throw ConfigError("run_config.save_checkpoints_steps must be >= 0 (0: by time)");
+  if (!(save_checkpoints_secs > 0.0)) {
+    throw ConfigError("run_config.save_checkpoints_secs must be a positive number of seconds");
+  }
+  if (keep_checkpoint_max < 1) {
+    throw ConfigError("run_config.keep_checkpoint_max must be >= 1, got " + std::to_string(keep_checkpoint_max));
+  }
   if (log_step_count_steps <= 0) {
     throw ConfigError("run_config.log_step_count_steps must be a positive number of steps, got " +
                       std::to_string(log_step_count_steps));

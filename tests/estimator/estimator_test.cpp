@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "lever/error.h"
 #include "lever/estimator/canned.h"
 #include "lever/estimator/head.h"
 #include "lever/ops/elementwise.h"
 #include "lever/ops/matmul.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
@@ -256,6 +258,28 @@ TEST(EstimatorTest, TrainAndEvaluateEvaluatesOnScheduleAndAtTheEnd) {
   for (const auto& r : result.evaluations) steps.push_back(r.step);
   EXPECT_EQ(steps, (std::vector<int64_t>{40, 60, 80, 95}));
   EXPECT_EQ(result.final_evaluation().name, "eval");
+}
+
+TEST(EstimatorTest, AModelDirectoryIsResumedByANewEstimator) {
+  const Dataset train = Blobs(300, 3, 1), test = Blobs(150, 3, 2);
+  const std::string dir = testing::TempPath("model_dir");
+  RunConfig config{.model_dir = dir, .seed = 4, .save_checkpoints_steps = 25};
+  auto first = MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}}, config);
+  const TrainOutcome a = first->Train(train, TrainSpec{.max_steps = 100, .batch_size = 16});
+  EXPECT_EQ(a.resumed_from_step, -1);
+  EXPECT_NE(a.last_checkpoint.find("ckpt-100.json"), std::string::npos) << a.last_checkpoint;
+  const auto before = first->Evaluate(test);
+  // A fresh estimator on the same directory evaluates the saved model and continues its training.
+  auto second = MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}}, config);
+  EXPECT_EQ(second->Evaluate(test).at("loss"), before.at("loss"));
+  EXPECT_EQ(second->global_step(), 100);
+  const TrainOutcome b = second->Train(train, TrainSpec{.max_steps = 150, .batch_size = 16});
+  EXPECT_EQ(b.steps, 50);
+  first->Train(train, TrainSpec{.max_steps = 150, .batch_size = 16});
+  for (size_t i = 0; i < first->Variables().size(); ++i) {
+    EXPECT_TRUE((first->Variables()[i]->value.array() == second->Variables()[i]->value.array()).all());
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

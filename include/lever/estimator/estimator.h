@@ -11,6 +11,11 @@
 // Determinism: batch b of epoch e is drawn from a permutation that depends only on (seed, e), dropout
 // masks on (seed, node, step), variables on (seed, name): the same seed gives bit-identical variables,
 // and training in several Train() calls ends where one call does.
+//
+// With RunConfig::model_dir, training saves checkpoints (variables, every optimizer slot and step count,
+// the global step) atomically, logs to events.jsonl and TensorBoard files (evaluations under
+// <model_dir>/<eval name>/), and a new estimator on the same directory resumes from the newest good
+// checkpoint, so a run killed at any moment and started again ends with bit-identical variables.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,12 +30,20 @@
 
 namespace lever {
 
+struct CheckpointContents;
+
 struct TrainOutcome {
   int64_t global_step = 0;
   int64_t steps = 0;           // taken by this call
   double last_loss = 0.0;      // mean data loss of the last step
   double seconds = 0.0;
   bool stopped_by_hook = false;
+  bool interrupted = false;  // TrainSpec::stop_requested asked to stop
+  /// The checkpoint training resumed from (-1: none), and the newer ones that were unusable (each message
+  /// names the file and what is wrong).
+  int64_t resumed_from_step = -1;
+  std::vector<std::string> checkpoint_problems;
+  std::string last_checkpoint;  // the commit record of the last checkpoint saved, if any
 };
 
 class Estimator {
@@ -74,6 +87,10 @@ class Estimator {
   Built& InferenceGraph(Mode mode, Index features, Index label_cols);
   void CreateOptimizers(const EstimatorSpec& spec);
   void CheckData(const Dataset& data, const char* what) const;
+  /// With a model_dir, once: restores the newest good checkpoint's variables (and, for training, the
+  /// optimizers') into the freshly built graph.
+  void MaybeRestore(TrainOutcome* outcome);
+  std::string SaveCheckpoint();
 
   ModelFn model_fn_;
   RunConfig config_;
@@ -84,6 +101,9 @@ class Estimator {
   std::vector<ParameterList> groups_;  // the variables each optimizer updates
   std::unique_ptr<Built> train_, eval_, predict_;
   int64_t global_step_ = 0;
+  bool restore_checked_ = false;
+  bool optimizers_restored_ = false;
+  std::unique_ptr<CheckpointContents> pending_optimizer_state_;  // restored before the optimizers existed
   // Data order: the current epoch's permutation.
   std::vector<Index> order_;
   int64_t order_epoch_ = -1;

@@ -2,6 +2,7 @@
 // How an estimator runs (RunConfig), trains (TrainSpec) and evaluates while training (EvalSpec), after
 // TensorFlow's tf.estimator.RunConfig, TrainSpec and EvalSpec. Training is counted in global steps.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,9 +12,18 @@ namespace lever {
 class Hook;
 
 struct RunConfig {
+  /// Where checkpoints and logs go (docs/checkpoints.md); empty: nothing is written and nothing resumed.
+  /// A directory that holds checkpoints is resumed from its newest good one.
+  std::string model_dir;
   /// One seed for everything random: variable initialization, batch order, dropout.
   uint64_t seed = 1;
-  /// Hooks see the training loss every step; the estimator's step log keeps one entry per this many.
+  /// Save a checkpoint every this many steps; 0: every save_checkpoints_secs seconds instead. One is
+  /// always saved when training ends or is asked to stop.
+  int64_t save_checkpoints_steps = 0;
+  double save_checkpoints_secs = 600.0;
+  /// Checkpoints kept (the newest ones).
+  int keep_checkpoint_max = 5;
+  /// Log the training loss and steps/s (events.jsonl and TensorBoard) every this many steps.
   int64_t log_step_count_steps = 100;
 
   /// Throws ConfigError naming the field.
@@ -26,6 +36,9 @@ struct TrainSpec {
   /// Clip the gradients of each train op by their global norm (0 = off).
   double clip_norm = 0.0;
   std::vector<std::shared_ptr<Hook>> hooks;
+  /// Polled between steps; when it returns true, training saves a checkpoint (with a model_dir) and
+  /// returns (TrainOutcome::interrupted). The CLI connects it to Ctrl-C and SIGTERM.
+  std::function<bool()> stop_requested;
 
   void Validate() const;
 };
