@@ -39,6 +39,14 @@ std::vector<int> Groups(const std::vector<double>& u, int bins) {
     }
     group[order[i]] = current;
   }
+  // A run of equal values can span several bins: number the groups that exist 0, 1, 2, ...
+  std::vector<int> renumbered(static_cast<size_t>(std::max(bins, distinct)) + 1, -1);
+  int next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    int& id = renumbered[static_cast<size_t>(group[order[i]])];
+    if (id < 0) id = next++;
+    group[order[i]] = id;
+  }
   return group;
 }
 

@@ -59,5 +59,19 @@ TEST(ImportanceTest, ExactValuesOnASmallHandWorkedCase) {
   EXPECT_TRUE(ParameterImportances(space, trials).empty());  // fewer than 4 trials
 }
 
+TEST(ImportanceTest, ManyEqualValuesAtABoundStillGiveFiniteImportances) {
+  // The GP often proposes a bound: eleven trials at noise = 0 span several equal-count bins.
+  const SearchSpace space = Space();
+  std::vector<TrialRecord> trials;
+  for (int i = 0; i < 16; ++i) {
+    trials.push_back({{0.01, i < 10 ? 0.0 : 0.1 * i - 1.0, 0}, TrialState::kCompleted, static_cast<double>(i)});
+  }
+  const std::vector<ParameterImportance> imp = ParameterImportances(space, trials);
+  ASSERT_EQ(imp.size(), 3u);
+  EXPECT_EQ(imp[1].groups, 3);  // 0 (ten trials), then bins 2 and 3 of 4
+  EXPECT_TRUE(std::isfinite(imp[1].importance));
+  EXPECT_GT(imp[1].importance, 0.5);  // the metric rises with noise
+}
+
 }  // namespace
 }  // namespace lever::tune

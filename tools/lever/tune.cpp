@@ -126,7 +126,7 @@ void Summarize(const StudyDefinition& study, const std::vector<StoredTrial>& tri
     for (const ParameterImportance& p : importance) width = std::max(width, p.name.size());
     for (const ParameterImportance& p : importance) {
       fmt::print("  {:<{}}  {:.2f}  {}\n", p.name, width, p.importance,
-                 std::string(static_cast<size_t>(std::lround(p.importance * 40)), '#'));
+                 std::string(std::isfinite(p.importance) ? static_cast<size_t>(std::lround(p.importance * 40)) : 0, '#'));
     }
   }
   if (!plots) return;
