@@ -145,7 +145,7 @@ def main():
         gp = statistics.median(results[name, "lever GP"]) - minimum
         for other in ("lever random", "optuna TPE"):
             peer = statistics.median(results[name, other]) - minimum
-            ratio = "gap ratio %.2f" % (gp / peer) if peer > 0 else "peer at the minimum"
+            ratio = "gap ratio %.3g" % (gp / peer) if peer > 0 else "peer at the minimum"
             verdict = "yes" if gp < peer else "no"
             print("%-16s lever GP beats %-12s %-3s (median gap %.5f vs %.5f, %s)" % (name, other + ":", verdict, gp, peer, ratio))
 
