@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "lever/error.h"
 
 namespace lever::tune {
 namespace {
@@ -218,6 +222,32 @@ std::string MetricVsParameterSvg(const SearchSpace& space, int i, const std::vec
     ++k;
   }
   return svg.Document(metric_tag + " vs " + p.name);
+}
+
+std::vector<TrialRecord> AsTrialRecords(const std::vector<StoredTrial>& trials) {
+  std::vector<TrialRecord> records;
+  for (const StoredTrial& t : trials) records.push_back({t.assignment, SamplerState(t.status), t.objective});
+  return records;
+}
+
+std::vector<std::string> WriteStudyPlots(const std::string& directory, const StudyDefinition& study,
+                                         const std::vector<StoredTrial>& trials) {
+  const SearchSpace space(study.params);
+  const std::vector<TrialRecord> records = AsTrialRecords(trials);
+  std::vector<std::pair<std::string, std::string>> plots = {
+      {"metric_by_trial.svg", MetricByTrialSvg(records, study.goal, study.metric_tag)}};
+  for (int i = 0; i < space.size(); ++i) {
+    plots.push_back({"metric_vs_" + space.parameter(i).name + ".svg",
+                     MetricVsParameterSvg(space, i, records, study.metric_tag)});
+  }
+  std::vector<std::string> paths;
+  for (const auto& [name, svg] : plots) {
+    paths.push_back((std::filesystem::path(directory) / name).string());
+    std::ofstream out(paths.back(), std::ios::binary);
+    out << svg;
+    if (!out) throw IoError("cannot write the plot '" + paths.back() + "'; check the study directory's permissions");
+  }
+  return paths;
 }
 
 }  // namespace lever::tune

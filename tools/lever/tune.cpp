@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "commands.h"
 #include "lever/error.h"
@@ -29,12 +28,6 @@ struct TuneFlags {
 };
 
 std::string Value(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "-"; }
-
-std::vector<TrialRecord> Records(const std::vector<StoredTrial>& trials) {
-  std::vector<TrialRecord> records;
-  for (const StoredTrial& t : trials) records.push_back({t.assignment, SamplerState(t.status), t.objective});
-  return records;
-}
 
 // The table: trial, state, metric, duration, parameters; a failed trial's reason and stderr below it.
 class TrialTable : public StudyObserver {
@@ -103,12 +96,6 @@ class TrialTable : public StudyObserver {
   bool quiet_;
 };
 
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw IoError("cannot write '" + path.string() + "'");
-}
-
 // Best trial, importance, plots.
 void Summarize(const StudyDefinition& study, const std::vector<StoredTrial>& trials, const fs::path& dir, bool plots) {
   const SearchSpace space(study.params);
@@ -118,7 +105,7 @@ void Summarize(const StudyDefinition& study, const std::vector<StoredTrial>& tri
     fmt::print("best: trial {}  {} {}  {}\n", b.number, study.metric_tag, Value(b.objective), space.Describe(b.assignment));
     if (!b.job_dir.empty()) fmt::print("      job dir {}\n", b.job_dir);
   }
-  const std::vector<ParameterImportance> importance = ParameterImportances(space, Records(trials));
+  const std::vector<ParameterImportance> importance = ParameterImportances(space, AsTrialRecords(trials));
   if (!importance.empty()) {
     fmt::print("parameter importance (share of the variation of {}'s rank explained by each parameter alone, "
                "omega squared; docs/tuning.md):\n", study.metric_tag);
@@ -130,12 +117,7 @@ void Summarize(const StudyDefinition& study, const std::vector<StoredTrial>& tri
     }
   }
   if (!plots) return;
-  std::vector<std::string> written = {(dir / "metric_by_trial.svg").string()};
-  WriteText(written[0], MetricByTrialSvg(Records(trials), study.goal, study.metric_tag));
-  for (int i = 0; i < space.size(); ++i) {
-    written.push_back((dir / ("metric_vs_" + space.parameter(i).name + ".svg")).string());
-    WriteText(written.back(), MetricVsParameterSvg(space, i, Records(trials), study.metric_tag));
-  }
+  const std::vector<std::string> written = WriteStudyPlots(dir.string(), study, trials);
   fmt::print("plots: {}\n", fmt::join(written, ", "));
 }
 

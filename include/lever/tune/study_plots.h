@@ -9,6 +9,7 @@
 #include "lever/tune/sampler.h"
 #include "lever/tune/space.h"
 #include "lever/tune/study_spec.h"
+#include "lever/tune/study_storage.h"
 
 namespace lever::tune {
 
@@ -18,5 +19,13 @@ std::string MetricByTrialSvg(const std::vector<TrialRecord>& trials, Goal goal, 
 /// The metric against parameter `i`: a logarithmic axis for UNIT_LOG_SCALE, categories evenly spaced.
 std::string MetricVsParameterSvg(const SearchSpace& space, int i, const std::vector<TrialRecord>& trials,
                                  const std::string& metric_tag);
+
+/// Writes metric_by_trial.svg and metric_vs_<param>.svg for every parameter into `directory` and returns
+/// their paths. Throws IoError naming a file it cannot write.
+std::vector<std::string> WriteStudyPlots(const std::string& directory, const StudyDefinition& study,
+                                         const std::vector<StoredTrial>& trials);
+
+/// The samplers' view of stored trials (SamplerState, objective), for the functions above.
+std::vector<TrialRecord> AsTrialRecords(const std::vector<StoredTrial>& trials);
 
 }  // namespace lever::tune
