@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -326,6 +329,21 @@ TEST(StudyRunnerTest, AChangedSpecCannotResumeAStudy) {
   StudySpec missing = Spec("no-such-trainer-program", 1);
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunStudy(missing, dir / "s", storage, Fast()); }),
                        "'no-such-trainer-program' is not an executable on PATH"));
+}
+
+TEST(StudyRunnerTest, OneTunerAtATimePerStudyDirectory) {
+  TempDir dir;
+  const std::string trainer = Trainer(dir, "train.sh", Report("x"));
+  fs::create_directories(dir / "s");
+  // Another tuner, as the kernel sees it: a process holding tuner.lock.
+  const int other = open((dir / "s/tuner.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(flock(other, LOCK_EX), 0);
+  SqliteStudyStorage storage(dir / "study.db");
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunStudy(Spec(trainer, 1), dir / "s", storage, Fast()); }),
+                       "another tuner is running the study in"));
+  close(other);  // released: the study runs
+  EXPECT_EQ(RunStudy(Spec(trainer, 1), dir / "s", storage, Fast()).trials.size(), 1u);
 }
 
 TEST(StudyRunnerTest, ResumePreviousJobIdGivesTheSamplerTheEarlierTrials) {
