@@ -39,6 +39,11 @@ def write_csv(path, x, y):
             f.write(",".join(str(int(v)) for v in row) + f",{int(label)}\n")
 
 
+def flag_value(v):
+    """A parameter as the tuner passes it: whole numbers without a decimal point."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lever", default="build/tools/lever/lever")
@@ -111,7 +116,7 @@ def main():
     print(f"best trial {best['number']}: validation accuracy {best['objective']:.4f}  {params}")
 
     final = [lever, "train", f"--train-file={work}/rest.csv", f"--test-file={work}/test.csv", "--activation=relu",
-             f"--steps={args.steps}", "--seed=1", "-q"] + [f"--{k}={v}" for k, v in params.items()]
+             f"--steps={args.steps}", "--seed=1", "-q"] + [f"--{k}={flag_value(v)}" for k, v in params.items()]
     out = subprocess.run(final, capture_output=True, text=True, check=True).stdout
     accuracy = float(out.split("test accuracy ")[1].split()[0])
     print(f"best settings retrained on train + validation: test accuracy {accuracy:.4f}")
