@@ -134,10 +134,7 @@ void LibsvmStream::Produce() {
           full_.push_back(std::move(block));
         }
         ready_.notify_one();
-        if (!got) {
-          if (pass == 0 && stream_.after_first_pass) stream_.after_first_pass();
-          break;
-        }
+        if (!got) break;
       }
     }
   } catch (...) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <utility>
 
 #include "metrics/inputs.h"
 
@@ -18,19 +19,20 @@ ThresholdTable::ThresholdTable(const char* context, NumberSpan scores, NumberSpa
   const std::vector<double> w = internal::Weights(context, weights, s.size());
 
   // Zero-weight examples would only add thresholds where nothing changes; scikit-learn drops them too.
-  std::vector<size_t> order;
+  // Sorted as (score, index) pairs side by side: comparisons read neighbouring memory, not s[] at random.
+  std::vector<std::pair<double, size_t>> order;
   order.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (w[i] > 0.0) order.push_back(i);
+    if (w[i] > 0.0) order.emplace_back(s[i], i);
   }
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return s[a] > s[b]; });
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
 
   // Cumulative counts at the end of each group of tied scores, highest score first.
   std::vector<ThresholdRow> groups;
   double tp = 0.0, fp = 0.0;
   for (size_t i = 0; i < order.size();) {
-    const double score = s[order[i]];
-    for (; i < order.size() && s[order[i]] == score; ++i) (y[order[i]] ? tp : fp) += w[order[i]];
+    const double score = order[i].first;
+    for (; i < order.size() && order[i].first == score; ++i) (y[order[i].second] ? tp : fp) += w[order[i].second];
     groups.push_back({score, {.true_positives = tp, .false_positives = fp}});
   }
   // The last cumulative sums are the class totals, so TN = N - FP and FN = P - TP stay >= 0 exactly.

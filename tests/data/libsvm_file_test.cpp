@@ -1,8 +1,6 @@
 #include "lever/data/libsvm_file.h"
 
 #include <gtest/gtest.h>
-
-#include <atomic>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -462,40 +460,6 @@ TEST(LibsvmStreamTest, DestroyingMidFileDoesNotHang) {
   });
   // Destroyed before anything was read.
   ExpectFinishesWithin(20.0, [&] { LibsvmStream stream(big, 1000); });
-}
-
-TEST(LibsvmStreamTest, AfterFirstPassRunsOnceWhenTheFileHasBeenReadThrough) {
-  const std::string big = WriteFile("big.svm", NumberedRows(60000, 0, 140));
-  std::atomic<int> calls{0};
-  std::atomic<int64_t> seen_per_pass{-2};
-  {
-    StreamOptions options = InOrder(true);
-    options.prefetch_blocks = 1;
-    LibsvmStream* self = nullptr;
-    options.after_first_pass = [&] {
-      ++calls;
-      seen_per_pass = self->examples_per_pass();  // already known when the callback runs
-    };
-    LibsvmStream stream(big, 1000, {}, {}, options);
-    self = &stream;
-    EXPECT_EQ(calls, 0);  // one block of read-ahead: the reader is still at the start of the file
-    const std::vector<int64_t> labels = Drain(stream, 1000, 120);  // two passes
-    EXPECT_EQ(labels.size(), 120000u);
-    EXPECT_EQ(calls, 1);
-    EXPECT_EQ(seen_per_pass, 60000);
-  }
-  // A stream stopped before the end of the file never calls it.
-  calls = 0;
-  {
-    StreamOptions options = InOrder(false);
-    options.prefetch_blocks = 1;
-    options.after_first_pass = [&] { ++calls; };
-    LibsvmStream stream(big, 1000, {}, {}, options);
-    SparseRows x;
-    std::vector<float> y;
-    EXPECT_TRUE(stream.Next(10, x, y));
-  }
-  EXPECT_EQ(calls, 0);
 }
 
 }  // namespace

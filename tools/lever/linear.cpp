@@ -2,8 +2,9 @@
 // or CSV tables through feature columns). The work is in lever/linear and lever/features.
 #include <fmt/core.h>
 
+#include <sched.h>
+
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -41,6 +42,12 @@ struct LinearFlags {
   // Flags that only one solver reads, to reject them with the other.
   std::vector<CLI::Option*> online_only, cd_only;
 };
+
+// Makes the calling thread run only when a core would otherwise be idle (Linux SCHED_IDLE; best effort).
+void LowerToIdlePriority() {
+  sched_param param{};
+  sched_setscheduler(0, SCHED_IDLE, &param);  // 0: the calling thread
+}
 
 // ".csv" for "x.csv" and "x.csv.gz".
 std::string DataExtension(const std::string& path) {
@@ -279,28 +286,17 @@ int Run(const LinearFlags& f) {
   } else {
     std::future<LibsvmData> test_data;
     if (f.num_features > 0 && f.solver == "online") {
-      // Stream: parse on a background thread while training. Once that thread has read the training file
-      // through, it reads the test file while training finishes.
+      // Stream: parse on a background thread while training. The test file is read meanwhile on a thread
+      // that only runs when a core would otherwise be idle.
       model = std::make_unique<LinearModel>(f.num_features, config);
-      std::promise<LibsvmData> test_promise;
-      std::atomic<int> test_claim{0};  // 1: the reading thread took the test file; 2: this thread will read it
-      StreamOptions stream_options{f.shuffle_buffer, f.seed, true, 4, {}};
       if (!f.test.empty()) {
-        test_data = test_promise.get_future();
-        stream_options.after_first_pass = [&] {
-          int unclaimed = 0;
-          if (!test_claim.compare_exchange_strong(unclaimed, 1)) return;
-          try {
-            test_promise.set_value(ReadLibsvmFile(f.test, libsvm, policy, f.num_features, 1));
-          } catch (...) {
-            test_promise.set_exception(std::current_exception());
-          }
-        };
+        test_data = std::async(std::launch::async, [&f, &libsvm, &policy] {
+          LowerToIdlePriority();
+          return ReadLibsvmFile(f.test, libsvm, policy, f.num_features, 1);
+        });
       }
-      LibsvmStream stream(f.train, f.num_features, libsvm, policy, stream_options);
+      LibsvmStream stream(f.train, f.num_features, libsvm, policy, {f.shuffle_buffer, f.seed, true, 4});
       steps = TrainLinear(*model, stream, train, progress);
-      int unclaimed = 0;
-      if (!f.test.empty() && test_claim.compare_exchange_strong(unclaimed, 2)) test_data = {};  // read below
       train_examples = stream.examples();
       train_rows = stream.examples_per_pass();
       train_bad_rows = stream.bad_rows();

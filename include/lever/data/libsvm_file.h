@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,9 +71,6 @@ struct StreamOptions {
   bool repeat = true;
   /// Blocks read ahead of training.
   int prefetch_blocks = 4;
-  /// Called once on the reading thread when it has read the file to its end the first time (the thread is
-  /// then mostly idle: training is behind it). Must not throw. Not called when the stream stops earlier.
-  std::function<void()> after_first_pass;
 };
 
 /// Batches of examples from a LIBSVM file, parsed on a background thread ahead of training.
