@@ -2,12 +2,31 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 
 #include "commands.h"
 #include "lever/error.h"
 
+namespace {
+
+// lever runs OpenBLAS single-threaded (its own pool splits large products), but a threaded OpenBLAS starts
+// its worker threads when it is loaded and they spin for about 0.1 s of a core. Functions in the
+// executable's .preinit_array run before any shared library's initializer, so this tells OpenBLAS in time;
+// main() takes the variable back out so programs lever starts (tuning trials) do not inherit it.
+bool openblas_threads_set_here = false;
+void SingleThreadedOpenBlas(int, char**, char**) {
+  if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) {
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
+    openblas_threads_set_here = true;
+  }
+}
+__attribute__((section(".preinit_array"), used)) void (*const kPreinit)(int, char**, char**) = SingleThreadedOpenBlas;
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (openblas_threads_set_here) unsetenv("OPENBLAS_NUM_THREADS");
   CLI::App app{"lever: train models with every knob exposed, read their curves, tune their knobs"};
   app.set_version_flag("--version", std::string("lever 0.1.0"));
   app.require_subcommand(1);
