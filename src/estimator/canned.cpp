@@ -5,6 +5,7 @@
 
 #include "lever/error.h"
 #include "lever/ops/elementwise.h"
+#include "lever/ops/concat.h"
 #include "lever/ops/matmul.h"
 
 namespace lever {
@@ -45,6 +46,79 @@ ModelFn SequentialModelFn(std::shared_ptr<Sequential> model, HeadPtr head, Optim
     Var logits = ctx.Apply(*model, ctx.features.dense);
     return head->CreateSpec(ctx, logits, {TrainOp{optimizer, {}}});
   };
+}
+
+WideDeepInputs WideDeepInputs::FromFeatureSets(const FeatureSet* wide, const FeatureSet* deep) {
+  WideDeepInputs in;
+  if (wide) {
+    in.wide_dimension = wide->linear_dimension();
+    in.wide_columns = static_cast<Index>(wide->columns().size());
+  }
+  if (deep) {
+    for (const auto& e : deep->embeddings()) {
+      in.embeddings.push_back({e->name(), e->categorical()->num_buckets(), e->dimension(), ParseCombiner(e->combiner())});
+    }
+  }
+  return in;
+}
+
+ModelFn WideDeepModelFn(HeadPtr head, WideDeepInputs inputs, WideDeepOptions options) {
+  if (!head) throw ConfigError("a wide-and-deep estimator needs a head");
+  if (!options.use_wide && !options.use_deep) throw ConfigError("wide-and-deep: use the wide part, the deep part or both");
+  if (options.use_wide && inputs.wide_dimension <= 0) throw ConfigError("wide-and-deep: the wide part has no columns");
+  std::shared_ptr<Sequential> dnn;
+  if (options.use_deep) {
+    MlpSpec mlp;
+    mlp.hidden = options.hidden_units;
+    mlp.activation = options.activation;
+    mlp.dropout = options.dropout;
+    mlp.initializer = "glorot_uniform";
+    mlp.outputs = head->LogitsDimension();
+    dnn = std::make_shared<Sequential>(MakeMlp(mlp));
+  }
+  return [head, inputs, options, dnn](ModelFnContext& ctx) {
+    const Index k = head->LogitsDimension();
+    std::vector<TrainOp> ops;
+    Var logits;
+    if (options.use_wide) {
+      const auto wide = ctx.features.sparse.find("wide");
+      if (wide == ctx.features.sparse.end()) throw ConfigError("wide-and-deep: the examples have no \"wide\" input");
+      Var w = ctx.SparseVariable("linear/weights", inputs.wide_dimension, k, "zeros", options.linear_regularizer);
+      Var b = ctx.Variable("linear/bias", 1, k, "zeros");
+      logits = BiasAdd(SparseMatMul(wide->second, w), b);
+      OptimizerSpec linear = options.linear_optimizer;
+      if (linear.learning_rate == 0.0) {
+        linear.learning_rate = std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, inputs.wide_columns))));
+      }
+      ops.push_back({linear, {"linear/"}});
+    }
+    if (options.use_deep) {
+      std::vector<Var> parts;
+      if (ctx.features.dense.valid()) parts.push_back(ctx.features.dense);
+      for (const auto& e : inputs.embeddings) {
+        const auto ids = ctx.features.sparse.find("embedding:" + e.name);
+        if (ids == ctx.features.sparse.end()) {
+          throw ConfigError("wide-and-deep: the examples have no input \"embedding:" + e.name + "\"");
+        }
+        Var table = ctx.SparseVariable("dnn/embedding/" + e.name, e.buckets, e.dimension, "embedding");
+        parts.push_back(SparseMatMul(ids->second, table, e.combiner));
+      }
+      if (parts.empty()) throw ConfigError("wide-and-deep: the deep part has no numeric or embedding columns");
+      Var x = parts.size() == 1 ? parts[0] : Concat(parts);
+      Var deep = ctx.Apply(*dnn, x);
+      logits = logits.valid() ? Add(logits, deep) : deep;
+      ops.push_back({options.dnn_optimizer, {}});
+    }
+    return head->CreateSpec(ctx, logits, ops);
+  };
+}
+
+std::unique_ptr<Estimator> MakeWideDeepEstimator(HeadPtr head, const FeatureSet* wide, const FeatureSet* deep,
+                                                 WideDeepOptions options, RunConfig config) {
+  if (!options.use_wide) wide = nullptr;
+  if (!options.use_deep) deep = nullptr;
+  return std::make_unique<Estimator>(
+      WideDeepModelFn(std::move(head), WideDeepInputs::FromFeatureSets(wide, deep), std::move(options)), std::move(config));
 }
 
 std::unique_ptr<Estimator> MakeLinearEstimator(HeadPtr head, LinearOptions options, RunConfig config) {

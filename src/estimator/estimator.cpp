@@ -23,8 +23,23 @@ bool StartsWith(const std::string& s, const std::string& prefix) { return s.comp
 
 struct Estimator::Built {
   std::unique_ptr<Graph> graph;
-  Var features, labels;
+  Var dense, labels;
+  std::map<std::string, Var> sparse;
+  Index dense_cols = 0, label_cols = 0;
+  std::map<std::string, Index> sparse_cols;
+  std::map<std::string, SparseRows> placeholders;  // empty rows fed while the model function builds
   EstimatorSpec spec;
+
+  // Whether this graph was built for inputs shaped like `data`'s.
+  bool Fits(const Examples& data, bool with_labels) const {
+    if (data.dense.cols() != dense_cols || (with_labels && data.labels.cols() != label_cols)) return false;
+    if (data.sparse.size() != sparse_cols.size()) return false;
+    for (const auto& [name, rows] : data.sparse) {
+      const auto it = sparse_cols.find(name);
+      if (it == sparse_cols.end() || it->second != rows.cols) return false;
+    }
+    return true;
+  }
 };
 
 Estimator::Estimator(ModelFn model_fn, RunConfig config, Params params)
@@ -45,14 +60,23 @@ void Estimator::MaybeRestore(TrainOutcome* outcome) {
     restore_checked_ = true;
     const CheckpointManager manager(config_.model_dir, config_.keep_checkpoint_max);
     LatestCheckpoint latest = manager.LatestGood();
-    if (outcome) outcome->checkpoint_problems = latest.problems;
+    restore_problems_ = latest.problems;
     if (latest.checkpoint) {
       latest.checkpoint->RestoreParameters(Variables());
       global_step_ = latest.checkpoint->step;
-      if (outcome) outcome->resumed_from_step = latest.checkpoint->step;
+      restored_step_ = latest.checkpoint->step;
       pending_optimizer_state_ = std::make_unique<CheckpointContents>(std::move(*latest.checkpoint));
     }
+    // The first Train after the restore reports it, whether Evaluate or Predict ran first or not.
+    if (outcome) {
+      outcome->checkpoint_problems = restore_problems_;
+      outcome->resumed_from_step = restored_step_;
+    }
+  } else if (outcome && !restore_reported_) {
+    outcome->checkpoint_problems = restore_problems_;
+    outcome->resumed_from_step = restored_step_;
   }
+  if (outcome) restore_reported_ = true;
   if (pending_optimizer_state_ && !optimizers_.empty()) {
     for (size_t k = 0; k < optimizers_.size(); ++k) {
       pending_optimizer_state_->RestoreOptimizer(*optimizers_[k], groups_[k], OptimizerPrefix(k));
@@ -88,74 +112,65 @@ std::vector<Tensor> Estimator::SnapshotVariables() const {
 }
 
 void Estimator::RestoreVariables(const std::vector<Tensor>& values) {
+  variables_replaced_ = true;
   const ParameterList vars = Variables();
   if (values.size() != vars.size()) throw ConfigError("a snapshot of " + std::to_string(values.size()) +
                                                       " variables cannot restore " + std::to_string(vars.size()));
   for (size_t i = 0; i < vars.size(); ++i) vars[i]->value = values[i];
 }
 
-void Estimator::CheckData(const Dataset& data, const char* what) const {
-  if (data.size() == 0) throw DataError(std::string(what) + " set is empty");
-  if (data.labels.rows() != data.size()) {
-    throw DataError(std::string(what) + " set has " + std::to_string(data.size()) + " examples but " +
-                    std::to_string(data.labels.rows()) + " labels");
-  }
-  if (!data.features.allFinite()) {
-    for (Index i = 0; i < data.features.rows(); ++i) {
-      for (Index j = 0; j < data.features.cols(); ++j) {
-        if (!std::isfinite(data.features(i, j))) {
-          std::ostringstream msg;
-          msg << what << " set example " << i << ", feature "
-              << (static_cast<size_t>(j) < data.feature_names.size() ? data.feature_names[static_cast<size_t>(j)]
-                                                                      : std::to_string(j))
-              << " is " << data.features(i, j) << "; fill or drop missing values first";
-          throw DataError(msg.str());
-        }
-      }
-    }
-  }
-}
-
-Estimator::Built& Estimator::TrainGraph(const Dataset& data, int64_t batch_size) {
-  if (train_ && train_->features.cols() == data.num_features() && train_->labels.cols() == data.labels.cols() &&
-      train_->features.rows() == batch_size) {
-    return *train_;
-  }
+std::unique_ptr<Estimator::Built> Estimator::BuildGraph(Mode mode, const Examples& data, Index rows) {
   auto b = std::make_unique<Built>();
   b->graph = std::make_unique<Graph>(config_.seed);
-  b->graph->set_training(true);
-  b->features = b->graph->Input("features", {batch_size, data.num_features()});
-  b->labels = b->graph->Input("labels", {batch_size, data.labels.cols()});
-  ModelFnContext ctx(Mode::kTrain, *b->graph, FeatureInputs{b->features, {}}, b->labels, params_, store_, config_.seed,
-                     &models_);
-  b->spec = model_fn_(ctx);
-  if (!b->spec.loss.valid() || b->spec.loss.rows() != 1 || b->spec.loss.cols() != 1) {
-    throw ConfigError("the model function's spec needs a 1 x 1 loss in train mode");
+  b->graph->set_training(mode == Mode::kTrain);
+  b->dense_cols = data.dense.cols();
+  FeatureInputs inputs;
+  if (b->dense_cols > 0) b->dense = inputs.dense = b->graph->Input("features", {rows, b->dense_cols});
+  for (const auto& [name, sparse] : data.sparse) {
+    b->sparse_cols[name] = sparse.cols;
+    b->sparse[name] = inputs.sparse[name] = b->graph->SparseInput(name, sparse.cols);
+    // Rows without entries, so shapes are known (rows x ...) while the model function adds its ops.
+    SparseRows& empty = b->placeholders[name];
+    empty.cols = sparse.cols;
+    empty.row_ptr.assign(static_cast<size_t>(rows) + 1, 0);
+    b->graph->FeedSparse(b->sparse[name], &empty);
   }
-  if (b->spec.train_ops.empty()) throw ConfigError("the model function's spec has no train op in train mode");
-  train_ = std::move(b);
-  return *train_;
-}
-
-Estimator::Built& Estimator::InferenceGraph(Mode mode, Index features, Index label_cols) {
-  std::unique_ptr<Built>& slot = mode == Mode::kEval ? eval_ : predict_;
-  if (slot && slot->features.cols() == features && (mode == Mode::kPredict || slot->labels.cols() == label_cols)) {
-    return *slot;
+  if (mode != Mode::kPredict) {
+    b->label_cols = data.labels.cols();
+    b->labels = b->graph->Input("labels", {rows, b->label_cols});
   }
-  auto b = std::make_unique<Built>();
-  b->graph = std::make_unique<Graph>(config_.seed);
-  b->graph->set_training(false);
-  b->features = b->graph->Input("features", {1, features});
-  if (mode == Mode::kEval) b->labels = b->graph->Input("labels", {1, label_cols});
-  ModelFnContext ctx(mode, *b->graph, FeatureInputs{b->features, {}}, b->labels, params_, store_, config_.seed,
-                     &models_);
+  ModelFnContext ctx(mode, *b->graph, inputs, b->labels, params_, store_, config_.seed, &models_);
   b->spec = model_fn_(ctx);
   if (!b->spec.predictions.valid()) throw ConfigError("the model function's spec has no predictions");
+  if (mode != Mode::kPredict && (!b->spec.loss.valid() || b->spec.loss.rows() != 1 || b->spec.loss.cols() != 1)) {
+    throw ConfigError(std::string("the model function's spec needs a 1 x 1 loss in ") + ModeName(mode) + " mode");
+  }
+  if (mode == Mode::kTrain && b->spec.train_ops.empty()) {
+    throw ConfigError("the model function's spec has no train op in train mode");
+  }
   if (mode == Mode::kEval && !b->spec.eval_metrics) {
     throw ConfigError("the model function's spec has no eval metrics (a head's CreateSpec provides them)");
   }
-  slot = std::move(b);
+  return b;
+}
+
+Estimator::Built& Estimator::TrainGraph(const Examples& data, int64_t batch_size) {
+  if (!train_ || !train_->Fits(data, true) || (train_->dense.valid() && train_->dense.rows() != batch_size)) {
+    train_ = BuildGraph(Mode::kTrain, data, batch_size);
+  }
+  return *train_;
+}
+
+Estimator::Built& Estimator::InferenceGraph(Mode mode, const Examples& data) {
+  std::unique_ptr<Built>& slot = mode == Mode::kEval ? eval_ : predict_;
+  if (!slot || !slot->Fits(data, mode == Mode::kEval)) slot = BuildGraph(mode, data, 1);
   return *slot;
+}
+
+void Estimator::Feed(Built& b, const Examples& batch) {
+  if (b.dense.valid()) b.graph->Feed(b.dense, batch.dense);
+  for (auto& [name, var] : b.sparse) b.graph->FeedSparse(var, &batch.sparse.at(name));
+  if (b.labels.valid()) b.graph->Feed(b.labels, batch.labels);
 }
 
 void Estimator::CreateOptimizers(const EstimatorSpec& spec) {
@@ -183,14 +198,14 @@ void Estimator::CreateOptimizers(const EstimatorSpec& spec) {
   }
 }
 
-TrainOutcome Estimator::Train(const Dataset& data, const TrainSpec& spec) { return Run(data, spec, nullptr, nullptr, nullptr); }
+TrainOutcome Estimator::Train(const Examples& data, const TrainSpec& spec) { return Run(data, spec, nullptr, nullptr, nullptr); }
 
-TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Dataset* eval, const EvalSpec* eval_spec,
+TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const Examples* eval, const EvalSpec* eval_spec,
                             std::vector<EvalReport>* reports) {
   spec.Validate();
   if (eval_spec) eval_spec->Validate();
-  CheckData(data, "training");
-  if (eval) CheckData(*eval, "evaluation");
+  data.Validate("training");
+  if (eval) eval->Validate("evaluation");
   const auto start = Clock::now();
   Built& b = TrainGraph(data, spec.batch_size);
   CreateOptimizers(b.spec);
@@ -233,8 +248,13 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
       break;
     }
     // The batch: rows first..first+batch of the epoch permutations, which depend only on (seed, epoch).
-    auto x = b.graph->FeedBuffer(b.features, batch);
-    auto y = b.graph->FeedBuffer(b.labels, batch);
+    batch_.dense.resize(batch, data.dense.cols());
+    batch_.labels.resize(batch, data.labels.cols());
+    for (auto& [name, rows] : data.sparse) {
+      SparseRows& rows_out = batch_.sparse[name];
+      rows_out.Clear();
+      rows_out.cols = rows.cols;
+    }
     for (Index r = 0; r < batch; ++r) {
       const int64_t pos = global_step_ * batch + r;
       const int64_t epoch = pos / n;
@@ -247,9 +267,17 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
         order_size_ = n;
       }
       const Index row = order_[static_cast<size_t>(pos % n)];
-      x.row(r) = data.features.row(row);
-      y.row(r) = data.labels.row(row);
+      if (data.dense.cols() > 0) batch_.dense.row(r) = data.dense.row(row);
+      batch_.labels.row(r) = data.labels.row(row);
+      for (const auto& [name, rows] : data.sparse) {
+        SparseRows& rows_out = batch_.sparse[name];
+        const auto b0 = static_cast<size_t>(rows.row_ptr[static_cast<size_t>(row)]);
+        const auto e0 = static_cast<size_t>(rows.row_ptr[static_cast<size_t>(row) + 1]);
+        for (size_t k = b0; k < e0; ++k) rows_out.Add(rows.ids[k], rows.values[k]);
+        rows_out.EndRow();
+      }
     }
+    Feed(b, batch_);
     b.graph->set_step(static_cast<uint64_t>(global_step_));
     b.graph->Forward();
     b.graph->Backward(b.spec.loss);
@@ -291,9 +319,11 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
       break;
     }
   }
+  variables_replaced_ = false;
   for (const auto& hook : spec.hooks) hook->End(*this);
-  // The end of training (or a stop request) is always in a checkpoint.
-  if (writes && last_saved_step != global_step_) save();
+  // The end of training (or a stop request) is always in a checkpoint, and so are variables a hook put
+  // back (early stopping's best ones), so the directory holds what the estimator now holds.
+  if (writes && (last_saved_step != global_step_ || variables_replaced_)) save();
   // A final evaluation, unless the last one was at this step of these variables (a hook that stopped
   // training may have put back earlier ones).
   if (eval && (last_eval != global_step_ || out.stopped_by_hook)) evaluate();
@@ -302,9 +332,10 @@ TrainOutcome Estimator::Run(const Dataset& data, const TrainSpec& spec, const Da
   return out;
 }
 
-std::map<std::string, double> Estimator::Evaluate(const Dataset& data, const EvalSpec& eval_spec) {
-  CheckData(data, "evaluation");
-  Built& b = InferenceGraph(Mode::kEval, data.num_features(), data.labels.cols());
+std::map<std::string, double> Estimator::Evaluate(const Examples& data, const EvalSpec& eval_spec) {
+  eval_spec.Validate();
+  data.Validate("evaluation");
+  Built& b = InferenceGraph(Mode::kEval, data);
   MaybeRestore(nullptr);
   const Index chunk = eval_spec.eval_batch_size;
   Index rows = data.size();
@@ -312,8 +343,8 @@ std::map<std::string, double> Estimator::Evaluate(const Dataset& data, const Eva
   Tensor predictions;
   for (Index begin = 0; begin < rows; begin += chunk) {
     const Index count = std::min(chunk, rows - begin);
-    b.graph->Feed(b.features, data.features.middleRows(begin, count));
-    b.graph->Feed(b.labels, data.labels.middleRows(begin, count));
+    data.Slice(begin, begin + count, batch_);
+    Feed(b, batch_);
     b.graph->Forward();
     const auto p = b.spec.predictions.value();
     if (begin == 0) predictions.resize(rows, p.cols());
@@ -324,23 +355,32 @@ std::map<std::string, double> Estimator::Evaluate(const Dataset& data, const Eva
   return metrics;
 }
 
-Tensor Estimator::Predict(const Tensor& features, Index batch_size) {
+Tensor Estimator::Predict(const Examples& data, Index batch_size) {
   if (batch_size <= 0) throw ConfigError("prediction batch size must be positive");
-  Built& b = InferenceGraph(Mode::kPredict, features.cols(), 0);
+  Built& b = InferenceGraph(Mode::kPredict, data);
   MaybeRestore(nullptr);
   Tensor out;
-  for (Index begin = 0; begin < features.rows(); begin += batch_size) {
-    const Index count = std::min(batch_size, features.rows() - begin);
-    b.graph->Feed(b.features, features.middleRows(begin, count));
+  const Index n = data.rows();
+  for (Index begin = 0; begin < n; begin += batch_size) {
+    const Index count = std::min(batch_size, n - begin);
+    data.Slice(begin, begin + count, batch_);
+    Feed(b, batch_);
     b.graph->Forward(b.spec.predictions);
     const auto p = b.spec.predictions.value();
-    if (begin == 0) out.resize(features.rows(), p.cols());
+    if (begin == 0) out.resize(n, p.cols());
     out.middleRows(begin, count) = p;
   }
   return out;
 }
 
-TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Dataset& train, const Dataset& eval,
+Tensor Estimator::Predict(const Tensor& features, Index batch_size) {
+  Examples e;
+  e.dense = features;
+  e.labels.resize(features.rows(), 0);
+  return Predict(e, batch_size);
+}
+
+TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Examples& train, const Examples& eval,
                                         const TrainSpec& train_spec, const EvalSpec& eval_spec) {
   TrainAndEvaluateResult result;
   result.train = estimator.Run(train, train_spec, &eval, &eval_spec, &result.evaluations);

@@ -58,8 +58,8 @@ ModelFnContext::ModelFnContext(Mode mode, Graph& graph, FeatureInputs inputs, Va
     : features(std::move(inputs)), labels(label_input), mode_(mode), graph_(graph), params_(params), store_(store),
       seed_(seed), models_(models) {}
 
-Var ModelFnContext::Variable(const std::string& name, Index rows, Index cols, const std::string& initializer,
-                             Regularizer regularizer) {
+Parameter& ModelFnContext::GetOrCreate(const std::string& name, Index rows, Index cols, const std::string& initializer,
+                                       Regularizer regularizer, bool sparse) {
   Parameter* p = store_.Find(name);
   if (!p) {
     if (rows <= 0 || cols <= 0) {
@@ -68,16 +68,35 @@ Var ModelFnContext::Variable(const std::string& name, Index rows, Index cols, co
     }
     p = &store_.Create(name, rows, cols);
     // Seeded by name, so adding a variable does not change the others' initial values.
-    Rng rng = Rng::Stream(seed_, std::hash<std::string>{}(name), 0x5EEDULL);
+    uint64_t name_hash = 14695981039346656037ULL;  // FNV-1a: the same on every platform, unlike std::hash
+    for (const char c : name) name_hash = (name_hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    Rng rng = Rng::Stream(seed_, name_hash, 0x5EEDULL);
     Initialize(initializer, p->value, rng);
     p->l1 = regularizer.l1;
     p->l2 = regularizer.l2;
+    p->sparse_grad = sparse;
   } else if (p->value.rows() != rows || p->value.cols() != cols) {
     throw ConfigError("variable '" + name + "' was created " + std::to_string(p->value.rows()) + " x " +
                       std::to_string(p->value.cols()) + " and is asked for as " + std::to_string(rows) + " x " +
                       std::to_string(cols) + ": a model function must build the same variables in every mode");
+  } else if (p->sparse_grad != sparse) {
+    throw ConfigError("variable '" + name + "' was created " + (p->sparse_grad ? "sparse" : "dense") +
+                      " and is asked for as " + (sparse ? "sparse" : "dense"));
   }
-  return graph_.Bind(name, &p->value, training() && p->trainable ? &p->grad : nullptr);
+  return *p;
+}
+
+Var ModelFnContext::Variable(const std::string& name, Index rows, Index cols, const std::string& initializer,
+                             Regularizer regularizer) {
+  Parameter& p = GetOrCreate(name, rows, cols, initializer, regularizer, false);
+  return graph_.Bind(name, &p.value, training() && p.trainable ? &p.grad : nullptr);
+}
+
+Var ModelFnContext::SparseVariable(const std::string& name, Index rows, Index cols, const std::string& initializer,
+                                   Regularizer regularizer) {
+  Parameter& p = GetOrCreate(name, rows, cols, initializer, regularizer, true);
+  const bool grad = training() && p.trainable;
+  return graph_.Bind(name, &p.value, grad ? &p.grad : nullptr, grad ? &p.touched : nullptr);
 }
 
 Var ModelFnContext::Apply(Sequential& model, const Var& input) {

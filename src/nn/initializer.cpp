@@ -28,7 +28,7 @@ void TruncatedNormal(Tensor& t, Rng& rng, double stddev) {
 }  // namespace
 
 std::vector<std::string> InitializerNames() {
-  return {"glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "zeros", "ones"};
+  return {"glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "embedding", "zeros", "ones"};
 }
 
 void Initialize(const std::string& initializer, Tensor& kernel, Rng& rng) {
@@ -44,6 +44,8 @@ void Initialize(const std::string& initializer, Tensor& kernel, Rng& rng) {
     Uniform(kernel, rng, std::sqrt(6.0 / fan_in));
   } else if (initializer == "lecun_normal") {
     TruncatedNormal(kernel, rng, std::sqrt(1.0 / fan_in));
+  } else if (initializer == "embedding") {
+    TruncatedNormal(kernel, rng, 1.0 / std::sqrt(fan_out));
   } else if (initializer == "zeros") {
     kernel.setZero();
   } else if (initializer == "ones") {

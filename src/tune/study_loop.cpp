@@ -217,7 +217,7 @@ StudyResult RunStudyLoop(const StudySpec& spec, TrialLauncher& launcher, StudySt
         o.status = TrialStatus::kFailed;
         o.reason = "timed out after " + Format(timeout) + " s (trainer.timeout_seconds)";
         o.stderr_tail = end->stderr_tail;
-      } else if (a.stopped_early && last) {
+      } else if (a.stopped_early && last && std::isfinite(*last)) {
         o.status = TrialStatus::kStopped;
         o.objective = *last;
         o.reason = a.stop_reason;

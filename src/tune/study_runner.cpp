@@ -125,11 +125,14 @@ class CommandLauncher : public internal::TrialLauncher {
   std::unique_ptr<internal::RunningTrial> Start(const StoredTrial& trial) override {
     const fs::path dir = trial.job_dir;
     std::error_code ec;
-    if (trial.attempts > 1) {
-      // Keep what the interrupted attempt wrote, out of the new attempt's way.
-      const std::string suffix = ".attempt" + std::to_string(trial.attempts - 1);
-      for (const char* name : {"stdout.log", "stderr.log", kMetricFile}) {
-        if (fs::exists(dir / name)) fs::rename(dir / name, dir / (std::string(name) + suffix), ec);
+    // Keep what an earlier attempt wrote (an interrupted one, or a study whose database was deleted), out of
+    // this attempt's way: a metric file left in place would give this trial its reports.
+    const std::string suffix = trial.attempts > 1 ? ".attempt" + std::to_string(trial.attempts - 1) : ".previous";
+    for (const char* name : {"stdout.log", "stderr.log", kMetricFile}) {
+      if (!fs::exists(dir / name, ec)) continue;
+      fs::rename(dir / name, dir / (std::string(name) + suffix), ec);
+      if (ec && std::string(name) == kMetricFile) {
+        throw IoError("cannot move the earlier metric file '" + (dir / name).string() + "' aside: " + ec.message());
       }
     }
     fs::create_directories(dir, ec);

@@ -21,7 +21,7 @@ bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) =
 
 // Everything the child needs is built before fork: after it, only async-signal-safe calls.
 [[noreturn]] void RunChild(const char* path, char* const* argv, char* const* envp, const char* directory,
-                           const char* out_path, const char* err_path, int report_fd) {
+                           const char* out_path, const char* err_path, int report_fd, pid_t parent) {
   auto die = [report_fd](int error) {
     const ssize_t ignored = write(report_fd, &error, sizeof error);
     (void)ignored;
@@ -29,18 +29,24 @@ bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) =
   };
   if (setpgid(0, 0) != 0) die(errno);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die(errno);
-  if (getppid() == 1) _exit(127);  // the tuner died before prctl: do not run orphaned
+  if (getppid() != parent) _exit(127);  // the tuner died before prctl: do not run orphaned
   if (directory[0] != '\0' && chdir(directory) != 0) die(errno);
   const int in = open("/dev/null", O_RDONLY);
   const int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in < 0 || out < 0 || err < 0) die(errno);
   if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) die(errno);
-  // Signals the tuner ignores or blocks must not stay so in the trainer.
+  for (const int fd : {in, out, err}) {
+    if (fd > 2) close(fd);
+  }
+  // Signals the tuner ignores or blocks (a tuner started with `&` ignores SIGINT) must not stay so in the
+  // trainer: every disposition back to the default, nothing blocked.
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  signal(SIGPIPE, SIG_DFL);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+  }
   execve(path, argv, envp);
   die(errno);
   _exit(127);
@@ -63,6 +69,7 @@ Subprocess::Subprocess(const SubprocessOptions& options) {
   for (const std::string& e : env_text) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
+  const pid_t parent = getpid();
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) throw IoError(std::string("cannot create a pipe: ") + std::strerror(errno));
   pid_ = fork();
@@ -75,7 +82,7 @@ Subprocess::Subprocess(const SubprocessOptions& options) {
   if (pid_ == 0) {
     close(report[0]);
     RunChild(options.argv[0].c_str(), argv.data(), envp.data(), options.working_directory.c_str(),
-             options.stdout_path.c_str(), options.stderr_path.c_str(), report[1]);
+             options.stdout_path.c_str(), options.stderr_path.c_str(), report[1], parent);
   }
   close(report[1]);
   // The pipe closes on a successful exec; otherwise the child sends errno first.
@@ -108,7 +115,12 @@ std::optional<int> Subprocess::Poll() {
   if (status_ || pid_ <= 0) return status_;
   int status = 0;
   const pid_t done = waitpid(pid_, &status, WNOHANG);
-  if (done == pid_) status_ = status;
+  if (done == pid_) {
+    status_ = status;
+    // The trainer is gone; whatever it started in its process group (a shell script's python) goes too,
+    // so nothing from this trial keeps writing its metric file while the next one runs.
+    kill(-pid_, SIGKILL);
+  }
   return status_;
 }
 

@@ -7,14 +7,19 @@
 //            learning rate 0.05 by default (TensorFlow's DNNClassifier)
 //   sequential  any Keras-like Sequential model whose last layer gives the head's logits (the model turns
 //            into an estimator with one call)
-// The head decides the task (head.h). Wide-and-deep over feature columns builds on the same pieces.
+//   wide-and-deep  a linear model over sparse wide columns (categoricals, crosses) plus a DNN over numeric
+//            columns and embeddings, their logits summed (Cheng et al. 2016, TensorFlow's
+//            DNNLinearCombined): FTRL on the wide part, AdaGrad on the deep part, by default
+// The head decides the task (head.h).
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "lever/estimator/estimator.h"
 #include "lever/estimator/head.h"
+#include "lever/features/feature_set.h"
 #include "lever/nn/mlp.h"
+#include "lever/ops/sparse_matmul.h"
 
 namespace lever {
 
@@ -34,15 +39,50 @@ struct DnnOptions {
   OptimizerSpec optimizer{.name = "adagrad", .learning_rate = 0.05};
 };
 
+struct WideDeepOptions {
+  bool use_wide = true;  // false: the deep part alone (for comparisons)
+  bool use_deep = true;  // false: the wide part alone
+  std::vector<Index> hidden_units{64, 32};
+  std::string activation = "relu";
+  double dropout = 0.0;
+  /// Learning rate 0 means min(0.2, 1 / sqrt(wide columns)), TensorFlow's linear default.
+  OptimizerSpec linear_optimizer{.name = "ftrl", .learning_rate = 0.0};
+  Regularizer linear_regularizer;
+  OptimizerSpec dnn_optimizer{.name = "adagrad", .learning_rate = 0.05};
+};
+
+/// What the wide-and-deep model function needs to know of its inputs (MakeExamples' names).
+struct WideDeepInputs {
+  Index wide_dimension = 0;  // the wide columns' linear feature space ("wide")
+  Index wide_columns = 0;    // how many wide columns (for the default learning rate)
+  struct Embedding {
+    std::string name;        // the column; the input is "embedding:<name>"
+    Index buckets = 0;
+    Index dimension = 0;
+    Combiner combiner = Combiner::kMean;
+  };
+  std::vector<Embedding> embeddings;
+
+  /// From bound feature sets (either may be null).
+  static WideDeepInputs FromFeatureSets(const FeatureSet* wide, const FeatureSet* deep);
+};
+
 /// The linear model function (variables "linear/weights" and "linear/bias").
 ModelFn LinearModelFn(HeadPtr head, LinearOptions options = {});
-/// The DNN model function (an MLP under the name "dnn").
+/// The DNN model function. It owns its network: give each estimator its own model function.
 ModelFn DnnModelFn(HeadPtr head, DnnOptions options = {});
 /// A model function that applies `model` and trains it with `optimizer`.
 ModelFn SequentialModelFn(std::shared_ptr<Sequential> model, HeadPtr head, OptimizerSpec optimizer);
 
+/// Wide-and-deep: variables "linear/weights" (sparse), "linear/bias", "dnn/embedding/<column>" (sparse)
+/// and the DNN's layers.
+ModelFn WideDeepModelFn(HeadPtr head, WideDeepInputs inputs, WideDeepOptions options = {});
+
 std::unique_ptr<Estimator> MakeLinearEstimator(HeadPtr head, LinearOptions options = {}, RunConfig config = {});
 std::unique_ptr<Estimator> MakeDnnEstimator(HeadPtr head, DnnOptions options = {}, RunConfig config = {});
+/// Wide-and-deep over feature sets (bound and fitted; feed it MakeExamples(wide, deep, ...)).
+std::unique_ptr<Estimator> MakeWideDeepEstimator(HeadPtr head, const FeatureSet* wide, const FeatureSet* deep,
+                                                 WideDeepOptions options = {}, RunConfig config = {});
 /// Keras' model_to_estimator: the model's output must have the head's logits dimension.
 std::unique_ptr<Estimator> ModelToEstimator(std::shared_ptr<Sequential> model, HeadPtr head, OptimizerSpec optimizer,
                                             RunConfig config = {});

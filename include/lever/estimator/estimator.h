@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "lever/data/dataset.h"
+#include "lever/estimator/examples.h"
 #include "lever/estimator/hooks.h"
 #include "lever/estimator/model_fn.h"
 #include "lever/estimator/run_config.h"
@@ -55,10 +56,15 @@ class Estimator {
 
   /// Trains until the global step reaches spec.max_steps (or a hook stops it). Throws DataError when the
   /// data does not fit the model, DivergenceError from NanGuardHook.
-  TrainOutcome Train(const Dataset& data, const TrainSpec& spec);
+  TrainOutcome Train(const Examples& data, const TrainSpec& spec);
+  TrainOutcome Train(const Dataset& data, const TrainSpec& spec) { return Train(Examples::FromDataset(data), spec); }
   /// The model function's eval metrics over `data` (or its first eval_spec.steps batches).
-  std::map<std::string, double> Evaluate(const Dataset& data, const EvalSpec& eval_spec = {});
-  /// Predictions (probabilities for classification heads), (rows, k).
+  std::map<std::string, double> Evaluate(const Examples& data, const EvalSpec& eval_spec = {});
+  std::map<std::string, double> Evaluate(const Dataset& data, const EvalSpec& eval_spec = {}) {
+    return Evaluate(Examples::FromDataset(data), eval_spec);
+  }
+  /// Predictions (probabilities for classification heads), (rows, k). The examples' labels are not used.
+  Tensor Predict(const Examples& data, Index batch_size = 4096);
   Tensor Predict(const Tensor& features, Index batch_size = 4096);
 
   int64_t global_step() const { return global_step_; }
@@ -77,16 +83,17 @@ class Estimator {
   void RestoreVariables(const std::vector<Tensor>& values);
 
  private:
-  friend struct TrainAndEvaluateResult TrainAndEvaluate(Estimator&, const Dataset&, const Dataset&, const TrainSpec&,
+  friend struct TrainAndEvaluateResult TrainAndEvaluate(Estimator&, const Examples&, const Examples&, const TrainSpec&,
                                                         const EvalSpec&);
   /// Training with optional evaluations (Train and TrainAndEvaluate).
-  TrainOutcome Run(const Dataset& train, const TrainSpec& spec, const Dataset* eval, const EvalSpec* eval_spec,
+  TrainOutcome Run(const Examples& train, const TrainSpec& spec, const Examples* eval, const EvalSpec* eval_spec,
                    std::vector<EvalReport>* reports);
   struct Built;  // a graph and its spec
-  Built& TrainGraph(const Dataset& data, int64_t batch_size);
-  Built& InferenceGraph(Mode mode, Index features, Index label_cols);
+  Built& TrainGraph(const Examples& data, int64_t batch_size);
+  Built& InferenceGraph(Mode mode, const Examples& data);
+  std::unique_ptr<Built> BuildGraph(Mode mode, const Examples& data, Index rows);
+  void Feed(Built& b, const Examples& batch);
   void CreateOptimizers(const EstimatorSpec& spec);
-  void CheckData(const Dataset& data, const char* what) const;
   /// With a model_dir, once: restores the newest good checkpoint's variables (and, for training, the
   /// optimizers') into the freshly built graph.
   void MaybeRestore(TrainOutcome* outcome);
@@ -102,12 +109,17 @@ class Estimator {
   std::unique_ptr<Built> train_, eval_, predict_;
   int64_t global_step_ = 0;
   bool restore_checked_ = false;
+  bool restore_reported_ = false;
+  int64_t restored_step_ = -1;
+  std::vector<std::string> restore_problems_;
+  bool variables_replaced_ = false;  // RestoreVariables ran (a hook put back earlier variables)
   bool optimizers_restored_ = false;
   std::unique_ptr<CheckpointContents> pending_optimizer_state_;  // restored before the optimizers existed
   // Data order: the current epoch's permutation.
   std::vector<Index> order_;
   int64_t order_epoch_ = -1;
   int64_t order_size_ = -1;
+  Examples batch_;  // the current training batch, or evaluation chunk
 };
 
 struct TrainAndEvaluateResult {
@@ -119,7 +131,11 @@ struct TrainAndEvaluateResult {
 /// Trains to train_spec.max_steps, evaluating on `eval` every eval_spec.every_steps (after
 /// start_delay_steps) and at the end; hooks see every step and evaluation (early stopping ends the run
 /// with a final evaluation of the restored best variables).
-TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Dataset& train, const Dataset& eval,
+TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Examples& train, const Examples& eval,
                                         const TrainSpec& train_spec, const EvalSpec& eval_spec);
+inline TrainAndEvaluateResult TrainAndEvaluate(Estimator& estimator, const Dataset& train, const Dataset& eval,
+                                               const TrainSpec& train_spec, const EvalSpec& eval_spec) {
+  return TrainAndEvaluate(estimator, Examples::FromDataset(train), Examples::FromDataset(eval), train_spec, eval_spec);
+}
 
 }  // namespace lever

@@ -93,11 +93,19 @@ class ModelFnContext {
   /// and must give the same shape. Gradients are bound in training graphs only.
   Var Variable(const std::string& name, Index rows, Index cols, const std::string& initializer = "glorot_uniform",
                Regularizer regularizer = {});
+  /// The same for a large table that sparse inputs index (embedding tables, wide linear weights): its
+  /// gradient is row-sparse, so a step touches and updates only the rows present in the batch (exact for
+  /// SGD, AdaGrad and FTRL; Adam's lazy variant).
+  Var SparseVariable(const std::string& name, Index rows, Index cols, const std::string& initializer = "zeros",
+                     Regularizer regularizer = {});
   /// Applies a Keras-like model to `input`, building it (for input.cols() inputs, from the estimator's seed)
   /// on first use; its variables join the estimator's (trained, checkpointed).
   Var Apply(Sequential& model, const Var& input);
 
  private:
+  Parameter& GetOrCreate(const std::string& name, Index rows, Index cols, const std::string& initializer,
+                         Regularizer regularizer, bool sparse);
+
   Mode mode_;
   Graph& graph_;
   const Params& params_;

@@ -14,6 +14,8 @@ namespace lever {
 ///   he_normal (He et al. 2015): truncated normal, stddev sqrt(2 / fan_in)   [suits ReLU]
 ///   he_uniform:     U(-l, l), l = sqrt(6 / fan_in)
 ///   lecun_normal:   truncated normal, stddev sqrt(1 / fan_in)
+///   embedding:      truncated normal, stddev 1 / sqrt(fan_out): a (vocabulary, dimension) table, as
+///                   TensorFlow's embedding_column initializes it
 ///   zeros, ones
 /// Truncated normals are cut at two standard deviations and rescaled to keep the stated stddev, as Keras
 /// does. Throws ConfigError for an unknown name, listing the valid ones.
