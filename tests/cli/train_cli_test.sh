@@ -56,5 +56,20 @@ if [ $rc -ne 3 ] || [[ "$out" != *"at step"* ]] || [[ "$out" != *"learning rate 
   echo "FAIL: divergence -> exit $rc: $out"; failures=$((failures + 1))
 fi
 
+# A progress bar (redrawn in place with carriage returns) on a terminal, plain lines in a pipe or a log.
+long_run=(--dataset spiral --hidden 32,32 --steps 40000 --batch-size 64 --eval-every 20000)
+if command -v script > /dev/null; then
+  out=$(script -qc "$lever train ${long_run[*]}" /dev/null)
+  if [[ "$out" != *$'\r['*"] step "*"steps/s  ETA"* ]]; then
+    echo "FAIL: no progress bar on a terminal:"; echo "$out" | tail -3; failures=$((failures + 1))
+  fi
+  out=$(script -qc "$lever train --no-progress-bar ${long_run[*]}" /dev/null)
+  if [[ "$out" == *"] step "* ]]; then echo "FAIL: --no-progress-bar drew a bar"; failures=$((failures + 1)); fi
+fi
+out=$("$lever" train "${long_run[@]}")
+if [[ "$out" == *$'\r'* ]] || [[ "$out" != *"step 20000/40000  train loss"* ]]; then
+  echo "FAIL: a pipe should get plain lines only:"; echo "$out" | tail -3; failures=$((failures + 1))
+fi
+
 if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "all CLI checks passed"

@@ -45,6 +45,7 @@ struct TrainFlags {
   uint64_t seed = 1;
   double clip_norm = 0, clip_value = 0;
   bool quiet = false;
+  bool no_progress_bar = false;
 };
 
 std::vector<std::string> Split(const std::string& s) {
@@ -198,7 +199,7 @@ int Run(const TrainFlags& f) {
   model.Build(data.train.num_features(), f.seed);
   Trainer trainer(model, config);
   const bool classification = IsClassificationLoss(config.loss);
-  ConsoleProgress progress(classification);
+  ConsoleProgress progress(classification, !f.no_progress_bar && IsTerminal(stdout));
   std::string eval_log;
   if (!f.job_dir.empty()) {
     std::error_code error;
@@ -292,6 +293,8 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_option("--eval-every", f->eval_every, "evaluate every N steps (0 = ten times per run)");
   cmd->add_option("--stats-every", f->stats_every, "print gradient/weight/activation statistics every N steps (0 = off)");
   cmd->add_flag("--quiet,-q", f->quiet, "print only the final result");
+  cmd->add_flag("--no-progress-bar", f->no_progress_bar,
+                "on a terminal, print only the evaluation lines (no bar redrawn in place between them)");
   return [f] { return Run(*f); };
 }
 
