@@ -13,6 +13,9 @@ Command RegisterTrain(CLI::App& app);
 /// `lever linear`: linear and logistic models on sparse LIBSVM or CSV data.
 Command RegisterLinear(CLI::App& app);
 
+/// `lever threshold`: the ROC table and a decision threshold from scores and labels.
+Command RegisterThreshold(CLI::App& app);
+
 /// `lever tune`: runs a hyperparameter study of a trainer command, or shows a stored one.
 Command RegisterTune(CLI::App& app);
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   lever::cli::Command train = lever::cli::RegisterTrain(app);
   lever::cli::Command linear = lever::cli::RegisterLinear(app);
+  lever::cli::Command threshold = lever::cli::RegisterThreshold(app);
   lever::cli::Command tune = lever::cli::RegisterTune(app);
   try {
     app.parse(argc, argv);
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("train")) return train();
     if (app.got_subcommand("linear")) return linear();
+    if (app.got_subcommand("threshold")) return threshold();
     if (app.got_subcommand("tune")) return tune();
   } catch (const lever::DivergenceError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `lever threshold` end to end on real predictions (breast cancer, logistic regression): AUCs and the
+# F1-optimal threshold agree with scikit-learn's, the criteria and CSV outputs work, bad input is exit 2
+# with a message naming what is wrong.
+set -uo pipefail
+lever=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+/usr/bin/python3 - "$work" <<'PY' || { echo "FAIL: could not make predictions"; exit 1; }
+import json, sys
+import numpy as np
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+from sklearn.preprocessing import StandardScaler
+d = load_breast_cancer()
+x, y = StandardScaler().fit_transform(d.data), d.target
+train = np.arange(len(y)) % 5 != 0
+# Scores rounded to float32, as lever reads a CSV number column, so both sides see the same values.
+p = LogisticRegression(C=0.05).fit(x[train], y[train]).predict_proba(x[~train])[:, 1].astype(np.float32).astype(float)
+with open(f"{sys.argv[1]}/preds.csv", "w") as f:
+    f.write("probability,label\n")
+    for a, b in zip(p, y[~train]):
+        f.write(f"{a!r},{b}\n")
+precision, recall, thresholds = precision_recall_curve(y[~train], p)
+f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-300)
+best = int(np.argmax(f1[:-1]))
+json.dump({"auc_roc": roc_auc_score(y[~train], p), "auc_pr": average_precision_score(y[~train], p),
+           "f1": f1[best], "threshold": thresholds[best]}, open(f"{sys.argv[1]}/sklearn.json", "w"))
+PY
+
+"$lever" threshold --predictions "$work/preds.csv" --json > "$work/lever.json" || fail "lever threshold --json"
+/usr/bin/python3 - "$work" <<'PY' || fail "lever and scikit-learn disagree"
+import json, sys
+ours, theirs = json.load(open(f"{sys.argv[1]}/lever.json")), json.load(open(f"{sys.argv[1]}/sklearn.json"))
+for key in ("auc_roc", "auc_pr", "f1", "threshold"):
+    assert abs(ours[key] - theirs[key]) < 1e-9, (key, ours[key], theirs[key])
+assert ours["criterion"] == "max_f1" and ours["examples"] == 114, ours
+print(f"threshold: AUC-ROC {ours['auc_roc']:.6f}, AUC-PR {ours['auc_pr']:.6f}, best F1 {ours['f1']:.6f} at {ours['threshold']:.6f} (scikit-learn the same)")
+PY
+
+out=$("$lever" threshold --predictions "$work/preds.csv" --rows 5 --criterion target_recall=0.99 --roc "$work/roc.csv" --pr "$work/pr.csv")
+[ $? -eq 0 ] || fail "table run: $out"
+[[ "$out" == *"target_recall=0.99: threshold"* ]] || fail "criterion line missing: $out"
+[ "$(echo "$out" | grep -c '^ *[0-9.e+-]* \+[0-9]')" -ge 5 ] || [[ "$out" == *"inf"* ]] || fail "table rows missing: $out"
+head -1 "$work/roc.csv" | grep -q 'false_positive_rate' || fail "roc.csv header: $(head -1 "$work/roc.csv")"
+[ "$(wc -l < "$work/pr.csv")" -gt 10 ] || fail "pr.csv too short"
+"$lever" threshold --predictions "$work/preds.csv" --criterion min_cost=fp:1,fn:10 --json | grep -q '"criterion":"min_cost' \
+  || fail "min_cost criterion"
+
+expect_error() {  # expect_error "<text in message>" args...
+  local want=$1 out rc
+  shift
+  out=$("$lever" threshold "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever threshold $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
+}
+expect_error "score" --predictions "$work/preds.csv" --score score
+sed '3s/,[01]$/,2/' "$work/preds.csv" > "$work/bad_label.csv"
+expect_error "0 or 1" --predictions "$work/bad_label.csv"
+expect_error "criterion" --predictions "$work/preds.csv" --criterion best
+expect_error "precision" --predictions "$work/preds.csv" --criterion target_precision=1.5
+
+[ "$failures" -eq 0 ] && echo "all passed"
+exit $((failures > 0))
