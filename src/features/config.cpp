@@ -200,19 +200,19 @@ class Parser {
          "unknown feature column kind; valid: numeric, bucketized, categorical, crossed, indicator, embedding");
   }
 
-  FeatureSet Parse(const std::string& text) const {
+  FeatureSet Parse(const std::string& text, const std::string& key) const {
     YAML::Node root;
     try {
       root = YAML::Load(text);
     } catch (const YAML::ParserException& e) {
       throw ConfigError(source_ + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
     }
-    const YAML::Node list = root["feature_columns"];
-    if (!list.IsDefined()) throw ConfigError(source_ + ": no feature_columns list");
-    if (!list.IsSequence() || list.size() == 0) Fail(list, "feature_columns", "expected a non-empty list");
+    const YAML::Node list = root[key];
+    if (!list.IsDefined()) throw ConfigError(source_ + ": no " + key + " list");
+    if (!list.IsSequence() || list.size() == 0) Fail(list, key, "expected a non-empty list");
     FeatureSet set;
     for (size_t i = 0; i < list.size(); ++i) {
-      const std::string path = "feature_columns[" + std::to_string(i) + "]";
+      const std::string path = key + "[" + std::to_string(i) + "]";
       FeatureColumnPtr column = Column(list[i], path);
       try {
         set.Add(column);
@@ -245,8 +245,9 @@ class Parser {
 
 }  // namespace
 
-FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& source, const std::string& base_directory) {
-  return Parser(source, base_directory).Parse(yaml_text);
+FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& source, const std::string& base_directory,
+                               const std::string& key) {
+  return Parser(source, base_directory).Parse(yaml_text, key);
 }
 
 FeatureSet LoadFeatureColumns(const std::string& path) {

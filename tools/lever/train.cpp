@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "console.h"
 #include "flags.h"
+#include "train_job.h"
 #include "lever/data/csv_dataset.h"
 #include "lever/data/playground.h"
 #include "lever/error.h"
@@ -26,6 +27,8 @@ struct TrainFlags {
   std::string train_file, test_file, label = "label";
   bool standardize = true;
   std::string job_dir;
+  std::string config;
+  std::vector<std::string> extras;
   std::string features = "x1,x2";
   double noise = 0;          // Playground units, 0..50
   double train_percent = 50;  // Playground units, 10..90
@@ -256,6 +259,10 @@ Command RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--standardize,!--no-standardize", f->standardize,
                 "standardize CSV features with the training file's mean and standard deviation (default on)");
+  cmd->add_option("--config", f->config,
+                  "a run config (YAML: data, feature columns, estimator, train, eval, run); any key can then be "
+                  "overridden with --key.path=value, e.g. --train.max_steps=500");
+  cmd->allow_extras();
   cmd->add_option("--job-dir,--job_dir", f->job_dir, "directory for this run's eval.jsonl and result.json (a tuner gives one per trial)");
   cmd->add_option("--features", f->features, "comma-separated inputs: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2")
       ->capture_default_str();
@@ -295,7 +302,19 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_flag("--quiet,-q", f->quiet, "print only the final result");
   cmd->add_flag("--no-progress-bar", f->no_progress_bar,
                 "on a terminal, print only the evaluation lines (no bar redrawn in place between them)");
-  return [f] { return Run(*f); };
+  return [f, cmd] {
+    std::vector<std::string> overrides;
+    for (const std::string& extra : cmd->remaining()) {
+      if (f->config.empty() || extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
+        throw ConfigError("unknown argument '" + extra + "'" +
+                          (f->config.empty() ? std::string(" (--key.path=value overrides need --config)")
+                                             : std::string("; overrides are --key.path=value")));
+      }
+      overrides.push_back(extra.substr(2));
+    }
+    if (!f->config.empty()) return RunTrainJob(f->config, overrides, f->job_dir, f->quiet);
+    return Run(*f);
+  };
 }
 
 }  // namespace lever::cli

@@ -22,10 +22,11 @@
 
 namespace lever {
 
-/// Parses the `feature_columns` list of a YAML document. `source` names the file in messages; relative
-/// vocabulary files are resolved against `base_directory`.
+/// Parses the `feature_columns` list of a YAML document (or the top-level list named `key`, e.g. a run
+/// config's `wide_columns`). `source` names the file in messages; relative vocabulary files are resolved
+/// against `base_directory`.
 FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& source = "<config>",
-                               const std::string& base_directory = ".");
+                               const std::string& base_directory = ".", const std::string& key = "feature_columns");
 
 /// Reads a YAML file and parses its `feature_columns`.
 FeatureSet LoadFeatureColumns(const std::string& path);

@@ -1,0 +1,56 @@
+#pragma once
+// A training job described by one YAML file (`lever train --config run.yaml`): data, feature columns,
+// estimator, optimizer, training, evaluation and run settings. Every key can be overridden by a
+// "key.path=value" string (the CLI's --key.path=value flags, which is how a tuner passes hyperparameters).
+//
+//   data:        {train: train.csv, eval: test.csv, label: label}
+//   estimator:   {type: dnn, hidden_units: [64, 32], optimizer: adam, learning_rate: 0.001}
+//   train:       {max_steps: 2000, batch_size: 64}
+//   eval:        {every_steps: 200, early_stopping: {metric: loss, goal: minimize, patience_steps: 600}}
+//   run:         {model_dir: runs/one, seed: 1, save_checkpoints_steps: 500}
+//
+// docs/cli.md lists every key. Errors name the file, the line, the key path, the value and what is valid.
+#include <string>
+#include <vector>
+
+#include "lever/estimator/run_config.h"
+#include "lever/tensor/tensor.h"
+
+namespace lever {
+
+struct JobConfig {
+  std::string source;     // the file, for messages
+  std::string directory;  // relative paths (data, vocabulary files) are resolved against it
+  std::string text;       // the YAML text, for the feature-column lists
+
+  // data
+  std::string train, eval, label = "label";
+  // estimator
+  std::string type = "dnn";  // linear | dnn | wide_and_deep
+  std::string head = "auto";  // auto | regression | binary | multi_class
+  std::vector<Index> hidden_units{64, 32};
+  std::string activation = "relu";
+  double dropout = 0.0;
+  double l1 = 0.0, l2 = 0.0;  // on the linear (wide) weights
+  std::string optimizer = "adagrad";
+  double learning_rate = 0.05;
+  std::string linear_optimizer = "ftrl";
+  double linear_learning_rate = 0.0;  // 0: min(0.2, 1 / sqrt(columns))
+  // feature-column lists present at the top level
+  bool feature_columns = false, wide_columns = false, deep_columns = false;
+  // train, eval, run
+  TrainSpec train_spec;
+  EvalSpec eval_spec;
+  std::string early_stopping_metric;  // empty: no early stopping
+  bool early_stopping_maximize = false;
+  int64_t early_stopping_patience = 0;
+  double early_stopping_min_delta = 0.0;
+  RunConfig run;
+};
+
+/// Reads `path` and applies `overrides` ("train.max_steps=500"; the value is YAML, so lists like
+/// "[64, 32]" work). Throws IoError when the file cannot be read and ConfigError naming file, line, key
+/// path and the rule otherwise (an override that names no key says so).
+JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace lever

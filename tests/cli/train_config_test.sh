@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# `lever train --config run.yaml`: a DNN on digits and a wide-and-deep model over feature columns from one
+# YAML file each, --key.path=value overrides, resume from the model directory, a clean stop on SIGTERM,
+# tuner reports, and config errors that name the file, the line or the override, and the key path.
+set -uo pipefail
+lever=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+/usr/bin/python3 - "$work" <<'PY' || { echo "FAIL: could not write the data"; exit 1; }
+import sys
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+d = load_digits()
+xtr, xte, ytr, yte = train_test_split(d.data, d.target, test_size=0.25, random_state=0, stratify=d.target)
+for name, x, y in (("train", xtr, ytr), ("test", xte, yte)):
+    with open(f"{sys.argv[1]}/digits_{name}.csv", "w") as f:
+        f.write(",".join([f"p{i}" for i in range(64)] + ["label"]) + "\n")
+        for row, label in zip(x, y):
+            f.write(",".join(str(int(v)) for v in row) + f",{label}\n")
+# Clicks: city x device exceptions (a cross memorizes them) plus a price effect.
+rng = np.random.default_rng(3)
+cities = [f"c{i}" for i in range(30)]
+devices = ["mobile", "desktop", "tablet"]
+effect = rng.normal(0, 1.5, (30, 3))
+for name, n in (("train", 20000), ("test", 5000)):
+    with open(f"{sys.argv[1]}/clicks_{name}.csv", "w") as f:
+        f.write("city,device,price,clicked\n")
+        for _ in range(n):
+            c, dv, p = rng.integers(30), rng.integers(3), rng.lognormal(3, 0.5)
+            logit = effect[c, dv] - 0.8 * (np.log(p) - 3) / 0.5
+            f.write(f"{cities[c]},{devices[dv]},{p:.3f},{int(rng.random() < 1 / (1 + np.exp(-logit)))}\n")
+PY
+
+cat > "$work/digits.yaml" <<'YAML'
+data: {train: digits_train.csv, eval: digits_test.csv, label: label}
+estimator: {type: dnn, hidden_units: [100], optimizer: adam, learning_rate: 0.001}
+train: {max_steps: 600, batch_size: 200}
+eval: {every_steps: 300}
+run: {model_dir: runs/digits, save_checkpoints_steps: 100}
+YAML
+out=$(CLOUD_ML_HP_METRIC_FILE="$work/hp.jsonl" "$lever" train --config "$work/digits.yaml" 2>&1) || fail "digits run: $out"
+acc=$(echo "$out" | sed -n 's/^final: step 600 .*accuracy \([0-9.]*\).*/\1/p')
+awk -v a="$acc" 'BEGIN { exit !(a > 0.95) }' || fail "digits accuracy '$acc': $out"
+[ -f "$work/runs/digits/ckpt-600.json" ] || fail "no checkpoint at step 600"
+[ -f "$work/runs/digits/result.json" ] || fail "no result.json"
+ls "$work/runs/digits"/events.out.tfevents.* > /dev/null 2>&1 || fail "no TensorBoard file"
+grep -q '"global_step":"600"' "$work/hp.jsonl" || fail "no tuner report at step 600: $(cat "$work/hp.jsonl")"
+# Resume: more steps continue from the checkpoint; an override changes one key.
+out=$("$lever" train --config "$work/digits.yaml" --train.max_steps=800 2>&1) || fail "resume: $out"
+[[ "$out" == *"resumed from the checkpoint of step 600"* ]] || fail "did not resume: $out"
+[[ "$out" == *"final: step 800"* ]] || fail "did not reach 800: $out"
+# --job-dir replaces run.model_dir.
+"$lever" train -q --config "$work/digits.yaml" --job-dir "$work/job" --train.max_steps=100 > /dev/null || fail "--job-dir run"
+[ -f "$work/job/ckpt-100.json" ] || fail "--job-dir did not set the model directory"
+
+# SIGTERM: stops at a step boundary with a checkpoint; the same command continues.
+"$lever" train --config "$work/digits.yaml" --job-dir "$work/term" --train.max_steps=200000 > "$work/term.log" 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid" || fail "SIGTERM exit code: $(cat "$work/term.log")"
+grep -q "stopped by SIGTERM at step" "$work/term.log" || fail "no clean stop: $(tail -3 "$work/term.log")"
+
+cat > "$work/clicks.yaml" <<'YAML'
+data: {train: clicks_train.csv, eval: clicks_test.csv, label: clicked}
+estimator: {type: wide_and_deep, hidden_units: [16], optimizer: adam, learning_rate: 0.003}
+wide_columns:
+  - categorical: {key: city, hash_buckets: 64}
+  - crossed: {keys: [city, device], hash_buckets: 512}
+  - numeric: price
+deep_columns:
+  - numeric: price
+  - embedding: {categorical: {key: city, hash_buckets: 64}, dimension: 4}
+  - embedding: {categorical: {key: device, vocabulary: [mobile, desktop, tablet]}}
+train: {max_steps: 1500, batch_size: 128}
+eval: {every_steps: 500, early_stopping: {metric: auc, goal: maximize, patience_steps: 1000}}
+YAML
+out=$("$lever" train --config "$work/clicks.yaml" 2>&1) || fail "wide-and-deep run: $out"
+auc=$(echo "$out" | sed -n 's/^final: .*  auc \([0-9.]*\).*/\1/p')
+awk -v a="$auc" 'BEGIN { exit !(a > 0.75) }' || fail "wide-and-deep AUC '$auc': $out"
+echo "config runs: digits accuracy $acc, clicks wide-and-deep AUC $auc"
+
+expect_error() {  # expect_error "<text in message>" args...
+  local want=$1 out rc
+  shift
+  out=$("$lever" train "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever train $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
+}
+expect_error "with --train.max_step=...: train.max_step: unknown key; valid keys here: batch_size, clip_norm, max_steps" \
+  --config "$work/digits.yaml" --train.max_step=5
+expect_error "estimator.type: 'cnn' is not a model type" --config "$work/digits.yaml" --estimator.type=cnn
+printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nestimator: {dropout: 1.5}\n' > "$work/bad.yaml"
+expect_error "bad.yaml:2: estimator.dropout: must be in [0, 1)" --config "$work/bad.yaml"
+printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nestimator: {type: wide_and_deep}\n' > "$work/bad2.yaml"
+expect_error "needs both wide_columns and deep_columns" --config "$work/bad2.yaml"
+expect_error "need --config" --dataset spiral --train.max_steps=5
+
+[ "$failures" -eq 0 ] && echo "all passed"
+exit $((failures > 0))
