@@ -53,6 +53,27 @@ grep -q '"global_step":"600"' "$work/hp.jsonl" || fail "no tuner report at step 
 out=$("$lever" train --config "$work/digits.yaml" --train.max_steps=800 2>&1) || fail "resume: $out"
 [[ "$out" == *"resumed from the checkpoint of step 600"* ]] || fail "did not resume: $out"
 [[ "$out" == *"final: step 800"* ]] || fail "did not reach 800: $out"
+# lever eval reproduces the final evaluation from the newest checkpoint; lever predict writes one row per
+# example (the label column may be absent) as CSV or JSON lines.
+final_800=$(echo "$out" | sed -n 's/^final: step 800 .*accuracy \([0-9.]*\).*/\1/p')
+eval_out=$("$lever" eval --config "$work/digits.yaml" 2>&1) || fail "lever eval: $eval_out"
+[[ "$eval_out" == *"step 800"*"accuracy $final_800"* ]] || fail "lever eval differs from training's final evaluation ($final_800): $eval_out"
+cut -d, -f1-64 "$work/digits_test.csv" > "$work/unlabeled.csv"
+"$lever" predict --config "$work/digits.yaml" --input "$work/unlabeled.csv" --output "$work/p.csv" || fail "lever predict csv"
+[ "$(wc -l < "$work/p.csv")" -eq 451 ] || fail "predict csv rows: $(wc -l < "$work/p.csv")"
+head -1 "$work/p.csv" | grep -q '^probability_0,.*,class$' || fail "predict csv header: $(head -1 "$work/p.csv")"
+"$lever" predict --config "$work/digits.yaml" --input "$work/unlabeled.csv" --output "$work/p.jsonl" || fail "lever predict jsonl"
+/usr/bin/python3 - "$work" <<'PY' || fail "predictions disagree with the labels or are malformed"
+import json, sys
+rows = [json.loads(l) for l in open(f"{sys.argv[1]}/p.jsonl")]
+labels = [int(l.rsplit(",", 1)[1]) for l in open(f"{sys.argv[1]}/digits_test.csv").read().splitlines()[1:]]
+assert len(rows) == 450 and all(abs(sum(r["probabilities"]) - 1) < 1e-4 for r in rows)
+accuracy = sum(r["class"] == y for r, y in zip(rows, labels)) / len(labels)
+assert accuracy > 0.95, accuracy
+PY
+out2=$("$lever" eval --config "$work/digits.yaml" --job-dir "$work/nowhere" 2>&1)
+[ $? -eq 2 ] && [[ "$out2" == *"no checkpoint in"*"train first"* ]] || fail "eval without a model: $out2"
+
 # --job-dir replaces run.model_dir.
 "$lever" train -q --config "$work/digits.yaml" --job-dir "$work/job" --train.max_steps=100 > /dev/null || fail "--job-dir run"
 [ -f "$work/job/ckpt-100.json" ] || fail "--job-dir did not set the model directory"

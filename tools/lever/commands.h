@@ -13,6 +13,10 @@ Command RegisterTrain(CLI::App& app);
 /// `lever linear`: linear and logistic models on sparse LIBSVM or CSV data.
 Command RegisterLinear(CLI::App& app);
 
+/// `lever eval` and `lever predict`: a trained `lever train --config` job's model on new data.
+Command RegisterEval(CLI::App& app);
+Command RegisterPredict(CLI::App& app);
+
 /// `lever threshold`: the ROC table and a decision threshold from scores and labels.
 Command RegisterThreshold(CLI::App& app);
 

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   lever::cli::Command train = lever::cli::RegisterTrain(app);
   lever::cli::Command linear = lever::cli::RegisterLinear(app);
   lever::cli::Command threshold = lever::cli::RegisterThreshold(app);
+  lever::cli::Command eval = lever::cli::RegisterEval(app);
+  lever::cli::Command predict = lever::cli::RegisterPredict(app);
   lever::cli::Command tune = lever::cli::RegisterTune(app);
   try {
     app.parse(argc, argv);
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("train")) return train();
     if (app.got_subcommand("linear")) return linear();
     if (app.got_subcommand("threshold")) return threshold();
+    if (app.got_subcommand("eval")) return eval();
+    if (app.got_subcommand("predict")) return predict();
     if (app.got_subcommand("tune")) return tune();
   } catch (const lever::DivergenceError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

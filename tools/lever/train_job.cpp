@@ -21,6 +21,8 @@
 #include "lever/train/stop_signal.h"
 #include "train_job.h"
 
+#include "lever/checkpoint/checkpoint_manager.h"
+
 namespace lever::cli {
 namespace {
 
@@ -102,48 +104,73 @@ class JobProgress : public Hook {
 
 }  // namespace
 
-int RunTrainJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir,
-                bool quiet) {
-  JobConfig c = LoadJobConfig(config_path, overrides);
+Job PrepareJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir) {
+  Job job;
+  job.config = LoadJobConfig(config_path, overrides);
+  JobConfig& c = job.config;
   if (!job_dir.empty()) c.run.model_dir = job_dir;
   const CsvOptions csv;
   InferOptions infer;
   infer.label = c.label;
   infer.sample_rows = 0;
-  const Schema schema = InferSchema(c.train, csv, infer).schema;
-  const Table train = ReadTable(c.train, schema);
-  const Table eval = ReadTable(c.eval, schema);
-  const TableSource train_source(train, c.train), eval_source(eval, c.eval);
-
-  std::unique_ptr<FeatureSet> wide, deep;
+  job.schema = InferSchema(c.train, csv, infer).schema;
+  job.train = ReadTable(c.train, job.schema);
+  const TableSource train_source(job.train, c.train);
   auto columns = [&](const char* key) {
     return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
   };
   if (c.type == "wide_and_deep") {
-    wide = columns("wide_columns");
-    deep = columns("deep_columns");
+    job.wide = columns("wide_columns");
+    job.deep = columns("deep_columns");
   } else {
     auto set = c.feature_columns ? columns("feature_columns")
-                                 : std::make_unique<FeatureSet>(NumericColumns(train, c.label, c.train));
-    (c.type == "linear" ? wide : deep) = std::move(set);
+                                 : std::make_unique<FeatureSet>(NumericColumns(job.train, c.label, c.train));
+    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
   }
-  if (wide) wide->Fit(train_source);
-  if (deep) deep->Fit(train_source);
-  const Tensor train_labels = Labels(train, c.label);
-  const Examples train_examples = MakeExamples(wide.get(), deep.get(), train_source, train_labels);
-  const Examples eval_examples = MakeExamples(wide.get(), deep.get(), eval_source, Labels(eval, c.label));
-  const HeadPtr head = MakeHead(c, train_labels);
-
+  // Fitted on the training file every time: the same file gives the same statistics, so evaluation and
+  // prediction see the inputs training saw.
+  if (job.wide) job.wide->Fit(train_source);
+  if (job.deep) job.deep->Fit(train_source);
+  job.train_labels = Labels(job.train, c.label);
+  job.head = MakeHead(c, job.train_labels);
   WideDeepOptions options;
-  options.use_wide = wide != nullptr;
-  options.use_deep = deep != nullptr;
+  options.use_wide = job.wide != nullptr;
+  options.use_deep = job.deep != nullptr;
   options.hidden_units = c.hidden_units;
   options.activation = c.activation;
   options.dropout = c.dropout;
   options.linear_optimizer = {.name = c.linear_optimizer, .learning_rate = c.linear_learning_rate};
   options.linear_regularizer = {c.l1, c.l2};
   options.dnn_optimizer = {.name = c.optimizer, .learning_rate = c.learning_rate};
-  auto estimator = MakeWideDeepEstimator(head, wide.get(), deep.get(), options, c.run);
+  job.estimator = MakeWideDeepEstimator(job.head, job.wide.get(), job.deep.get(), options, c.run);
+  return job;
+}
+
+Examples Job::Read(const std::string& path, bool with_labels) const {
+  Schema read_schema = schema;
+  if (!with_labels) {
+    std::erase_if(read_schema.columns, [&](const ColumnSchema& col) { return col.name == config.label; });
+    read_schema.label.clear();
+  }
+  const Table table = ReadTable(path, read_schema);
+  const TableSource source(table, path);
+  return MakeExamples(wide.get(), deep.get(), source,
+                      with_labels ? Labels(table, config.label) : Tensor(table.num_rows, 0));
+}
+
+int RunTrainJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir,
+                bool quiet) {
+  Job job = PrepareJob(config_path, overrides, job_dir);
+  const JobConfig& c = job.config;
+  const Table& train = job.train;
+  const TableSource train_source(job.train, c.train);
+  const Examples train_examples = MakeExamples(job.wide.get(), job.deep.get(), train_source, job.train_labels);
+  const Examples eval_examples = job.Read(c.eval, true);
+  const HeadPtr& head = job.head;
+  auto& wide = job.wide;
+  auto& deep = job.deep;
+  auto& estimator = job.estimator;
+  const int64_t eval_rows = eval_examples.size();
 
   StopSignalHandler stop;
   TrainSpec spec = c.train_spec;
@@ -159,7 +186,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   }
   if (!quiet) {
     fmt::print("data: {} ({} examples), eval {} ({} examples), label '{}': {} head\n", c.train, train.num_rows, c.eval,
-               eval.num_rows, c.label, head->Name());
+               eval_rows, c.label, head->Name());
     auto describe = [](const char* what, const FeatureSet& set) {
       const std::string text = set.Describe();
       if (set.columns().size() <= 12) {
