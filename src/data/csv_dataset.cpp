@@ -87,7 +87,7 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     const bool is_label = column.name == label;
     for (Index r = 0; r < rows; ++r) {
       const auto i = static_cast<size_t>(r);
-      const float v = column.type == ColumnType::kNumber ? column.numbers[i] : static_cast<float>(column.integers[i]);
+      const float v = column.NumberAt(i);
       if (is_label) {
         out.data.labels(r, 0) = v;
       } else {

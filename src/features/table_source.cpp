@@ -10,9 +10,7 @@ int TableSource::Find(const std::string& name) const {
 }
 
 float TableSource::Number(int column, Index row) const {
-  const TableColumn& c = Col(column);
-  if (c.type == ColumnType::kInteger) return static_cast<float>(c.integers[static_cast<size_t>(row)]);
-  return c.numbers[static_cast<size_t>(row)];
+  return Col(column).NumberAt(static_cast<size_t>(row));
 }
 
 int64_t TableSource::Integer(int column, Index row) const {

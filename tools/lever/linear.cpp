@@ -100,8 +100,7 @@ std::vector<float> Labels(const Table& t, const TableSource& source, const std::
   }
   std::vector<float> y;
   for (int64_t r = 0; r < t.num_rows; ++r) {
-    const float v = c.type == ColumnType::kInteger ? static_cast<float>(c.integers[static_cast<size_t>(r)])
-                                                   : c.numbers[static_cast<size_t>(r)];
+    const float v = c.NumberAt(static_cast<size_t>(r));
     if (classes > 0 && !(v >= 0 && v == std::floor(v) && v < static_cast<float>(classes))) {
       throw DataError(fmt::format("{}: label {} is not a class id: with --classes {}, labels are whole numbers from "
                                   "0 to {}. Fix the row or raise --classes.",

@@ -44,10 +44,7 @@ FeatureSet NumericColumns(const Table& table, const std::string& label, const st
 Tensor Labels(const Table& table, const std::string& label) {
   const TableColumn& column = table.Column(label);
   Tensor y(table.num_rows, 1);
-  for (int64_t i = 0; i < table.num_rows; ++i) {
-    const auto r = static_cast<size_t>(i);
-    y(i, 0) = column.type == ColumnType::kInteger ? static_cast<float>(column.integers[r]) : column.numbers[r];
-  }
+  for (int64_t i = 0; i < table.num_rows; ++i) y(i, 0) = column.NumberAt(static_cast<size_t>(i));
   return y;
 }
 

@@ -38,6 +38,10 @@ struct TableColumn {
 
   /// The text of a string column's row.
   const std::string& StringAt(size_t row) const { return dictionary[static_cast<size_t>(codes[row])]; }
+  /// The value of a number or integer column's row as a float (integers converted).
+  float NumberAt(size_t row) const {
+    return type == ColumnType::kInteger ? static_cast<float>(integers[row]) : numbers[row];
+  }
 };
 
 struct Table {
