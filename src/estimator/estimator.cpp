@@ -229,7 +229,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
 
   const Index n = data.size();
   const Index batch = spec.batch_size;
-  auto evaluate = [&] {
+  auto evaluate = [&](bool is_final) {
     EvalReport report{global_step_, eval_spec->name, Evaluate(*eval, *eval_spec)};
     if (eval_log) {
       std::map<std::string, double> values = report.metrics;
@@ -238,6 +238,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     }
     bool stop = false;
     for (const auto& hook : spec.hooks) stop = hook->AfterEvaluation(*this, report) || stop;
+    for (const auto& exporter : eval_spec->exporters) exporter->Export(*this, report, is_final);
     reports->push_back(std::move(report));
     return stop;
   };
@@ -311,7 +312,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     for (const auto& hook : spec.hooks) stop = hook->AfterStep(*this, report) || stop;
     if (!stop && eval && eval_spec->every_steps > 0 && global_step_ >= eval_spec->start_delay_steps &&
         global_step_ % eval_spec->every_steps == 0 && global_step_ < spec.max_steps) {
-      stop = evaluate();
+      stop = evaluate(false);
       last_eval = global_step_;
     }
     if (stop) {
@@ -326,7 +327,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   if (writes && (last_saved_step != global_step_ || variables_replaced_)) save();
   // A final evaluation, unless the last one was at this step of these variables (a hook that stopped
   // training may have put back earlier ones).
-  if (eval && (last_eval != global_step_ || out.stopped_by_hook)) evaluate();
+  if (eval && (last_eval != global_step_ || out.stopped_by_hook)) evaluate(!out.interrupted);
   out.global_step = global_step_;
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return out;

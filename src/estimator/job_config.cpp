@@ -104,10 +104,22 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(path + ": expected a map with data, estimator, train, eval and run sections");
   std::set<std::string> overridden;
+  bool columns_overridden = false;
   for (const std::string& o : overrides) {
     ApplyOverride(root, o, path);
-    overridden.insert(o.substr(0, o.find('=')));
+    const std::string key = o.substr(0, o.find('='));
+    overridden.insert(key);
+    const std::string top = key.substr(0, key.find_first_of(".["));
+    columns_overridden |= top == "feature_columns" || top == "wide_columns" || top == "deep_columns";
   }
+  {
+    YAML::Emitter out;
+    out << root;
+    c.resolved = std::string(out.c_str()) + "\n";
+  }
+  // Column lists are parsed from the text, so an override of one must be in it (its lines then count in
+  // the resolved YAML, not the file).
+  if (columns_overridden) c.text = c.resolved;
 
   const Reader r(path, overridden);
   r.CheckKeys(root, "", {"data", "estimator", "train", "eval", "run", "feature_columns", "wide_columns", "deep_columns"});
@@ -165,7 +177,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   r.Read(train, "train", "batch_size", c.train_spec.batch_size, "a whole number of examples");
   r.Read(train, "train", "clip_norm", c.train_spec.clip_norm, "a number >= 0");
 
-  r.CheckKeys(eval, "eval", {"every_steps", "early_stopping"});
+  r.CheckKeys(eval, "eval", {"every_steps", "early_stopping", "export"});
   r.Read(eval, "eval", "every_steps", c.eval_spec.every_steps, "a whole number of steps");
   const YAML::Node stopping = eval.IsDefined() && eval.IsMap() ? eval["early_stopping"] : YAML::Node();
   r.CheckKeys(stopping, "eval.early_stopping", {"metric", "goal", "patience_steps", "min_delta"});
@@ -180,6 +192,33 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
     c.early_stopping_maximize = goal == "maximize";
     r.Read(stopping, "eval.early_stopping", "patience_steps", c.early_stopping_patience, "a whole number of steps");
     r.Read(stopping, "eval.early_stopping", "min_delta", c.early_stopping_min_delta, "a number >= 0");
+  }
+
+  // eval.export: a strategy name, or {strategy, metric, goal, keep}.
+  const YAML::Node exporting = eval.IsDefined() && eval.IsMap() ? eval["export"] : YAML::Node();
+  if (exporting.IsDefined() && !exporting.IsNull()) {
+    c.export_strategy = "final";
+    c.export_metric = c.early_stopping_metric.empty() ? "loss" : c.early_stopping_metric;
+    c.export_maximize = c.early_stopping_metric.empty() ? false : c.early_stopping_maximize;
+    if (exporting.IsScalar()) {
+      c.export_strategy = exporting.Scalar();
+    } else {
+      r.CheckKeys(exporting, "eval.export", {"strategy", "metric", "goal", "keep"});
+      r.Read(exporting, "eval.export", "strategy", c.export_strategy, "an export strategy");
+      r.Read(exporting, "eval.export", "metric", c.export_metric, "a metric name");
+      std::string goal = c.export_maximize ? "maximize" : "minimize";
+      r.Read(exporting, "eval.export", "goal", goal, "minimize or maximize");
+      if (goal != "minimize" && goal != "maximize") {
+        r.Fail(exporting["goal"], "eval.export.goal", "'" + goal + "' is not a goal; valid: minimize, maximize");
+      }
+      c.export_maximize = goal == "maximize";
+      r.Read(exporting, "eval.export", "keep", c.export_keep, "a whole number of bundles");
+      if (c.export_keep < 1) r.Fail(exporting["keep"], "eval.export.keep", "keep at least 1 bundle");
+    }
+    if (c.export_strategy != "final" && c.export_strategy != "latest" && c.export_strategy != "best") {
+      r.Fail(exporting.IsScalar() ? exporting : exporting["strategy"], exporting.IsScalar() ? "eval.export" : "eval.export.strategy",
+             "'" + c.export_strategy + "' is not an export strategy; valid: final, latest, best");
+    }
   }
 
   r.CheckKeys(run, "run", {"model_dir", "seed", "save_checkpoints_steps", "save_checkpoints_secs", "keep_checkpoint_max",

@@ -17,6 +17,9 @@ Command RegisterLinear(CLI::App& app);
 Command RegisterEval(CLI::App& app);
 Command RegisterPredict(CLI::App& app);
 
+/// `lever export`: a trained job's model as an inference bundle.
+Command RegisterExport(CLI::App& app);
+
 /// `lever threshold`: the ROC table and a decision threshold from scores and labels.
 Command RegisterThreshold(CLI::App& app);
 

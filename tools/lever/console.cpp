@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -11,48 +12,45 @@ namespace lever::cli {
 
 bool IsTerminal(std::FILE* file) { return isatty(fileno(file)) == 1; }
 
-ConsoleProgress::ConsoleProgress(bool classification, bool bar, std::FILE* out)
-    : classification_(classification), bar_(bar), out_(out) {}
-
-void ConsoleProgress::OnStepEnd(const StepInfo& info) {
-  if (!bar_) return;
-  // A smoothed loss: single batches are noisy.
-  loss_average_ = steps_seen_ == 0 ? info.loss : 0.98 * loss_average_ + 0.02 * info.loss;
+void ProgressBar::Update(int64_t step, int64_t max_steps, double loss, int64_t first_step) {
+  loss_average_ = steps_seen_ == 0 ? loss : 0.98 * loss_average_ + 0.02 * loss;  // single batches are noisy
   ++steps_seen_;
-  if ((info.step & 63) != 0 && info.step != info.max_steps) return;  // look at the clock every 64 steps
+  if ((step & 63) != 0 && step != max_steps) return;  // look at the clock every 64 steps
   const auto now = Clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100) && info.step != info.max_steps) return;
+  if (now - last_draw_ < std::chrono::milliseconds(100) && step != max_steps) return;
   last_draw_ = now;
   const double seconds = std::chrono::duration<double>(now - start_).count();
-  const double rate = seconds > 0 ? static_cast<double>(steps_seen_) / seconds : 0.0;
-  const double fraction = info.max_steps > 0 ? static_cast<double>(info.step) / static_cast<double>(info.max_steps) : 1.0;
+  const double rate = seconds > 0 ? static_cast<double>(step - first_step) / seconds : 0.0;
+  const double fraction = max_steps > 0 ? static_cast<double>(step) / static_cast<double>(max_steps) : 1.0;
   constexpr int kWidth = 24;
-  const int filled = static_cast<int>(fraction * kWidth);
+  const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(kWidth - filled), '.');
-  std::string line = fmt::format("[{}] step {}/{}  loss {:.4f}  {:.0f} steps/s", bar, info.step, info.max_steps,
-                                 loss_average_, rate);
-  if (rate > 0 && info.step < info.max_steps) {
-    line += fmt::format("  ETA {:.1f}s", static_cast<double>(info.max_steps - info.step) / rate);
-  }
+  std::string line = fmt::format("[{}] step {}/{}  loss {:.4f}  {:.0f} steps/s", bar, step, max_steps, loss_average_, rate);
+  if (rate > 0 && step < max_steps) line += fmt::format("  ETA {:.1f}s", static_cast<double>(max_steps - step) / rate);
   fmt::print(out_, "\r{}\x1b[K", line);  // back to the line's start, then clear what is left of it
   std::fflush(out_);
-  bar_shown_ = true;
+  shown_ = true;
 }
 
-void ConsoleProgress::ClearBar() {
-  if (!bar_shown_) return;
+void ProgressBar::Clear() {
+  if (!shown_) return;
   fmt::print(out_, "\r\x1b[K");
-  bar_shown_ = false;
+  std::fflush(out_);
+  shown_ = false;
 }
 
-void ConsoleProgress::OnTrainEnd(const TrainResult& /*result*/) {
-  ClearBar();
-  std::fflush(out_);
+ConsoleProgress::ConsoleProgress(bool classification, bool bar, std::FILE* out)
+    : classification_(classification), bar_(bar), out_(out), progress_bar_(out) {}
+
+void ConsoleProgress::OnStepEnd(const StepInfo& info) {
+  if (bar_) progress_bar_.Update(info.step, info.max_steps, info.loss);
 }
+
+void ConsoleProgress::OnTrainEnd(const TrainResult& /*result*/) { progress_bar_.Clear(); }
 
 bool ConsoleProgress::OnEvaluation(const EvalInfo& info) {
-  ClearBar();
+  progress_bar_.Clear();
   std::string line = fmt::format("step {:>{}}/{}  train loss {:.4f}", info.step,
                                  std::to_string(info.max_steps).size(), info.max_steps, info.train.loss);
   if (info.validation) line += fmt::format("  test loss {:.4f}", info.validation->loss);
@@ -70,7 +68,7 @@ bool ConsoleProgress::OnEvaluation(const EvalInfo& info) {
 }
 
 void ConsoleProgress::OnStatistics(const TrainingStatistics& s) {
-  ClearBar();
+  progress_bar_.Clear();
   fmt::print(out_, "  [stats step {}] data loss {:.4f}  reg loss {:.4f}  grad norm {:.3g}{}  nonzero weights {}/{}\n",
              s.step, s.data_loss, s.regularization_loss, s.gradient_global_norm, s.clipped ? " (clipped)" : "",
              s.nonzero_weights, s.kernel_weights);

@@ -8,6 +8,26 @@
 
 namespace lever::cli {
 
+/// A progress bar redrawn in place on a terminal:
+///   [#########...............] step 1200/3000  loss 0.1234  412 steps/s  ETA 4.4s
+/// with the loss smoothed over recent steps. Redraws at most every 100 ms (and at the last step).
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::FILE* out = stdout) : out_(out) {}
+  /// After a step: `step` of `max_steps`, `first_step` the step this run started from (for the rate).
+  void Update(int64_t step, int64_t max_steps, double loss, int64_t first_step = 0);
+  /// Erases the bar, so a line can be printed in its place.
+  void Clear();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::FILE* out_;
+  Clock::time_point start_ = Clock::now(), last_draw_ = Clock::now();
+  bool shown_ = false;
+  double loss_average_ = 0.0;  // exponential moving average of the step losses
+  int64_t steps_seen_ = 0;
+};
+
 class ConsoleProgress : public TrainingCallback {
  public:
   /// `bar`: draw the progress bar (the CLI passes whether `out` is a terminal).
@@ -18,16 +38,10 @@ class ConsoleProgress : public TrainingCallback {
   void OnTrainEnd(const TrainResult& result) override;
 
  private:
-  using Clock = std::chrono::steady_clock;
-  void ClearBar();
-
   bool classification_;
   bool bar_;
   std::FILE* out_;
-  Clock::time_point start_ = Clock::now(), last_draw_ = Clock::now();
-  bool bar_shown_ = false;
-  double loss_average_ = 0.0;  // exponential moving average of the step losses
-  int64_t steps_seen_ = 0;
+  ProgressBar progress_bar_;
 };
 
 /// Whether `file` is a terminal (progress bars only go to terminals; logs get plain lines).

@@ -1,5 +1,5 @@
-// `lever eval` and `lever predict`: a trained job's model (the newest checkpoint in its model directory)
-// evaluated on a labeled CSV file, or applied to one, writing probabilities and classes.
+// `lever eval` and `lever predict`: a trained model, an inference bundle (--model) or a --config job's newest
+// checkpoint, evaluated on a labeled CSV file, or applied to one, writing probabilities and classes.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "lever/checkpoint/checkpoint_manager.h"
+#include "lever/estimator/bundle.h"
 #include "lever/error.h"
 #include "train_job.h"
 
@@ -16,12 +17,11 @@ namespace lever::cli {
 namespace {
 
 struct ModelFlags {
-  std::string config, job_dir, data, output;
+  std::string config, job_dir, model, data, output;
   bool json = false;
 };
 
-// The job with its newest checkpoint; an error when there is none.
-Job LoadTrainedJob(const ModelFlags& f, CLI::App* cmd) {
+std::vector<std::string> Overrides(CLI::App* cmd) {
   std::vector<std::string> overrides;
   for (const std::string& extra : cmd->remaining()) {
     if (extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
@@ -29,7 +29,19 @@ Job LoadTrainedJob(const ModelFlags& f, CLI::App* cmd) {
     }
     overrides.push_back(extra.substr(2));
   }
-  Job job = PrepareJob(f.config, overrides, f.job_dir);
+  return overrides;
+}
+
+// A bundle (--model), or a --config job with its newest checkpoint (an error when there is none).
+Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
+  if (!f.model.empty()) {
+    if (!f.config.empty() || !f.job_dir.empty() || !cmd->remaining().empty()) {
+      throw ConfigError("--model takes a bundle as it was exported: no --config, --job-dir or overrides with it");
+    }
+    return LoadBundle(f.model);
+  }
+  if (f.config.empty()) throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
+  Job job = PrepareJob(LoadJobConfigWithDir(f.config, Overrides(cmd), f.job_dir));
   const std::string& dir = job.config.run.model_dir;
   if (dir.empty()) throw ConfigError(f.config + ": no run.model_dir (or --job-dir): there is no trained model to use");
   if (!std::filesystem::exists(dir) || CheckpointManager(dir).Steps().empty()) {
@@ -39,14 +51,18 @@ Job LoadTrainedJob(const ModelFlags& f, CLI::App* cmd) {
 }
 
 void AddCommon(CLI::App* cmd, ModelFlags& f) {
-  cmd->add_option("--config", f.config, "the run config the model was trained with")->required();
-  cmd->add_option("--job-dir,--job_dir", f.job_dir, "the model directory, when not the config's run.model_dir");
+  cmd->add_option("--model", f.model, "an inference bundle written by lever export (instead of --config)");
+  cmd->add_option("--config", f.config, "the run config the model was trained with (its data.train refits the columns)");
+  cmd->add_option("--job-dir,--job_dir", f.job_dir, "with --config: the model directory, when not the config's run.model_dir");
   cmd->allow_extras();
 }
 
 int RunEval(const ModelFlags& f, CLI::App* cmd) {
-  Job job = LoadTrainedJob(f, cmd);
+  Job job = LoadModel(f, cmd);
   const std::string data = f.data.empty() ? job.config.eval : f.data;
+  if (f.data.empty() && !f.model.empty() && !std::filesystem::exists(data)) {
+    throw ConfigError("the bundle's evaluation file " + data + " is not here; pass --data a labeled CSV file");
+  }
   const auto metrics = job.estimator->Evaluate(job.Read(data, true));
   if (f.json) {
     nlohmann::ordered_json out{{"data", data}};
@@ -63,10 +79,10 @@ int RunEval(const ModelFlags& f, CLI::App* cmd) {
 }
 
 int RunPredict(const ModelFlags& f, CLI::App* cmd) {
-  Job job = LoadTrainedJob(f, cmd);
+  Job job = LoadModel(f, cmd);
   const Examples examples = job.Read(f.data, false);
   const Tensor p = job.estimator->Predict(examples);
-  const std::string head = job.head->Name();
+  const std::string head = job.HeadKind();
   const bool jsonl = f.output.ends_with(".jsonl") || f.output.ends_with(".json") || (f.output.empty() && f.json);
   std::ofstream file;
   if (!f.output.empty()) {
@@ -76,9 +92,9 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
   std::ostream& out = f.output.empty() ? std::cout : file;
   // CSV header: the classes' probabilities and the predicted class, or the prediction.
   if (!jsonl) {
-    if (head == "binary_classification") {
+    if (head == "binary") {
       out << "probability,class\n";
-    } else if (head == "multi_class_classification") {
+    } else if (head == "multi_class") {
       for (Index k = 0; k < p.cols(); ++k) out << "probability_" << k << ',';
       out << "class\n";
     } else {
@@ -86,14 +102,14 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
     }
   }
   for (Index i = 0; i < p.rows(); ++i) {
-    if (head == "binary_classification") {
+    if (head == "binary") {
       const int cls = p(i, 0) >= 0.5f ? 1 : 0;
       if (jsonl) {
         out << nlohmann::json{{"probability", p(i, 0)}, {"class", cls}}.dump() << '\n';
       } else {
         out << fmt::format("{:.9g},{}\n", p(i, 0), cls);
       }
-    } else if (head == "multi_class_classification") {
+    } else if (head == "multi_class") {
       Index best = 0;
       p.row(i).maxCoeff(&best);
       if (jsonl) {
@@ -118,7 +134,7 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
 
 Command RegisterEval(CLI::App& app) {
   auto f = std::make_shared<ModelFlags>();
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained job's model (its newest checkpoint) on a labeled CSV file");
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model (a bundle, or a --config job's newest checkpoint) on a labeled CSV file");
   AddCommon(cmd, *f);
   cmd->add_option("--data", f->data, "the CSV file to evaluate on (default: the config's data.eval)");
   cmd->add_flag("--json", f->json, "print one JSON object");
@@ -127,7 +143,7 @@ Command RegisterEval(CLI::App& app) {
 
 Command RegisterPredict(CLI::App& app) {
   auto f = std::make_shared<ModelFlags>();
-  CLI::App* cmd = app.add_subcommand("predict", "Apply a trained job's model to a CSV file: probabilities and classes out");
+  CLI::App* cmd = app.add_subcommand("predict", "Apply a trained model (a bundle, or a --config job's newest checkpoint) to a CSV file: probabilities and classes out");
   AddCommon(cmd, *f);
   cmd->add_option("--input,--data", f->data, "the CSV file to predict (the label column may be absent)")->required();
   cmd->add_option("--output", f->output, "where to write: .csv, or .jsonl / .json for JSON lines (default: stdout)");

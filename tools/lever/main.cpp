@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "lever/error.h"
+#include "lever/version.h"
 
 namespace {
 
@@ -28,13 +29,14 @@ __attribute__((section(".preinit_array"), used)) void (*const kPreinit)(int, cha
 int main(int argc, char** argv) {
   if (openblas_threads_set_here) unsetenv("OPENBLAS_NUM_THREADS");
   CLI::App app{"lever: train models with every knob exposed, read their curves, tune their knobs"};
-  app.set_version_flag("--version", std::string("lever 0.1.0"));
+  app.set_version_flag("--version", std::string("lever ") + lever::Version());
   app.require_subcommand(1);
   lever::cli::Command train = lever::cli::RegisterTrain(app);
   lever::cli::Command linear = lever::cli::RegisterLinear(app);
   lever::cli::Command threshold = lever::cli::RegisterThreshold(app);
   lever::cli::Command eval = lever::cli::RegisterEval(app);
   lever::cli::Command predict = lever::cli::RegisterPredict(app);
+  lever::cli::Command export_model = lever::cli::RegisterExport(app);
   lever::cli::Command tune = lever::cli::RegisterTune(app);
   try {
     app.parse(argc, argv);
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("threshold")) return threshold();
     if (app.got_subcommand("eval")) return eval();
     if (app.got_subcommand("predict")) return predict();
+    if (app.got_subcommand("export")) return export_model();
     if (app.got_subcommand("tune")) return tune();
   } catch (const lever::DivergenceError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -312,7 +312,10 @@ Command RegisterTrain(CLI::App& app) {
       }
       overrides.push_back(extra.substr(2));
     }
-    if (!f->config.empty()) return RunTrainJob(f->config, overrides, f->job_dir, f->quiet);
+    if (!f->config.empty()) {
+      return RunTrainJob(f->config, overrides, f->job_dir,
+                         {.quiet = f->quiet, .progress_bar = !f->no_progress_bar && IsTerminal(stdout)});
+    }
     return Run(*f);
   };
 }

@@ -3,6 +3,7 @@
 // progress and evaluation lines, tuner reports.
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -10,65 +11,31 @@
 #include <nlohmann/json.hpp>
 
 #include "console.h"
-#include "lever/data/csv_dataset.h"
-#include "lever/data/table.h"
 #include "lever/error.h"
-#include "lever/estimator/canned.h"
-#include "lever/estimator/job_config.h"
-#include "lever/features/config.h"
-#include "lever/features/table_source.h"
+#include "lever/estimator/bundle.h"
 #include "lever/train/hypertune_reporter.h"
 #include "lever/train/stop_signal.h"
 #include "train_job.h"
 
-#include "lever/checkpoint/checkpoint_manager.h"
-
 namespace lever::cli {
 namespace {
 
-// Every column but the label as a standardized number (the default when the config lists no columns).
-FeatureSet NumericColumns(const Table& table, const std::string& label, const std::string& file) {
-  FeatureSet set;
-  for (const TableColumn& column : table.columns) {
-    if (column.name == label) continue;
-    if (column.type == ColumnType::kString) {
-      throw ConfigError(file + ": column '" + column.name +
-                        "' holds text; list feature_columns in the run config (a categorical column with an "
-                        "embedding, for example) to use it");
-    }
-    set.Add(NumericColumn(column.name));
-  }
-  return set;
-}
-
-Tensor Labels(const Table& table, const std::string& label) {
-  const TableColumn& column = table.Column(label);
-  Tensor y(table.num_rows, 1);
-  for (int64_t i = 0; i < table.num_rows; ++i) y(i, 0) = column.NumberAt(static_cast<size_t>(i));
-  return y;
-}
-
-HeadPtr MakeHead(const JobConfig& c, const Tensor& labels) {
-  const LabelSummary s = SummarizeLabels(labels);
-  const std::string head = c.head == "auto" ? (s.kind == LabelKind::kBinary       ? "binary"
-                                               : s.kind == LabelKind::kMultiClass ? "multi_class"
-                                                                                  : "regression")
-                                            : c.head;
-  if (head == "binary") return MakeBinaryClassHead();
-  if (head == "multi_class") {
-    if (s.kind == LabelKind::kRegression) {
-      throw ConfigError(c.source + ": estimator.head multi_class needs whole-number class ids 0..k-1 in '" + c.label + "'");
-    }
-    return MakeMultiClassHead(std::max<Index>(2, s.num_classes));
-  }
-  return MakeRegressionHead();
-}
-
+// Progress on the console and reports to a tuner: on a terminal a progress bar redrawn in place, otherwise a
+// plain line every run.log_step_count_steps steps (at most one a second); a line per evaluation.
 class JobProgress : public Hook {
  public:
-  JobProgress(bool quiet, HypertuneReporter tuner) : quiet_(quiet), tuner_(std::move(tuner)) {}
+  JobProgress(const TrainJobOutput& output, int64_t every_steps, HypertuneReporter tuner)
+      : output_(output), every_steps_(every_steps), tuner_(std::move(tuner)) {}
+  void Begin(Estimator& estimator) override { first_step_ = estimator.global_step(); }
   bool AfterStep(Estimator& /*estimator*/, const StepReport& r) override {
-    if (!quiet_ && (r.step % 500 == 0)) {
+    if (output_.quiet) return false;
+    if (output_.progress_bar) {
+      bar_.Update(r.step, r.max_steps, r.loss, first_step_);
+      return false;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (r.step % every_steps_ == 0 && now - last_line_ >= std::chrono::seconds(1)) {
+      last_line_ = now;
       const double rate = r.seconds > 0 ? static_cast<double>(r.step - first_step_) / r.seconds : 0.0;
       fmt::print("step {}/{}  loss {:.4f}  {:.0f} steps/s{}\n", r.step, r.max_steps, r.loss, rate,
                  rate > 0 ? fmt::format("  ETA {:.1f}s", static_cast<double>(r.max_steps - r.step) / rate) : "");
@@ -76,7 +43,6 @@ class JobProgress : public Hook {
     }
     return false;
   }
-  void Begin(Estimator& estimator) override { first_step_ = estimator.global_step(); }
   bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
     std::vector<std::pair<std::string, double>> metrics;
     std::string line = fmt::format("eval at step {}:", r.step);
@@ -86,82 +52,45 @@ class JobProgress : public Hook {
       line += fmt::format("  {} {:.4f}", name, value);
     }
     tuner_.Report(r.step, metrics);
-    if (!quiet_) {
+    if (!output_.quiet) {
+      bar_.Clear();
       fmt::print("{}\n", line);
       std::fflush(stdout);
     }
     return false;
   }
+  void End(Estimator& /*estimator*/) override { bar_.Clear(); }
 
  private:
-  bool quiet_;
+  TrainJobOutput output_;
+  int64_t every_steps_;
   HypertuneReporter tuner_;
+  ProgressBar bar_;
   int64_t first_step_ = 0;
+  std::chrono::steady_clock::time_point last_line_{};
 };
 
 }  // namespace
 
-Job PrepareJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir) {
-  Job job;
-  job.config = LoadJobConfig(config_path, overrides);
-  JobConfig& c = job.config;
+JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector<std::string>& overrides,
+                               const std::string& job_dir) {
+  JobConfig c = LoadJobConfig(config_path, overrides);
   if (!job_dir.empty()) c.run.model_dir = job_dir;
-  const CsvOptions csv;
-  InferOptions infer;
-  infer.label = c.label;
-  infer.sample_rows = 0;
-  job.schema = InferSchema(c.train, csv, infer).schema;
-  job.train = ReadTable(c.train, job.schema);
-  const TableSource train_source(job.train, c.train);
-  auto columns = [&](const char* key) {
-    return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
-  };
-  if (c.type == "wide_and_deep") {
-    job.wide = columns("wide_columns");
-    job.deep = columns("deep_columns");
-  } else {
-    auto set = c.feature_columns ? columns("feature_columns")
-                                 : std::make_unique<FeatureSet>(NumericColumns(job.train, c.label, c.train));
-    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
-  }
-  // Fitted on the training file every time: the same file gives the same statistics, so evaluation and
-  // prediction see the inputs training saw.
-  if (job.wide) job.wide->Fit(train_source);
-  if (job.deep) job.deep->Fit(train_source);
-  job.train_labels = Labels(job.train, c.label);
-  job.head = MakeHead(c, job.train_labels);
-  WideDeepOptions options;
-  options.use_wide = job.wide != nullptr;
-  options.use_deep = job.deep != nullptr;
-  options.hidden_units = c.hidden_units;
-  options.activation = c.activation;
-  options.dropout = c.dropout;
-  options.linear_optimizer = {.name = c.linear_optimizer, .learning_rate = c.linear_learning_rate};
-  options.linear_regularizer = {c.l1, c.l2};
-  options.dnn_optimizer = {.name = c.optimizer, .learning_rate = c.learning_rate};
-  job.estimator = MakeWideDeepEstimator(job.head, job.wide.get(), job.deep.get(), options, c.run);
-  return job;
-}
-
-Examples Job::Read(const std::string& path, bool with_labels) const {
-  Schema read_schema = schema;
-  if (!with_labels) {
-    std::erase_if(read_schema.columns, [&](const ColumnSchema& col) { return col.name == config.label; });
-    read_schema.label.clear();
-  }
-  const Table table = ReadTable(path, read_schema);
-  const TableSource source(table, path);
-  return MakeExamples(wide.get(), deep.get(), source,
-                      with_labels ? Labels(table, config.label) : Tensor(table.num_rows, 0));
+  return c;
 }
 
 int RunTrainJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir,
-                bool quiet) {
-  Job job = PrepareJob(config_path, overrides, job_dir);
+                const TrainJobOutput& output) {
+  const bool quiet = output.quiet;
+  JobConfig config = LoadJobConfigWithDir(config_path, overrides, job_dir);
+  if (!config.export_strategy.empty() && config.run.model_dir.empty()) {
+    throw ConfigError(config.source + ": eval.export: bundles are written under the model directory; set run.model_dir "
+                      "or pass --job-dir");
+  }
+  Job job = PrepareJob(std::move(config));
   const JobConfig& c = job.config;
   const Table& train = job.train;
-  const TableSource train_source(job.train, c.train);
-  const Examples train_examples = MakeExamples(job.wide.get(), job.deep.get(), train_source, job.train_labels);
+  const Examples train_examples = job.TrainExamples();
   const Examples eval_examples = job.Read(c.eval, true);
   const HeadPtr& head = job.head;
   auto& wide = job.wide;
@@ -173,7 +102,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   TrainSpec spec = c.train_spec;
   spec.stop_requested = [&stop] { return stop.requested(); };
   spec.hooks.push_back(std::make_shared<NanGuardHook>());
-  spec.hooks.push_back(std::make_shared<JobProgress>(quiet, HypertuneReporter::FromEnvironment()));
+  spec.hooks.push_back(std::make_shared<JobProgress>(output, c.run.log_step_count_steps, HypertuneReporter::FromEnvironment()));
   std::shared_ptr<EarlyStoppingHook> early;
   if (!c.early_stopping_metric.empty()) {
     early = std::make_shared<EarlyStoppingHook>(
@@ -200,7 +129,15 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
     fmt::print("model: {}  steps {}  batch {}  seed {}{}\n", c.type, spec.max_steps, spec.batch_size, c.run.seed,
                c.run.model_dir.empty() ? "" : "  model_dir " + c.run.model_dir);
   }
-  const TrainAndEvaluateResult r = TrainAndEvaluate(*estimator, train_examples, eval_examples, spec, c.eval_spec);
+  EvalSpec eval_spec = c.eval_spec;
+  std::shared_ptr<BundleExporter> exporter;
+  if (!c.export_strategy.empty()) {
+    exporter = std::make_shared<BundleExporter>(
+        job, (std::filesystem::path(c.run.model_dir) / "export" / c.export_strategy).string(),
+        ParseExportStrategy(c.export_strategy), c.export_metric, c.export_maximize, c.export_keep);
+    eval_spec.exporters.push_back(exporter);
+  }
+  const TrainAndEvaluateResult r = TrainAndEvaluate(*estimator, train_examples, eval_examples, spec, eval_spec);
   for (const std::string& problem : r.train.checkpoint_problems) fmt::print(stderr, "warning: skipped {}\n", problem);
   if (r.train.resumed_from_step >= 0 && !quiet) fmt::print("resumed from the checkpoint of step {}\n", r.train.resumed_from_step);
   if (r.train.interrupted) {
@@ -216,6 +153,10 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   if (early && early->stopped()) {
     fmt::print("early stopping: no improvement of {} for {} steps; restored the variables of step {}\n",
                c.early_stopping_metric, c.early_stopping_patience, early->best_step());
+  }
+  if (exporter && !exporter->exported().empty() && !quiet) {
+    fmt::print("exported {} bundle{}, the last {}\n", exporter->exported().size(), exporter->exported().size() == 1 ? "" : "s",
+               exporter->exported().back());
   }
   if (!c.run.model_dir.empty()) {
     nlohmann::ordered_json result{{"global_step", r.train.global_step}};

@@ -38,6 +38,14 @@ class Hook {
   virtual void End(Estimator& /*estimator*/) {}
 };
 
+/// Sees every evaluation of train_and_evaluate after the hooks have (EvalSpec::exporters); `is_final`
+/// marks the evaluation after training ended (max_steps reached or a hook stopped it; not a stop request).
+class Exporter {
+ public:
+  virtual ~Exporter() = default;
+  virtual void Export(Estimator& estimator, const EvalReport& report, bool is_final) = 0;
+};
+
 /// Throws DivergenceError (naming the step and what to turn) when the training loss is NaN or infinite.
 class NanGuardHook : public Hook {
  public:

@@ -21,7 +21,8 @@ namespace lever {
 struct JobConfig {
   std::string source;     // the file, for messages
   std::string directory;  // relative paths (data, vocabulary files) are resolved against it
-  std::string text;       // the YAML text, for the feature-column lists
+  std::string text;       // the YAML text, for the feature-column lists (with overrides of them applied)
+  std::string resolved;   // the whole YAML with every override applied (what an export bundle keeps)
 
   // data
   std::string train, eval, label = "label";
@@ -45,6 +46,11 @@ struct JobConfig {
   bool early_stopping_maximize = false;
   int64_t early_stopping_patience = 0;
   double early_stopping_min_delta = 0.0;
+  // eval.export: inference bundles written while training into <model_dir>/export/<strategy>/<step>
+  std::string export_strategy;  // empty: none; final | latest | best
+  std::string export_metric;    // best: the metric compared (default: early stopping's, else loss)
+  bool export_maximize = false;
+  int export_keep = 5;
   RunConfig run;
 };
 

@@ -10,6 +10,7 @@
 namespace lever {
 
 class Hook;
+class Exporter;
 
 struct RunConfig {
   /// Where checkpoints and logs go (docs/checkpoints.md); empty: nothing is written and nothing resumed.
@@ -52,6 +53,9 @@ struct EvalSpec {
   int64_t steps = 0;
   int64_t eval_batch_size = 4096;
   std::string name = "eval";
+  /// Called after every evaluation (TensorFlow's exporters: a BundleExporter writes the evaluated model
+  /// as an inference bundle, lever/estimator/bundle.h).
+  std::vector<std::shared_ptr<Exporter>> exporters;
 
   void Validate() const;
 };

@@ -1,0 +1,61 @@
+#pragma once
+// A run config (lever/estimator/job_config.h) made into a model: the training file's schema, the feature
+// columns fitted on it, the head its labels call for, and the canned estimator over them. `lever train
+// --config`, `lever eval`, `lever predict` and `lever export` work through it; so can a program:
+//
+//   Job job = PrepareJob(LoadJobConfig("run.yaml"));
+//   TrainAndEvaluate(*job.estimator, job.TrainExamples(), job.Read(job.config.eval, true),
+//                    job.config.train_spec, job.config.eval_spec);
+//   ExportBundle(job, "bundle");                  // lever/estimator/bundle.h
+//   Job served = LoadBundle("bundle");            // no training file needed
+//   Tensor p = served.estimator->Predict(served.Read("new.csv", false));
+#include <memory>
+#include <string>
+
+#include "lever/data/schema.h"
+#include "lever/data/table.h"
+#include "lever/estimator/canned.h"
+#include "lever/estimator/job_config.h"
+#include "lever/features/column_source.h"
+
+namespace lever {
+
+struct Job {
+  JobConfig config;
+  Schema schema;                          // the training file's columns, label included
+  std::unique_ptr<FeatureSet> wide, deep;  // either may be null (linear: wide only; dnn: deep only)
+  HeadPtr head;
+  std::unique_ptr<Estimator> estimator;
+  /// The training table and its labels (empty in a job loaded from a bundle).
+  Table train;
+  Tensor train_labels;
+
+  /// Examples of a CSV file read with the training schema: with labels, or (with_labels false) without
+  /// the label column, which may then be absent from the file. Throws DataError / IoError naming the file.
+  Examples Read(const std::string& path, bool with_labels) const;
+  /// Examples of a table that has the schema's columns (labels: rows x 1, or rows x 0 for none).
+  Examples Make(const Table& table, const std::string& file, Tensor labels) const;
+  /// The training examples (a job from PrepareJob).
+  Examples TrainExamples() const;
+  /// The head as the run config names it ("regression", "binary", "multi_class") and its outputs.
+  std::string HeadKind() const;
+};
+
+/// Reads the training file (column types inferred from every row), builds the feature columns the
+/// config lists (every column but the label as a standardized number when it lists none) and fits them
+/// on it, picks the head (estimator.head, or from the labels when "auto") and builds the estimator on
+/// config.run. Throws ConfigError / DataError / IoError naming the file and what is wrong.
+Job PrepareJob(JobConfig config);
+
+/// The head a run config's `estimator.head` names for `labels` ("auto": binary for 0/1 labels,
+/// multi_class for whole numbers 0..k-1 with k > 2, regression otherwise).
+HeadPtr MakeJobHead(const JobConfig& config, const Tensor& labels);
+
+/// Every column of `schema` but the label as a standardized numeric column (a job whose config lists no
+/// feature columns). Throws ConfigError naming `file` and a text column.
+FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label, const std::string& file);
+
+/// The estimator of a job whose feature sets and head are set (config.run gives its model_dir and seed).
+std::unique_ptr<Estimator> MakeJobEstimator(const Job& job);
+
+}  // namespace lever

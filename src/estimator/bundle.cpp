@@ -1,0 +1,403 @@
+#include "lever/estimator/bundle.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "lever/checkpoint/checkpoint_manager.h"
+#include "lever/error.h"
+#include "lever/features/config.h"
+#include "lever/features/table_source.h"
+#include "lever/io/atomic_file.h"
+#include "lever/io/crc32c.h"
+#include "lever/io/text_file.h"
+#include "lever/version.h"
+
+namespace lever {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFormat = "lever-bundle";
+constexpr int kFormatVersion = 1;
+constexpr const char* kManifest = "bundle.json";
+
+std::string ReadBytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string() + ": cannot read: " + std::strerror(errno));
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The run config as the bundle keeps it: overrides applied, data paths absolute (for the record),
+// no model_dir, vocabulary files copied into assets/ (`assets` maps each new name to its source).
+std::string BundleConfig(const JobConfig& c, std::map<std::string, fs::path>& assets) {
+  YAML::Node root = YAML::Load(c.resolved);
+  root["data"]["train"] = fs::absolute(c.train).lexically_normal().string();
+  root["data"]["eval"] = fs::absolute(c.eval).lexically_normal().string();
+  // What belongs to the training run's directory stays there.
+  if (root["run"] && root["run"].IsMap()) {
+    root["run"].remove("model_dir");
+    if (root["run"].size() == 0) root.remove("run");
+  }
+  if (root["eval"] && root["eval"].IsMap()) root["eval"].remove("export");
+  std::map<fs::path, std::string> named;  // source -> name in assets/
+  auto rewrite = [&](auto&& self, YAML::Node node) -> void {
+    if (node.IsSequence()) {
+      for (YAML::Node item : node) self(self, item);
+    } else if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (it->first.as<std::string>() == "vocabulary_file" && it->second.IsScalar()) {
+          fs::path source = it->second.as<std::string>();
+          if (source.is_relative()) source = fs::path(c.directory) / source;
+          auto [pos, added] = named.emplace(source, "");
+          if (added) {
+            std::string name = source.filename().string();
+            for (int k = 2; assets.count(name) != 0; ++k) name = std::to_string(k) + "-" + source.filename().string();
+            pos->second = name;
+            assets[name] = source;
+          }
+          it->second = "assets/" + pos->second;
+        } else {
+          self(self, it->second);
+        }
+      }
+    }
+  };
+  for (const char* key : {"feature_columns", "wide_columns", "deep_columns"}) {
+    if (root[key]) rewrite(rewrite, root[key]);
+  }
+  YAML::Emitter out;
+  out << root;
+  return "# The run config of this bundle's model, every override applied (written by lever export).\n" +
+         std::string(out.c_str()) + "\n";
+}
+
+void AddFeatureState(const FeatureSet* set, const std::string& prefix, CheckpointContents& c) {
+  if (!set) return;
+  MemoryState state;
+  set->SaveState(state);
+  for (const auto& [key, value] : state.tensors()) c.Add(prefix + key, RawTensor::FromTensor(value));
+  for (const auto& [key, value] : state.scalars()) c.Add(prefix + key, RawTensor::FromScalar(value));
+}
+
+void LoadFeatureState(FeatureSet* set, const std::string& prefix, const MemoryState& all) {
+  if (!set) return;
+  MemoryState mine;
+  for (const auto& [key, value] : all.tensors()) {
+    if (key.rfind(prefix, 0) == 0) mine.WriteTensor(key.substr(prefix.size()), value);
+  }
+  for (const auto& [key, value] : all.scalars()) {
+    if (key.rfind(prefix, 0) == 0) mine.WriteScalar(key.substr(prefix.size()), value);
+  }
+  set->LoadState(mine);
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+bool IsBundle(const fs::path& directory) { return fs::exists(directory / kManifest); }
+
+// Puts the finished temporary bundle at `target`, swapping atomically with an earlier bundle there.
+void Publish(const fs::path& temporary, const fs::path& target) {
+  std::error_code error;
+  if (!fs::exists(target)) {
+    fs::rename(temporary, target, error);
+    if (error) throw IoError(target.string() + ": cannot move the new bundle into place: " + error.message());
+  } else if (renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(temporary, error);  // now the old bundle
+  } else {
+    // A file system without exchange: move the old one aside first (a crash in between leaves the old
+    // bundle at <name>.old-<pid> and the new one at its temporary name).
+    const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old-" + std::to_string(getpid()));
+    fs::rename(target, old, error);
+    if (!error) fs::rename(temporary, target, error);
+    if (error) throw IoError(target.string() + ": cannot replace the bundle: " + error.message());
+    fs::remove_all(old, error);
+  }
+  SyncDirectory(target.parent_path().empty() ? "." : target.parent_path().string());
+}
+
+void WriteBundle(const Job& job, CheckpointContents variables, const std::string& directory,
+                 const std::map<std::string, double>& metrics, const std::string& origin) {
+  const JobConfig& c = job.config;
+  fs::path target = fs::path(directory).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();
+  if (fs::exists(target) && (!fs::is_directory(target) || (!IsBundle(target) && !fs::is_empty(target)))) {
+    throw ConfigError(target.string() +
+                      " exists and is not a lever bundle; nothing was written: choose a new directory or remove it");
+  }
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::error_code error;
+  fs::create_directories(parent, error);
+  if (error) throw IoError("cannot create " + parent.string() + ": " + error.message());
+  const fs::path temporary = parent / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
+  fs::remove_all(temporary, error);
+  try {
+    fs::create_directories(temporary / "assets");
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
+    auto write = [&](const std::string& name, const std::string& bytes) {
+      WriteFileAtomically((temporary / name).string(), bytes);
+      files[name] = {{"bytes", bytes.size()}, {"crc32c", Crc32c(bytes)}};
+    };
+    std::map<std::string, fs::path> assets;
+    write("config.yaml", BundleConfig(c, assets));
+    for (const auto& [name, source] : assets) write("assets/" + name, ReadBytes(source));
+    write("schema.yaml", job.schema.ToYaml());
+    AddFeatureState(job.wide.get(), "wide/", variables);
+    AddFeatureState(job.deep.get(), "deep/", variables);
+    CheckpointManager((temporary / "variables").string(), 1).Save(variables);
+
+    nlohmann::ordered_json manifest{{"format", kFormat},
+                                    {"format_version", kFormatVersion},
+                                    {"lever_version", Version()},
+                                    {"created", UtcNow()},
+                                    {"global_step", variables.step},
+                                    {"model", c.type},
+                                    {"head", job.HeadKind()}};
+    if (job.HeadKind() == "multi_class") manifest["classes"] = job.head->LogitsDimension();
+    manifest["label"] = c.label;
+    nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+    for (const ColumnSchema& column : job.schema.columns) {
+      if (column.name != c.label) inputs.push_back({{"name", column.name}, {"type", ColumnTypeName(column.type)}});
+    }
+    manifest["inputs"] = inputs;
+    std::vector<std::string> outputs;
+    if (job.HeadKind() == "binary") outputs = {"probability", "class"};
+    if (job.HeadKind() == "multi_class") {
+      for (Index k = 0; k < job.head->LogitsDimension(); ++k) outputs.push_back("probability_" + std::to_string(k));
+      outputs.push_back("class");
+    }
+    if (job.HeadKind() == "regression") outputs = {"prediction"};
+    manifest["outputs"] = outputs;
+    nlohmann::ordered_json evaluated = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : metrics) {
+      if (name != "global_step") evaluated[name] = value;
+    }
+    manifest["metrics"] = evaluated;
+    manifest["source"] = {{"config", c.source}, {"model_dir", c.run.model_dir}, {"train", c.train}, {"from", origin}};
+    manifest["files"] = files;
+    WriteFileAtomically((temporary / kManifest).string(), manifest.dump(2) + "\n");
+    SyncDirectory((temporary / "assets").string());
+    SyncDirectory(temporary.string());
+    Publish(temporary, target);
+  } catch (...) {
+    fs::remove_all(temporary, error);
+    throw;
+  }
+}
+
+CheckpointContents VariablesOf(const Estimator& estimator) {
+  CheckpointContents c;
+  c.step = estimator.global_step();
+  c.AddParameters(estimator.Variables());
+  c.config["seed"] = estimator.config().seed;
+  c.config["params"] = estimator.params().values();
+  return c;
+}
+
+HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
+  const std::string head = m.value("head", "");
+  if (head == "binary") return MakeBinaryClassHead();
+  if (head == "regression") return MakeRegressionHead();
+  if (head == "multi_class" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
+    return MakeMultiClassHead(m["classes"].get<Index>());
+  }
+  throw IoError(where + ": head '" + head + "' (classes " + (m.contains("classes") ? m["classes"].dump() : "none") +
+                ") is not one this version reads: binary, regression, or multi_class with classes >= 2");
+}
+
+}  // namespace
+
+nlohmann::json ReadBundleManifest(const std::string& directory) {
+  const fs::path path = fs::path(directory) / kManifest;
+  if (!fs::exists(path)) {
+    throw IoError(directory + " is not a lever bundle (no " + kManifest + "); write one with lever export");
+  }
+  nlohmann::json m;
+  try {
+    m = nlohmann::json::parse(ReadBytes(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(path.string() + ": not valid JSON (" + e.what() + "); the bundle is damaged: export it again");
+  }
+  if (!m.is_object() || m.value("format", "") != kFormat) {
+    throw IoError(path.string() + ": not a lever bundle manifest (format should be \"" + kFormat + "\")");
+  }
+  if (!m.contains("format_version") || !m["format_version"].is_number_integer() ||
+      m["format_version"].get<int>() > kFormatVersion) {
+    throw IoError(path.string() + ": bundle format_version " + (m.contains("format_version") ? m["format_version"].dump() : "missing") +
+                  "; this lever (" + Version() + ") reads version " + std::to_string(kFormatVersion) +
+                  ": use a newer lever or export the model again");
+  }
+  return m;
+}
+
+void ExportBundle(const Job& job, const std::string& directory, const std::map<std::string, double>& metrics) {
+  if (!job.estimator || job.estimator->Variables().empty()) {
+    throw ConfigError("the estimator has no variables yet: train, evaluate or predict before exporting (or export "
+                      "from the newest checkpoint)");
+  }
+  WriteBundle(job, VariablesOf(*job.estimator), directory, metrics, "variables at step " + std::to_string(job.estimator->global_step()));
+}
+
+int64_t ExportBundleFromCheckpoint(const Job& job, const std::string& directory,
+                                   const std::map<std::string, double>& metrics) {
+  const std::string& dir = job.config.run.model_dir;
+  if (dir.empty() || !fs::exists(dir)) {
+    throw ConfigError("no model directory " + (dir.empty() ? std::string("(run.model_dir or --job-dir)") : dir) +
+                      ": train first");
+  }
+  LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
+  if (!latest.checkpoint) {
+    std::string why;
+    for (const std::string& p : latest.problems) why += "; " + p;
+    throw ConfigError("no usable checkpoint in " + dir + why + ": train first");
+  }
+  const CheckpointContents& from = *latest.checkpoint;
+  CheckpointContents c;
+  c.step = from.step;
+  c.config = from.config;
+  for (const auto& [name, tensor] : from.tensors) {
+    if (name.rfind("model/", 0) == 0) c.Add(name, tensor);
+  }
+  WriteBundle(job, std::move(c), directory, metrics, CheckpointManager(dir).RecordPath(from.step));
+  return from.step;
+}
+
+Job LoadBundle(const std::string& directory) {
+  const nlohmann::json m = ReadBundleManifest(directory);
+  const fs::path root(directory);
+  const std::string where = (root / kManifest).string();
+  if (!m.contains("files") || !m["files"].is_object()) throw IoError(where + ": no files list; the bundle is damaged");
+  for (const auto& [name, entry] : m["files"].items()) {
+    const fs::path path = root / name;
+    if (!fs::exists(path)) throw IoError(path.string() + ": missing from the bundle; export it again");
+    const std::string bytes = ReadBytes(path);
+    if (bytes.size() != entry.value("bytes", uint64_t{0}) || Crc32c(bytes) != entry.value("crc32c", uint32_t{0})) {
+      throw IoError(path.string() + ": does not match the manifest (its size or CRC-32C differs); the bundle is "
+                    "damaged: export it again");
+    }
+  }
+  Job job;
+  job.config = LoadJobConfig((root / "config.yaml").string());
+  job.config.run.model_dir = (root / "variables").string();
+  job.schema = LoadSchema((root / "schema.yaml").string());
+  const JobConfig& c = job.config;
+  auto columns = [&](const char* key) {
+    return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
+  };
+  if (c.type == "wide_and_deep") {
+    job.wide = columns("wide_columns");
+    job.deep = columns("deep_columns");
+  } else {
+    auto set = c.feature_columns ? columns("feature_columns") : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.label, c.source));
+    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
+  }
+  LatestCheckpoint latest = CheckpointManager(c.run.model_dir).LatestGood();
+  if (!latest.checkpoint) {
+    std::string why;
+    for (const std::string& p : latest.problems) why += "; " + p;
+    throw IoError(c.run.model_dir + ": no usable checkpoint" + why + "; the bundle is damaged: export it again");
+  }
+  if (m.value("global_step", int64_t{-1}) != latest.checkpoint->step) {
+    throw IoError(where + ": global_step " + m.value("global_step", nlohmann::json()).dump() + " but variables/ holds step " +
+                  std::to_string(latest.checkpoint->step) + "; the bundle is damaged: export it again");
+  }
+  // Bound to an empty table of the schema's columns (Read binds again to each file's).
+  Table empty;
+  for (const ColumnSchema& column : job.schema.columns) empty.columns.push_back({.name = column.name, .type = column.type});
+  const TableSource source(empty, (root / "schema.yaml").string());
+  const MemoryState state = latest.checkpoint->State();
+  if (job.wide) job.wide->Bind(source);
+  if (job.deep) job.deep->Bind(source);
+  LoadFeatureState(job.wide.get(), "wide/", state);
+  LoadFeatureState(job.deep.get(), "deep/", state);
+  job.head = HeadFromManifest(m, where);
+  job.estimator = MakeJobEstimator(job);
+  return job;
+}
+
+BundleExporter::Strategy ParseExportStrategy(const std::string& name) {
+  if (name == "final") return BundleExporter::Strategy::kFinal;
+  if (name == "latest") return BundleExporter::Strategy::kLatest;
+  if (name == "best") return BundleExporter::Strategy::kBest;
+  throw ConfigError("'" + name + "' is not an export strategy; valid: final, latest, best");
+}
+
+BundleExporter::BundleExporter(const Job& job, std::string base_directory, Strategy strategy, std::string metric,
+                               bool maximize, int keep)
+    : job_(job), base_(std::move(base_directory)), strategy_(strategy), metric_(std::move(metric)),
+      maximize_(maximize), keep_(keep) {
+  if (keep_ < 1) throw ConfigError("an exporter keeps at least one bundle (keep " + std::to_string(keep_) + ")");
+  if (base_.empty()) throw ConfigError("an exporter needs a directory (a run.model_dir)");
+}
+
+namespace {
+
+// The step-named bundles under `base`, ascending.
+std::vector<int64_t> ExportedSteps(const fs::path& base) {
+  std::vector<int64_t> steps;
+  std::error_code error;
+  if (!fs::is_directory(base, error)) return steps;
+  for (const auto& entry : fs::directory_iterator(base, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) continue;
+    if (IsBundle(entry.path())) steps.push_back(std::stoll(name));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+}  // namespace
+
+void BundleExporter::Export(Estimator& /*estimator*/, const EvalReport& report, bool is_final) {
+  if (strategy_ == Strategy::kFinal && !is_final) return;
+  if (strategy_ == Strategy::kBest) {
+    const auto it = report.metrics.find(metric_);
+    if (it == report.metrics.end()) {
+      std::string names;
+      for (const auto& [name, value] : report.metrics) names += (names.empty() ? "" : ", ") + name;
+      throw ConfigError("export metric '" + metric_ + "' is not one of this head's metrics: " + names);
+    }
+    if (!have_best_) {
+      // A resumed run: the earlier exports' metrics are the ones to beat.
+      for (const int64_t step : ExportedSteps(base_)) {
+        const nlohmann::json m = ReadBundleManifest((fs::path(base_) / std::to_string(step)).string());
+        if (m.contains("metrics") && m["metrics"].contains(metric_) && m["metrics"][metric_].is_number()) {
+          const double v = m["metrics"][metric_].get<double>();
+          if (!have_best_ || (maximize_ ? v > best_ : v < best_)) best_ = v;
+          have_best_ = true;
+        }
+      }
+    }
+    const double value = it->second;
+    if (have_best_ && !(maximize_ ? value > best_ : value < best_)) return;
+    best_ = value;
+    have_best_ = true;
+  }
+  const std::string directory = (fs::path(base_) / std::to_string(report.step)).string();
+  ExportBundle(job_, directory, report.metrics);
+  exported_.push_back(directory);
+  std::vector<int64_t> steps = ExportedSteps(base_);
+  std::error_code error;
+  for (size_t k = 0; k + static_cast<size_t>(keep_) < steps.size(); ++k) {
+    fs::remove_all(fs::path(base_) / std::to_string(steps[k]), error);
+  }
+}
+
+}  // namespace lever

@@ -1,0 +1,195 @@
+#include "lever/estimator/bundle.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "lever/error.h"
+#include "lever/estimator/job.h"
+#include "testing/files.h"
+
+namespace lever {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Contains;
+using testing::ErrorOf;
+
+// A directory of its own per test: click-style data with the label between the feature columns, a
+// vocabulary file and a wide-and-deep run config that uses it.
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("lever_bundle_" + std::to_string(getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "data");
+    std::mt19937 rng(5);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    const char* devices[] = {"mobile", "desktop", "tablet"};
+    for (const auto& [name, rows] : {std::pair<std::string, int>{"train", 3000}, {"test", 600}}) {
+      std::ofstream out(dir_ / "data" / (name + ".csv"));
+      out << "city,clicked,device,price\n";
+      for (int i = 0; i < rows; ++i) {
+        const int city = static_cast<int>(rng() % 12), device = static_cast<int>(rng() % 3);
+        const double price = 20 + 5 * noise(rng);
+        const double logit = (city % 3 == device ? 1.5 : -0.5) - 0.1 * (price - 20) + 0.5 * noise(rng);
+        out << "c" << city << "," << (logit > 0 ? 1 : 0) << "," << devices[device] << "," << price << "\n";
+      }
+    }
+    std::ofstream(dir_ / "data" / "devices.txt") << "mobile\ndesktop\ntablet\n";
+    std::ofstream(dir_ / "run.yaml") << R"(data: {train: data/train.csv, eval: data/test.csv, label: clicked}
+estimator: {type: wide_and_deep, hidden_units: [8], optimizer: adam, learning_rate: 0.01}
+wide_columns:
+  - categorical: {key: city, hash_buckets: 32}
+  - crossed: {keys: [city, device], hash_buckets: 256}
+deep_columns:
+  - numeric: price
+  - embedding: {categorical: {key: device, vocabulary_file: data/devices.txt}, dimension: 2}
+  - embedding: {categorical: {key: city, hash_buckets: 32}, dimension: 3}
+train: {max_steps: 300, batch_size: 64}
+eval: {every_steps: 100}
+run: {model_dir: model, save_checkpoints_steps: 100}
+)";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Job TrainedJob() {
+    Job job = PrepareJob(LoadJobConfig((dir_ / "run.yaml").string()));
+    TrainAndEvaluate(*job.estimator, job.TrainExamples(), job.Read(job.config.eval, true), job.config.train_spec,
+                     job.config.eval_spec);
+    return job;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BundleTest, PredictsAsTheTrainedModelDoesWithoutTheTrainingFiles) {
+  Job job = TrainedJob();
+  const Tensor expected = job.estimator->Predict(job.Read((dir_ / "data" / "test.csv").string(), false));
+  ExportBundle(job, (dir_ / "bundle").string(), {{"auc", 0.75}});
+  // Moved away, with the training data, the vocabulary file and the model directory gone.
+  fs::copy(dir_ / "data" / "test.csv", dir_ / "new.csv");
+  fs::rename(dir_ / "bundle", dir_ / "moved");
+  fs::remove_all(dir_ / "data");
+  fs::remove_all(dir_ / "model");
+  const Job served = LoadBundle((dir_ / "moved").string());
+  EXPECT_EQ(served.HeadKind(), "binary");
+  EXPECT_EQ(served.train.num_rows, 0);
+  const Tensor p = served.estimator->Predict(served.Read((dir_ / "new.csv").string(), false));
+  ASSERT_EQ(p.rows(), expected.rows());
+  EXPECT_EQ((p - expected).cwiseAbs().maxCoeff(), 0.0f);  // bit for bit: the same variables and statistics
+  EXPECT_EQ(served.estimator->global_step(), 300);
+
+  const nlohmann::json m = ReadBundleManifest((dir_ / "moved").string());
+  EXPECT_EQ(m["global_step"], 300);
+  EXPECT_EQ(m["head"], "binary");
+  EXPECT_EQ(m["metrics"]["auc"], 0.75);
+  EXPECT_EQ(m["outputs"], nlohmann::json({"probability", "class"}));
+  ASSERT_EQ(m["inputs"].size(), 3u);  // every column but the label
+  EXPECT_EQ(m["inputs"][1]["name"], "device");
+  EXPECT_TRUE(m["files"].contains("assets/devices.txt"));
+}
+
+TEST_F(BundleTest, ExportFromTheNewestCheckpointEqualsTheLiveExport) {
+  Job job = TrainedJob();
+  ExportBundle(job, (dir_ / "live").string());
+  Job fresh = PrepareJob(LoadJobConfig((dir_ / "run.yaml").string()));  // never ran: no variables yet
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { ExportBundle(fresh, (dir_ / "x").string()); }), "no variables yet"));
+  EXPECT_EQ(ExportBundleFromCheckpoint(fresh, (dir_ / "from_checkpoint").string()), 300);
+  const std::string test = (dir_ / "data" / "test.csv").string();
+  const Job a = LoadBundle((dir_ / "live").string()), b = LoadBundle((dir_ / "from_checkpoint").string());
+  const Tensor pa = a.estimator->Predict(a.Read(test, false)), pb = b.estimator->Predict(b.Read(test, false));
+  EXPECT_EQ((pa - pb).cwiseAbs().maxCoeff(), 0.0f);
+  // Evaluation through a bundle reads labels as training did.
+  const auto metrics = b.estimator->Evaluate(b.Read(test, true));
+  EXPECT_GT(metrics.at("auc"), 0.8);
+}
+
+TEST_F(BundleTest, DamageIsFoundAndNamed) {
+  Job job = TrainedJob();
+  const fs::path bundle = dir_ / "bundle";
+  ExportBundle(job, bundle.string());
+  {
+    std::fstream f(bundle / "config.yaml", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(10);
+    f.put('#');
+  }
+  std::string message = ErrorOf<IoError>([&] { LoadBundle(bundle.string()); });
+  EXPECT_TRUE(Contains(message, "config.yaml"));
+  EXPECT_TRUE(Contains(message, "damaged"));
+
+  ExportBundle(job, bundle.string());  // a fresh copy replaces the damaged one
+  EXPECT_NO_THROW(LoadBundle(bundle.string()));
+  const fs::path tensors = bundle / "variables" / "ckpt-300.safetensors";
+  fs::resize_file(tensors, fs::file_size(tensors) - 8);
+  message = ErrorOf<IoError>([&] { LoadBundle(bundle.string()); });
+  EXPECT_TRUE(Contains(message, "ckpt-300"));
+
+  ExportBundle(job, bundle.string());
+  std::string text;
+  {
+    std::ifstream in(bundle / "bundle.json");
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  text.replace(text.find("\"format_version\": 1"), 19, "\"format_version\": 9");
+  std::ofstream(bundle / "bundle.json") << text;
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle(bundle.string()); }), "reads version 1"));
+
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle((dir_ / "model").string()); }), "not a lever bundle"));
+}
+
+TEST_F(BundleTest, RefusesToOverwriteWhatIsNotABundleAndLeavesNoTemporaries) {
+  Job job = TrainedJob();
+  fs::create_directories(dir_ / "out");
+  std::ofstream(dir_ / "out" / "notes.txt") << "keep me";
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { ExportBundle(job, (dir_ / "out").string()); }), "is not a lever bundle"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "notes.txt"));
+  ExportBundle(job, (dir_ / "b").string());
+  ExportBundle(job, (dir_ / "b").string());  // replaced in place
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find(".b."), std::string::npos) << entry.path();
+  }
+  EXPECT_NO_THROW(LoadBundle((dir_ / "b").string()));
+}
+
+TEST_F(BundleTest, ExporterStrategiesAndResumedComparison) {
+  Job job = TrainedJob();
+  const std::string base = (dir_ / "export" / "best").string();
+  auto steps = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(base)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  BundleExporter best(job, base, BundleExporter::Strategy::kBest, "loss", false, 2);
+  Estimator& estimator = *job.estimator;
+  best.Export(estimator, {100, "eval", {{"loss", 0.5}}}, false);
+  best.Export(estimator, {200, "eval", {{"loss", 0.6}}}, false);  // worse: not exported
+  best.Export(estimator, {300, "eval", {{"loss", 0.4}}}, false);
+  best.Export(estimator, {400, "eval", {{"loss", 0.3}}}, true);
+  EXPECT_EQ(steps(), (std::vector<std::string>{"300", "400"}));  // keep 2
+  // A resumed run compares with what the earlier exports reached.
+  BundleExporter resumed(job, base, BundleExporter::Strategy::kBest, "loss", false, 2);
+  resumed.Export(estimator, {500, "eval", {{"loss", 0.35}}}, false);
+  EXPECT_TRUE(resumed.exported().empty());
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] {
+                         BundleExporter(job, (dir_ / "export" / "auc").string(),
+                                        BundleExporter::Strategy::kBest, "auc")
+                             .Export(estimator, {600, "eval", {{"loss", 0.1}}}, false);
+                       }),
+                       "'auc' is not one of this head's metrics: loss"));
+
+  BundleExporter final_only(job, (dir_ / "export" / "final").string(), BundleExporter::Strategy::kFinal);
+  final_only.Export(estimator, {100, "eval", {{"loss", 0.5}}}, false);
+  final_only.Export(estimator, {300, "eval", {{"loss", 0.5}}}, true);
+  ASSERT_EQ(final_only.exported().size(), 1u);
+  EXPECT_EQ(fs::path(final_only.exported()[0]).filename(), "300");
+  EXPECT_THROW(ParseExportStrategy("sometimes"), ConfigError);
+}
+
+}  // namespace
+}  // namespace lever

@@ -1,0 +1,72 @@
+// `lever export`: a trained `lever train --config` job's newest checkpoint as an inference bundle
+// (lever/estimator/bundle.h) that `lever predict --model` and `lever eval --model` use without the
+// training file.
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "lever/error.h"
+#include "lever/estimator/bundle.h"
+#include "train_job.h"
+
+namespace lever::cli {
+namespace {
+
+struct ExportFlags {
+  std::string config, job_dir, output;
+  bool no_eval = false;
+  bool json = false;
+};
+
+int RunExport(const ExportFlags& f, CLI::App* cmd) {
+  std::vector<std::string> overrides;
+  for (const std::string& extra : cmd->remaining()) {
+    if (extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
+      throw ConfigError("unknown argument '" + extra + "'; overrides are --key.path=value");
+    }
+    overrides.push_back(extra.substr(2));
+  }
+  Job job = PrepareJob(LoadJobConfigWithDir(f.config, overrides, f.job_dir));
+  std::map<std::string, double> metrics;
+  if (!f.no_eval) {
+    // The variables evaluated are the newest good checkpoint's, the ones exported.
+    metrics = job.estimator->Evaluate(job.Read(job.config.eval, true));
+  }
+  const int64_t step = ExportBundleFromCheckpoint(job, f.output, metrics);
+  const nlohmann::json manifest = ReadBundleManifest(f.output);
+  if (f.json) {
+    fmt::print("{}\n", manifest.dump());
+    return 0;
+  }
+  std::string line = fmt::format("exported step {} ({} model, {} head{}, {} input columns) to {}", step,
+                                 job.config.type, job.HeadKind(),
+                                 job.HeadKind() == "multi_class" ? fmt::format(" of {} classes", job.head->LogitsDimension()) : "",
+                                 manifest["inputs"].size(), f.output);
+  fmt::print("{}\n", line);
+  if (!metrics.empty()) {
+    std::string evaluated = fmt::format("  {}:", job.config.eval);
+    for (const auto& [name, value] : metrics) {
+      if (name != "global_step") evaluated += fmt::format("  {} {:.4f}", name, value);
+    }
+    fmt::print("{}\n", evaluated);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command RegisterExport(CLI::App& app) {
+  auto f = std::make_shared<ExportFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Write a trained --config job's newest checkpoint as an inference bundle (for lever predict --model)");
+  cmd->add_option("--config", f->config, "the run config the model was trained with")->required();
+  cmd->add_option("--job-dir,--job_dir", f->job_dir, "the model directory, when not the config's run.model_dir");
+  cmd->add_option("--output,-o", f->output, "the bundle directory to write (an earlier bundle there is replaced)")->required();
+  cmd->add_flag("--no-eval", f->no_eval, "do not evaluate on data.eval first (the manifest then has no metrics)");
+  cmd->add_flag("--json", f->json, "print the bundle's manifest as one JSON object");
+  cmd->allow_extras();
+  return [f, cmd] { return RunExport(*f, cmd); };
+}
+
+}  // namespace lever::cli
