@@ -71,12 +71,46 @@ assert len(rows) == 450 and all(abs(sum(r["probabilities"]) - 1) < 1e-4 for r in
 accuracy = sum(r["class"] == y for r, y in zip(rows, labels)) / len(labels)
 assert accuracy > 0.95, accuracy
 PY
+# lever export: an inference bundle that predicts and evaluates as the job does, moved elsewhere and
+# without the training file.
+out=$("$lever" export --config "$work/digits.yaml" -o "$work/bundle" 2>&1) || fail "lever export: $out"
+[[ "$out" == *"exported step 800 (dnn model, multi_class head of 10 classes, 64 input columns)"* ]] || fail "export summary: $out"
+[[ "$out" == *"accuracy $final_800"* ]] || fail "export evaluation differs from training's ($final_800): $out"
+mkdir -p "$work/elsewhere" && mv "$work/bundle" "$work/elsewhere/digits_model"
+mv "$work/digits_train.csv" "$work/digits_train.hidden"
+"$lever" predict --model "$work/elsewhere/digits_model" --input "$work/unlabeled.csv" --output "$work/p_bundle.csv" ||
+  fail "lever predict --model"
+cmp -s "$work/p.csv" "$work/p_bundle.csv" || fail "the bundle's predictions differ from the job's"
+out=$("$lever" eval --model "$work/elsewhere/digits_model" --data "$work/digits_test.csv" 2>&1) || fail "lever eval --model: $out"
+[[ "$out" == *"step 800"*"accuracy $final_800"* ]] || fail "lever eval --model differs ($final_800): $out"
+mv "$work/digits_train.hidden" "$work/digits_train.csv"
+out=$("$lever" predict --model "$work/runs/digits" --input "$work/unlabeled.csv" 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"is not a lever bundle (no bundle.json); write one with lever export"* ]] ||
+  fail "a model directory as a bundle: $out"
+mkdir -p "$work/occupied" && echo keep > "$work/occupied/notes.txt"
+out=$("$lever" export --config "$work/digits.yaml" -o "$work/occupied" 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"exists and is not a lever bundle; nothing was written"* ]] && [ -f "$work/occupied/notes.txt" ] ||
+  fail "export over a directory that is not a bundle: $out"
 out2=$("$lever" eval --config "$work/digits.yaml" --job-dir "$work/nowhere" 2>&1)
 [ $? -eq 2 ] && [[ "$out2" == *"no checkpoint in"*"train first"* ]] || fail "eval without a model: $out2"
 
 # --job-dir replaces run.model_dir.
-"$lever" train -q --config "$work/digits.yaml" --job-dir "$work/job" --train.max_steps=100 > /dev/null || fail "--job-dir run"
+# eval.export writes bundles under the model directory as training goes.
+"$lever" train -q --config "$work/digits.yaml" --job-dir "$work/job" --train.max_steps=100 --eval.export=final > /dev/null ||
+  fail "--job-dir run"
 [ -f "$work/job/ckpt-100.json" ] || fail "--job-dir did not set the model directory"
+[ -f "$work/job/export/final/100/bundle.json" ] || fail "eval.export final wrote no bundle: $(ls -R "$work/job")"
+grep -v '^run:' "$work/digits.yaml" > "$work/nodir.yaml"
+out=$("$lever" train --config "$work/nodir.yaml" --eval.export=final 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"nodir.yaml: eval.export: bundles are written under the model directory"* ]] ||
+  fail "eval.export without a model directory: $out"
+# On a terminal the --config path redraws a progress bar between its lines.
+if command -v script > /dev/null; then
+  script -qec "'$lever' train --config '$work/digits.yaml' --job-dir '$work/pty' --train.max_steps=400" /dev/null > "$work/pty.log" 2>&1
+  grep -q $'\r\\[#*\\.*\\] step [0-9]*/400  loss' "$work/pty.log" || fail "no progress bar on a terminal: $(head -c 600 "$work/pty.log")"
+  "$lever" train --config "$work/digits.yaml" --job-dir "$work/pipe" --train.max_steps=400 > "$work/pipe.log" 2>&1
+  grep -q $'\r' "$work/pipe.log" && fail "a progress bar in piped output"
+fi
 
 # SIGTERM: stops at a step boundary with a checkpoint; the same command continues.
 "$lever" train --config "$work/digits.yaml" --job-dir "$work/term" --train.max_steps=200000 > "$work/term.log" 2>&1 &
