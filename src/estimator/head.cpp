@@ -72,6 +72,7 @@ class BinaryClassHead : public Head {
     m["accuracy"] = Accuracy(pv, yv);
     m["precision"] = Precision(pv, yv);
     m["recall"] = Recall(pv, yv);
+    m["f1"] = F1Score(pv, yv);
     m["auc"] = AucRoc(pv, yv);
     m["auc_precision_recall"] = AucPr(pv, yv);
     m["calibration_error"] = ExpectedCalibrationError(pv, yv);

@@ -134,9 +134,34 @@ deep_columns:
 train: {max_steps: 1500, batch_size: 128}
 eval: {every_steps: 500, early_stopping: {metric: auc, goal: maximize, patience_steps: 1000}}
 YAML
-out=$("$lever" train --config "$work/clicks.yaml" 2>&1) || fail "wide-and-deep run: $out"
+out=$("$lever" train --config "$work/clicks.yaml" --job-dir "$work/clicks_run" 2>&1) || fail "wide-and-deep run: $out"
 auc=$(echo "$out" | sed -n 's/^final: .*  auc \([0-9.]*\).*/\1/p')
 awk -v a="$auc" 'BEGIN { exit !(a > 0.75) }' || fail "wide-and-deep AUC '$auc': $out"
+# lever eval --report: the confusion counts and reliability bins behind the metrics; curves as CSV.
+out=$("$lever" eval --config "$work/clicks.yaml" --job-dir "$work/clicks_run" --report --roc "$work/roc.csv" \
+      --calibration "$work/cal.csv" 2>&1) || fail "eval --report: $out"
+[[ "$out" == *"auc $auc"* && "$out" == *"confusion at threshold 0.5"* && "$out" == *"[0.9, 1.0]"* ]] ||
+  fail "binary report: $out"
+/usr/bin/python3 - "$work" <<'PY' || fail "the ROC or calibration CSV is wrong"
+import csv, sys
+import numpy as np
+roc = list(csv.DictReader(open(f"{sys.argv[1]}/roc.csv")))
+fpr = np.array([float(r["false_positive_rate"]) for r in roc]); tpr = np.array([float(r["true_positive_rate"]) for r in roc])
+assert roc[0]["threshold"] == "inf" and fpr[-1] == 1 and tpr[-1] == 1 and np.all(np.diff(fpr) >= 0)
+cal = list(csv.DictReader(open(f"{sys.argv[1]}/cal.csv")))
+assert len(cal) == 10 and sum(float(r["count"]) for r in cal) == 5000
+PY
+out=$("$lever" eval --config "$work/digits.yaml" --report --confusion "$work/confusion.csv" --json 2>&1) || fail "digits --report: $out"
+echo "$out" | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+m = r["confusion_matrix"]
+assert len(m) == 10 and sum(map(sum, m)) == 450, m
+assert abs(sum(m[i][i] for i in range(10)) / 450 - r["accuracy"]) < 1e-12
+' || fail "multi-class report: $out"
+[ "$(wc -l < "$work/confusion.csv")" -eq 11 ] || fail "confusion CSV rows"
+out=$("$lever" eval --config "$work/digits.yaml" --roc "$work/x.csv" 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"--roc, --pr and --calibration are for a binary head"* ]] || fail "--roc on multi-class: $out"
 echo "config runs: digits accuracy $acc, clicks wide-and-deep AUC $auc"
 
 expect_error() {  # expect_error "<text in message>" args...
