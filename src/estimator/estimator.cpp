@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "lever/checkpoint/checkpoint_manager.h"
@@ -229,7 +230,9 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
 
   const Index n = data.size();
   const Index batch = spec.batch_size;
+  std::optional<Clock::time_point> last_eval_start;  // for EvalSpec::throttle_secs
   auto evaluate = [&](bool is_final) {
+    last_eval_start = Clock::now();
     EvalReport report{global_step_, eval_spec->name, Evaluate(*eval, *eval_spec)};
     if (eval_log) {
       std::map<std::string, double> values = report.metrics;
@@ -311,7 +314,9 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     bool stop = false;
     for (const auto& hook : spec.hooks) stop = hook->AfterStep(*this, report) || stop;
     if (!stop && eval && eval_spec->every_steps > 0 && global_step_ >= eval_spec->start_delay_steps &&
-        global_step_ % eval_spec->every_steps == 0 && global_step_ < spec.max_steps) {
+        global_step_ % eval_spec->every_steps == 0 && global_step_ < spec.max_steps &&
+        (eval_spec->throttle_secs <= 0 || !last_eval_start ||
+         std::chrono::duration<double>(Clock::now() - *last_eval_start).count() >= eval_spec->throttle_secs)) {
       stop = evaluate(false);
       last_eval = global_step_;
     }

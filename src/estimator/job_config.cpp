@@ -177,8 +177,11 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   r.Read(train, "train", "batch_size", c.train_spec.batch_size, "a whole number of examples");
   r.Read(train, "train", "clip_norm", c.train_spec.clip_norm, "a number >= 0");
 
-  r.CheckKeys(eval, "eval", {"every_steps", "early_stopping", "export"});
+  r.CheckKeys(eval, "eval", {"every_steps", "start_delay_steps", "steps", "throttle_secs", "early_stopping", "export"});
   r.Read(eval, "eval", "every_steps", c.eval_spec.every_steps, "a whole number of steps");
+  r.Read(eval, "eval", "start_delay_steps", c.eval_spec.start_delay_steps, "a whole number of steps");
+  r.Read(eval, "eval", "steps", c.eval_spec.steps, "a whole number of evaluation batches (0: the whole file)");
+  r.Read(eval, "eval", "throttle_secs", c.eval_spec.throttle_secs, "a number of seconds");
   const YAML::Node stopping = eval.IsDefined() && eval.IsMap() ? eval["early_stopping"] : YAML::Node();
   r.CheckKeys(stopping, "eval.early_stopping", {"metric", "goal", "patience_steps", "min_delta"});
   if (stopping.IsDefined() && !stopping.IsNull()) {

@@ -34,6 +34,7 @@ void TrainSpec::Validate() const {
 void EvalSpec::Validate() const {
   if (every_steps < 0) throw ConfigError("eval_spec.every_steps must be >= 0 (0: only at the end)");
   if (start_delay_steps < 0) throw ConfigError("eval_spec.start_delay_steps must be >= 0");
+  if (!(throttle_secs >= 0)) throw ConfigError("eval_spec.throttle_secs must be >= 0 (0: off)");
   if (steps < 0) throw ConfigError("eval_spec.steps must be >= 0 (0: the whole evaluation set)");
   if (eval_batch_size <= 0) throw ConfigError("eval_spec.eval_batch_size must be positive");
 }

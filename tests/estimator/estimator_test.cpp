@@ -260,6 +260,18 @@ TEST(EstimatorTest, TrainAndEvaluateEvaluatesOnScheduleAndAtTheEnd) {
   EXPECT_EQ(result.final_evaluation().name, "eval");
 }
 
+TEST(EstimatorTest, ThrottleSkipsPeriodicEvaluationsButNotTheFinalOne) {
+  const Dataset train = Blobs(200, 2, 1), test = Blobs(100, 2, 2);
+  auto e = MakeLinearEstimator(MakeBinaryClassHead());
+  // Every 10 steps, but not within an hour of the last evaluation: the first periodic one and the final one.
+  const auto result = TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 95, .batch_size = 16},
+                                       EvalSpec{.every_steps = 10, .throttle_secs = 3600});
+  std::vector<int64_t> steps;
+  for (const auto& r : result.evaluations) steps.push_back(r.step);
+  EXPECT_EQ(steps, (std::vector<int64_t>{10, 95}));
+  EXPECT_THROW(EvalSpec{.throttle_secs = -1}.Validate(), ConfigError);
+}
+
 TEST(EstimatorTest, AModelDirectoryIsResumedByANewEstimator) {
   const Dataset train = Blobs(300, 3, 1), test = Blobs(150, 3, 2);
   const std::string dir = testing::TempPath("model_dir");

@@ -49,6 +49,9 @@ struct EvalSpec {
   int64_t every_steps = 100;
   /// No evaluation before this global step (TensorFlow's start_delay, in steps).
   int64_t start_delay_steps = 0;
+  /// Skip a periodic evaluation when the last one started less than this many seconds ago (TensorFlow's
+  /// throttle_secs; 0 = off). Which evaluations run then depends on the machine's speed.
+  double throttle_secs = 0.0;
   /// At most this many evaluation batches (of eval_batch_size rows) per evaluation; 0 = the whole set.
   int64_t steps = 0;
   int64_t eval_batch_size = 4096;
