@@ -150,6 +150,10 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
     if (name != "global_step") line += fmt::format("  {} {:.4f}", name, value);
   }
   fmt::print("{}\n", line);
+  if (!quiet && r.train.steps > 0) {
+    fmt::print("trained {} steps in {:.2f}s ({:.0f} steps/s, evaluations included)\n", r.train.steps, r.train.seconds,
+               r.train.seconds > 0 ? static_cast<double>(r.train.steps) / r.train.seconds : 0.0);
+  }
   if (early && early->stopped()) {
     fmt::print("early stopping: no improvement of {} for {} steps; restored the variables of step {}\n",
                c.early_stopping_metric, c.early_stopping_patience, early->best_step());
@@ -159,7 +163,9 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
                exporter->exported().back());
   }
   if (!c.run.model_dir.empty()) {
-    nlohmann::ordered_json result{{"global_step", r.train.global_step}};
+    nlohmann::ordered_json result{{"global_step", r.train.global_step},
+                                  {"steps", r.train.steps},
+                                  {"train_seconds", r.train.seconds}};
     for (const auto& [name, value] : r.final_evaluation().metrics) result[name] = value;
     const std::string path = (std::filesystem::path(c.run.model_dir) / "result.json").string();
     std::ofstream out(path);

@@ -117,6 +117,7 @@ class Estimator {
   std::unique_ptr<CheckpointContents> pending_optimizer_state_;  // restored before the optimizers existed
   // Data order: the current epoch's permutation.
   std::vector<Index> order_;
+  std::vector<Index> batch_rows_;  // the current batch's rows of the training examples
   int64_t order_epoch_ = -1;
   int64_t order_size_ = -1;
   Examples batch_;  // the current training batch, or evaluation chunk
