@@ -298,16 +298,7 @@ Job LoadBundle(const std::string& directory) {
   job.config.run.model_dir = (root / "variables").string();
   job.schema = LoadSchema((root / "schema.yaml").string());
   const JobConfig& c = job.config;
-  auto columns = [&](const char* key) {
-    return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
-  };
-  if (c.type == "wide_and_deep") {
-    job.wide = columns("wide_columns");
-    job.deep = columns("deep_columns");
-  } else {
-    auto set = c.feature_columns ? columns("feature_columns") : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.label, c.source));
-    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
-  }
+  MakeJobColumns(job);
   LatestCheckpoint latest = CheckpointManager(c.run.model_dir).LatestGood();
   if (!latest.checkpoint) {
     std::string why;

@@ -49,6 +49,21 @@ HeadPtr MakeJobHead(const JobConfig& c, const Tensor& labels) {
   return MakeRegressionHead();
 }
 
+void MakeJobColumns(Job& job) {
+  const JobConfig& c = job.config;
+  auto columns = [&](const char* key) {
+    return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
+  };
+  if (c.type == "wide_and_deep") {
+    job.wide = columns("wide_columns");
+    job.deep = columns("deep_columns");
+  } else {
+    auto set = c.feature_columns ? columns("feature_columns")
+                                 : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.label, c.train));
+    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
+  }
+}
+
 std::unique_ptr<Estimator> MakeJobEstimator(const Job& job) {
   const JobConfig& c = job.config;
   WideDeepOptions options;
@@ -74,17 +89,7 @@ Job PrepareJob(JobConfig config) {
   job.schema = InferSchema(c.train, csv, infer).schema;
   job.train = ReadTable(c.train, job.schema);
   const TableSource train_source(job.train, c.train);
-  auto columns = [&](const char* key) {
-    return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
-  };
-  if (c.type == "wide_and_deep") {
-    job.wide = columns("wide_columns");
-    job.deep = columns("deep_columns");
-  } else {
-    auto set = c.feature_columns ? columns("feature_columns")
-                                 : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.label, c.train));
-    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
-  }
+  MakeJobColumns(job);
   // Fitted on the training file: the same file gives the same statistics, and a bundle
   // (lever/estimator/bundle.h) carries them to where the training file is not.
   if (job.wide) job.wide->Fit(train_source);

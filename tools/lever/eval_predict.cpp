@@ -16,6 +16,7 @@
 #include "lever/metrics/curves.h"
 #include "lever/metrics/multiclass.h"
 #include "lever/error.h"
+#include "flags.h"
 #include "train_job.h"
 
 namespace lever::cli {
@@ -29,17 +30,6 @@ struct ModelFlags {
   std::string roc, pr, calibration, confusion;
 };
 
-std::vector<std::string> Overrides(CLI::App* cmd) {
-  std::vector<std::string> overrides;
-  for (const std::string& extra : cmd->remaining()) {
-    if (extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
-      throw ConfigError("unknown argument '" + extra + "'; overrides are --key.path=value");
-    }
-    overrides.push_back(extra.substr(2));
-  }
-  return overrides;
-}
-
 // A bundle (--model), or a --config job with its newest checkpoint (an error when there is none).
 Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
   if (!f.model.empty()) {
@@ -49,7 +39,7 @@ Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
     return LoadBundle(f.model);
   }
   if (f.config.empty()) throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
-  Job job = PrepareJob(LoadJobConfigWithDir(f.config, Overrides(cmd), f.job_dir));
+  Job job = PrepareJob(LoadJobConfigWithDir(f.config, ConfigOverrides(cmd), f.job_dir));
   const std::string& dir = job.config.run.model_dir;
   if (dir.empty()) throw ConfigError(f.config + ": no run.model_dir (or --job-dir): there is no trained model to use");
   if (!std::filesystem::exists(dir) || CheckpointManager(dir).Steps().empty()) {

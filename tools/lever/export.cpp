@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
+#include "flags.h"
 #include "train_job.h"
 
 namespace lever::cli {
@@ -20,14 +21,7 @@ struct ExportFlags {
 };
 
 int RunExport(const ExportFlags& f, CLI::App* cmd) {
-  std::vector<std::string> overrides;
-  for (const std::string& extra : cmd->remaining()) {
-    if (extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
-      throw ConfigError("unknown argument '" + extra + "'; overrides are --key.path=value");
-    }
-    overrides.push_back(extra.substr(2));
-  }
-  Job job = PrepareJob(LoadJobConfigWithDir(f.config, overrides, f.job_dir));
+  Job job = PrepareJob(LoadJobConfigWithDir(f.config, ConfigOverrides(cmd), f.job_dir));
   std::map<std::string, double> metrics;
   if (!f.no_eval) {
     // The variables evaluated are the newest good checkpoint's, the ones exported.

@@ -25,4 +25,15 @@ void AddOptimizerOptions(const std::vector<std::string>& key_values, OptimizerSp
   }
 }
 
+std::vector<std::string> ConfigOverrides(const CLI::App* cmd) {
+  std::vector<std::string> overrides;
+  for (const std::string& extra : cmd->remaining()) {
+    if (extra.rfind("--", 0) != 0 || extra.find('=') == std::string::npos) {
+      throw ConfigError("unknown argument '" + extra + "'; overrides are --key.path=value");
+    }
+    overrides.push_back(extra.substr(2));
+  }
+  return overrides;
+}
+
 }  // namespace lever::cli

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "lever/optim/registry.h"
 
 namespace lever::cli {
@@ -13,5 +15,9 @@ double ParseNumber(const std::string& text, const std::string& what);
 /// Adds `--opt key=value` flags to `spec.options`. Throws ConfigError naming the flag and its value for
 /// one without '=' or whose value is not a number; unknown keys are left to MakeOptimizer.
 void AddOptimizerOptions(const std::vector<std::string>& key_values, OptimizerSpec& spec);
+
+/// The `--key.path=value` run-config overrides left over after `cmd`'s own flags, as "key.path=value".
+/// Throws ConfigError for anything else, naming it.
+std::vector<std::string> ConfigOverrides(const CLI::App* cmd);
 
 }  // namespace lever::cli

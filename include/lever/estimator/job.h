@@ -55,6 +55,10 @@ HeadPtr MakeJobHead(const JobConfig& config, const Tensor& labels);
 /// feature columns). Throws ConfigError naming `file` and a text column.
 FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label, const std::string& file);
 
+/// Sets `job.wide` / `job.deep` to the (unfitted) feature sets the config lists for its model type, or
+/// every schema column but the label as a standardized number when it lists none.
+void MakeJobColumns(Job& job);
+
 /// The estimator of a job whose feature sets and head are set (config.run gives its model_dir and seed).
 std::unique_ptr<Estimator> MakeJobEstimator(const Job& job);
 
