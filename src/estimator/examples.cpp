@@ -1,8 +1,5 @@
 #include "lever/estimator/examples.h"
 
-#include <cmath>
-#include <sstream>
-
 #include "lever/error.h"
 
 namespace lever {
@@ -26,19 +23,7 @@ void Examples::Validate(const char* what) const {
                       " rows, the labels " + std::to_string(n));
     }
   }
-  if (dense.size() > 0 && !dense.allFinite()) {
-    for (Index i = 0; i < dense.rows(); ++i) {
-      for (Index j = 0; j < dense.cols(); ++j) {
-        if (!std::isfinite(dense(i, j))) {
-          std::ostringstream msg;
-          msg << what << " set example " << i << ", feature "
-              << (static_cast<size_t>(j) < dense_names.size() ? dense_names[static_cast<size_t>(j)] : std::to_string(j))
-              << " is " << dense(i, j) << "; fill or drop missing values first";
-          throw DataError(msg.str());
-        }
-      }
-    }
-  }
+  CheckFiniteFeatures(dense, dense_names, what);
 }
 
 Examples Examples::FromDataset(const Dataset& data) {

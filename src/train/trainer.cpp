@@ -87,20 +87,7 @@ void Trainer::CheckData(const Dataset& data, const char* what) const {
                     std::to_string(model_.output_units()) + " outputs needs (" + std::to_string(data.size()) + ", " +
                     std::to_string(label_cols) + ")");
   }
-  if (!data.features.allFinite()) {
-    for (Index i = 0; i < data.features.rows(); ++i) {
-      for (Index j = 0; j < data.features.cols(); ++j) {
-        if (!std::isfinite(data.features(i, j))) {
-          std::ostringstream msg;
-          msg << what << " set row " << i << ", feature "
-              << (static_cast<size_t>(j) < data.feature_names.size() ? data.feature_names[static_cast<size_t>(j)]
-                                                                      : std::to_string(j))
-              << " is " << data.features(i, j) << "; fill or drop missing values before training";
-          throw DataError(msg.str());
-        }
-      }
-    }
-  }
+  CheckFiniteFeatures(data.features, data.feature_names, what);
 }
 
 void Trainer::BuildTrainGraph(Index label_cols) {

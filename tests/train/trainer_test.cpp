@@ -144,7 +144,7 @@ TEST(TrainerTest, RejectsDataThatDoesNotFitTheModel) {
     t2.Train(bad);
     FAIL();
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("row 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("training set example 3, feature"), std::string::npos) << e.what();
   }
 }
 

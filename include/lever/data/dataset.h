@@ -17,4 +17,8 @@ struct Dataset {
   Index num_features() const { return features.cols(); }
 };
 
+/// Throws DataError "<what> set example <i>, feature <name> is nan; fill or drop missing values first" for
+/// the first value of `features` that is not finite (`names` name the columns; by index when short).
+void CheckFiniteFeatures(const Tensor& features, const std::vector<std::string>& names, const std::string& what);
+
 }  // namespace lever
