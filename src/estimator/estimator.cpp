@@ -53,6 +53,7 @@ Estimator::~Estimator() = default;
 
 namespace {
 std::string OptimizerPrefix(size_t k) { return "optimizer_" + std::to_string(k) + "/"; }
+constexpr const char* kHookPrefix = "hooks/";
 }  // namespace
 
 void Estimator::MaybeRestore(TrainOutcome* outcome) {
@@ -66,6 +67,12 @@ void Estimator::MaybeRestore(TrainOutcome* outcome) {
       latest.checkpoint->RestoreParameters(Variables());
       global_step_ = latest.checkpoint->step;
       restored_step_ = latest.checkpoint->step;
+      pending_hook_state_ = std::make_unique<CheckpointContents>();
+      pending_hook_state_->source = latest.checkpoint->source;
+      pending_hook_state_->step = latest.checkpoint->step;
+      for (const auto& [name, tensor] : latest.checkpoint->tensors) {
+        if (StartsWith(name, kHookPrefix)) pending_hook_state_->Add(name, tensor);
+      }
       pending_optimizer_state_ = std::make_unique<CheckpointContents>(std::move(*latest.checkpoint));
     }
     // The first Train after the restore reports it, whether Evaluate or Predict ran first or not.
@@ -86,12 +93,40 @@ void Estimator::MaybeRestore(TrainOutcome* outcome) {
   }
 }
 
-std::string Estimator::SaveCheckpoint() {
+void Estimator::RestoreHooks(const std::vector<std::shared_ptr<Hook>>& hooks) {
+  if (!pending_hook_state_) return;
+  const MemoryState state = pending_hook_state_->State();
+  for (const auto& hook : hooks) {
+    try {
+      hook->LoadState(*this, state);
+    } catch (const IoError& e) {
+      throw IoError(pending_hook_state_->Where() + "hook state: " + e.message());
+    }
+  }
+  pending_hook_state_.reset();
+}
+
+std::string Estimator::SaveCheckpoint(const std::vector<std::shared_ptr<Hook>>& hooks) {
   CheckpointManager manager(config_.model_dir, config_.keep_checkpoint_max);
   CheckpointContents c;
   c.step = global_step_;
   c.AddParameters(Variables());
   for (size_t k = 0; k < optimizers_.size(); ++k) c.AddOptimizer(*optimizers_[k], OptimizerPrefix(k));
+  for (const auto& hook : hooks) {
+    // One state per hook, so two hooks writing the same key are an error (Add) rather than one silently
+    // overwriting the other.
+    MemoryState state;
+    hook->SaveState(*this, state);
+    auto check = [](const std::string& key) {
+      if (!StartsWith(key, kHookPrefix)) {
+        throw ConfigError("a hook saved its state as '" + key + "'; hook state keys start with \"hooks/\" and a name "
+                          "of the hook's own");
+      }
+    };
+    for (const auto& entry : state.tensors()) check(entry.first);
+    for (const auto& entry : state.scalars()) check(entry.first);
+    c.AddState(state);
+  }
   c.config["seed"] = config_.seed;
   c.config["params"] = params_.values();
   return manager.Save(c);
@@ -261,14 +296,28 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   CreateOptimizers(b.spec);
   TrainOutcome out;
   MaybeRestore(&out);
+  RestoreHooks(spec.hooks);
   const bool writes = !config_.model_dir.empty();
+  // The logs continue from this step: what a killed run logged after its last checkpoint is dropped, as
+  // this run logs those steps again.
   std::unique_ptr<RunLog> train_log, eval_log;
-  if (writes) train_log = std::make_unique<RunLog>(config_.model_dir);
-  if (writes && eval) eval_log = std::make_unique<RunLog>(config_.model_dir + "/" + eval_spec->name);
+  if (writes) train_log = std::make_unique<RunLog>(config_.model_dir, global_step_);
+  if (writes && eval) eval_log = std::make_unique<RunLog>(config_.model_dir + "/" + eval_spec->name, global_step_);
+  // A finished job run again takes no step and evaluates its last step once more, with the same result:
+  // the line its first run logged (the last one, at this step) is not written twice.
+  std::optional<ScalarEvent> logged_last;
+  if (eval_log && out.resumed_from_step >= 0) {
+    try {
+      const std::vector<ScalarEvent> logged = ReadEventsJsonl(eval_log->jsonl_path()).events;
+      if (!logged.empty() && logged.back().step == global_step_) logged_last = logged.back();
+    } catch (const IoError&) {
+      // An unreadable log is only appended to.
+    }
+  }
   auto last_save = Clock::now();
   int64_t last_saved_step = out.resumed_from_step >= 0 ? global_step_ : -1;  // the step on disk
   auto save = [&] {
-    out.last_checkpoint = SaveCheckpoint();
+    out.last_checkpoint = SaveCheckpoint(spec.hooks);
     last_save = Clock::now();
     last_saved_step = global_step_;
   };
@@ -276,6 +325,8 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   int64_t log_window_steps = 0;
   double log_window_loss = 0.0;
   for (const auto& hook : spec.hooks) hook->Begin(*this);
+  // A hook that stopped the run this one resumes (its checkpoint says so) keeps it stopped.
+  for (const auto& hook : spec.hooks) out.stopped_by_hook = hook->HasStopped() || out.stopped_by_hook;
 
   const Index n = data.size();
   const Index batch = spec.batch_size;
@@ -286,7 +337,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     if (eval_log) {
       std::map<std::string, double> values = report.metrics;
       values.erase("global_step");
-      eval_log->Log(global_step_, values);
+      if (!(out.steps == 0 && logged_last && logged_last->values == values)) eval_log->Log(global_step_, values);
     }
     bool stop = false;
     for (const auto& hook : spec.hooks) stop = hook->AfterEvaluation(*this, report) || stop;
@@ -295,7 +346,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     return stop;
   };
   int64_t last_eval = -1;
-  while (global_step_ < spec.max_steps) {
+  while (!out.stopped_by_hook && global_step_ < spec.max_steps) {
     if (spec.stop_requested && spec.stop_requested()) {
       out.interrupted = true;
       break;
@@ -339,11 +390,6 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
         log_window_loss = 0.0;
       }
     }
-    if (writes && (config_.save_checkpoints_steps > 0
-                       ? global_step_ % config_.save_checkpoints_steps == 0
-                       : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
-      save();
-    }
     const StepReport report{global_step_, spec.max_steps, out.last_loss,
                             std::chrono::duration<double>(Clock::now() - start).count()};
     bool stop = false;
@@ -357,7 +403,14 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     }
     if (stop) {
       out.stopped_by_hook = true;
-      break;
+      break;  // the checkpoint after End holds this step
+    }
+    // After the step's hooks and evaluation, so the checkpoint holds their state at this step: a run
+    // resumed from it goes on with the next step as this one does, and its logs hold this step's lines.
+    if (writes && (config_.save_checkpoints_steps > 0
+                       ? global_step_ % config_.save_checkpoints_steps == 0
+                       : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
+      save();
     }
   }
   variables_replaced_ = false;

@@ -67,4 +67,41 @@ void EarlyStoppingHook::End(Estimator& estimator) {
   if (restore_best_ && stopped_ && !best_values_.empty()) estimator.RestoreVariables(best_values_);
 }
 
+void EarlyStoppingHook::SaveState(const Estimator& estimator, StateWriter& out) const {
+  const std::string prefix = state_prefix();
+  out.WriteScalar(prefix + "best_value", best_);
+  out.WriteScalar(prefix + "best_step", static_cast<double>(best_step_));
+  out.WriteScalar(prefix + "stopped", stopped_ ? 1.0 : 0.0);
+  if (best_values_.empty()) return;
+  const ParameterList variables = estimator.Variables();
+  if (variables.size() != best_values_.size()) {
+    throw Error("early stopping: the best snapshot holds " + std::to_string(best_values_.size()) +
+                " variables but the estimator has " + std::to_string(variables.size()));
+  }
+  for (size_t i = 0; i < variables.size(); ++i) out.WriteTensor(prefix + "best/" + variables[i]->name, best_values_[i]);
+}
+
+void EarlyStoppingHook::LoadState(Estimator& estimator, const StateReader& in) {
+  const std::string prefix = state_prefix();
+  if (!in.Has(prefix + "best_step")) return;
+  best_ = in.ReadScalar(prefix + "best_value");
+  best_step_ = static_cast<int64_t>(in.ReadScalar(prefix + "best_step"));
+  stopped_ = in.ReadScalar(prefix + "stopped") != 0.0;
+  best_values_.clear();
+  const ParameterList variables = estimator.Variables();
+  // A run saved with restore_best off has no best variables; there is then nothing to put back.
+  if (!restore_best_ || best_step_ < 0 || variables.empty()) return;
+  if (!in.Has(prefix + "best/" + variables.front()->name)) return;
+  auto shape = [](const Tensor& t) { return "[" + std::to_string(t.rows()) + ", " + std::to_string(t.cols()) + "]"; };
+  for (const Parameter* v : variables) {
+    const std::string key = prefix + "best/" + v->name;
+    const Tensor& value = in.ReadTensor(key);
+    if (value.rows() != v->value.rows() || value.cols() != v->value.cols()) {
+      throw IoError("early stopping's best value of '" + v->name + "' ('" + key + "') is " + shape(value) +
+                    " but the variable is " + shape(v->value) + "; was the checkpoint saved with another model?");
+    }
+    best_values_.push_back(value);
+  }
+}
+
 }  // namespace lever

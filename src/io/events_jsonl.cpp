@@ -8,9 +8,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "lever/error.h"
+#include "lever/io/atomic_file.h"
 #include "lever/io/text_file.h"
 
 namespace lever {
@@ -56,6 +59,32 @@ void DropPartialLastLine(int fd, const std::string& path) {
 }
 
 }  // namespace
+
+int64_t DropEventsAfterStep(const std::string& path, int64_t step) {
+  if (!std::filesystem::exists(path)) return 0;
+  const std::string text = ReadTextFile(path, "run log");
+  std::string kept;
+  kept.reserve(text.size());
+  int64_t dropped = 0;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    const size_t newline = text.find('\n', begin);
+    if (newline == std::string::npos) {  // a line a crash cut off
+      ++dropped;
+      break;
+    }
+    const std::string_view line(text.data() + begin, newline + 1 - begin);
+    begin = newline + 1;
+    const nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() > step) {
+      ++dropped;
+      continue;
+    }
+    kept.append(line);
+  }
+  if (dropped > 0) WriteFileAtomically(path, kept);
+  return dropped;
+}
 
 double WallTimeNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -47,16 +47,24 @@ void PutBytes(std::string& out, uint32_t field, std::string_view bytes) {
   out.append(bytes);
 }
 
-// Event field numbers (event.proto) and Summary / Summary.Value field numbers (summary.proto).
-constexpr uint32_t kEventWallTime = 1, kEventStep = 2, kEventFileVersion = 3, kEventSummary = 5;
+// Event field numbers (event.proto) and Summary / Summary.Value field numbers (summary.proto);
+// SessionLog's too.
+constexpr uint32_t kEventWallTime = 1, kEventStep = 2, kEventFileVersion = 3, kEventSummary = 5, kEventSessionLog = 6;
 constexpr uint32_t kSummaryValue = 1;
 constexpr uint32_t kValueTag = 1, kValueSimpleValue = 2;
+constexpr uint32_t kSessionLogStatus = 1;
+constexpr uint64_t kSessionLogStart = 1;
 
 std::string EventHeader(double wall_time) {
   std::string event;
   PutKey(event, kEventWallTime, kFixed64);
   PutFixed(event, wall_time);
   return event;
+}
+
+void PutStep(std::string& event, int64_t step) {
+  PutKey(event, kEventStep, kVarint);
+  PutVarint(event, static_cast<uint64_t>(step));  // int64: negative steps take ten bytes, as in protobuf
 }
 
 std::string HostName() {
@@ -86,8 +94,7 @@ std::string EncodeFileVersionEvent(double wall_time) {
 
 std::string EncodeScalarEvent(double wall_time, int64_t step, const std::map<std::string, float>& values) {
   std::string event = EventHeader(wall_time);
-  PutKey(event, kEventStep, kVarint);
-  PutVarint(event, static_cast<uint64_t>(step));  // int64: negative steps take ten bytes, as in protobuf
+  PutStep(event, step);
   std::string summary;
   for (const auto& [tag, value] : values) {
     std::string v;
@@ -97,6 +104,16 @@ std::string EncodeScalarEvent(double wall_time, int64_t step, const std::map<std
     PutBytes(summary, kSummaryValue, v);
   }
   PutBytes(event, kEventSummary, summary);
+  return event;
+}
+
+std::string EncodeSessionStartEvent(double wall_time, int64_t step) {
+  std::string event = EventHeader(wall_time);
+  PutStep(event, step);
+  std::string session_log;
+  PutKey(session_log, kSessionLogStatus, kVarint);
+  PutVarint(session_log, kSessionLogStart);
+  PutBytes(event, kEventSessionLog, session_log);
   return event;
 }
 
@@ -161,6 +178,10 @@ void TfEventsWriter::AddScalars(int64_t step, const std::map<std::string, double
   std::map<std::string, float> floats;
   for (const auto& [tag, value] : values) floats[tag] = static_cast<float>(value);
   Append(EncodeTfRecord(EncodeScalarEvent(wall_time != 0.0 ? wall_time : WallTimeNow(), step, floats)));
+}
+
+void TfEventsWriter::AddSessionStart(int64_t step, double wall_time) {
+  Append(EncodeTfRecord(EncodeSessionStartEvent(wall_time != 0.0 ? wall_time : WallTimeNow(), step)));
 }
 
 void TfEventsWriter::Sync() {

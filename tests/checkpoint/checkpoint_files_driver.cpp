@@ -1,6 +1,7 @@
-// Writes a run directory (events.jsonl, a TensorBoard event file, a checkpoint) into the directory given
-// as the only argument, and prints as JSON what it wrote, for tests/checkpoint/independent_decoder.py to
-// compare with what python3-protobuf and numpy read from the files.
+// Writes a run directory (events.jsonl, the TensorBoard event files of a run and of its resumption, a
+// checkpoint) into the directory given as the only argument, and prints as JSON what it wrote, for
+// tests/checkpoint/independent_decoder.py to compare with what python3-protobuf and numpy read from the
+// files.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -46,11 +47,13 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   try {
-    // Scalars: a few steps with exact binary fractions and one value that float rounds.
-    json scalars = json::array();
-    std::string tfevents, jsonl;
+    // Scalars: a few steps with exact binary fractions and one value that float rounds, logged by a run
+    // that is then resumed from step 100 and logs step 200 again (other values): events.jsonl keeps 0 and
+    // 100 and the resumed 200; each event file starts with a SessionLog START at its first step.
+    json scalars = json::array(), resumed_scalars = json::array(), jsonl_scalars = json::array();
+    std::string tfevents, resumed_tfevents, jsonl;
     {
-      lever::RunLog log(dir);
+      lever::RunLog log(dir, 0);
       for (int64_t step = 0; step <= 300; step += 100) {
         const std::map<std::string, double> values = {{"loss", 1.0 / static_cast<double>(step + 3)},
                                                       {"learning_rate", 0.01 * std::pow(0.5, static_cast<double>(step / 100))},
@@ -58,9 +61,18 @@ int main(int argc, char** argv) {
         const double wall_time = 1767225600.0 + 0.25 * static_cast<double>(step);
         log.Log(step, values, wall_time);
         scalars.push_back({{"step", step}, {"wall_time", wall_time}, {"values", values}});
+        if (step <= 100) jsonl_scalars.push_back(scalars.back());
       }
       tfevents = log.tfevents_path();
       jsonl = log.jsonl_path();
+    }
+    {
+      lever::RunLog log(dir, 100);
+      const std::map<std::string, double> values = {{"loss", 0.1}, {"learning_rate", 0.0025}, {"train/accuracy", 0.875}};
+      log.Log(200, values, 1767225700.75);
+      resumed_scalars.push_back({{"step", 200}, {"wall_time", 1767225700.75}, {"values", values}});
+      jsonl_scalars.push_back(resumed_scalars.back());
+      resumed_tfevents = log.tfevents_path();
     }
 
     // A small model trained two Adam steps, so the checkpoint holds real slots.
@@ -100,9 +112,10 @@ int main(int argc, char** argv) {
     for (const auto& [name, t] : contents.tensors) {
       tensors[name] = {{"dtype", lever::DTypeName(t.dtype)}, {"shape", t.shape}, {"values", Values(t)}};
     }
-    const json out = {{"tfevents", tfevents},
+    const json out = {{"tfevents_files", {{{"path", tfevents}, {"start_step", 1}, {"scalars", scalars}},
+                                          {{"path", resumed_tfevents}, {"start_step", 101}, {"scalars", resumed_scalars}}}},
                       {"jsonl", jsonl},
-                      {"scalars", scalars},
+                      {"jsonl_scalars", jsonl_scalars},
                       {"checkpoint",
                        {{"directory", manager.directory()},
                         {"record", manager.RecordPath(2)},

@@ -3,13 +3,15 @@
 
 Usage: independent_decoder.py CHECKPOINT_FILES_DRIVER
 
-The driver writes a run directory into a temporary directory (events.jsonl, a TensorBoard event file and
-a checkpoint) and prints as JSON what it wrote. This script then reads:
+The driver writes a run directory into a temporary directory (events.jsonl, the TensorBoard event files
+of a run and of its resumption from an earlier step, and a checkpoint) and prints as JSON what it wrote.
+This script then reads:
   - the event file with python3-protobuf: the TFRecord framing with both masked CRC-32Cs checked by a
     pure-Python CRC-32C, each record parsed as a tensorflow.Event message whose classes are built from a
     descriptor written here with the public field numbers of tensorflow/core/util/event.proto and
-    tensorflow/core/framework/summary.proto (no TensorFlow, no generated code);
-  - events.jsonl with the json module;
+    tensorflow/core/framework/summary.proto (no TensorFlow, no generated code): a file_version event,
+    a SessionLog START event, then the scalars;
+  - events.jsonl with the json module (the resumed run's lines replace the stopped run's later ones);
   - the checkpoint with numpy only: the commit record's CRC-32C of the safetensors file, then the header
     length, the JSON header and each tensor through np.frombuffer at its data_offsets.
 Every value must equal what the driver printed (floats exactly, after rounding to float32 where the
@@ -79,6 +81,14 @@ def event_class():
     value.oneof_decl.add(name="value")
     summary.field.add(name="value", number=1, type=F.TYPE_MESSAGE, label=F.LABEL_REPEATED,
                       type_name=".tensorflow.Summary.Value")
+    session_log = proto.message_type.add(name="SessionLog")
+    status = session_log.enum_type.add(name="SessionStatus")
+    for name, number in (("STATUS_UNSPECIFIED", 0), ("START", 1), ("STOP", 2), ("CHECKPOINT", 3)):
+        status.value.add(name=name, number=number)
+    session_log.field.add(name="status", number=1, type=F.TYPE_ENUM, label=F.LABEL_OPTIONAL,
+                          type_name=".tensorflow.SessionLog.SessionStatus")
+    session_log.field.add(name="checkpoint_path", number=2, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
+    session_log.field.add(name="msg", number=3, type=F.TYPE_STRING, label=F.LABEL_OPTIONAL)
     event = proto.message_type.add(name="Event")
     event.field.add(name="wall_time", number=1, type=F.TYPE_DOUBLE, label=F.LABEL_OPTIONAL)
     event.field.add(name="step", number=2, type=F.TYPE_INT64, label=F.LABEL_OPTIONAL)
@@ -86,6 +96,8 @@ def event_class():
     event.field.add(name="graph_def", number=4, type=F.TYPE_BYTES, label=F.LABEL_OPTIONAL, oneof_index=0)
     event.field.add(name="summary", number=5, type=F.TYPE_MESSAGE, label=F.LABEL_OPTIONAL, oneof_index=0,
                     type_name=".tensorflow.Summary")
+    event.field.add(name="session_log", number=6, type=F.TYPE_MESSAGE, label=F.LABEL_OPTIONAL, oneof_index=0,
+                    type_name=".tensorflow.SessionLog")
     event.oneof_decl.add(name="what")
     pool = descriptor_pool.DescriptorPool()
     pool.Add(proto)
@@ -121,7 +133,7 @@ def as_float32(value):
 
 
 def check_tfevents(expected):
-    path = expected["tfevents"]
+    path = expected["path"]
     check("tfevents", re.fullmatch(r"events\.out\.tfevents\.\d{10}\..+", os.path.basename(path)),
           f"file name {os.path.basename(path)} is not TensorBoard's events.out.tfevents.<time>.<host>")
     Event = event_class()
@@ -131,11 +143,15 @@ def check_tfevents(expected):
         event.ParseFromString(payload)
         events.append(event)
     scalars = expected["scalars"]
-    if not check("tfevents", len(events) == 1 + len(scalars), f"{len(events)} events, expected {1 + len(scalars)}"):
+    if not check("tfevents", len(events) == 2 + len(scalars), f"{len(events)} events, expected {2 + len(scalars)}"):
         return
     check("tfevents", events[0].WhichOneof("what") == "file_version" and events[0].file_version == "brain.Event:2",
           f"first event is not file_version brain.Event:2: {events[0]}")
-    for event, want in zip(events[1:], scalars):
+    start = events[1]
+    check("tfevents", start.WhichOneof("what") == "session_log" and start.session_log.status == 1 and
+          start.step == expected["start_step"] and start.wall_time > 1.7e9 and not start.session_log.msg,
+          f"second event is not a SessionLog START at step {expected['start_step']}: {start}")
+    for event, want in zip(events[2:], scalars):
         where = f"tfevents step {want['step']}"
         check(where, event.step == want["step"], f"step {event.step}")
         check(where, event.wall_time == want["wall_time"], f"wall_time {event.wall_time!r} vs {want['wall_time']!r}")
@@ -148,8 +164,8 @@ def check_tfevents(expected):
 
 def check_jsonl(expected):
     lines = open(expected["jsonl"], encoding="utf-8").read().splitlines()
-    check("events.jsonl", len(lines) == len(expected["scalars"]), f"{len(lines)} lines")
-    for line, want in zip(lines, expected["scalars"]):
+    check("events.jsonl", len(lines) == len(expected["jsonl_scalars"]), f"{len(lines)} lines")
+    for line, want in zip(lines, expected["jsonl_scalars"]):
         row = json.loads(line)
         check("events.jsonl", list(row)[:2] == ["step", "wall_time"], f"line does not start with step, wall_time: {line}")
         wanted = {"step": want["step"], "wall_time": want["wall_time"], **want["values"]}
@@ -214,7 +230,8 @@ def main():
         if run.returncode != 0:
             sys.exit(f"driver failed ({run.returncode}): {run.stderr}")
         expected = json.loads(run.stdout)
-        check_tfevents(expected)
+        for tfevents in expected["tfevents_files"]:
+            check_tfevents(tfevents)
         check_jsonl(expected)
         check_checkpoint(expected)
     if failures:

@@ -4,10 +4,14 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 
+#include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
 #include "lever/estimator/canned.h"
 #include "lever/estimator/head.h"
+#include "lever/io/events_jsonl.h"
+#include "lever/io/tfevents.h"
 #include "lever/ops/elementwise.h"
 #include "lever/ops/matmul.h"
 #include "testing/files.h"
@@ -247,6 +251,175 @@ TEST(HooksTest, EarlyStoppingStopsAfterPatienceAndRestoresTheBestVariables) {
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("accuracy"), std::string::npos) << error.what();
   }
+}
+
+bool SameValues(const ParameterList& a, const ParameterList& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i]->name != b[i]->name || a[i]->value.rows() != b[i]->value.rows() || a[i]->value.cols() != b[i]->value.cols() ||
+        !(a[i]->value.array() == b[i]->value.array()).all()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(HooksTest, EarlyStoppingGivenItsSavedStateContinuesItsPatience) {
+  const Dataset test = Blobs(50, 2, 2);
+  auto e = MakeLinearEstimator(MakeBinaryClassHead());
+  e->Evaluate(test);  // builds the variables
+  const std::vector<Tensor> at_best = e->SnapshotVariables();
+  auto eval_at = [](int64_t step, double loss) { return EvalReport{step, "eval", {{"loss", loss}}}; };
+  using Goal = EarlyStoppingHook::Goal;
+  EarlyStoppingHook before("loss", Goal::kMinimize, 30);
+  EXPECT_FALSE(before.AfterEvaluation(*e, eval_at(10, 0.5)));  // the best, with these variables
+  std::vector<Tensor> later = at_best;
+  for (Tensor& t : later) t.array() += 1.0f;
+  e->RestoreVariables(later);  // training goes on
+  EXPECT_FALSE(before.AfterEvaluation(*e, eval_at(20, 0.75)));
+  MemoryState state;
+  before.SaveState(*e, state);
+  const std::string prefix = "hooks/early_stopping/loss/";
+  EXPECT_EQ(before.state_prefix(), prefix);
+  EXPECT_EQ(state.ReadScalar(prefix + "best_value"), 0.5);
+  EXPECT_EQ(state.ReadScalar(prefix + "best_step"), 10.0);
+  EXPECT_EQ(state.ReadScalar(prefix + "stopped"), 0.0);
+  ASSERT_EQ(state.tensors().size(), e->Variables().size());
+  for (size_t i = 0; i < at_best.size(); ++i) {
+    EXPECT_TRUE((state.ReadTensor(prefix + "best/" + e->Variables()[i]->name).array() == at_best[i].array()).all());
+  }
+
+  // A new hook given that state stops 30 steps after step 10, as `before` would, and puts back step 10's
+  // variables.
+  EarlyStoppingHook after("loss", Goal::kMinimize, 30);
+  after.LoadState(*e, state);
+  EXPECT_EQ(after.best_step(), 10);
+  EXPECT_EQ(after.best_value(), 0.5);
+  EXPECT_FALSE(after.AfterEvaluation(*e, eval_at(30, 0.75)));
+  EXPECT_TRUE(after.AfterEvaluation(*e, eval_at(40, 0.75)));
+  EXPECT_TRUE(after.HasStopped());
+  after.End(*e);
+  for (size_t i = 0; i < at_best.size(); ++i) EXPECT_TRUE((e->Variables()[i]->value.array() == at_best[i].array()).all());
+  // Without it, patience starts again: step 30 is a new best and step 40 does not stop.
+  EarlyStoppingHook fresh("loss", Goal::kMinimize, 30);
+  EXPECT_FALSE(fresh.AfterEvaluation(*e, eval_at(30, 0.75)));
+  EXPECT_FALSE(fresh.AfterEvaluation(*e, eval_at(40, 0.75)));
+  EXPECT_EQ(fresh.best_step(), 30);
+
+  // A stopped hook's state keeps the next one stopped; state without the hook's keys (another metric's,
+  // or none) leaves it fresh.
+  MemoryState stopped_state;
+  after.SaveState(*e, stopped_state);
+  EarlyStoppingHook again("loss", Goal::kMinimize, 30);
+  again.LoadState(*e, stopped_state);
+  EXPECT_TRUE(again.HasStopped());
+  EarlyStoppingHook other("accuracy", Goal::kMaximize, 30);
+  other.LoadState(*e, stopped_state);
+  EXPECT_FALSE(other.HasStopped());
+  EXPECT_EQ(other.best_step(), -1);
+  // A best variable of another shape is named.
+  MemoryState wrong = state;
+  wrong.WriteTensor(prefix + "best/" + e->Variables()[0]->name, Tensor::Zero(7, 7));
+  EarlyStoppingHook mismatched("loss", Goal::kMinimize, 30);
+  EXPECT_TRUE(testing::Contains(testing::ErrorOf<IoError>([&] { mismatched.LoadState(*e, wrong); }),
+                                "'" + e->Variables()[0]->name + "'"));
+}
+
+TEST(HooksTest, EarlyStoppingResumedFromACheckpointEndsAsAnUninterruptedRun) {
+  const Dataset train = Blobs(400, 2, 1), test = Blobs(200, 2, 2);
+  const std::string dir = testing::TempPath("model_dir");
+  std::filesystem::remove_all(dir);
+  auto make = [](const RunConfig& config) {
+    const LinearOptions sgd{.optimizer = {.name = "sgd", .learning_rate = 0.05}};
+    return MakeLinearEstimator(MakeBinaryClassHead(), sgd, config);
+  };
+  // As in the test above: the first evaluation (step 10) stays the best, and training stops at step 40.
+  auto hook = [] { return std::make_shared<EarlyStoppingHook>("loss", EarlyStoppingHook::Goal::kMinimize, 30, 1e9); };
+  const EvalSpec eval{.every_steps = 10};
+  auto spec = [](std::shared_ptr<EarlyStoppingHook> h) { return TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {h}}; };
+  auto straight = make(RunConfig{.seed = 6});
+  const auto expected = TrainAndEvaluate(*straight, train, test, spec(hook()), eval);
+  ASSERT_EQ(expected.train.global_step, 40);
+
+  // Stopped at step 25 (checkpointed) after the evaluations of steps 10 and 20.
+  const RunConfig config{.model_dir = dir, .seed = 6, .save_checkpoints_steps = 5};
+  auto first = make(config);
+  TrainSpec interrupted_spec = spec(hook());
+  interrupted_spec.stop_requested = [&first] { return first->global_step() >= 25; };
+  ASSERT_TRUE(TrainAndEvaluate(*first, train, test, interrupted_spec, eval).train.interrupted);
+
+  // A new estimator and hook on the directory (evaluating first, which restores the checkpoint) go on with
+  // the saved patience: stop at step 40 and put back step 10's variables.
+  auto second = make(config);
+  second->Evaluate(test);
+  auto resumed_hook = hook();
+  const auto resumed = TrainAndEvaluate(*second, train, test, spec(resumed_hook), eval);
+  EXPECT_EQ(resumed.train.resumed_from_step, 25);
+  EXPECT_TRUE(resumed.train.stopped_by_hook);
+  EXPECT_EQ(resumed.train.global_step, 40);
+  EXPECT_EQ(resumed_hook->best_step(), 10);
+  EXPECT_EQ(resumed.final_evaluation().metrics.at("loss"), expected.final_evaluation().metrics.at("loss"));
+  EXPECT_TRUE(SameValues(second->Variables(), straight->Variables()));
+
+  // The last checkpoint holds the hook's state, so running the finished job again takes no step.
+  const LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
+  ASSERT_TRUE(latest.checkpoint);
+  EXPECT_EQ(latest.checkpoint->step, 40);
+  const std::string prefix = "hooks/early_stopping/loss/";
+  EXPECT_EQ(latest.checkpoint->Get(prefix + "stopped").ToScalar("stopped"), 1.0);
+  EXPECT_EQ(latest.checkpoint->Get(prefix + "best_step").ToScalar("best_step"), 10.0);
+  EXPECT_TRUE(latest.checkpoint->Has(prefix + "best/" + second->Variables()[0]->name));
+  auto third = make(config);
+  const auto again = TrainAndEvaluate(*third, train, test, spec(hook()), eval);
+  EXPECT_EQ(again.train.steps, 0);
+  EXPECT_TRUE(again.train.stopped_by_hook);
+  EXPECT_EQ(again.train.global_step, 40);
+  EXPECT_TRUE(SameValues(third->Variables(), straight->Variables()));
+  // Without the hook, the same directory trains on.
+  auto fourth = make(config);
+  EXPECT_EQ(fourth->Train(train, TrainSpec{.max_steps = 45, .batch_size = 16}).steps, 5);
+  std::filesystem::remove_all(dir);
+}
+
+std::vector<int64_t> LoggedSteps(const std::string& path) {
+  std::vector<int64_t> steps;
+  for (const ScalarEvent& e : ReadEventsJsonl(path).events) steps.push_back(e.step);
+  return steps;
+}
+
+TEST(EstimatorTest, AResumedRunLogsEachStepOnce) {
+  const Dataset train = Blobs(300, 2, 1), test = Blobs(100, 2, 2);
+  const std::string dir = testing::TempPath("model_dir");
+  std::filesystem::remove_all(dir);
+  const RunConfig config{.model_dir = dir, .seed = 2, .save_checkpoints_steps = 25, .log_step_count_steps = 10};
+  const TrainSpec spec{.max_steps = 100, .batch_size = 16};
+  const EvalSpec eval{.every_steps = 20};
+  TrainAndEvaluate(*MakeLinearEstimator(MakeBinaryClassHead(), {}, config), train, test, spec, eval);
+  const std::vector<int64_t> train_steps{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, eval_steps{20, 40, 60, 80, 100};
+  ASSERT_EQ(LoggedSteps(dir + "/events.jsonl"), train_steps);
+  ASSERT_EQ(LoggedSteps(dir + "/eval/events.jsonl"), eval_steps);
+  // A run killed after logging step 100 but before its checkpoint: the newest one is step 75's.
+  std::filesystem::remove(dir + "/ckpt-100.json");
+  std::filesystem::remove(dir + "/ckpt-100.safetensors");
+  std::set<std::string> event_files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) event_files.insert(entry.path().string());
+
+  const auto resumed = TrainAndEvaluate(*MakeLinearEstimator(MakeBinaryClassHead(), {}, config), train, test, spec, eval);
+  EXPECT_EQ(resumed.train.resumed_from_step, 75);
+  EXPECT_EQ(LoggedSteps(dir + "/events.jsonl"), train_steps);
+  EXPECT_EQ(LoggedSteps(dir + "/eval/events.jsonl"), eval_steps);
+  // The resumed run's TensorBoard file says where it restarted: a SessionLog START at step 76.
+  std::string new_file;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const bool is_new = event_files.count(entry.path().string()) == 0;
+    if (name.rfind("events.out.tfevents.", 0) == 0 && is_new) new_file = entry.path().string();
+  }
+  ASSERT_FALSE(new_file.empty());
+  const std::vector<std::string> records = ReadTfRecords(new_file);
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_EQ(records[1].substr(9), EncodeSessionStartEvent(0.0, 76).substr(9));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(EstimatorTest, TrainAndEvaluateEvaluatesOnScheduleAndAtTheEnd) {

@@ -61,6 +61,27 @@ TEST(EventsJsonlTest, ReaderToleratesATruncatedLastLineAndTheWriterCutsItOff) {
   EXPECT_EQ(read.events[2].values.at("loss"), 0.25);
 }
 
+TEST(EventsJsonlTest, DropEventsAfterStepKeepsEachEarlierLineAsItWas) {
+  const std::string path = testing::TempPath("events.jsonl");
+  {
+    EventsJsonlWriter writer(path);
+    for (int step = 10; step <= 50; step += 10) writer.Write(step, {{"loss", 1.0 / step}}, 100.0 + step);
+    writer.Write(20, {{"loss", 0.5}}, 200.0);  // an earlier step after later ones: dropped by step, not position
+  }
+  const std::string before = ReadTextFile(path, "log");
+  // Not a run's line: kept as it is. Then a line a crash cut off: dropped.
+  std::ofstream(path, std::ios::binary | std::ios::app) << "{\"note\": \"x\"}\n{\"step\": 60, \"wall";
+  EXPECT_EQ(DropEventsAfterStep(path, 30), 3);  // 40, 50 and the cut-off line
+  const std::string after = ReadTextFile(path, "log");
+  size_t end = 0;
+  for (int line = 0; line < 3; ++line) end = before.find('\n', end) + 1;
+  const size_t fifth = before.find('\n', before.find('\n', end) + 1) + 1;
+  EXPECT_EQ(after, before.substr(0, end) + before.substr(fifth) + "{\"note\": \"x\"}\n");
+  EXPECT_EQ(DropEventsAfterStep(path, 30), 0);
+  EXPECT_EQ(ReadTextFile(path, "log"), after);
+  EXPECT_EQ(DropEventsAfterStep(testing::TempPath("missing.jsonl"), 0), 0);
+}
+
 TEST(EventsJsonlTest, MalformedLineBeforeTheLastIsNamedByFileAndLine) {
   const std::string path = testing::WriteFile(
       "events.jsonl", "{\"step\": 1, \"wall_time\": 2.0, \"loss\": 1}\n{\"step\": 2, \"loss\": 1}\n{\"step\": 3, \"wall_time\": 4}\n");

@@ -1,6 +1,6 @@
 // TensorBoard event files: protobuf bytes worked out by hand from event.proto's field numbers, TFRecord
-// framing, TensorBoard's file naming, and damaged files named in errors. tests/io/tfevents_decoder.py
-// decodes the same files with python3-protobuf.
+// framing, TensorBoard's file naming, and damaged files named in errors.
+// tests/checkpoint/independent_decoder.py decodes the same files with python3-protobuf.
 #include "lever/io/tfevents.h"
 
 #include <gtest/gtest.h>
@@ -50,6 +50,12 @@ TEST(TfEventsTest, FileVersionEventAndLargeAndNegativeSteps) {
             Bytes({0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));
 }
 
+TEST(TfEventsTest, SessionStartEventMatchesTheProtobufWorkedByHand) {
+  // Event: wall_time (1, fixed64) = 1.5, step (2, varint) = 7, session_log (6, bytes) =
+  //   SessionLog: status (1, varint) = START (1)
+  EXPECT_EQ(EncodeSessionStartEvent(1.5, 7), Bytes({0x09}) + Raw(1.5) + Bytes({0x10, 7, 0x32, 2, 0x08, 1}));
+}
+
 TEST(TfEventsTest, RecordFramingHasMaskedCrcsOfLengthAndData) {
   const std::string data = "event bytes";
   const std::string record = EncodeTfRecord(data);
@@ -76,6 +82,7 @@ TEST(TfEventsTest, WriterNamesTheFileLikeTensorBoardAndWritesEveryEvent) {
     first_path = writer.path();
     writer.AddScalars(10, {{"loss", 0.25}, {"accuracy", 0.875}}, 1767225601.0);
     writer.AddScalar(20, "loss", 0.125, 1767225602.0);
+    writer.AddSessionStart(21, 1767225603.0);
     writer.Sync();
   }
   const std::string name = std::filesystem::path(first_path).filename().string();
@@ -85,10 +92,11 @@ TEST(TfEventsTest, WriterNamesTheFileLikeTensorBoardAndWritesEveryEvent) {
   EXPECT_EQ(name, std::string("events.out.tfevents.1767225600.") + host);
 
   const std::vector<std::string> records = ReadTfRecords(first_path);
-  ASSERT_EQ(records.size(), 3u);
+  ASSERT_EQ(records.size(), 4u);
   EXPECT_EQ(records[0], EncodeFileVersionEvent(1767225600.75));
   EXPECT_EQ(records[1], EncodeScalarEvent(1767225601.0, 10, {{"accuracy", 0.875f}, {"loss", 0.25f}}));
   EXPECT_EQ(records[2], EncodeScalarEvent(1767225602.0, 20, {{"loss", 0.125f}}));
+  EXPECT_EQ(records[3], EncodeSessionStartEvent(1767225603.0, 21));
 
   // A second writer in the same second gets its own file.
   TfEventsWriter second(dir, 1767225600.0);

@@ -15,7 +15,9 @@
 // With RunConfig::model_dir, training saves checkpoints (variables, every optimizer slot and step count,
 // the global step) atomically, logs to events.jsonl and TensorBoard files (evaluations under
 // <model_dir>/<eval name>/), and a new estimator on the same directory resumes from the newest good
-// checkpoint, so a run killed at any moment and started again ends with bit-identical variables.
+// checkpoint, so a run killed at any moment and started again ends with bit-identical variables. Hooks
+// keep their state in the checkpoints too (early stopping's patience and best variables), and the logs
+// drop what the killed run logged after the checkpoint, so each step is logged once.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,7 +40,7 @@ struct TrainOutcome {
   int64_t steps = 0;           // taken by this call
   double last_loss = 0.0;      // mean data loss of the last step
   double seconds = 0.0;
-  bool stopped_by_hook = false;
+  bool stopped_by_hook = false;  // also when a hook had stopped training in the run resumed from
   bool interrupted = false;  // TrainSpec::stop_requested asked to stop
   /// The checkpoint training resumed from (-1: none), and the newer ones that were unusable (each message
   /// names the file and what is wrong).
@@ -97,7 +99,9 @@ class Estimator {
   /// With a model_dir, once: restores the newest good checkpoint's variables (and, for training, the
   /// optimizers') into the freshly built graph.
   void MaybeRestore(TrainOutcome* outcome);
-  std::string SaveCheckpoint();
+  /// Gives the restored checkpoint's hook state to the first Train's hooks.
+  void RestoreHooks(const std::vector<std::shared_ptr<Hook>>& hooks);
+  std::string SaveCheckpoint(const std::vector<std::shared_ptr<Hook>>& hooks);
 
   ModelFn model_fn_;
   RunConfig config_;
@@ -115,6 +119,7 @@ class Estimator {
   bool variables_replaced_ = false;  // RestoreVariables ran (a hook put back earlier variables)
   bool optimizers_restored_ = false;
   std::unique_ptr<CheckpointContents> pending_optimizer_state_;  // restored before the optimizers existed
+  std::unique_ptr<CheckpointContents> pending_hook_state_;       // its "hooks/" tensors, for the next Train's hooks
   // Data order: the current epoch's permutation.
   std::vector<Index> order_;
   std::vector<Index> batch_rows_;  // the current batch's rows of the training examples

@@ -5,7 +5,9 @@
 //
 // "step" is an integer, "wall_time" seconds since the Unix epoch, every other key a scalar's tag with its
 // value: a number, or the string "nan", "inf" or "-inf" (JSON has no such numbers). Each line reaches the
-// file in one write() as soon as it is logged, so a crash loses at most the line being written.
+// file in one write() as soon as it is logged, so a crash loses at most the line being written. A run that
+// resumes from the checkpoint of step S logs the steps after S again; DropEventsAfterStep removes the
+// crashed run's lines of those steps first, so each step is in the file once.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -49,6 +51,13 @@ struct EventsJsonl {
 /// Reads an events.jsonl file, tolerating a truncated last line. Any other malformed line is an IoError
 /// naming the file and line number.
 EventsJsonl ReadEventsJsonl(const std::string& path);
+
+/// Removes every line whose step is after `step` from the events.jsonl file at `path`, and a truncated
+/// last line, by rewriting the file atomically (lever/io/atomic_file.h): a crash leaves the old file or
+/// the new one. A line that is not a JSON object with an integer "step" is kept as it is. Does nothing
+/// when the file does not exist or has nothing to remove. Returns the number of lines removed; throws
+/// IoError naming the file.
+int64_t DropEventsAfterStep(const std::string& path, int64_t step);
 
 /// Seconds since the Unix epoch, as the run logs record wall time.
 double WallTimeNow();
