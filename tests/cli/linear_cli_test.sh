@@ -1,17 +1,9 @@
 #!/usr/bin/env bash
 # `lever linear` end to end on planted data: LIBSVM streamed and in memory, CSV with default and YAML
 # feature columns; --json and --top output; every bad input fails with exit code 2 and a clear message.
-set -uo pipefail
 lever=$1
-failures=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-fail() {
-  echo "FAIL: $1"
-  [ $# -gt 1 ] && echo "$2"
-  failures=$((failures + 1))
-}
+source "$(dirname "$0")/lib.sh"
+dir=$work
 
 # ---- Planted data --------------------------------------------------------------------------------------
 
@@ -89,16 +81,7 @@ check_json() {  # check_json <what>
   awk -v l="$log_loss" 'BEGIN { exit !(l > 0 && l < 0.65) }' || fail "$what: log loss '$log_loss' not in (0, 0.65)" "$out"
 }
 
-expect_error() {  # expect_error "<text in message>" args...
-  local want=$1
-  shift
-  local rc
-  out=$(timeout 120 "$lever" linear -q "$@" 2>&1)  # a hang fails (exit 124) instead of stalling the suite
-  rc=$?
-  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then
-    fail "lever linear $* -> exit $rc, wanted 2 and '$want' in:" "$out"
-  fi
-}
+expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" linear -q "$@"; }
 
 # ---- LIBSVM --------------------------------------------------------------------------------------------
 
@@ -347,5 +330,5 @@ expect_error "unknown --solver 'newton'. Valid: online" --train "$dir/train.svm"
 expect_error "beyond the model's 30 features" --train "$dir/train.svm" --test "$dir/wide.svm" --solver cd
 expect_error "--solver cd fits --loss logistic or squared" --train "$dir/train.svm" --solver cd --loss softmax --classes 2
 
-if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+finish
 echo "all lever linear checks passed"

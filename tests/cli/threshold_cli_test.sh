@@ -2,12 +2,8 @@
 # `lever threshold` end to end on real predictions (breast cancer, logistic regression): AUCs and the
 # F1-optimal threshold agree with scikit-learn's, the criteria and CSV outputs work, bad input is exit 2
 # with a message naming what is wrong.
-set -uo pipefail
 lever=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 - "$work" <<'PY' || { echo "FAIL: could not make predictions"; exit 1; }
 import json, sys
@@ -51,18 +47,11 @@ head -1 "$work/roc.csv" | grep -q 'false_positive_rate' || fail "roc.csv header:
 "$lever" threshold --predictions "$work/preds.csv" --criterion min_cost=fp:1,fn:10 --json | grep -q '"criterion":"min_cost' \
   || fail "min_cost criterion"
 
-expect_error() {  # expect_error "<text in message>" args...
-  local want=$1 out rc
-  shift
-  out=$("$lever" threshold "$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever threshold $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
-}
+expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" threshold "$@"; }
 expect_error "score" --predictions "$work/preds.csv" --score score
 sed '3s/,[01]$/,2/' "$work/preds.csv" > "$work/bad_label.csv"
 expect_error "0 or 1" --predictions "$work/bad_label.csv"
 expect_error "criterion" --predictions "$work/preds.csv" --criterion best
 expect_error "precision" --predictions "$work/preds.csv" --criterion target_precision=1.5
 
-[ "$failures" -eq 0 ] && echo "all passed"
-exit $((failures > 0))
+finish

@@ -1,36 +1,24 @@
 #!/usr/bin/env bash
 # `lever train` end to end: the README's main job runs, and every invalid knob is rejected with exit
 # code 2 and a message that lists what is valid.
-set -uo pipefail
 lever=$1
-failures=0
+source "$(dirname "$0")/lib.sh"
 
-expect_error() {  # expect_error "<text in message>" args...
-  local want=$1
-  shift
-  local out rc
-  out=$("$lever" train -q "$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then
-    echo "FAIL: lever train $* -> exit $rc, wanted 2 and '$want' in:"
-    echo "$out"
-    failures=$((failures + 1))
-  fi
-}
+expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train -q "$@"; }
 
 main_job=(--dataset spiral --features x1,x2,sin_x1,sin_x2 --hidden 8,8 --activation tanh --optimizer adam
           --learning-rate 0.03 --l2 0.001 --batch-size 10 --steps 3000 --seed 1)
 out=$("$lever" train "${main_job[@]}")
 if [ $? -ne 0 ] || [[ "$out" != *"final: train loss"* ]] || [[ "$out" != *"steps/s"* ]] || [[ "$out" != *"Total params: 121"* ]]; then
-  echo "FAIL: main job output:"; echo "$out"; failures=$((failures + 1))
+  fail "main job output:" "$out"
 fi
 acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
-if ! awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'; then echo "FAIL: main job test accuracy $acc < 0.95"; failures=$((failures + 1)); fi
+if ! awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'; then fail "main job test accuracy $acc < 0.95"; fi
 
 # Same seed, same result (the timing fields aside).
 a=$("$lever" train -q "${main_job[@]}" | head -1)
 b=$("$lever" train -q "${main_job[@]}" | head -1)
-if [ "$a" != "$b" ]; then echo "FAIL: two runs with seed 1 differ: '$a' vs '$b'"; failures=$((failures + 1)); fi
+if [ "$a" != "$b" ]; then fail "two runs with seed 1 differ: '$a' vs '$b'"; fi
 
 expect_error "Valid optimizers: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl" --optimizer adamw
 expect_error "Valid activations: linear, sigmoid, tanh, relu, leaky_relu, prelu, elu, softmax" --activation swish
@@ -53,7 +41,7 @@ expect_error "--noise is the Playground's 0-50 scale" --noise 80
 out=$("$lever" train -q --dataset plane --hidden 8 --activation relu --optimizer sgd --learning-rate 0.3 2>&1)
 rc=$?
 if [ $rc -ne 3 ] || [[ "$out" != *"at step"* ]] || [[ "$out" != *"learning rate is most likely too high"* ]]; then
-  echo "FAIL: divergence -> exit $rc: $out"; failures=$((failures + 1))
+  fail "divergence -> exit $rc: $out"
 fi
 
 # A progress bar (redrawn in place with carriage returns) on a terminal, plain lines in a pipe or a log.
@@ -61,15 +49,15 @@ long_run=(--dataset spiral --hidden 32,32 --steps 40000 --batch-size 64 --eval-e
 if command -v script > /dev/null; then
   out=$(script -qc "$lever train ${long_run[*]}" /dev/null)
   if [[ "$out" != *$'\r['*"] step "*"steps/s  ETA"* ]]; then
-    echo "FAIL: no progress bar on a terminal:"; echo "$out" | tail -3; failures=$((failures + 1))
+    fail "no progress bar on a terminal:" "$(echo "$out" | tail -3)"
   fi
   out=$(script -qc "$lever train --no-progress-bar ${long_run[*]}" /dev/null)
-  if [[ "$out" == *"] step "* ]]; then echo "FAIL: --no-progress-bar drew a bar"; failures=$((failures + 1)); fi
+  if [[ "$out" == *"] step "* ]]; then fail "--no-progress-bar drew a bar"; fi
 fi
 out=$("$lever" train "${long_run[@]}")
 if [[ "$out" == *$'\r'* ]] || [[ "$out" != *"step 20000/40000  train loss"* ]]; then
-  echo "FAIL: a pipe should get plain lines only:"; echo "$out" | tail -3; failures=$((failures + 1))
+  fail "a pipe should get plain lines only:" "$(echo "$out" | tail -3)"
 fi
 
-if [ $failures -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+finish
 echo "all CLI checks passed"

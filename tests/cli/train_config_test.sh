@@ -2,25 +2,13 @@
 # `lever train --config run.yaml`: a DNN on digits and a wide-and-deep model over feature columns from one
 # YAML file each, --key.path=value overrides, resume from the model directory, a clean stop on SIGTERM,
 # tuner reports, and config errors that name the file, the line or the override, and the key path.
-set -uo pipefail
 lever=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 
+/usr/bin/python3 "$(dirname "$0")/digits_csv.py" "$work" digits_ || { echo "FAIL: could not write digits"; exit 1; }
 /usr/bin/python3 - "$work" <<'PY' || { echo "FAIL: could not write the data"; exit 1; }
 import sys
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-d = load_digits()
-xtr, xte, ytr, yte = train_test_split(d.data, d.target, test_size=0.25, random_state=0, stratify=d.target)
-for name, x, y in (("train", xtr, ytr), ("test", xte, yte)):
-    with open(f"{sys.argv[1]}/digits_{name}.csv", "w") as f:
-        f.write(",".join([f"p{i}" for i in range(64)] + ["label"]) + "\n")
-        for row, label in zip(x, y):
-            f.write(",".join(str(int(v)) for v in row) + f",{label}\n")
 # Clicks: city x device exceptions (a cross memorizes them) plus a price effect.
 rng = np.random.default_rng(3)
 cities = [f"c{i}" for i in range(30)]
@@ -164,13 +152,7 @@ out=$("$lever" eval --config "$work/digits.yaml" --roc "$work/x.csv" 2>&1)
 [ $? -eq 2 ] && [[ "$out" == *"--roc, --pr and --calibration are for a binary head"* ]] || fail "--roc on multi-class: $out"
 echo "config runs: digits accuracy $acc, clicks wide-and-deep AUC $auc"
 
-expect_error() {  # expect_error "<text in message>" args...
-  local want=$1 out rc
-  shift
-  out=$("$lever" train "$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever train $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
-}
+expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train "$@"; }
 expect_error "with --train.max_step=...: train.max_step: unknown key; valid keys here: batch_size, clip_norm, max_steps" \
   --config "$work/digits.yaml" --train.max_step=5
 expect_error "estimator.type: 'cnn' is not a model type" --config "$work/digits.yaml" --estimator.type=cnn
@@ -180,5 +162,4 @@ printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nestimator: {type
 expect_error "needs both wide_columns and deep_columns" --config "$work/bad2.yaml"
 expect_error "need --config" --dataset spiral --train.max_steps=5
 
-[ "$failures" -eq 0 ] && echo "all passed"
-exit $((failures > 0))
+finish

@@ -2,27 +2,16 @@
 # `lever train` on a numeric CSV table: scikit-learn's digits (10 classes, 8x8 pixels), the same 75/25
 # split scikit-learn's MLPClassifier is scored on here, with its default settings as the bar; the job
 # directory's files and the tuner's metric file; clear errors for a bad label.
-set -uo pipefail
 lever=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/lib.sh"
 
-mlp=$(/usr/bin/python3 - "$work" <<'PY'
-import sys
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
+/usr/bin/python3 "$(dirname "$0")/digits_csv.py" "$work" || { echo "FAIL: could not write digits"; exit 1; }
+mlp=$(cd "$(dirname "$0")" && /usr/bin/python3 -c '
+from digits_csv import split
 from sklearn.neural_network import MLPClassifier
-d = load_digits()
-xtr, xte, ytr, yte = train_test_split(d.data, d.target, test_size=0.25, random_state=0, stratify=d.target)
-for name, x, y in (("train", xtr, ytr), ("test", xte, yte)):
-    with open(f"{sys.argv[1]}/{name}.csv", "w") as f:
-        f.write(",".join([f"p{i}" for i in range(64)] + ["label"]) + "\n")
-        for row, label in zip(x, y):
-            f.write(",".join(str(int(v)) for v in row) + f",{label}\n")
+xtr, xte, ytr, yte = split()
 print(MLPClassifier(random_state=0).fit(xtr, ytr).score(xte, yte))
-PY
+'
 ) || { echo "FAIL: could not build digits or fit MLPClassifier"; exit 1; }
 
 run=(--train-file "$work/train.csv" --test-file "$work/test.csv" --hidden 100 --activation relu --optimizer adam
@@ -76,17 +65,10 @@ echo "digits study: 6 trials completed, best test accuracy $best"
 "$lever" train -q --train-file "$work/train.csv" --test-file "$work/test.csv" --learning_rate=0.01 --batch_size=32 \
   --hidden_units=16 --steps 50 > /dev/null || fail "underscore flag spellings"
 
-expect_error() {  # expect_error "<text in message>" args...
-  local want=$1 out rc
-  shift
-  out=$("$lever" train -q "$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne 2 ] || [[ "$out" != *"$want"* ]]; then fail "lever train $* -> exit $rc, wanted 2 and '$want' in: $out"; fi
-}
+expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train -q "$@"; }
 expect_error "label column 'digit'" --train-file "$work/train.csv" --test-file "$work/test.csv" --label digit
 expect_error "needs a --test-file" --train-file "$work/train.csv"
 sed '2s/,[0-9]*$/,12/' "$work/test.csv" > "$work/bad_test.csv"
 expect_error "outside the training labels' classes 0..9" --train-file "$work/train.csv" --test-file "$work/bad_test.csv"
 
-[ "$failures" -eq 0 ] && echo "all passed"
-exit $((failures > 0))
+finish

@@ -2,17 +2,9 @@
 # `lever tune` end to end with shell-script trainers: the table, the summary and plots; a study whose
 # tuner is killed (SIGKILL) while trials run, resumed with nothing lost or rerun; failing trainers and
 # maxFailedTrials; --show; and exit code 2 with a clear message for bad invocations.
-set -uo pipefail
 lever=$1
-failures=0
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-
-fail() {
-  echo "FAIL: $1"
-  [ $# -gt 1 ] && echo "$2"
-  failures=$((failures + 1))
-}
+source "$(dirname "$0")/lib.sh"
+dir=$work
 
 # A trainer: logs "start N" and "end N" to $TUNE_TEST_LOG around a 0.3 s sleep, and reports
 # loss = (x - 0.3)^2 at global_step 1 (after the sleep, before "end").
@@ -141,8 +133,4 @@ expect_error "--show of nothing" "no study database at '$dir/nowhere/study.db'" 
 sed 's/maxValue: 1/maxValue: 2/' "$dir/study.yaml" > "$dir/changed.yaml"
 expect_error "changed spec" "study 'default' was created with params" --config "$dir/changed.yaml" --study-dir "$dir/whole"
 
-if [ $failures -gt 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "lever tune: all checks passed"
+finish
