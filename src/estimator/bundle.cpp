@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "lever/io/crc32c.h"
 #include "lever/io/text_file.h"
 #include "lever/version.h"
+#include "vocabulary_files.h"
 
 namespace lever {
 namespace {
@@ -51,30 +53,16 @@ std::string BundleConfig(const JobConfig& c, std::map<std::string, fs::path>& as
   }
   if (root["eval"] && root["eval"].IsMap()) root["eval"].remove("export");
   std::map<fs::path, std::string> named;  // source -> name in assets/
-  auto rewrite = [&](auto&& self, YAML::Node node) -> void {
-    if (node.IsSequence()) {
-      for (YAML::Node item : node) self(self, item);
-    } else if (node.IsMap()) {
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (it->first.as<std::string>() == "vocabulary_file" && it->second.IsScalar()) {
-          fs::path source = it->second.as<std::string>();
-          if (source.is_relative()) source = fs::path(c.directory) / source;
-          auto [pos, added] = named.emplace(source, "");
-          if (added) {
-            std::string name = source.filename().string();
-            for (int k = 2; assets.count(name) != 0; ++k) name = std::to_string(k) + "-" + source.filename().string();
-            pos->second = name;
-            assets[name] = source;
-          }
-          it->second = "assets/" + pos->second;
-        } else {
-          self(self, it->second);
-        }
-      }
+  for (YAML::Node node : internal::VocabularyFileNodes(root)) {
+    const fs::path source = internal::ResolveVocabularyFile(c.directory, node.as<std::string>());
+    auto [pos, added] = named.emplace(source, "");
+    if (added) {
+      std::string name = source.filename().string();
+      for (int k = 2; assets.count(name) != 0; ++k) name = std::to_string(k) + "-" + source.filename().string();
+      pos->second = name;
+      assets[name] = source;
     }
-  };
-  for (const char* key : {"feature_columns", "wide_columns", "deep_columns"}) {
-    if (root[key]) rewrite(rewrite, root[key]);
+    node = "assets/" + pos->second;
   }
   YAML::Emitter out;
   out << root;
@@ -111,7 +99,23 @@ std::string UtcNow() {
   return text;
 }
 
-bool IsBundle(const fs::path& directory) { return fs::exists(directory / kManifest); }
+// A directory that holds a lever bundle and nothing else, so replacing it loses nothing of the user's.
+bool IsBundle(const fs::path& directory) {
+  std::error_code error;
+  if (!fs::is_regular_file(directory / kManifest, error)) return false;
+  try {
+    std::ifstream in(directory / kManifest);
+    const nlohmann::json m = nlohmann::json::parse(in);
+    if (!m.is_object() || m.value("format", "") != kFormat) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  static const std::set<std::string> kParts = {kManifest, "config.yaml", "schema.yaml", "assets", "variables"};
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    if (kParts.count(entry.path().filename().string()) == 0) return false;
+  }
+  return !error;
+}
 
 // Puts the finished temporary bundle at `target`, swapping atomically with an earlier bundle there.
 void Publish(const fs::path& temporary, const fs::path& target) {
@@ -126,8 +130,13 @@ void Publish(const fs::path& temporary, const fs::path& target) {
     // bundle at <name>.old-<pid> and the new one at its temporary name).
     const fs::path old = target.parent_path() / ("." + target.filename().string() + ".old-" + std::to_string(getpid()));
     fs::rename(target, old, error);
-    if (!error) fs::rename(temporary, target, error);
-    if (error) throw IoError(target.string() + ": cannot replace the bundle: " + error.message());
+    if (error) throw IoError(target.string() + ": cannot move the earlier bundle aside: " + error.message());
+    fs::rename(temporary, target, error);
+    if (error) {
+      std::error_code ignored;
+      fs::rename(old, target, ignored);  // the earlier bundle back where it was
+      throw IoError(target.string() + ": cannot move the new bundle into place: " + error.message());
+    }
     fs::remove_all(old, error);
   }
   SyncDirectory(target.parent_path().empty() ? "." : target.parent_path().string());
@@ -138,9 +147,15 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
   const JobConfig& c = job.config;
   fs::path target = fs::path(directory).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();
+  const std::string leaf = target.filename().string();
+  if (leaf.empty() || leaf == "." || leaf == "..") {
+    throw ConfigError("'" + directory + "' cannot be a bundle's directory: name a new one (for example " +
+                      (fs::path(directory) / "bundle").lexically_normal().string() + ")");
+  }
   if (fs::exists(target) && (!fs::is_directory(target) || (!IsBundle(target) && !fs::is_empty(target)))) {
     throw ConfigError(target.string() +
-                      " exists and is not a lever bundle; nothing was written: choose a new directory or remove it");
+                      " exists and is not a lever bundle (or holds other files too); nothing was written: choose a new "
+                      "directory or remove it");
   }
   const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::error_code error;
@@ -159,6 +174,7 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
     write("config.yaml", BundleConfig(c, assets));
     for (const auto& [name, source] : assets) write("assets/" + name, ReadBytes(source));
     write("schema.yaml", job.schema.ToYaml());
+    variables.config["bundle"] = {{"head", job.HeadKind()}, {"classes", job.head->LogitsDimension()}};
     AddFeatureState(job.wide.get(), "wide/", variables);
     AddFeatureState(job.deep.get(), "deep/", variables);
     CheckpointManager((temporary / "variables").string(), 1).Save(variables);
@@ -279,16 +295,43 @@ int64_t ExportBundleFromCheckpoint(const Job& job, const std::string& directory,
   return from.step;
 }
 
+namespace {
+Job LoadBundleChecked(const std::string& directory);
+}  // namespace
+
 Job LoadBundle(const std::string& directory) {
+  try {
+    return LoadBundleChecked(directory);
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError((fs::path(directory) / kManifest).string() + ": a field has the wrong type (" + e.what() +
+                  "); the bundle is damaged: export it again");
+  }
+}
+
+namespace {
+
+Job LoadBundleChecked(const std::string& directory) {
   const nlohmann::json m = ReadBundleManifest(directory);
   const fs::path root(directory);
   const std::string where = (root / kManifest).string();
+  const std::string manifest_bytes = ReadBytes(root / kManifest);
   if (!m.contains("files") || !m["files"].is_object()) throw IoError(where + ": no files list; the bundle is damaged");
-  for (const auto& [name, entry] : m["files"].items()) {
+  const nlohmann::json& files = m["files"];
+  std::vector<std::string> required = {"config.yaml", "schema.yaml"};
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(root / "assets", error)) {
+    required.push_back("assets/" + entry.path().filename().string());
+  }
+  for (const std::string& name : required) {
+    if (!files.contains(name)) {
+      throw IoError(where + ": " + name + " is not in the files list, so it cannot be verified; export the bundle again");
+    }
+  }
+  for (const auto& [name, entry] : files.items()) {
     const fs::path path = root / name;
     if (!fs::exists(path)) throw IoError(path.string() + ": missing from the bundle; export it again");
     const std::string bytes = ReadBytes(path);
-    if (bytes.size() != entry.value("bytes", uint64_t{0}) || Crc32c(bytes) != entry.value("crc32c", uint32_t{0})) {
+    if (bytes.size() != entry.at("bytes").get<uint64_t>() || Crc32c(bytes) != entry.at("crc32c").get<uint32_t>()) {
       throw IoError(path.string() + ": does not match the manifest (its size or CRC-32C differs); the bundle is "
                     "damaged: export it again");
     }
@@ -319,9 +362,21 @@ Job LoadBundle(const std::string& directory) {
   LoadFeatureState(job.wide.get(), "wide/", state);
   LoadFeatureState(job.deep.get(), "deep/", state);
   job.head = HeadFromManifest(m, where);
+  // The head also travels in the checkpoint, under its checksum: the manifest must agree with it.
+  const nlohmann::json& saved = latest.checkpoint->config;
+  if (saved.contains("bundle") && (saved["bundle"].value("head", "") != job.HeadKind() ||
+                                   saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension())) {
+    throw IoError(where + ": head '" + m.value("head", "") + "' differs from the one its variables were exported with (" +
+                  saved["bundle"].dump() + "); the bundle is damaged: export it again");
+  }
   job.estimator = MakeJobEstimator(job);
+  if (ReadBytes(root / kManifest) != manifest_bytes) {
+    throw IoError(where + ": the bundle was replaced while it was being read; load it again");
+  }
   return job;
 }
+
+}  // namespace
 
 BundleExporter::Strategy ParseExportStrategy(const std::string& name) {
   if (name == "final") return BundleExporter::Strategy::kFinal;
@@ -377,6 +432,7 @@ void BundleExporter::Export(Estimator& /*estimator*/, const EvalReport& report, 
       }
     }
     const double value = it->second;
+    if (!std::isfinite(value)) return;  // a NaN evaluation is never the best
     if (have_best_ && !(maximize_ ? value > best_ : value < best_)) return;
     best_ = value;
     have_best_ = true;
@@ -384,9 +440,11 @@ void BundleExporter::Export(Estimator& /*estimator*/, const EvalReport& report, 
   const std::string directory = (fs::path(base_) / std::to_string(report.step)).string();
   ExportBundle(job_, directory, report.metrics);
   exported_.push_back(directory);
+  // The newest `keep` stay, and always the one just written (an earlier run may have left later steps).
   std::vector<int64_t> steps = ExportedSteps(base_);
+  std::erase(steps, report.step);
   std::error_code error;
-  for (size_t k = 0; k + static_cast<size_t>(keep_) < steps.size(); ++k) {
+  for (size_t k = 0; k + static_cast<size_t>(keep_) < steps.size() + 1; ++k) {
     fs::remove_all(fs::path(base_) / std::to_string(steps[k]), error);
   }
 }

@@ -1,11 +1,18 @@
 #include "lever/estimator/job.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "lever/data/csv_dataset.h"
 #include "lever/error.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
+#include "lever/io/crc32c.h"
+#include "lever/io/text_file.h"
+#include "vocabulary_files.h"
 
 namespace lever {
 namespace {
@@ -17,7 +24,93 @@ Tensor Labels(const Table& table, const std::string& label) {
   return y;
 }
 
+constexpr const char* kJobState = "hooks/job/";
+
+// CRC-32C of the training file's schema and the column lists, each vocabulary file's name replaced by its
+// contents' CRC (so the fingerprint does not depend on where the config is run from).
+double JobFingerprint(const Job& job) {
+  uint32_t crc = Crc32c(job.schema.ToYaml());
+  YAML::Node root = YAML::Load(job.config.text);
+  for (YAML::Node node : internal::VocabularyFileNodes(root)) {
+    const std::string path = internal::ResolveVocabularyFile(job.config.directory, node.as<std::string>()).string();
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    node = "crc32c:" + std::to_string(Crc32c(bytes));
+  }
+  for (const char* key : {"feature_columns", "wide_columns", "deep_columns"}) {
+    if (!root[key]) continue;
+    YAML::Emitter out;
+    out << root[key];
+    crc = Crc32c(std::string(key) + ":" + out.c_str(), crc);
+  }
+  return static_cast<double>(crc);
+}
+
+MemoryState JobState(const Job& job) {
+  MemoryState out;
+  auto add = [&](const FeatureSet* set, const std::string& name) {
+    if (!set) return;
+    MemoryState state;
+    set->SaveState(state);
+    for (const auto& [key, value] : state.tensors()) out.WriteTensor(kJobState + name + key, value);
+    for (const auto& [key, value] : state.scalars()) out.WriteScalar(kJobState + name + key, value);
+  };
+  add(job.wide.get(), "wide/");
+  add(job.deep.get(), "deep/");
+  out.WriteScalar(std::string(kJobState) + "fingerprint", JobFingerprint(job));
+  return out;
+}
+
+void CheckState(const MemoryState& mine, const StateReader& saved, const std::string& where, const Job& job) {
+  const std::string fix = ": its weights would meet inputs they were not trained on. Train in a new model directory, or "
+                          "put back the files it was trained with";
+  const std::string fingerprint = std::string(kJobState) + "fingerprint";
+  for (const auto& [key, value] : mine.scalars()) {
+    if (key == fingerprint || !saved.Has(key) || saved.ReadScalar(key) == value) continue;
+    std::ostringstream msg;
+    msg.precision(9);
+    msg << where << " was trained with other feature statistics than " << job.config.train << " gives now ("
+        << key.substr(std::string(kJobState).size()) << ": " << saved.ReadScalar(key) << " then, " << value
+        << " now; the training file changed)" << fix;
+    throw ConfigError(msg.str());
+  }
+  for (const auto& [key, value] : mine.tensors()) {
+    if (!saved.Has(key)) continue;
+    const Tensor& then = saved.ReadTensor(key);
+    if (then.rows() != value.rows() || then.cols() != value.cols() || then != value) {
+      throw ConfigError(where + " was trained with other feature statistics than " + job.config.train + " gives now (" +
+                        key.substr(std::string(kJobState).size()) + "; the training file changed)" + fix);
+    }
+  }
+  if (saved.Has(fingerprint) && saved.ReadScalar(fingerprint) != mine.ReadScalar(fingerprint)) {
+    throw ConfigError(where + " was trained with other feature columns, vocabulary files or training-file columns than " +
+                      job.config.source + " gives now" + fix);
+  }
+}
+
+class JobStateHook : public Hook {
+ public:
+  explicit JobStateHook(const Job& job) : job_(job), state_(JobState(job)) {}
+  void SaveState(const Estimator& /*estimator*/, StateWriter& out) const override {
+    for (const auto& [key, value] : state_.tensors()) out.WriteTensor(key, value);
+    for (const auto& [key, value] : state_.scalars()) out.WriteScalar(key, value);
+  }
+  void LoadState(Estimator& estimator, const StateReader& in) override {
+    CheckState(state_, in, "the checkpoint in " + estimator.config().model_dir, job_);
+  }
+
+ private:
+  const Job& job_;
+  MemoryState state_;
+};
+
 }  // namespace
+
+std::shared_ptr<Hook> MakeJobStateHook(const Job& job) { return std::make_shared<JobStateHook>(job); }
+
+void CheckJobState(const Job& job, const StateReader& checkpoint_state, const std::string& where) {
+  CheckState(JobState(job), checkpoint_state, where, job);
+}
 
 FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label, const std::string& file) {
   FeatureSet set;

@@ -202,13 +202,19 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   if (exporting.IsDefined() && !exporting.IsNull()) {
     c.export_strategy = "final";
     c.export_metric = c.early_stopping_metric.empty() ? "loss" : c.early_stopping_metric;
-    c.export_maximize = c.early_stopping_metric.empty() ? false : c.early_stopping_maximize;
     if (exporting.IsScalar()) {
       c.export_strategy = exporting.Scalar();
     } else {
       r.CheckKeys(exporting, "eval.export", {"strategy", "metric", "goal", "keep"});
       r.Read(exporting, "eval.export", "strategy", c.export_strategy, "an export strategy");
       r.Read(exporting, "eval.export", "metric", c.export_metric, "a metric name");
+    }
+    // The goal: early stopping's for its metric, otherwise what the metric's name says.
+    static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
+                                                         "recall", "f1", "r_squared"};
+    c.export_maximize = c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize
+                                                                   : kHigherIsBetter.count(c.export_metric) != 0;
+    if (!exporting.IsScalar()) {
       std::string goal = c.export_maximize ? "maximize" : "minimize";
       r.Read(exporting, "eval.export", "goal", goal, "minimize or maximize");
       if (goal != "minimize" && goal != "maximize") {

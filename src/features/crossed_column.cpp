@@ -30,6 +30,16 @@ class Crossed : public CategoricalFeatureColumn {
       if (in.column) in.column->Fit(source);
     }
   }
+  void SaveState(StateWriter& out) const override {
+    for (const auto& in : inputs_) {
+      if (in.column) in.column->SaveState(out);
+    }
+  }
+  void LoadState(const StateReader& in) override {
+    for (const auto& input : inputs_) {
+      if (input.column) input.column->LoadState(in);
+    }
+  }
   Index num_buckets() const override { return buckets_; }
   void Ids(const ColumnSource& source, Index row, std::vector<int64_t>& ids) const override {
     uint64_t cross = kCrossSeed;

@@ -44,6 +44,7 @@ out=$("$lever" train --config "$work/digits.yaml" --train.max_steps=800 2>&1) ||
 # lever eval reproduces the final evaluation from the newest checkpoint; lever predict writes one row per
 # example (the label column may be absent) as CSV or JSON lines.
 final_800=$(echo "$out" | sed -n 's/^final: step 800 .*accuracy \([0-9.]*\).*/\1/p')
+[ -n "$final_800" ] || fail "no final accuracy at step 800: $out"
 eval_out=$("$lever" eval --config "$work/digits.yaml" 2>&1) || fail "lever eval: $eval_out"
 [[ "$eval_out" == *"step 800"*"accuracy $final_800"* ]] || fail "lever eval differs from training's final evaluation ($final_800): $eval_out"
 cut -d, -f1-64 "$work/digits_test.csv" > "$work/unlabeled.csv"
@@ -77,10 +78,10 @@ out=$("$lever" predict --model "$work/runs/digits" --input "$work/unlabeled.csv"
   fail "a model directory as a bundle: $out"
 mkdir -p "$work/occupied" && echo keep > "$work/occupied/notes.txt"
 out=$("$lever" export --config "$work/digits.yaml" -o "$work/occupied" 2>&1)
-[ $? -eq 2 ] && [[ "$out" == *"exists and is not a lever bundle; nothing was written"* ]] && [ -f "$work/occupied/notes.txt" ] ||
+[ $? -eq 2 ] && [[ "$out" == *"exists and is not a lever bundle (or holds other files too); nothing was written"* ]] && [ -f "$work/occupied/notes.txt" ] ||
   fail "export over a directory that is not a bundle: $out"
 out2=$("$lever" eval --config "$work/digits.yaml" --job-dir "$work/nowhere" 2>&1)
-[ $? -eq 2 ] && [[ "$out2" == *"no checkpoint in"*"train first"* ]] || fail "eval without a model: $out2"
+[ $? -eq 2 ] && [[ "$out2" == *"no model directory $work/nowhere: train first"* ]] || fail "eval without a model: $out2"
 
 # --job-dir replaces run.model_dir.
 # eval.export writes bundles under the model directory as training goes.
@@ -88,6 +89,15 @@ out2=$("$lever" eval --config "$work/digits.yaml" --job-dir "$work/nowhere" 2>&1
   fail "--job-dir run"
 [ -f "$work/job/ckpt-100.json" ] || fail "--job-dir did not set the model directory"
 [ -f "$work/job/export/final/100/bundle.json" ] || fail "eval.export final wrote no bundle: $(ls -R "$work/job")"
+"$lever" predict --model "$work/job/export/final/100" --input "$work/unlabeled.csv" --output "$work/p100.csv" &&
+  [ "$(wc -l < "$work/p100.csv")" -eq 451 ] || fail "the exporter's bundle does not predict"
+# A model directory whose training file changed since: eval, predict and export refuse, naming the change.
+cp "$work/digits_train.csv" "$work/digits_train.orig"
+awk -F, 'NR == 2 { $1 = 16 } 1' OFS=, "$work/digits_train.orig" > "$work/digits_train.csv"
+out=$("$lever" predict --config "$work/digits.yaml" --job-dir "$work/job" --input "$work/unlabeled.csv" 2>&1)
+[ $? -eq 2 ] && [[ "$out" == *"was trained with other feature statistics than"*"(deep/features/p0/mean: 0 then,"* ]] ||
+  fail "a changed training file: $out"
+mv "$work/digits_train.orig" "$work/digits_train.csv"
 grep -v '^run:' "$work/digits.yaml" > "$work/nodir.yaml"
 out=$("$lever" train --config "$work/nodir.yaml" --eval.export=final 2>&1)
 [ $? -eq 2 ] && [[ "$out" == *"nodir.yaml: eval.export: bundles are written under the model directory"* ]] ||

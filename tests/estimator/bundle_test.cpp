@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <random>
 
+#include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
 #include "lever/estimator/job.h"
 #include "testing/files.h"
@@ -150,6 +152,11 @@ TEST_F(BundleTest, RefusesToOverwriteWhatIsNotABundleAndLeavesNoTemporaries) {
   EXPECT_TRUE(fs::exists(dir_ / "out" / "notes.txt"));
   ExportBundle(job, (dir_ / "b").string());
   ExportBundle(job, (dir_ / "b").string());  // replaced in place
+  std::ofstream(dir_ / "b" / "predictions.csv") << "mine";  // a user's file inside a bundle: not replaced
+  EXPECT_THROW(ExportBundle(job, (dir_ / "b").string()), ConfigError);
+  EXPECT_TRUE(fs::exists(dir_ / "b" / "predictions.csv"));
+  EXPECT_THROW(ExportBundle(job, "."), ConfigError);
+  fs::remove(dir_ / "b" / "predictions.csv");
   for (const auto& entry : fs::directory_iterator(dir_)) {
     EXPECT_EQ(entry.path().filename().string().find(".b."), std::string::npos) << entry.path();
   }
@@ -189,6 +196,79 @@ TEST_F(BundleTest, ExporterStrategiesAndResumedComparison) {
   ASSERT_EQ(final_only.exported().size(), 1u);
   EXPECT_EQ(fs::path(final_only.exported()[0]).filename(), "300");
   EXPECT_THROW(ParseExportStrategy("sometimes"), ConfigError);
+}
+
+
+TEST_F(BundleTest, AYamlAnchorSharedByTwoColumnsGivesOneAsset) {
+  std::ofstream(dir_ / "run.yaml") << R"(data: {train: data/train.csv, eval: data/test.csv, label: clicked}
+estimator: {type: wide_and_deep, hidden_units: [8], optimizer: adam, learning_rate: 0.01}
+wide_columns:
+  - indicator: {categorical: &device {key: device, vocabulary_file: data/devices.txt}}
+  - crossed: {keys: [city, device], hash_buckets: 256}
+deep_columns:
+  - numeric: price
+  - embedding: {categorical: *device, dimension: 2}
+train: {max_steps: 50, batch_size: 64}
+eval: {every_steps: 0}
+run: {model_dir: model}
+)";
+  Job job = TrainedJob();
+  ExportBundle(job, (dir_ / "bundle").string());
+  std::vector<std::string> assets;
+  for (const auto& e : fs::directory_iterator(dir_ / "bundle" / "assets")) assets.push_back(e.path().filename().string());
+  EXPECT_EQ(assets, std::vector<std::string>{"devices.txt"});
+  const std::string test = (dir_ / "data" / "test.csv").string();
+  const Tensor expected = job.estimator->Predict(job.Read(test, false));
+  const Job served = LoadBundle((dir_ / "bundle").string());
+  EXPECT_EQ((served.estimator->Predict(served.Read(test, false)) - expected).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST_F(BundleTest, ACheckpointRemembersTheFeatureStateItWasTrainedWith) {
+  Job job = TrainedJob();  // its hooks did not include the job-state hook: train once more with it
+  TrainSpec spec = job.config.train_spec;
+  spec.max_steps = 350;
+  spec.hooks.push_back(MakeJobStateHook(job));
+  job.estimator->Train(job.TrainExamples(), spec);
+  const auto latest = CheckpointManager((dir_ / "model").string()).LatestGood();
+  ASSERT_TRUE(latest.checkpoint);
+  EXPECT_NO_THROW(CheckJobState(job, latest.checkpoint->State(), "ckpt"));
+  // The training file changes: the refitted statistics no longer match the checkpoint's.
+  {
+    std::ofstream out(dir_ / "data" / "train.csv", std::ios::app);
+    out << "c1,1,mobile,95.5\n";
+  }
+  Job changed = PrepareJob(LoadJobConfig((dir_ / "run.yaml").string()));
+  std::string message = ErrorOf<ConfigError>([&] { CheckJobState(changed, latest.checkpoint->State(), "ckpt"); });
+  EXPECT_TRUE(Contains(message, "ckpt was trained with other feature statistics than"));
+  EXPECT_TRUE(Contains(message, "deep/features/price/mean"));
+  // So does resuming training on it.
+  TrainSpec more = changed.config.train_spec;
+  more.max_steps = 400;
+  more.hooks.push_back(MakeJobStateHook(changed));
+  EXPECT_THROW(changed.estimator->Train(changed.TrainExamples(), more), ConfigError);
+  // A vocabulary file that changed is caught by the fingerprint.
+  Job same = PrepareJob(LoadJobConfig((dir_ / "run.yaml").string()));
+  MemoryState state;
+  MakeJobStateHook(same)->SaveState(*same.estimator, state);  // what a checkpoint of `same` holds
+  std::ofstream(dir_ / "data" / "devices.txt") << "desktop\nmobile\ntablet\n";
+  Job reordered = PrepareJob(LoadJobConfig((dir_ / "run.yaml").string()));
+  message = ErrorOf<ConfigError>([&] { CheckJobState(reordered, state, "ckpt"); });
+  EXPECT_TRUE(Contains(message, "other feature columns, vocabulary files or training-file columns"));
+}
+
+TEST_F(BundleTest, AnExporterSkipsNanAndKeepsWhatItJustWrote) {
+  Job job = TrainedJob();
+  const std::string base = (dir_ / "export" / "best").string();
+  BundleExporter best(job, base, BundleExporter::Strategy::kBest, "loss", false, 1);
+  Estimator& estimator = *job.estimator;
+  best.Export(estimator, {100, "eval", {{"loss", std::nan("")}}}, false);
+  EXPECT_TRUE(best.exported().empty());
+  best.Export(estimator, {200, "eval", {{"loss", 0.5}}}, false);
+  // An earlier run in the same directory left a later step; the new best is kept all the same.
+  fs::rename(fs::path(base) / "200", fs::path(base) / "900");
+  best.Export(estimator, {300, "eval", {{"loss", 0.4}}}, false);
+  EXPECT_TRUE(fs::exists(fs::path(base) / "300" / "bundle.json"));
+  EXPECT_FALSE(fs::exists(fs::path(base) / "900"));
 }
 
 }  // namespace

@@ -39,13 +39,7 @@ Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
     return LoadBundle(f.model);
   }
   if (f.config.empty()) throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
-  Job job = PrepareJob(LoadJobConfigWithDir(f.config, ConfigOverrides(cmd), f.job_dir));
-  const std::string& dir = job.config.run.model_dir;
-  if (dir.empty()) throw ConfigError(f.config + ": no run.model_dir (or --job-dir): there is no trained model to use");
-  if (!std::filesystem::exists(dir) || CheckpointManager(dir).Steps().empty()) {
-    throw ConfigError("no checkpoint in " + dir + ": train first (lever train --config " + f.config + ")");
-  }
-  return job;
+  return LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
 }
 
 void AddCommon(CLI::App* cmd, ModelFlags& f) {

@@ -21,13 +21,17 @@ struct ExportFlags {
 };
 
 int RunExport(const ExportFlags& f, CLI::App* cmd) {
-  Job job = PrepareJob(LoadJobConfigWithDir(f.config, ConfigOverrides(cmd), f.job_dir));
+  Job job = LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
   std::map<std::string, double> metrics;
-  if (!f.no_eval) {
-    // The variables evaluated are the newest good checkpoint's, the ones exported.
+  int64_t step = 0;
+  if (f.no_eval) {
+    step = ExportBundleFromCheckpoint(job, f.output);
+  } else {
+    // Evaluating restores the newest good checkpoint; those variables, the ones evaluated, are exported.
     metrics = job.estimator->Evaluate(job.Read(job.config.eval, true));
+    step = job.estimator->global_step();
+    ExportBundle(job, f.output, metrics);
   }
-  const int64_t step = ExportBundleFromCheckpoint(job, f.output, metrics);
   const nlohmann::json manifest = ReadBundleManifest(f.output);
   if (f.json) {
     fmt::print("{}\n", manifest.dump());

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "console.h"
+#include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
 #include "lever/train/hypertune_reporter.h"
@@ -79,6 +80,24 @@ JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector
   return c;
 }
 
+Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir) {
+  JobConfig config = LoadJobConfigWithDir(config_path, overrides, job_dir);
+  const std::string dir = config.run.model_dir;
+  if (dir.empty()) throw ConfigError(config_path + ": no run.model_dir (or --job-dir): there is no trained model to use");
+  if (!std::filesystem::is_directory(dir)) {
+    throw ConfigError("no model directory " + dir + ": train first (lever train --config " + config_path + ")");
+  }
+  LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
+  if (!latest.checkpoint) {
+    std::string why;
+    for (const std::string& problem : latest.problems) why += "; " + problem;
+    throw ConfigError("no checkpoint in " + dir + why + ": train first (lever train --config " + config_path + ")");
+  }
+  Job job = PrepareJob(std::move(config));
+  CheckJobState(job, latest.checkpoint->State(), CheckpointManager(dir).RecordPath(latest.checkpoint->step));
+  return job;
+}
+
 int RunTrainJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir,
                 const TrainJobOutput& output) {
   const bool quiet = output.quiet;
@@ -102,6 +121,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   TrainSpec spec = c.train_spec;
   spec.stop_requested = [&stop] { return stop.requested(); };
   spec.hooks.push_back(std::make_shared<NanGuardHook>());
+  spec.hooks.push_back(MakeJobStateHook(job));
   spec.hooks.push_back(std::make_shared<JobProgress>(output, c.run.log_step_count_steps, HypertuneReporter::FromEnvironment()));
   std::shared_ptr<EarlyStoppingHook> early;
   if (!c.early_stopping_metric.empty()) {

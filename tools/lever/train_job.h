@@ -12,6 +12,11 @@ namespace lever::cli {
 JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector<std::string>& overrides,
                                const std::string& job_dir);
 
+/// A trained job: the config (as LoadJobConfigWithDir), its columns refitted on data.train, checked
+/// against the state its newest good checkpoint holds (CheckJobState). Throws ConfigError when there is
+/// no model directory or checkpoint ("train first").
+Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir);
+
 struct TrainJobOutput {
   bool quiet = false;         // only the final line
   bool progress_bar = false;  // redraw a progress bar between the lines (a terminal)

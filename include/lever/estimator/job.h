@@ -17,6 +17,7 @@
 #include "lever/estimator/canned.h"
 #include "lever/estimator/job_config.h"
 #include "lever/features/column_source.h"
+#include "lever/io/state.h"
 
 namespace lever {
 
@@ -58,6 +59,18 @@ FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label,
 /// Sets `job.wide` / `job.deep` to the (unfitted) feature sets the config lists for its model type, or
 /// every schema column but the label as a standardized number when it lists none.
 void MakeJobColumns(Job& job);
+
+/// What a job's checkpoints hold besides the model (under "hooks/job/"): each feature set's fitted
+/// statistics ("hooks/job/deep/features/price/mean") and a fingerprint of the column definitions (the
+/// training file's schema, the columns as described, the vocabulary files' contents). The hook writes
+/// them into every checkpoint; on resume it checks them, as CheckJobState does.
+std::shared_ptr<Hook> MakeJobStateHook(const Job& job);
+
+/// Throws ConfigError naming what differs when `checkpoint_state` (a checkpoint's MemoryState) holds job
+/// state other than `job`'s: the training file or a vocabulary file changed since the checkpoint was
+/// written, so its weights would meet inputs they were not trained on. `where` names the checkpoint. A
+/// checkpoint without job state passes.
+void CheckJobState(const Job& job, const StateReader& checkpoint_state, const std::string& where);
 
 /// The estimator of a job whose feature sets and head are set (config.run gives its model_dir and seed).
 std::unique_ptr<Estimator> MakeJobEstimator(const Job& job);

@@ -157,6 +157,8 @@ class IndicatorColumn : public FeatureColumn {
   std::string Describe() const override;
   void Bind(const ColumnSource& source) override { categorical_->Bind(source); }
   void Fit(const ColumnSource& source) override { categorical_->Fit(source); }
+  void SaveState(StateWriter& out) const override { categorical_->SaveState(out); }
+  void LoadState(const StateReader& in) override { categorical_->LoadState(in); }
   Index dimension() const { return categorical_->num_buckets(); }
   const CategoricalColumnPtr& categorical() const { return categorical_; }
 
@@ -171,6 +173,8 @@ class EmbeddingColumn : public FeatureColumn {
   std::string Describe() const override;
   void Bind(const ColumnSource& source) override { categorical_->Bind(source); }
   void Fit(const ColumnSource& source) override { categorical_->Fit(source); }
+  void SaveState(StateWriter& out) const override { categorical_->SaveState(out); }
+  void LoadState(const StateReader& in) override { categorical_->LoadState(in); }
   Index dimension() const { return dimension_; }
   /// True when the dimension came from the rule of thumb rather than the user.
   bool default_dimension() const { return default_dimension_; }
