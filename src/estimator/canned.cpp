@@ -9,6 +9,30 @@
 #include "lever/ops/matmul.h"
 
 namespace lever {
+namespace {
+
+// TensorFlow's linear default when the spec leaves the learning rate at 0: min(0.2, 1 / sqrt(columns)).
+OptimizerSpec WithLinearDefault(OptimizerSpec spec, Index columns) {
+  if (spec.learning_rate == 0.0) {
+    spec.learning_rate = std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, columns))));
+  }
+  return spec;
+}
+
+// The DNN of the canned estimators: hidden layers as `options` says, then the head's logits.
+std::shared_ptr<Sequential> MakeDnn(const DnnOptions& options, Index outputs) {
+  MlpSpec mlp;
+  mlp.hidden = options.hidden_units;
+  mlp.activation = options.activation;
+  mlp.initializer = options.initializer;
+  mlp.regularizer = options.regularizer;
+  mlp.dropout = options.dropout;
+  mlp.batch_norm = options.batch_norm;
+  mlp.outputs = outputs;
+  return std::make_shared<Sequential>(MakeMlp(mlp));
+}
+
+}  // namespace
 
 ModelFn LinearModelFn(HeadPtr head, LinearOptions options) {
   if (!head) throw ConfigError("a linear estimator needs a head");
@@ -17,26 +41,13 @@ ModelFn LinearModelFn(HeadPtr head, LinearOptions options) {
     Var w = ctx.Variable("linear/weights", features, head->LogitsDimension(), "zeros", options.regularizer);
     Var b = ctx.Variable("linear/bias", 1, head->LogitsDimension(), "zeros");
     Var logits = BiasAdd(MatMul(ctx.features.dense, w), b);
-    OptimizerSpec optimizer = options.optimizer;
-    if (optimizer.learning_rate == 0.0) {
-      optimizer.learning_rate = std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, features))));
-    }
-    return head->CreateSpec(ctx, logits, {TrainOp{optimizer, {}}});
+    return head->CreateSpec(ctx, logits, {TrainOp{WithLinearDefault(options.optimizer, features), {}}});
   };
 }
 
 ModelFn DnnModelFn(HeadPtr head, DnnOptions options) {
   if (!head) throw ConfigError("a DNN estimator needs a head");
-  MlpSpec mlp;
-  mlp.hidden = options.hidden_units;
-  mlp.activation = options.activation;
-  mlp.initializer = options.initializer;
-  mlp.regularizer = options.regularizer;
-  mlp.dropout = options.dropout;
-  mlp.batch_norm = options.batch_norm;
-  mlp.outputs = head->LogitsDimension();
-  auto model = std::make_shared<Sequential>(MakeMlp(mlp));
-  return SequentialModelFn(model, head, options.optimizer);
+  return SequentialModelFn(MakeDnn(options, head->LogitsDimension()), head, options.optimizer);
 }
 
 ModelFn SequentialModelFn(std::shared_ptr<Sequential> model, HeadPtr head, OptimizerSpec optimizer) {
@@ -68,13 +79,8 @@ ModelFn WideDeepModelFn(HeadPtr head, WideDeepInputs inputs, WideDeepOptions opt
   if (options.use_wide && inputs.wide_dimension <= 0) throw ConfigError("wide-and-deep: the wide part has no columns");
   std::shared_ptr<Sequential> dnn;
   if (options.use_deep) {
-    MlpSpec mlp;
-    mlp.hidden = options.hidden_units;
-    mlp.activation = options.activation;
-    mlp.dropout = options.dropout;
-    mlp.initializer = "glorot_uniform";
-    mlp.outputs = head->LogitsDimension();
-    dnn = std::make_shared<Sequential>(MakeMlp(mlp));
+    dnn = MakeDnn({.hidden_units = options.hidden_units, .activation = options.activation, .dropout = options.dropout},
+                  head->LogitsDimension());
   }
   return [head, inputs, options, dnn](ModelFnContext& ctx) {
     const Index k = head->LogitsDimension();
@@ -86,11 +92,7 @@ ModelFn WideDeepModelFn(HeadPtr head, WideDeepInputs inputs, WideDeepOptions opt
       Var w = ctx.SparseVariable("linear/weights", inputs.wide_dimension, k, "zeros", options.linear_regularizer);
       Var b = ctx.Variable("linear/bias", 1, k, "zeros");
       logits = BiasAdd(SparseMatMul(wide->second, w), b);
-      OptimizerSpec linear = options.linear_optimizer;
-      if (linear.learning_rate == 0.0) {
-        linear.learning_rate = std::min(0.2, 1.0 / std::sqrt(static_cast<double>(std::max<Index>(1, inputs.wide_columns))));
-      }
-      ops.push_back({linear, {"linear/"}});
+      ops.push_back({WithLinearDefault(options.linear_optimizer, inputs.wide_columns), {"linear/"}});
     }
     if (options.use_deep) {
       std::vector<Var> parts;
