@@ -333,7 +333,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   std::optional<Clock::time_point> last_eval_start;  // for EvalSpec::throttle_secs
   auto evaluate = [&](bool is_final) {
     last_eval_start = Clock::now();
-    EvalReport report{global_step_, eval_spec->name, Evaluate(*eval, *eval_spec)};
+    EvalReport report{global_step_, eval_spec->name, EvaluateValidated(*eval, *eval_spec)};  // checked on entry
     if (eval_log) {
       std::map<std::string, double> values = report.metrics;
       values.erase("global_step");
@@ -429,6 +429,10 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
 std::map<std::string, double> Estimator::Evaluate(const Examples& data, const EvalSpec& eval_spec) {
   eval_spec.Validate();
   data.Validate("evaluation");
+  return EvaluateValidated(data, eval_spec);
+}
+
+std::map<std::string, double> Estimator::EvaluateValidated(const Examples& data, const EvalSpec& eval_spec) {
   Built& b = InferenceGraph(Mode::kEval, data);
   MaybeRestore(nullptr);
   const Index chunk = eval_spec.eval_batch_size;

@@ -90,6 +90,8 @@ class Estimator {
   /// Training with optional evaluations (Train and TrainAndEvaluate).
   TrainOutcome Run(const Examples& train, const TrainSpec& spec, const Examples* eval, const EvalSpec* eval_spec,
                    std::vector<EvalReport>* reports);
+  /// Evaluate without checking the data and spec again (Run checked them once).
+  std::map<std::string, double> EvaluateValidated(const Examples& data, const EvalSpec& eval_spec);
   struct Built;  // a graph and its spec
   Built& TrainGraph(const Examples& data, int64_t batch_size);
   Built& InferenceGraph(Mode mode, const Examples& data);
