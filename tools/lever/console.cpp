@@ -10,6 +10,14 @@
 
 namespace lever::cli {
 
+std::string MetricsText(const std::map<std::string, double>& metrics) {
+  std::string text;
+  for (const auto& [name, value] : metrics) {
+    if (name != "global_step") text += fmt::format("  {} {:.4f}", name, value);
+  }
+  return text;
+}
+
 bool IsTerminal(std::FILE* file) { return isatty(fileno(file)) == 1; }
 
 void ProgressBar::Update(int64_t step, int64_t max_steps, double loss, int64_t first_step) {

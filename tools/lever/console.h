@@ -3,6 +3,8 @@
 // terminal a progress bar redrawn in place between them (step, loss, steps/s, ETA).
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "lever/train/callbacks.h"
 
@@ -43,6 +45,9 @@ class ConsoleProgress : public TrainingCallback {
   std::FILE* out_;
   ProgressBar progress_bar_;
 };
+
+/// An evaluation's metrics as "  accuracy 0.9778  loss 0.1048" (4 decimals; global_step left out).
+std::string MetricsText(const std::map<std::string, double>& metrics);
 
 /// Whether `file` is a terminal (progress bars only go to terminals; logs get plain lines).
 bool IsTerminal(std::FILE* file);

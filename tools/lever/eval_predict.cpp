@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "console.h"
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/estimator/bundle.h"
 #include "lever/metrics/binary.h"
@@ -171,11 +172,7 @@ int RunEval(const ModelFlags& f, CLI::App* cmd) {
     fmt::print("{}\n", out.dump());
     return 0;
   }
-  std::string line = fmt::format("{} ({} head, step {}):", data, job.head->Name(), job.estimator->global_step());
-  for (const auto& [name, value] : metrics) {
-    if (name != "global_step") line += fmt::format("  {} {:.4f}", name, value);
-  }
-  fmt::print("{}\n", line);
+  fmt::print("{} ({} head, step {}):{}\n", data, job.head->Name(), job.estimator->global_step(), MetricsText(metrics));
   if (details) Report(head, predictions, examples.labels, f, nullptr);
   return 0;
 }

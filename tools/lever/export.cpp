@@ -6,9 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "console.h"
+#include "flags.h"
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
-#include "flags.h"
 #include "train_job.h"
 
 namespace lever::cli {
@@ -42,13 +43,7 @@ int RunExport(const ExportFlags& f, CLI::App* cmd) {
                                  job.HeadKind() == "multi_class" ? fmt::format(" of {} classes", job.head->LogitsDimension()) : "",
                                  manifest["inputs"].size(), f.output);
   fmt::print("{}\n", line);
-  if (!metrics.empty()) {
-    std::string evaluated = fmt::format("  {}:", job.config.eval);
-    for (const auto& [name, value] : metrics) {
-      if (name != "global_step") evaluated += fmt::format("  {} {:.4f}", name, value);
-    }
-    fmt::print("{}\n", evaluated);
-  }
+  if (!metrics.empty()) fmt::print("  {}:{}\n", job.config.eval, MetricsText(metrics));
   return 0;
 }
 

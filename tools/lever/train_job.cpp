@@ -46,16 +46,13 @@ class JobProgress : public Hook {
   }
   bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
     std::vector<std::pair<std::string, double>> metrics;
-    std::string line = fmt::format("eval at step {}:", r.step);
     for (const auto& [name, value] : r.metrics) {
-      if (name == "global_step") continue;
-      metrics.emplace_back(name, value);
-      line += fmt::format("  {} {:.4f}", name, value);
+      if (name != "global_step") metrics.emplace_back(name, value);
     }
     tuner_.Report(r.step, metrics);
     if (!output_.quiet) {
       bar_.Clear();
-      fmt::print("{}\n", line);
+      fmt::print("eval at step {}:{}\n", r.step, MetricsText(r.metrics));
       std::fflush(stdout);
     }
     return false;
@@ -165,11 +162,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
                stop.signal_number() == SIGINT ? "Ctrl-C" : "SIGTERM", r.train.global_step, r.train.last_checkpoint);
     return 0;
   }
-  std::string line = fmt::format("final: step {}", r.train.global_step);
-  for (const auto& [name, value] : r.final_evaluation().metrics) {
-    if (name != "global_step") line += fmt::format("  {} {:.4f}", name, value);
-  }
-  fmt::print("{}\n", line);
+  fmt::print("final: step {}{}\n", r.train.global_step, MetricsText(r.final_evaluation().metrics));
   if (!quiet && r.train.steps > 0) {
     fmt::print("trained {} steps in {:.2f}s ({:.0f} steps/s, evaluations included)\n", r.train.steps, r.train.seconds,
                r.train.seconds > 0 ? static_cast<double>(r.train.steps) / r.train.seconds : 0.0);
