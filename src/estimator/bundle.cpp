@@ -280,9 +280,7 @@ int64_t ExportBundleFromCheckpoint(const Job& job, const std::string& directory,
   }
   LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
   if (!latest.checkpoint) {
-    std::string why;
-    for (const std::string& p : latest.problems) why += "; " + p;
-    throw ConfigError("no usable checkpoint in " + dir + why + ": train first");
+    throw ConfigError("no usable checkpoint in " + dir + latest.ProblemsText() + ": train first");
   }
   const CheckpointContents& from = *latest.checkpoint;
   CheckpointContents c;
@@ -344,9 +342,8 @@ Job LoadBundleChecked(const std::string& directory) {
   MakeJobColumns(job);
   LatestCheckpoint latest = CheckpointManager(c.run.model_dir).LatestGood();
   if (!latest.checkpoint) {
-    std::string why;
-    for (const std::string& p : latest.problems) why += "; " + p;
-    throw IoError(c.run.model_dir + ": no usable checkpoint" + why + "; the bundle is damaged: export it again");
+    throw IoError(c.run.model_dir + ": no usable checkpoint" + latest.ProblemsText() +
+                  "; the bundle is damaged: export it again");
   }
   if (m.value("global_step", int64_t{-1}) != latest.checkpoint->step) {
     throw IoError(where + ": global_step " + m.value("global_step", nlohmann::json()).dump() + " but variables/ holds step " +

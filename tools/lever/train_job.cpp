@@ -86,9 +86,8 @@ Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string
   }
   LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
   if (!latest.checkpoint) {
-    std::string why;
-    for (const std::string& problem : latest.problems) why += "; " + problem;
-    throw ConfigError("no checkpoint in " + dir + why + ": train first (lever train --config " + config_path + ")");
+    throw ConfigError("no checkpoint in " + dir + latest.ProblemsText() + ": train first (lever train --config " +
+                      config_path + ")");
   }
   Job job = PrepareJob(std::move(config));
   CheckJobState(job, latest.checkpoint->State(), CheckpointManager(dir).RecordPath(latest.checkpoint->step));

@@ -27,6 +27,12 @@ struct LatestCheckpoint {
   /// One message per newer checkpoint skipped (uncommitted, truncated, checksum mismatch, unreadable),
   /// newest first, each naming the file. The library does not print; callers report these.
   std::vector<std::string> problems;
+  /// The problems as "; <first>; <second>" ("" when none), to append to a message.
+  std::string ProblemsText() const {
+    std::string text;
+    for (const std::string& problem : problems) text += "; " + problem;
+    return text;
+  }
 };
 
 class CheckpointManager {
