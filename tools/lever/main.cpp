@@ -2,10 +2,14 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 
 #include "commands.h"
+#include "lever/cpu.h"
 #include "lever/error.h"
 #include "lever/version.h"
 
@@ -16,13 +20,29 @@ namespace {
 // executable's .preinit_array run before any shared library's initializer, so this tells OpenBLAS in time;
 // main() takes the variable back out so programs lever starts (tuning trials) do not inherit it.
 bool openblas_threads_set_here = false;
-void SingleThreadedOpenBlas(int, char**, char**) {
+// Also first: on a CPU without the instruction set lever was built for (LEVER_ARCH), one clear message and
+// exit status 1 before any of that code runs, instead of SIGILL somewhere later. Compiled for the baseline.
+__attribute__((target("arch=x86-64"))) void RequireCpuFeatures() {
+  const char* missing = lever::MissingCpuFeatures();
+  if (missing[0] != '\0') {
+    const char* parts[] = {"error: this lever was built for CPUs with ", lever::RequiredCpuFeatures(),
+                           "; this CPU lacks ", missing,
+                           ". Rebuild it on this machine, or for an older instruction set: "
+                           "cmake -DLEVER_ARCH=x86-64-v2 (docs/building.md).\n"};
+    for (const char* part : parts) {
+      if (::write(STDERR_FILENO, part, std::strlen(part)) < 0) break;
+    }
+    _exit(1);
+  }
+}
+__attribute__((target("arch=x86-64"))) void BeforeEverything(int, char**, char**) {
+  RequireCpuFeatures();
   if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) {
     setenv("OPENBLAS_NUM_THREADS", "1", 0);
     openblas_threads_set_here = true;
   }
 }
-__attribute__((section(".preinit_array"), used)) void (*const kPreinit)(int, char**, char**) = SingleThreadedOpenBlas;
+__attribute__((section(".preinit_array"), used)) void (*const kPreinit)(int, char**, char**) = BeforeEverything;
 
 }  // namespace
 
