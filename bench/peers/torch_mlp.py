@@ -13,6 +13,10 @@ OPENBLAS_CORETYPE=SkylakeX; the fastest PyTorch figure is the one compared again
 
 Usage (from the repository root, after building with -DLEVER_BUILD_BENCHMARKS=ON into build-bench):
   /usr/bin/python3 bench/peers/torch_mlp.py [--lever build-bench/bench/lever_train_bench] [--quick] [--repeats 3]
+      [--lever-also LABEL=PATH ...]
+
+--lever-also runs another build of lever_train_bench (say LEVER_ARCH=native against the default
+x86-64-v3) interleaved with the others and prints its figure and its ratio to --lever's on each network.
 
 Each side runs --repeats times, interleaved, and its best run counts (the least disturbed on a shared
 machine).
@@ -124,6 +128,8 @@ def main():
     parser.add_argument("--lever", default="build-bench/bench/lever_train_bench")
     parser.add_argument("--quick", action="store_true", help="fewer steps and one repeat (a smoke run, noisier)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per side, interleaved; the best counts")
+    parser.add_argument("--lever-also", action="append", default=[], metavar="LABEL=PATH",
+                        help="another lever_train_bench build to compare with --lever (repeatable)")
     parser.add_argument("--torch-worker", help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--peak", action="store_true", help=argparse.SUPPRESS)
@@ -157,15 +163,24 @@ def main():
     header += f"{'ratio':>9}{'target':>8}  status"
     print(header)
     failures = 0
+    others = [item.split("=", 1) for item in args.lever_also]
+    other_rows = []
     for name in "abc":
         lever_steps, torch_steps = steps[name]
         metric, target = TARGETS[name]
         lever_runs, torch_runs = [], {label: [] for label, _ in torch_envs}
+        other_runs = {label: [] for label, _ in others}
         for _ in range(repeats):  # interleaved, so that a disturbance hits both sides alike
             lever_runs.append(run_json([args.lever, "--network", name, "--steps", str(lever_steps)]))
+            for label, path in others:
+                other_runs[label].append(run_json([path, "--network", name, "--steps", str(lever_steps)]))
             for label, env in torch_envs:
                 torch_runs[label].append(run_json(me + ["--torch-worker", name, "--steps", str(torch_steps)], env))
         lv = best_of(lever_runs, metric)
+        for label, runs in other_runs.items():
+            ov = best_of(runs, metric)[metric]
+            other_rows.append(f"{name:<4}{metric:<20} lever[{label}] {ov:,.0f} vs lever {lv[metric]:,.0f}: "
+                              f"{ov / lv[metric]:.3f}x")
         tv = {label: best_of(runs, metric) for label, runs in torch_runs.items()}
         best_torch = max(v[metric] for v in tv.values())
         ratio = lv[metric] / best_torch
@@ -177,6 +192,10 @@ def main():
             best_torch_gflops = max(v["gflops"] for v in tv.values())
             print(f"    c: lever {lv['gflops']:.1f} GFLOP/s = {100 * lv['gflops'] / peak:.0f}% of the SGEMM peak; "
                   f"PyTorch {best_torch_gflops:.1f} GFLOP/s = {100 * best_torch_gflops / peak:.0f}%")
+    if other_rows:
+        print("\nother lever builds, interleaved with the runs above:")
+        for row in other_rows:
+            print("  " + row)
     # What sampling the training statistics costs (network a, the most overhead-sensitive).
     base_runs, sampled_runs = [], []
     for _ in range(repeats):

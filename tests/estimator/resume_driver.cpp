@@ -5,7 +5,11 @@
 // EarlyStoppingHook on the evaluation loss, and the file also holds the step of the best evaluation,
 // whether the hook stopped training and the final evaluation's loss (of the restored best variables).
 //
+// RESUME_DRIVER_KILL_AT_STEP=N makes the driver kill itself with SIGKILL right after step N's update
+// (before that step's evaluation and checkpoint): a crash at a point the test chooses, on any machine.
+//
 //   resume_driver <model_dir> <result_file> [max_steps] [early_stopping]
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +38,19 @@ lever::Dataset Classes(lever::Index n, uint64_t seed) {
   return data;
 }
 
+// Kills the process with SIGKILL after the update of the given step.
+class KillAtStepHook : public lever::Hook {
+ public:
+  explicit KillAtStepHook(int64_t step) : step_(step) {}
+  bool AfterStep(lever::Estimator&, const lever::StepReport& report) override {
+    if (report.step == step_) std::raise(SIGKILL);
+    return false;
+  }
+
+ private:
+  int64_t step_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,6 +77,9 @@ int main(int argc, char** argv) {
   spec.max_steps = max_steps;
   spec.batch_size = 64;
   spec.stop_requested = [&stop] { return stop.requested(); };
+  if (const char* kill_at = std::getenv("RESUME_DRIVER_KILL_AT_STEP")) {
+    spec.hooks.push_back(std::make_shared<KillAtStepHook>(std::atoll(kill_at)));
+  }
   std::shared_ptr<lever::EarlyStoppingHook> early;
   lever::TrainOutcome out;
   double final_loss = 0.0;
