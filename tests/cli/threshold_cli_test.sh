@@ -38,10 +38,25 @@ assert ours["criterion"] == "max_f1" and ours["examples"] == 114, ours
 print(f"threshold: AUC-ROC {ours['auc_roc']:.6f}, AUC-PR {ours['auc_pr']:.6f}, best F1 {ours['f1']:.6f} at {ours['threshold']:.6f} (scikit-learn the same)")
 PY
 
+# table_rows: the rows of the printed table (between its header and the criterion line), each 8 fields,
+# the first the threshold.
+table_rows() { awk '$1 == "threshold" && $2 == "TP" { on = 1; next } /: threshold / { on = 0 } on && NF == 8'; }
 out=$("$lever" threshold --predictions "$work/preds.csv" --rows 5 --criterion target_recall=0.99 --roc "$work/roc.csv" --pr "$work/pr.csv")
 [ $? -eq 0 ] || fail "table run: $out"
 [[ "$out" == *"target_recall=0.99: threshold"* ]] || fail "criterion line missing: $out"
-[ "$(echo "$out" | grep -c '^ *[0-9.e+-]* \+[0-9]')" -ge 5 ] || [[ "$out" == *"inf"* ]] || fail "table rows missing: $out"
+# --rows N: exactly N rows at distinct, falling thresholds, from inf (nothing predicted positive) to the
+# lowest score (everything positive: FN and TN 0).
+for n in 5 3 11; do
+  table=$out
+  [ "$n" -eq 5 ] || table=$("$lever" threshold --predictions "$work/preds.csv" --rows "$n")
+  echo "$table" | table_rows | awk -v n="$n" '
+    NR == 1 && $1 != "inf" { print "first threshold " $1 ", wanted inf"; bad = 1 }
+    NR > 1 && !($1 + 0 < prev) { print "threshold " $1 " after " prev; bad = 1 }
+    { prev = ($1 == "inf") ? 1e300 : $1 + 0; last_tn = $4; last_fn = $5 }
+    END { if (NR != n) { print NR " rows, wanted " n; bad = 1 }
+          if (last_tn != 0 || last_fn != 0) { print "last row TN " last_tn " FN " last_fn ", wanted 0 and 0"; bad = 1 }
+          exit bad }' > "$work/rows_check.txt" || fail "--rows $n table: $(cat "$work/rows_check.txt")" "$table"
+done
 head -1 "$work/roc.csv" | grep -q 'false_positive_rate' || fail "roc.csv header: $(head -1 "$work/roc.csv")"
 [ "$(wc -l < "$work/pr.csv")" -gt 10 ] || fail "pr.csv too short"
 "$lever" threshold --predictions "$work/preds.csv" --criterion min_cost=fp:1,fn:10 --json | grep -q '"criterion":"min_cost' \

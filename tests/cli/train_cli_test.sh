@@ -15,10 +15,16 @@ fi
 acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
 if ! awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'; then fail "main job test accuracy $acc < 0.95"; fi
 
-# Same seed, same result (the timing fields aside).
-a=$("$lever" train -q "${main_job[@]}" | head -1)
-b=$("$lever" train -q "${main_job[@]}" | head -1)
-if [ "$a" != "$b" ]; then fail "two runs with seed 1 differ: '$a' vs '$b'"; fi
+# Same seed, same result (the timing fields aside): both runs succeed and print the same final line.
+final_line='^final: train loss [0-9.]+  test loss [0-9.]+  train accuracy [0-9.]+  test accuracy [0-9.]+$'
+finals=()
+for run in 1 2; do
+  out=$("$lever" train -q "${main_job[@]}" 2>&1)
+  rc=$?
+  finals+=("$(echo "$out" | head -1)")
+  if [ $rc -ne 0 ] || ! [[ "${finals[-1]}" =~ $final_line ]]; then fail "seed-1 run $run -> exit $rc, wanted 0 and a final line:" "$out"; fi
+done
+if [ "${finals[0]}" != "${finals[1]}" ]; then fail "two runs with seed 1 differ: '${finals[0]}' vs '${finals[1]}'"; fi
 
 expect_error "Valid optimizers: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl" --optimizer adamw
 expect_error "Valid activations: linear, sigmoid, tanh, relu, leaky_relu, prelu, elu, softmax" --activation swish

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `lever train --config run.yaml`: a DNN on digits and a wide-and-deep model over feature columns from one
-# YAML file each, --key.path=value overrides, resume from the model directory, a clean stop on SIGTERM,
+# YAML file each, --key.path=value overrides, resume from the model directory, a clean stop on SIGTERM
+# that resumes to an uninterrupted run's variables, early stopping at the step its goal and patience imply,
 # tuner reports, and config errors that name the file, the line or the override, and the key path.
 lever=$1
 source "$(dirname "$0")/lib.sh"
@@ -110,13 +111,65 @@ if command -v script > /dev/null; then
   grep -q $'\r' "$work/pipe.log" && fail "a progress bar in piped output"
 fi
 
-# SIGTERM: stops at a step boundary with a checkpoint; the same command continues.
-"$lever" train --config "$work/digits.yaml" --job-dir "$work/term" --train.max_steps=200000 > "$work/term.log" 2>&1 &
+# SIGTERM: stops at a step boundary with a checkpoint of that step, and the same command continues to
+# bit-identical variables and the metrics of a run never interrupted. Checkpoints are by time here, once an
+# hour, so the interrupted run's only checkpoint is the one the stop writes. The signal goes once the run
+# has logged step 300 (polled, not slept for, so it lands mid-run however fast the machine is) into a run of
+# 200000 steps, still far from done then; where exactly it stops is read, not expected.
+by_time=(--config "$work/digits.yaml" --run.save_checkpoints_steps=0 --run.save_checkpoints_secs=3600)
+"$lever" train "${by_time[@]}" --job-dir "$work/term" --train.max_steps=200000 > "$work/term.log" 2>&1 &
 pid=$!
-sleep 1.5
-kill -TERM "$pid"
+for _ in $(seq 1200); do
+  { grep -q '^{"step": 300,' "$work/term/events.jsonl" 2> /dev/null || ! kill -0 "$pid" 2> /dev/null; } && break
+  sleep 0.05
+done
+kill -TERM "$pid" 2> /dev/null
 wait "$pid" || fail "SIGTERM exit code: $(cat "$work/term.log")"
-grep -q "stopped by SIGTERM at step" "$work/term.log" || fail "no clean stop: $(tail -3 "$work/term.log")"
+stopped=$(sed -n 's/^stopped by SIGTERM at step \([0-9]*\); checkpoint .*/\1/p' "$work/term.log")
+steps_on_disk=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$work/term/checkpoint" 2> /dev/null)
+if [ -z "$stopped" ] || [ "$stopped" -lt 300 ] || ! grep -q "checkpoint $work/term/ckpt-$stopped.json" "$work/term.log" ||
+   [ "$steps_on_disk" != "[$stopped]" ] || [ ! -f "$work/term/ckpt-$stopped.safetensors" ]; then
+  fail "no clean stop with a checkpoint at the interrupted step '$stopped' (checkpoint steps on disk: '$steps_on_disk'):" \
+    "$(tail -3 "$work/term.log")"
+else
+  end=$((stopped + 150))
+  out=$("$lever" train "${by_time[@]}" --job-dir "$work/term" --train.max_steps=$end 2>&1)
+  [ $? -eq 0 ] && [[ "$out" == *"resumed from the checkpoint of step $stopped"* && "$out" == *"final: step $end "* ]] ||
+    fail "resume after SIGTERM at step $stopped: $out"
+  out=$("$lever" train -q "${by_time[@]}" --job-dir "$work/straight" --train.max_steps=$end 2>&1) ||
+    fail "uninterrupted run to step $end: $out"
+  cmp -s "$work/term/ckpt-$end.safetensors" "$work/straight/ckpt-$end.safetensors" ||
+    fail "stopped at $stopped and resumed, the checkpoint of step $end differs from an uninterrupted run's"
+  /usr/bin/python3 - "$work/term/result.json" "$work/straight/result.json" <<'PY' || fail "resumed and uninterrupted results differ"
+import json, sys
+resumed, straight = (json.load(open(p)) for p in sys.argv[1:])
+for r in (resumed, straight):
+    del r["steps"], r["train_seconds"]  # this call's steps and time
+assert resumed == straight, (resumed, straight)
+PY
+fi
+
+# Early stopping on the evaluation loss, evaluated every 100 steps, patience 200 steps. The loss falls at
+# every evaluation of this run, so minimizing it trains all 600 steps; maximizing it, the first evaluation
+# stays the best, so training stops at step 300 and restores the variables of step 100, whose metrics the
+# final evaluation then repeats.
+for goal in minimize maximize; do
+  sed 's/^eval: .*/eval: {every_steps: 100, early_stopping: {metric: loss, goal: '$goal', patience_steps: 200}}/' \
+    "$work/digits.yaml" > "$work/stop_$goal.yaml"
+  out=$("$lever" train --config "$work/stop_$goal.yaml" --job-dir "$work/stop_$goal" 2>&1)
+  [ $? -eq 0 ] || fail "early-stopping run ($goal): $out"
+  step=$(/usr/bin/python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["global_step"]))' \
+         "$work/stop_$goal/result.json" 2> /dev/null)
+  if [ "$goal" = minimize ]; then
+    [[ "$step" == 600 && "$out" == *"final: step 600 "* && "$out" != *"early stopping"* ]] ||
+      fail "minimizing a falling loss stopped early (result.json step '$step'):" "$out"
+  else
+    at_100=$(echo "$out" | sed -n 's/^eval at step 100: //p')
+    [[ "$step" == 300 && -n "$at_100" && "$out" == *"final: step 300 $at_100"* &&
+       "$out" == *"early stopping: no improvement of loss for 200 steps; restored the variables of step 100"* ]] ||
+      fail "maximizing a falling loss did not stop at step 300 with the variables of step 100 (result.json step '$step'):" "$out"
+  fi
+done
 
 cat > "$work/clicks.yaml" <<'YAML'
 data: {train: clicks_train.csv, eval: clicks_test.csv, label: clicked}
