@@ -60,6 +60,44 @@ TEST(CalibrationTest, Weights) {
   EXPECT_EQ(c.mean_label, 3.0 / 8.0);
 }
 
+TEST(CalibrationTest, WeightedBinsDifferFromUnweightedOnes) {
+  // Two bins, (0, 0.5] and (0.5, 1], three examples each with unequal weights. By hand:
+  //   bin 0: p 0.1, 0.3, 0.4; label 0, 1, 1; weight 3, 1, 4
+  //     count 8 (unweighted 3); mean prediction (0.3 + 0.3 + 1.6) / 8 = 0.275 (unweighted 0.8 / 3);
+  //     fraction positive (1 + 4) / 8 = 0.625 (unweighted 2 / 3)
+  //   bin 1: p 0.6, 0.9, 0.7; label 1, 0, 1; weight 2, 1, 1
+  //     count 4 (unweighted 3); mean prediction (1.2 + 0.9 + 0.7) / 4 = 0.7 (unweighted 2.2 / 3);
+  //     fraction positive 3 / 4 = 0.75 (unweighted 2 / 3)
+  //   gaps 0.35 and 0.05; ECE = (8 * 0.35 + 4 * 0.05) / 12 = 0.25 (unweighted (0.4 + 0.0667) / 2); MCE 0.35
+  //   mean prediction 5 / 12, mean label 8 / 12.
+  const Doubles p{0.1, 0.3, 0.4, 0.6, 0.9, 0.7};
+  const Doubles y{0, 1, 1, 1, 0, 1};
+  const Doubles w{3, 1, 4, 2, 1, 1};
+  const Calibration c = MeasureCalibration(p, y, 2, w);
+  ASSERT_EQ(c.bins.size(), 2u);
+  EXPECT_EQ(c.bins[0].index, 0);
+  EXPECT_EQ(c.bins[0].count, 8.0);
+  EXPECT_NEAR(c.bins[0].mean_prediction, 0.275, 1e-15);
+  EXPECT_DOUBLE_EQ(c.bins[0].fraction_positive, 0.625);
+  EXPECT_EQ(c.bins[1].index, 1);
+  EXPECT_EQ(c.bins[1].count, 4.0);
+  EXPECT_NEAR(c.bins[1].mean_prediction, 0.7, 1e-15);
+  EXPECT_DOUBLE_EQ(c.bins[1].fraction_positive, 0.75);
+  EXPECT_NEAR(c.expected_calibration_error, 0.25, 1e-15);
+  EXPECT_NEAR(c.maximum_calibration_error, 0.35, 1e-15);
+  EXPECT_NEAR(c.mean_prediction, 5.0 / 12.0, 1e-15);
+  EXPECT_NEAR(c.mean_label, 8.0 / 12.0, 1e-15);
+  EXPECT_NEAR(ExpectedCalibrationError(p, y, 2, w), 0.25, 1e-15);
+
+  // Unit weights give the unweighted bins: the weights above are what moves them.
+  const Calibration u = MeasureCalibration(p, y, 2, Doubles(6, 1.0));
+  ASSERT_EQ(u.bins.size(), 2u);
+  EXPECT_EQ(u.bins[0].count, 3.0);
+  EXPECT_NEAR(u.bins[0].mean_prediction, 0.8 / 3.0, 1e-15);
+  EXPECT_DOUBLE_EQ(u.bins[0].fraction_positive, 2.0 / 3.0);
+  EXPECT_NEAR(u.bins[1].mean_prediction, 2.2 / 3.0, 1e-15);
+}
+
 TEST(CalibrationTest, Csv) {
   std::ostringstream csv;
   WriteCsv(csv, MeasureCalibration(Doubles{0.1, 0.3, 0.9}, Doubles{0, 1, 1}, 2));

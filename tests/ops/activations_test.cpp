@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "lever/error.h"
+#include "lever/ops/reduce.h"
 #include "testing/gradcheck.h"
 
 namespace lever {
@@ -87,6 +88,34 @@ TEST(SoftmaxTest, RowsAreDistributionsEvenForHugeLogits) {
   for (Index i = 0; i < 2; ++i) EXPECT_NEAR(y.value().row(i).sum(), 1.0f, 1e-6);
   EXPECT_NEAR(y.value()(0, 1), std::exp(1.0) / (1.0 + std::exp(1.0) + std::exp(-1.0)), 1e-6);
   EXPECT_TRUE(y.value().allFinite());
+}
+
+TEST(PreluTest, SlopeScalesOnlyTheNegativeSideOfItsOwnColumn) {
+  // y = x for x > 0, alpha_j * x otherwise, with one slope per column: alpha = (0.25, 0.5, 2).
+  //   x = [-2    4   -1  ]   y = [-0.5  4   -2  ]
+  //       [ 3   -0.5  0.5]       [ 3   -0.25 0.5]
+  // Backward of Sum(y): dx = 1 where x > 0, alpha_j elsewhere; dalpha_j = sum of column j's negative x:
+  //   dx = [0.25 1   2]   dalpha = (-2, -0.5, -1)
+  //        [1    0.5 1]
+  Graph g;
+  Var x = g.Input("x", {2, 3}, /*requires_grad=*/true);
+  Var alpha = g.Input("alpha", {1, 3}, /*requires_grad=*/true);
+  Tensor in(2, 3), slopes(1, 3);
+  in << -2.0f, 4.0f, -1.0f, 3.0f, -0.5f, 0.5f;
+  slopes << 0.25f, 0.5f, 2.0f;
+  g.Feed(x, in);
+  g.Feed(alpha, slopes);
+  Var y = Prelu(x, alpha);
+  Var loss = Sum(y);
+  g.Forward();
+  Tensor expected(2, 3), expected_dx(2, 3), expected_dalpha(1, 3);
+  expected << -0.5f, 4.0f, -2.0f, 3.0f, -0.25f, 0.5f;
+  expected_dx << 0.25f, 1.0f, 2.0f, 1.0f, 0.5f, 1.0f;
+  expected_dalpha << -2.0f, -0.5f, -1.0f;
+  EXPECT_EQ(y.value(), expected);
+  g.Backward(loss);
+  EXPECT_EQ(x.grad(), expected_dx);
+  EXPECT_EQ(alpha.grad(), expected_dalpha);
 }
 
 TEST(PreluTest, RejectsSlopesOfWrongShape) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "lever/error.h"
 #include "lever/io/state.h"
@@ -138,6 +139,74 @@ TEST(FtrlTest, RowSparseGradientUpdatesOnlyTouchedRows) {
     EXPECT_CLOSE(p.value(1, c), -0.5);
     EXPECT_CLOSE(accumulator(1, c), 9.0);
     EXPECT_CLOSE(linear(1, c), 3.0);
+  }
+}
+
+// FTRL-Proximal written out again from McMahan et al.'s Algorithm 1 in TensorFlow's kernel form
+// (p = -0.5), in double precision and without lever's code, for one coordinate. `l1` and `l2` are the totals at this
+// step: the options' plus t times the parameter's (the parameter's penalties are on the mean loss).
+struct ReferenceFtrlCoordinate {
+  double w, n, z;
+  void Update(double g, double lr, double l1, double l2, double l2_shrinkage) {
+    const double g_shrunk = g + 2.0 * l2_shrinkage * w;
+    const double n_new = n + g * g;
+    const double sigma = (std::sqrt(n_new) - std::sqrt(n)) / lr;
+    z += g_shrunk - sigma * w;
+    const double quadratic = std::sqrt(n_new) / lr + 2.0 * l2;
+    w = std::abs(z) > l1 ? (std::copysign(l1, z) - z) / quadratic : 0.0;
+    n = n_new;
+  }
+};
+
+TEST(FtrlTest, ThreeStepsOnAQuadraticWithEveryPenaltyGrowingWithT) {
+  // f(w) = sum_i (w_i - c_i)^2 / 2, so g = w - c depends on the previous step's weights. Every knob is on:
+  // initial accumulator 0.1, options l1 0.1, l2 0.2, l2_shrinkage 0.05, and the parameter's own l1 0.05 and
+  // l2 0.1, which weigh t times at step t (total l1 0.15, 0.2, 0.25; total l2 0.3, 0.4, 0.5). The same
+  // problem runs through the dense path (UpdateSpan) and the row-sparse one (UpdateRows), which computes
+  // the penalties separately. Step 1 by hand for coordinate 0 (w0 = 0.3, c = 1): g = -0.7,
+  // g' = -0.7 + 0.1*0.3 = -0.67, n = 0.1 + 0.49 = 0.59, sigma = (sqrt(0.59) - sqrt(0.1))/0.5 = 0.90377...,
+  // z = -0.67 - 0.27113 = -0.94113, w = (-0.15 + 0.94113)/(sqrt(0.59)/0.5 + 0.6) = 0.37034046.
+  // Values of all three steps (from the reference above and an independent Python re-computation):
+  //   t = 1: w = ( 0.37034046, -0.18981907)
+  //   t = 2: w = ( 0.53849765, -0.33361328)
+  //   t = 3: w = ( 0.61684318, -0.38180975),  z = (-2.2179723, 1.1713437),  n = (1.1994556, 0.4992103)
+  constexpr double kLearningRate = 0.5;
+  const FtrlOptions options{.initial_accumulator_value = 0.1, .l1 = 0.1, .l2 = 0.2, .l2_shrinkage = 0.05};
+  const double target[] = {1.0, -0.6};
+  const double start[] = {0.3, -0.2};
+  const double expected_w[3][2] = {{0.37034046, -0.18981907}, {0.53849765, -0.33361328}, {0.61684318, -0.38180975}};
+  ParameterStore store;
+  Parameter& dense = store.Create("dense", 1, 2);
+  Parameter& sparse = store.Create("sparse", 2, 1);  // one coordinate per row
+  sparse.sparse_grad = true;
+  for (Parameter* p : {&dense, &sparse}) {
+    p->l1 = 0.05;
+    p->l2 = 0.1;
+    for (Index i = 0; i < 2; ++i) p->value(i) = static_cast<float>(start[i]);
+  }
+  Ftrl ftrl(ConstantSchedule(kLearningRate), options);
+  ReferenceFtrlCoordinate reference[2] = {{start[0], 0.1, 0.0}, {start[1], 0.1, 0.0}};
+  for (int t = 1; t <= 3; ++t) {
+    for (Parameter* p : {&dense, &sparse}) {
+      for (Index i = 0; i < 2; ++i) p->grad(i) = p->value(i) - static_cast<float>(target[i]);
+    }
+    sparse.touched.Assign({0, 1});
+    ftrl.Step({&dense, &sparse});
+    for (int i = 0; i < 2; ++i) {
+      reference[i].Update(reference[i].w - target[i], kLearningRate, options.l1 + t * 0.05, options.l2 + t * 0.1,
+                          options.l2_shrinkage);
+      EXPECT_NEAR(reference[i].w, expected_w[t - 1][i], 1e-8) << "reference, step " << t << ", coordinate " << i;
+      EXPECT_NEAR(dense.value(i), reference[i].w, 1e-6) << "dense, step " << t << ", coordinate " << i;
+      EXPECT_NEAR(sparse.value(i), reference[i].w, 1e-6) << "sparse, step " << t << ", coordinate " << i;
+    }
+  }
+  for (const char* name : {"dense", "sparse"}) {
+    const Tensor n = SavedSlot(ftrl, std::string(name) + "/accumulator");
+    const Tensor z = SavedSlot(ftrl, std::string(name) + "/linear");
+    for (Index i = 0; i < 2; ++i) {
+      EXPECT_NEAR(n(i), reference[i].n, 1e-6) << name << " accumulator " << i;
+      EXPECT_NEAR(z(i), reference[i].z, 1e-6) << name << " linear " << i;
+    }
   }
 }
 
