@@ -184,10 +184,13 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   r.Read(eval, "eval", "throttle_secs", c.eval_spec.throttle_secs, "a number of seconds");
   const YAML::Node stopping = eval.IsDefined() && eval.IsMap() ? eval["early_stopping"] : YAML::Node();
   r.CheckKeys(stopping, "eval.early_stopping", {"metric", "goal", "patience_steps", "min_delta"});
+  // A metric's goal unless the config says: higher is better for these, lower for the others (loss, error).
+  static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
+                                                       "recall", "f1", "r_squared"};
   if (stopping.IsDefined() && !stopping.IsNull()) {
     c.early_stopping_metric = "loss";
-    std::string goal = "minimize";
     r.Read(stopping, "eval.early_stopping", "metric", c.early_stopping_metric, "a metric name");
+    std::string goal = kHigherIsBetter.count(c.early_stopping_metric) != 0 ? "maximize" : "minimize";
     r.Read(stopping, "eval.early_stopping", "goal", goal, "minimize or maximize");
     if (goal != "minimize" && goal != "maximize") {
       r.Fail(stopping["goal"], "eval.early_stopping.goal", "'" + goal + "' is not a goal; valid: minimize, maximize");
@@ -210,8 +213,6 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
       r.Read(exporting, "eval.export", "metric", c.export_metric, "a metric name");
     }
     // The goal: early stopping's for its metric, otherwise what the metric's name says.
-    static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
-                                                         "recall", "f1", "r_squared"};
     c.export_maximize = c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize
                                                                    : kHigherIsBetter.count(c.export_metric) != 0;
     if (!exporting.IsScalar()) {
