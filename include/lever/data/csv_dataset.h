@@ -8,9 +8,9 @@
 //   z.Apply(train.data.features);
 //   z.Apply(test.data.features);
 //
-// The schema is inferred from every row of the training file (integer or number columns; a text column is
-// a ConfigError pointing to feature columns), then the test file is read under the same schema, matched
-// by column name.
+// The schema is inferred from every row of the training file (integer or number feature columns; a text
+// feature column is a ConfigError pointing to feature columns; the label may be text), then the test file
+// is read under the same schema, matched by column name, and its labels under the training file's encoding.
 #include <string>
 #include <vector>
 
