@@ -7,52 +7,45 @@
 
 namespace lever {
 
-const char* LabelKindName(LabelKind kind) {
-  switch (kind) {
-    case LabelKind::kBinary: return "binary";
-    case LabelKind::kMultiClass: return "multi-class";
-    case LabelKind::kRegression: return "regression";
+namespace {
+
+// Reads `path` under `out.schema` into `out.data` (features; the label column encoded by `out.labels`, or,
+// when `decide`, by the encoding decided from this file under `label_options`).
+void ReadInto(const std::string& path, const std::string& label, CsvDataset& out, const CsvOptions& csv,
+              const BadRowPolicy& policy, bool decide, const LabelOptions& label_options) {
+  out.schema.label = label;
+  if (!out.schema.Find(label)) {
+    std::string names;
+    for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
+    throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
+                      ". Name the label column with --label.");
   }
-  return "?";
-}
-
-std::string LabelSummary::DefaultLoss() const {
-  switch (kind) {
-    case LabelKind::kBinary: return "sigmoid_cross_entropy";
-    case LabelKind::kMultiClass: return "sparse_softmax_cross_entropy";
-    case LabelKind::kRegression: return "mean_squared_error";
-  }
-  return "mean_squared_error";
-}
-
-Index LabelSummary::Outputs() const { return kind == LabelKind::kMultiClass ? num_classes : 1; }
-
-LabelSummary SummarizeLabels(const Tensor& labels) {
-  if (labels.cols() != 1) throw DataError("expected one label column, got " + std::to_string(labels.cols()));
-  bool whole = labels.rows() > 0;
-  float largest = 0.0f;
-  for (Index i = 0; i < labels.rows(); ++i) {
-    const float y = labels(i, 0);
-    if (!(y >= 0.0f) || y != std::floor(y) || y > 1e6f) {
-      whole = false;
-      break;
+  for (const auto& c : out.schema.columns) {
+    if (c.type == ColumnType::kString && c.name != label) {
+      throw ConfigError(path + ": column '" + c.name +
+                        "' holds text; a numeric table is expected here. Encode categories through feature "
+                        "columns (lever linear --columns), or drop the column.");
     }
-    largest = std::max(largest, y);
   }
-  LabelSummary s;
-  if (!whole) return s;
-  if (largest <= 1.0f) {
-    s.kind = LabelKind::kBinary;
-    s.num_classes = 2;
-  } else {
-    s.kind = LabelKind::kMultiClass;
-    s.num_classes = static_cast<Index>(largest) + 1;
+  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  if (decide) out.labels = DecideLabels(table.Column(label), label_options, path, table.lines);
+  out.data.labels = out.labels.Encode(table, path);
+  const auto rows = static_cast<Index>(table.num_rows);
+  const Index features = static_cast<Index>(table.columns.size()) - 1;
+  out.data.features.resize(rows, features);
+  Index f = 0;
+  for (const TableColumn& column : table.columns) {
+    if (column.name == label) continue;
+    for (Index r = 0; r < rows; ++r) out.data.features(r, f) = column.NumberAt(static_cast<size_t>(r));
+    out.data.feature_names.push_back(column.name);
+    ++f;
   }
-  return s;
 }
+
+}  // namespace
 
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema,
-                          const CsvOptions& csv, const BadRowPolicy& policy) {
+                          const CsvOptions& csv, const BadRowPolicy& policy, const LabelOptions& label_options) {
   CsvDataset out;
   if (schema) {
     out.schema = *schema;
@@ -63,42 +56,16 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     infer.bad_rows = policy;
     out.schema = InferSchema(path, csv, infer).schema;
   }
-  out.schema.label = label;
-  if (!out.schema.Find(label)) {
-    std::string names;
-    for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
-    throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
-                      ". Name the label column with --label.");
-  }
-  for (const auto& c : out.schema.columns) {
-    if (c.type == ColumnType::kString) {
-      throw ConfigError(path + ": column '" + c.name +
-                        "' holds text; a numeric table is expected here. Encode categories through feature "
-                        "columns (lever linear --columns), or drop the column.");
-    }
-  }
-  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
-  const auto rows = static_cast<Index>(table.num_rows);
-  const Index features = static_cast<Index>(table.columns.size()) - 1;
-  out.data.features.resize(rows, features);
-  out.data.labels.resize(rows, 1);
-  Index f = 0;
-  for (const TableColumn& column : table.columns) {
-    const bool is_label = column.name == label;
-    for (Index r = 0; r < rows; ++r) {
-      const auto i = static_cast<size_t>(r);
-      const float v = column.NumberAt(i);
-      if (is_label) {
-        out.data.labels(r, 0) = v;
-      } else {
-        out.data.features(r, f) = v;
-      }
-    }
-    if (!is_label) {
-      out.data.feature_names.push_back(column.name);
-      ++f;
-    }
-  }
+  ReadInto(path, label, out, csv, policy, true, label_options);
+  return out;
+}
+
+CsvDataset ReadCsvDataset(const std::string& path, const CsvDataset& train, const CsvOptions& csv,
+                          const BadRowPolicy& policy) {
+  CsvDataset out;
+  out.schema = train.schema;
+  out.labels = train.labels;
+  ReadInto(path, train.schema.label, out, csv, policy, false, {});
   return out;
 }
 

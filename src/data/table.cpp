@@ -240,6 +240,7 @@ Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions&
         }
       }
     }
+    table.lines.push_back(record.line());
     ++table.num_rows;
   }
 

@@ -175,6 +175,7 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
     for (const auto& [name, source] : assets) write("assets/" + name, ReadBytes(source));
     write("schema.yaml", job.schema.ToYaml());
     variables.config["bundle"] = {{"head", job.HeadKind()}, {"classes", job.head->LogitsDimension()}};
+    if (!job.labels.classes.empty()) variables.config["bundle"]["class_names"] = job.labels.classes;
     AddFeatureState(job.wide.get(), "wide/", variables);
     AddFeatureState(job.deep.get(), "deep/", variables);
     CheckpointManager((temporary / "variables").string(), 1).Save(variables);
@@ -187,6 +188,8 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
                                     {"model", c.type},
                                     {"head", job.HeadKind()}};
     if (job.HeadKind() == "multi_class") manifest["classes"] = job.head->LogitsDimension();
+    // Class id -> name (binary: negative, positive), so predictions print the names the labels had.
+    if (!job.labels.classes.empty()) manifest["class_names"] = job.labels.classes;
     manifest["label"] = c.label;
     nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
     for (const ColumnSchema& column : job.schema.columns) {
@@ -236,6 +239,29 @@ HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
   }
   throw IoError(where + ": head '" + head + "' (classes " + (m.contains("classes") ? m["classes"].dump() : "none") +
                 ") is not one this version reads: binary, regression, or multi_class with classes >= 2");
+}
+
+// The label encoding a bundle was trained with: its head's task and the class names (a bundle written
+// before class_names existed has classes 0..k-1, as its labels were then).
+LabelEncoding LabelsFromManifest(const nlohmann::json& m, const Job& job, const std::string& where) {
+  LabelEncoding labels;
+  labels.column = job.config.label;
+  labels.task = *ParseTask(job.HeadKind());
+  const ColumnSchema* column = job.schema.Find(job.config.label);
+  labels.numeric = column == nullptr || column->type != ColumnType::kString;
+  if (labels.task == Task::kRegression) return labels;
+  const Index k = labels.task == Task::kBinary ? 2 : job.head->LogitsDimension();
+  if (m.contains("class_names")) {
+    labels.classes = m["class_names"].get<std::vector<std::string>>();
+  } else {
+    for (Index id = 0; id < k; ++id) labels.classes.push_back(std::to_string(id));
+  }
+  if (static_cast<Index>(labels.classes.size()) != k) {
+    throw IoError(where + ": " + std::to_string(labels.classes.size()) + " class_names for a " + TaskName(labels.task) +
+                  " head of " + std::to_string(k) + " classes; the bundle is damaged: export it again");
+  }
+  labels.explanation = "label '" + labels.column + "': classes from the bundle";
+  return labels;
 }
 
 }  // namespace
@@ -365,6 +391,12 @@ Job LoadBundleChecked(const std::string& directory) {
                                    saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension())) {
     throw IoError(where + ": head '" + m.value("head", "") + "' differs from the one its variables were exported with (" +
                   saved["bundle"].dump() + "); the bundle is damaged: export it again");
+  }
+  job.labels = LabelsFromManifest(m, job, where);
+  if (saved.contains("bundle") && saved["bundle"].contains("class_names") &&
+      saved["bundle"]["class_names"] != nlohmann::json(job.labels.classes)) {
+    throw IoError(where + ": class_names differ from the ones its variables were exported with (" + saved["bundle"].dump() +
+                  "); the bundle is damaged: export it again");
   }
   job.estimator = MakeJobEstimator(job);
   if (ReadBytes(root / kManifest) != manifest_bytes) {

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "lever/data/csv_dataset.h"
+#include "lever/data/labels.h"
 #include "lever/error.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
@@ -17,14 +17,15 @@
 namespace lever {
 namespace {
 
-Tensor Labels(const Table& table, const std::string& label) {
-  const TableColumn& column = table.Column(label);
-  Tensor y(table.num_rows, 1);
-  for (int64_t i = 0; i < table.num_rows; ++i) y(i, 0) = column.NumberAt(static_cast<size_t>(i));
-  return y;
-}
-
 constexpr const char* kJobState = "hooks/job/";
+constexpr const char* kLabelsKey = "hooks/job/labels";
+
+// CRC-32C of the task and the class names: a checkpoint's classes must be the ones the training file gives.
+double LabelsFingerprint(const LabelEncoding& labels) {
+  std::string text = TaskName(labels.task);
+  for (const std::string& name : labels.classes) text += '\n' + name;
+  return static_cast<double>(Crc32c(text));
+}
 
 // CRC-32C of the training file's schema and the column lists, each vocabulary file's name replaced by its
 // contents' CRC (so the fingerprint does not depend on where the config is run from).
@@ -58,6 +59,7 @@ MemoryState JobState(const Job& job) {
   add(job.wide.get(), "wide/");
   add(job.deep.get(), "deep/");
   out.WriteScalar(std::string(kJobState) + "fingerprint", JobFingerprint(job));
+  out.WriteScalar(kLabelsKey, LabelsFingerprint(job.labels));
   return out;
 }
 
@@ -67,6 +69,10 @@ void CheckState(const MemoryState& mine, const StateReader& saved, const std::st
   const std::string fingerprint = std::string(kJobState) + "fingerprint";
   for (const auto& [key, value] : mine.scalars()) {
     if (key == fingerprint || !saved.Has(key) || saved.ReadScalar(key) == value) continue;
+    if (key == kLabelsKey) {
+      throw ConfigError(where + " was trained with other label classes than " + job.config.train + " gives now (" +
+                        job.labels.explanation + "; the training file or the label settings changed)" + fix);
+    }
     std::ostringstream msg;
     msg.precision(9);
     msg << where << " was trained with other feature statistics than " << job.config.train << " gives now ("
@@ -126,18 +132,20 @@ FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label,
   return set;
 }
 
-HeadPtr MakeJobHead(const JobConfig& c, const Tensor& labels) {
-  const LabelSummary s = SummarizeLabels(labels);
-  const std::string head = c.head == "auto" ? (s.kind == LabelKind::kBinary       ? "binary"
-                                               : s.kind == LabelKind::kMultiClass ? "multi_class"
-                                                                                  : "regression")
-                                            : c.head;
-  if (head == "binary") return MakeBinaryClassHead();
-  if (head == "multi_class") {
-    if (s.kind == LabelKind::kRegression) {
-      throw ConfigError(c.source + ": estimator.head multi_class needs whole-number class ids 0..k-1 in '" + c.label + "'");
-    }
-    return MakeMultiClassHead(std::max<Index>(2, s.num_classes));
+LabelOptions JobLabelOptions(const JobConfig& c) {
+  LabelOptions options;
+  options.task = c.head;
+  options.vocabulary = c.label_vocabulary;
+  options.positive_class = c.positive_class;
+  options.override_hint = [](Task task) { return std::string("--estimator.head=") + TaskName(task); };
+  return options;
+}
+
+HeadPtr MakeJobHead(const LabelEncoding& labels) {
+  switch (labels.task) {
+    case Task::kBinary: return MakeBinaryClassHead();
+    case Task::kMultiClass: return MakeMultiClassHead(labels.Outputs());
+    case Task::kRegression: return MakeRegressionHead();
   }
   return MakeRegressionHead();
 }
@@ -187,18 +195,23 @@ Job PrepareJob(JobConfig config) {
   // (lever/estimator/bundle.h) carries them to where the training file is not.
   if (job.wide) job.wide->Fit(train_source);
   if (job.deep) job.deep->Fit(train_source);
-  job.train_labels = Labels(job.train, c.label);
-  job.head = MakeJobHead(c, job.train_labels);
+  try {
+    job.labels = DecideLabels(job.train.Column(c.label), JobLabelOptions(c), c.train, job.train.lines);
+  } catch (const ConfigError& e) {
+    throw ConfigError(c.source + ": " + e.message());
+  }
+  job.train_labels = job.labels.Encode(job.train, c.train);
+  job.head = MakeJobHead(job.labels);
   job.estimator = MakeJobEstimator(job);
   return job;
 }
 
-Examples Job::Make(const Table& table, const std::string& file, Tensor labels) const {
+Examples Job::Make(const Table& table, const std::string& file, Tensor targets) const {
   const TableSource source(table, file);
   // Bound to this table's layout: a table without the label column has the others at other positions.
   if (wide) wide->Bind(source);
   if (deep) deep->Bind(source);
-  return MakeExamples(wide.get(), deep.get(), source, std::move(labels));
+  return MakeExamples(wide.get(), deep.get(), source, std::move(targets));
 }
 
 Examples Job::Read(const std::string& path, bool with_labels) const {
@@ -208,7 +221,7 @@ Examples Job::Read(const std::string& path, bool with_labels) const {
     read_schema.label.clear();
   }
   const Table table = ReadTable(path, read_schema);
-  return Make(table, path, with_labels ? Labels(table, config.label) : Tensor(table.num_rows, 0));
+  return Make(table, path, with_labels ? labels.Encode(table, path) : Tensor(table.num_rows, 0));
 }
 
 Examples Job::TrainExamples() const {

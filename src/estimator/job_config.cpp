@@ -137,7 +137,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   resolve(c.train);
   resolve(c.eval);
 
-  r.CheckKeys(estimator, "estimator", {"type", "head", "hidden_units", "activation", "dropout", "l1", "l2", "optimizer",
+  r.CheckKeys(estimator, "estimator", {"type", "head", "label_vocabulary", "positive_class", "hidden_units", "activation", "dropout", "l1", "l2", "optimizer",
                                        "learning_rate", "linear_optimizer", "linear_learning_rate"});
   r.Read(estimator, "estimator", "type", c.type, "a model type");
   if (c.type != "linear" && c.type != "dnn" && c.type != "wide_and_deep") {
@@ -147,6 +147,8 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   if (c.head != "auto" && c.head != "regression" && c.head != "binary" && c.head != "multi_class") {
     r.Fail(estimator["head"], "estimator.head", "'" + c.head + "' is not a head; valid: auto, regression, binary, multi_class");
   }
+  r.Read(estimator, "estimator", "label_vocabulary", c.label_vocabulary, "a list of class names");
+  r.Read(estimator, "estimator", "positive_class", c.positive_class, "a class name");
   r.Read(estimator, "estimator", "hidden_units", c.hidden_units, "a list of positive whole numbers");
   for (const Index units : c.hidden_units) {
     if (units <= 0) r.Fail(estimator["hidden_units"], "estimator.hidden_units", "every layer needs at least one unit");

@@ -191,11 +191,32 @@ expect_json() {  # expect_json <what> <key> <value>
   [ "$got" = "$3" ] || fail "$1: \"$2\" is '$got', wanted '$3'" "$out"
 }
 
-# 1. A text label column is an error naming the column and what labels must be, not a crash.
+# 1. Text labels: logistic loss takes any two values, the second sorted one positive (as the line says),
+#    and learns what the 0/1 labels teach; squared loss needs numbers.
 awk -F, 'BEGIN { OFS = "," } NR > 1 { $3 = ($3 == 1 ? "yes" : "no") } { print }' "$dir/train.csv" > "$dir/text_label.csv"
-expect_error "text_label.csv: the label column 'clicked' holds text (\"" --train "$dir/text_label.csv" --label clicked
-expect_error "but labels must be numbers: 1/0 or +1/-1 for logistic loss" --train "$dir/text_label.csv" --label clicked \
-  --loss squared
+awk -F, 'BEGIN { OFS = "," } NR > 1 { $3 = ($3 == 1 ? "yes" : "no") } { print }' "$dir/test.csv" > "$dir/text_label_test.csv"
+if run_ok "text labels" --train "$dir/text_label.csv" --test "$dir/text_label_test.csv" --label clicked --passes 5; then
+  [[ "$out" == *"label 'clicked': 2 text values 'no', 'yes' -> binary, positive class 'yes'"* ]] ||
+    fail "text labels: no decision line" "$out"
+fi
+if run_ok "text labels --json" --train "$dir/text_label.csv" --test "$dir/text_label_test.csv" --label clicked --passes 5 --json; then
+  check_json "text labels"
+  [[ "$out" == *'"classes":["no","yes"]'* ]] || fail "text labels: no classes in the JSON" "$out"
+  text_auc=$(json_value auc)
+  run_ok "numeric labels" --train "$dir/train.csv" --test "$dir/test.csv" --label clicked --passes 5 --json
+  [ "$(json_value auc)" = "$text_auc" ] || fail "text labels: AUC $text_auc, the 0/1 labels give $(json_value auc)" "$out"
+fi
+expect_error "label 'clicked': 2 text values 'no', 'yes': regression needs numbers" --train "$dir/text_label.csv" \
+  --label clicked --loss squared
+sed '3s/yes$/maybe/; 3s/no$/maybe/' "$dir/text_label_test.csv" > "$dir/text_label_bad.csv"
+expect_error "text_label_bad.csv:3: label 'clicked' is \"maybe\", a value the training labels do not have (classes: 'no', 'yes')" \
+  --train "$dir/text_label.csv" --test "$dir/text_label_bad.csv" --label clicked
+# Whole-number targets 25..346 are not a binary label: logistic loss says so and names the fix.
+awk 'BEGIN { srand(5); print "x,y\n0,25\n1,346"; for (i = 0; i < 300; i++) { x = rand(); printf "%.4f,%d\n", x, 25 + int(321 * x) } }' \
+  > "$dir/counts.csv"
+expect_error "distinct whole numbers 25..346: a binary task needs exactly two values. Pass --loss squared" \
+  --train "$dir/counts.csv" --label y
+run_ok "whole-number targets, squared loss" --train "$dir/counts.csv" --label y --loss squared --solver cd --max-sweeps 50 -q
 
 # 2. A streamed file without examples ends with a DataError (it used to hang); in memory too.
 : > "$dir/empty.svm"
@@ -227,8 +248,12 @@ expect_error "three_bad.svm:2:1: \"3\": the label is not a class id" --train "$d
 printf 'x,y\n0.1,0\n0.2,1\n0.3,2\n' > "$dir/three.csv"
 printf 'x,y\n0.1,0\n0.5,5\n' > "$dir/three_bad.csv"
 run_ok "softmax CSV" --train "$dir/three.csv" --test "$dir/three.csv" --label y --loss softmax --classes 3 -q
-expect_error "three_bad.csv data row 2: label 5 is not a class id: with --classes 3, labels are whole numbers from 0 to 2" \
+expect_error "three_bad.csv:3: label 'y' is \"5\", a value the training labels do not have (classes: '0', '1', '2')" \
   --train "$dir/three.csv" --test "$dir/three_bad.csv" --label y --loss softmax --classes 3
+# CSV softmax without --classes: the labels give the classes (text too).
+printf 'x,y\n0.1,red\n0.2,green\n0.3,blue\n' > "$dir/colors.csv"
+run_ok "softmax CSV, text labels" --train "$dir/colors.csv" --test "$dir/colors.csv" --label y --loss softmax
+[[ "$out" == *"3 text values 'blue', 'green', 'red' -> multi_class, 3 classes"* ]] || fail "softmax CSV: no decision line" "$out"
 
 # 5. --opt values that are not numbers are ConfigErrors naming the option and the value.
 expect_error "--opt l1: expected a number, got 'abc'" --train "$dir/train.svm" --opt l1=abc
@@ -242,7 +267,7 @@ expect_error "unknown --format 'svm'. Valid: auto, libsvm, csv." --train "$dir/t
 run_ok "--format libsvm" --train "$dir/train.svm" --format libsvm -q
 
 # 7. Softmax needs --classes, at least 2; --classes is for softmax only.
-expect_error "--loss softmax needs --classes" --train "$dir/three.svm" --loss softmax
+expect_error "--loss softmax on LIBSVM needs --classes" --train "$dir/three.svm" --loss softmax
 expect_error "--classes must be at least 2, got 1" --train "$dir/three.svm" --loss softmax --classes 1
 expect_error "--classes applies only to --loss softmax" --train "$dir/train.svm" --classes 3
 

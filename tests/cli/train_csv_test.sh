@@ -18,7 +18,8 @@ run=(--train-file "$work/train.csv" --test-file "$work/test.csv" --hidden 100 --
      --lr 0.001 --l2 0.0001 --batch-size 200 --steps 1500 --seed 1)
 out=$(CLOUD_ML_HP_METRIC_FILE="$work/hp/metrics.jsonl" CLOUD_ML_TRIAL_ID=4 "$lever" train "${run[@]}" --job-dir "$work/job")
 [ $? -eq 0 ] || fail "digits run: $out"
-[[ "$out" == *"multi-class, 10 classes"* ]] || fail "data line should name the task: $out"
+[[ "$out" == *"label 'label': 10 distinct whole numbers 0..9 -> multi_class, 10 classes (pass --task regression to override)"* ]] ||
+  fail "the label line should name the task: $out"
 acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
 echo "digits: lever test accuracy $acc, MLPClassifier (defaults) $mlp"
 awk -v a="$acc" -v b="$mlp" 'BEGIN { exit !(a >= b) }' || fail "digits test accuracy $acc below MLPClassifier's $mlp"
@@ -69,6 +70,6 @@ expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train -q "$
 expect_error "label column 'digit'" --train-file "$work/train.csv" --test-file "$work/test.csv" --label digit
 expect_error "needs a --test-file" --train-file "$work/train.csv"
 sed '2s/,[0-9]*$/,12/' "$work/test.csv" > "$work/bad_test.csv"
-expect_error "outside the training labels' classes 0..9" --train-file "$work/train.csv" --test-file "$work/bad_test.csv"
+expect_error "bad_test.csv:2: label 'label' is \"12\", a value the training labels do not have" --train-file "$work/train.csv" --test-file "$work/bad_test.csv"
 
 finish

@@ -27,7 +27,7 @@ TEST(CsvDatasetTest, TheTestFileIsReadUnderTheTrainingSchemaByColumnName) {
   const std::string train = WriteFile("train.csv", "a,b,label\n1,2,0\n3,4,1\n");
   const std::string test = WriteFile("test.csv", "label,b,a\n1,20,10\n");
   const CsvDataset t = ReadCsvDataset(train, "label");
-  const CsvDataset d = ReadCsvDataset(test, "label", &t.schema);
+  const CsvDataset d = ReadCsvDataset(test, t);
   EXPECT_EQ(d.data.features(0, 0), 10.0f);
   EXPECT_EQ(d.data.features(0, 1), 20.0f);
 }
@@ -51,37 +51,17 @@ TEST(CsvDatasetTest, TheSchemaIsInferredFromEveryRowNotASample) {
   EXPECT_EQ(d.data.features(1500, 0), 2.5f);
 }
 
-TEST(LabelSummaryTest, LabelsDecideTheTaskAndItsLoss) {
-  Tensor binary(3, 1), classes(3, 1), values(3, 1), negative(2, 1);
-  binary << 0, 1, 1;
-  classes << 0, 9, 3;
-  values << 0.5, 1, 2;
-  negative << -1, 1;
-  EXPECT_EQ(SummarizeLabels(binary).kind, LabelKind::kBinary);
-  EXPECT_EQ(SummarizeLabels(binary).DefaultLoss(), "sigmoid_cross_entropy");
-  const LabelSummary c = SummarizeLabels(classes);
-  EXPECT_EQ(c.kind, LabelKind::kMultiClass);
-  EXPECT_EQ(c.num_classes, 10);
-  EXPECT_EQ(c.Outputs(), 10);
-  EXPECT_EQ(c.DefaultLoss(), "sparse_softmax_cross_entropy");
-  EXPECT_EQ(SummarizeLabels(values).kind, LabelKind::kRegression);
-  EXPECT_EQ(SummarizeLabels(negative).DefaultLoss(), "mean_squared_error");
-}
-
-TEST(StandardizerTest, UsesTheFittedDataStatisticsAndLeavesConstantColumnsAtZero) {
-  Tensor train(4, 2), test(1, 2);
-  train << 1, 5, 2, 5, 3, 5, 4, 5;
-  test << 2.5, 7;
-  const Standardizer z = Standardizer::Fit(train);
-  z.Apply(train);
-  z.Apply(test);
-  EXPECT_NEAR(train.col(0).mean(), 0.0, 1e-6);
-  EXPECT_NEAR(train.col(0).squaredNorm() / 4.0, 1.0, 1e-6);  // population variance 1
-  EXPECT_EQ(train(2, 1), 0.0f);
-  EXPECT_NEAR(test(0, 0), 0.0, 1e-6);  // the training mean
-  EXPECT_EQ(test(0, 1), 2.0f);         // a constant column keeps scale 1
-  Tensor wrong(1, 3);
-  EXPECT_THROW(z.Apply(wrong), DataError);
+TEST(CsvDatasetTest, TextLabelsAreClassesAndTheTestFileUsesTheTrainingOnes) {
+  const std::string train = WriteFile("train.csv", "x,label\n1,yes\n2,no\n3,yes\n");
+  const CsvDataset t = ReadCsvDataset(train, "label");
+  EXPECT_EQ(t.labels.task, Task::kBinary);
+  EXPECT_EQ(t.labels.classes, (std::vector<std::string>{"no", "yes"}));
+  EXPECT_EQ(t.data.labels(0, 0), 1.0f);
+  EXPECT_EQ(t.data.labels(1, 0), 0.0f);
+  const CsvDataset d = ReadCsvDataset(WriteFile("test.csv", "x,label\n4,no\n"), t);
+  EXPECT_EQ(d.data.labels(0, 0), 0.0f);
+  const std::string unseen = ErrorOf<DataError>([&] { ReadCsvDataset(WriteFile("bad.csv", "x,label\n4,no\n5,maybe\n"), t); });
+  EXPECT_TRUE(Contains(unseen, "bad.csv:3: label 'label' is \"maybe\"")) << unseen;
 }
 
 }  // namespace

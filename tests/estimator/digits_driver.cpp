@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
   lever::CsvDataset train = lever::ReadCsvDataset(dir + "/train.csv", "label");
-  lever::CsvDataset test = lever::ReadCsvDataset(dir + "/test.csv", "label", &train.schema);
+  lever::CsvDataset test = lever::ReadCsvDataset(dir + "/test.csv", train);
   const lever::Standardizer z = lever::Standardizer::Fit(train.data.features);
   z.Apply(train.data.features);
   z.Apply(test.data.features);

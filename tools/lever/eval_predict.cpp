@@ -50,6 +50,14 @@ void AddCommon(CLI::App* cmd, ModelFlags& f) {
   cmd->allow_extras();
 }
 
+// A CSV field: as it is, or in double quotes (inner quotes doubled) when it holds a comma, quote or line break.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (const char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
 void WriteTo(const std::string& path, const std::function<void(std::ostream&)>& write) {
   std::ofstream out(path);
   if (!out) throw IoError("cannot write " + path);
@@ -200,23 +208,30 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
       out << "prediction\n";
     }
   }
+  // The predicted class as the labels named it: text, or a number (JSON keeps numbers numbers).
+  const LabelEncoding& labels = job.labels;
+  auto class_json = [&labels](Index id) {
+    const std::string& name = labels.classes[static_cast<size_t>(id)];
+    return labels.numeric ? nlohmann::json::parse(name) : nlohmann::json(name);
+  };
+  auto class_csv = [&labels](Index id) { return CsvField(labels.classes[static_cast<size_t>(id)]); };
   for (Index i = 0; i < p.rows(); ++i) {
     if (head == "binary") {
-      const int cls = p(i, 0) >= 0.5f ? 1 : 0;
+      const Index cls = p(i, 0) >= 0.5f ? 1 : 0;
       if (jsonl) {
-        out << nlohmann::json{{"probability", p(i, 0)}, {"class", cls}}.dump() << '\n';
+        out << nlohmann::json{{"probability", p(i, 0)}, {"class", class_json(cls)}}.dump() << '\n';
       } else {
-        out << fmt::format("{:.9g},{}\n", p(i, 0), cls);
+        out << fmt::format("{:.9g},{}\n", p(i, 0), class_csv(cls));
       }
     } else if (head == "multi_class") {
       Index best = 0;
       p.row(i).maxCoeff(&best);
       if (jsonl) {
         std::vector<float> probabilities(p.row(i).data(), p.row(i).data() + p.cols());
-        out << nlohmann::json{{"probabilities", probabilities}, {"class", best}}.dump() << '\n';
+        out << nlohmann::json{{"probabilities", probabilities}, {"class", class_json(best)}}.dump() << '\n';
       } else {
         for (Index k = 0; k < p.cols(); ++k) out << fmt::format("{:.9g},", p(i, k));
-        out << best << '\n';
+        out << class_csv(best) << '\n';
       }
     } else if (jsonl) {
       out << nlohmann::json{{"prediction", p(i, 0)}}.dump() << '\n';

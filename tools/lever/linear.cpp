@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "flags.h"
+#include "lever/data/labels.h"
 #include "lever/data/table.h"
 #include "lever/error.h"
 #include "lever/features/config.h"
@@ -80,35 +81,28 @@ struct CsvData {
   std::vector<float> train_y, test_y;
   FeatureSet features;
   Index columns = 0;
+  LabelEncoding labels;
   BadRowReport train_bad_rows, test_bad_rows;
 };
 
-// The label column of `source` (the table read from `file`) as the loss needs it; softmax labels
-// (classes > 0) must be class ids.
-std::vector<float> Labels(const Table& t, const TableSource& source, const std::string& file, const std::string& label,
-                          const std::string& loss, long classes) {
-  const TableColumn& c = t.Column(label);
-  if (c.type == ColumnType::kString) {
-    std::string examples;
-    for (size_t i = 0; i < c.dictionary.size() && i < 3; ++i) {
-      examples += (i ? ", " : "") + internal::QuoteCell(c.dictionary[i]);
-    }
-    throw DataError(file + ": the label column '" + label + "' holds text (" + examples +
-                    "), but labels must be numbers: 1/0 or +1/-1 for logistic loss, class ids 0 to classes - 1 for "
-                    "softmax, values for squared loss. Recode the labels as numbers (and declare the column as "
-                    "number or integer if a schema says string).");
+// The label options the loss implies: logistic is binary, softmax multi-class, squared regression. With
+// --classes, numeric labels are the class ids 0..classes-1.
+LabelOptions LinearLabelOptions(const std::string& loss, long classes, const TableColumn& label) {
+  LabelOptions options;
+  options.task = loss == "sigmoid_cross_entropy" ? "binary" : loss == "sparse_softmax_cross_entropy" ? "multi_class" : "regression";
+  options.override_hint = [](Task task) {
+    return std::string("--loss ") + (task == Task::kBinary ? "logistic" : task == Task::kMultiClass ? "softmax" : "squared");
+  };
+  if (classes > 0 && label.type != ColumnType::kString) {
+    for (long id = 0; id < classes; ++id) options.vocabulary.push_back(std::to_string(id));
   }
-  std::vector<float> y;
-  for (int64_t r = 0; r < t.num_rows; ++r) {
-    const float v = c.NumberAt(static_cast<size_t>(r));
-    if (classes > 0 && !(v >= 0 && v == std::floor(v) && v < static_cast<float>(classes))) {
-      throw DataError(fmt::format("{}: label {} is not a class id: with --classes {}, labels are whole numbers from "
-                                  "0 to {}. Fix the row or raise --classes.",
-                                  source.Where(r), v, classes, classes - 1));
-    }
-    y.push_back(PrepareLabel(loss, v));
-  }
-  return y;
+  return options;
+}
+
+// The encoded labels as a vector (PrepareLabel keeps 0/1 and class ids as they are).
+std::vector<float> Labels(const Table& t, const std::string& file, const LabelEncoding& labels) {
+  const Tensor y = labels.Encode(t, file);
+  return std::vector<float>(y.data(), y.data() + y.rows());
 }
 
 CsvData LoadCsv(const LinearFlags& f, const std::string& loss, const BadRowPolicy& policy) {
@@ -142,13 +136,19 @@ CsvData LoadCsv(const LinearFlags& f, const std::string& loss, const BadRowPolic
   TableSource train_source(train, f.train);
   d.features.Fit(train_source);
   d.features.AppendLinearRows(train_source, 0, train.num_rows, d.train_x);
-  d.train_y = Labels(train, train_source, f.train, schema.label, loss, classes);
+  const TableColumn& label = train.Column(schema.label);
+  d.labels = DecideLabels(label, LinearLabelOptions(loss, classes, label), f.train, train.lines);
+  if (classes > 0 && d.labels.Outputs() != classes) {
+    throw ConfigError(fmt::format("--classes {}, but the label column '{}' has {} classes ({}); leave --classes out for text labels",
+                                  classes, schema.label, d.labels.Outputs(), d.labels.explanation));
+  }
+  d.train_y = Labels(train, f.train, d.labels);
   if (!f.test.empty()) {
     const Table test = ReadTable(f.test, schema, CsvDialect(f.test), policy, &d.test_bad_rows);
     TableSource test_source(test, f.test);
     d.features.Bind(test_source);
     d.features.AppendLinearRows(test_source, 0, test.num_rows, d.test_x);
-    d.test_y = Labels(test, test_source, f.test, schema.label, loss, classes);
+    d.test_y = Labels(test, f.test, d.labels);
   }
   return d;
 }
@@ -161,9 +161,9 @@ void CheckFlags(const LinearFlags& f, const std::string& loss) {
     throw ConfigError(
         fmt::format("--learning-rate must be positive, or 0 for the default rule, got {}", f.learning_rate));
   }
-  if (loss == "sparse_softmax_cross_entropy" && f.classes < 2) {
-    throw ConfigError(f.classes == 0 ? std::string("--loss softmax needs --classes, the number of classes (at least 2; "
-                                                   "labels are class ids 0 to classes - 1)")
+  if (loss == "sparse_softmax_cross_entropy" && f.classes < 2 && !(f.classes == 0 && Format(f, f.train) == "csv")) {
+    throw ConfigError(f.classes == 0 ? std::string("--loss softmax on LIBSVM needs --classes, the number of classes (at "
+                                                   "least 2; labels are class ids 0 to classes - 1)")
                                      : fmt::format("--classes must be at least 2, got {}", f.classes));
   }
   if (loss != "sparse_softmax_cross_entropy" && f.classes != 0) {
@@ -267,7 +267,8 @@ int Run(const LinearFlags& f) {
   if (Format(f, f.train) == "csv") {
     csv = LoadCsv(f, loss, policy);
     config.feature_columns = csv.columns;
-    if (!f.quiet && !f.json) fmt::print("feature columns:\n{}", csv.features.Describe());
+    config.outputs = csv.labels.Outputs();
+    if (!f.quiet && !f.json) fmt::print("{}\nfeature columns:\n{}", csv.labels.explanation, csv.features.Describe());
     if (f.solver == "cd") {
       csv.train_x.cols = csv.features.linear_dimension();
       steps = FitCd(f, loss, csv.train_x, csv.train_y, config, model);
@@ -358,6 +359,7 @@ int Run(const LinearFlags& f) {
                           {"rmse", eval.rmse},
                           {"solver", f.solver},
                           {"optimizer", f.solver == "cd" ? nlohmann::json() : nlohmann::json(model->optimizer().Describe())}};
+    if (!csv.labels.classes.empty()) out["classes"] = csv.labels.classes;
     fmt::print("{}\n", out.dump());
     return 0;
   }
@@ -398,9 +400,12 @@ Command RegisterLinear(CLI::App& app) {
   cmd->add_flag("--zero-based", f->zero_based, "LIBSVM: indices start at 0 (feature id = index), not at 1");
   cmd->add_option("--schema", f->schema, "CSV: schema YAML (default: inferred from the file)");
   cmd->add_option("--columns", f->columns, "CSV: YAML with feature_columns (default: one column per input column)");
-  cmd->add_option("--label", f->label, "CSV: the label column");
+  cmd->add_option("--label", f->label,
+                  "CSV: the label column, numbers or text (logistic: any two values, the second sorted one positive)");
   cmd->add_option("--loss", f->loss, "logistic, squared or softmax")->capture_default_str();
-  cmd->add_option("--classes", f->classes, "softmax (required): number of classes, at least 2 (labels 0..classes-1)");
+  cmd->add_option("--classes", f->classes,
+                  "softmax: number of classes, at least 2 (labels 0..classes-1); required for LIBSVM, for CSV the labels "
+                  "give them (text labels: their sorted values)");
   cmd->add_option("--solver", f->solver,
                   "online: the --optimizer step by step (streaming or in memory); cd: coordinate descent in memory "
                   "(logistic or squared loss)")

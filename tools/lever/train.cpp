@@ -25,6 +25,7 @@ namespace {
 struct TrainFlags {
   std::string dataset = "spiral";
   std::string train_file, test_file, label = "label";
+  std::string task = "auto", label_vocabulary, positive_class;
   bool standardize = true;
   std::string job_dir;
   std::string config;
@@ -70,6 +71,8 @@ struct TrainData {
   std::string default_loss;
   Index outputs = 1;
   std::string description;
+  std::string label_decision;  // CSV: what the labels were read as, and why
+  LabelEncoding labels;
 };
 
 TrainData PlaygroundTrainData(const TrainFlags& f) {
@@ -104,31 +107,33 @@ TrainData FileTrainData(const TrainFlags& f) {
   }
   CsvOptions csv;
   if (f.train_file.size() >= 4 && f.train_file.ends_with(".tsv")) csv.delimiter = '\t';
-  CsvDataset train = ReadCsvDataset(f.train_file, f.label, nullptr, csv);
-  CsvDataset test = ReadCsvDataset(f.test_file, f.label, &train.schema, csv);
-  const LabelSummary labels = SummarizeLabels(train.data.labels);
-  if (labels.kind == LabelKind::kMultiClass) {
-    for (Index i = 0; i < test.data.labels.rows(); ++i) {
-      const float y = test.data.labels(i, 0);
-      if (!(y >= 0.0f) || y != std::floor(y) || static_cast<Index>(y) >= labels.num_classes) {
-        throw DataError(fmt::format("{}: test example {} has label {}, outside the training labels' classes 0..{}",
-                                    f.test_file, i + 1, y, labels.num_classes - 1));
-      }
-    }
+  LabelOptions label_options;
+  label_options.task = f.task;
+  // A loss names the task when --task does not.
+  const std::string loss = f.loss == "auto" ? "auto" : CanonicalLossName(f.loss);
+  if (f.task == "auto" && loss != "auto") {
+    label_options.task = loss == "sigmoid_cross_entropy"          ? "binary"
+                         : loss == "sparse_softmax_cross_entropy" ? "multi_class"
+                         : IsClassificationLoss(loss)             ? "auto"
+                                                                  : "regression";
   }
+  if (!f.label_vocabulary.empty()) label_options.vocabulary = Split(f.label_vocabulary);
+  label_options.positive_class = f.positive_class;
+  CsvDataset train = ReadCsvDataset(f.train_file, f.label, nullptr, csv, {}, label_options);
+  CsvDataset test = ReadCsvDataset(f.test_file, train, csv);
   if (f.standardize) {
     const Standardizer z = Standardizer::Fit(train.data.features);
     z.Apply(train.data.features);
     z.Apply(test.data.features);
   }
   TrainData d;
-  d.classification = labels.kind != LabelKind::kRegression;
-  d.default_loss = labels.DefaultLoss();
-  d.outputs = labels.Outputs();
-  d.description = fmt::format("{} ({} train, {} test), {} features{}, label '{}': {}{}", f.train_file,
-                              train.data.size(), test.data.size(), train.data.num_features(),
-                              f.standardize ? " (standardized)" : "", f.label, LabelKindName(labels.kind),
-                              labels.kind == LabelKind::kMultiClass ? fmt::format(", {} classes", labels.num_classes) : "");
+  d.labels = train.labels;
+  d.classification = train.labels.task != Task::kRegression;
+  d.default_loss = train.labels.DefaultLoss();
+  d.outputs = train.labels.Outputs();
+  d.label_decision = train.labels.explanation;
+  d.description = fmt::format("{} ({} train, {} test), {} features{}", f.train_file, train.data.size(),
+                              test.data.size(), train.data.num_features(), f.standardize ? " (standardized)" : "");
   d.train = std::move(train.data);
   d.test = std::move(test.data);
   return d;
@@ -216,6 +221,7 @@ int Run(const TrainFlags& f) {
   if (!f.quiet) {
     fmt::print("{}", model.Summary());
     fmt::print("data: {}\n", data.description);
+    if (!data.label_decision.empty()) fmt::print("{}\n", data.label_decision);
     fmt::print("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(config.loss),
                trainer.optimizer().Describe(), config.batch_size, config.max_steps, config.seed);
     trainer.AddCallback(&progress);
@@ -234,6 +240,10 @@ int Run(const TrainFlags& f) {
                                   {"regularization_loss", r.regularization_loss},
                                   {"nonzero_weights", r.nonzero_weights},
                                   {"kernel_weights", r.kernel_weights}};
+    if (!data.label_decision.empty()) {
+      result["task"] = TaskName(data.labels.task);
+      if (!data.labels.classes.empty()) result["classes"] = data.labels.classes;
+    }
     if (classification) {
       result["train_accuracy"] = r.train.accuracy;
       result["test_accuracy"] = r.validation->accuracy;
@@ -255,8 +265,15 @@ Command RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--train-file", f->train_file, "numeric CSV table to train on instead of a Playground dataset (header row; every column but --label is a feature)");
   cmd->add_option("--test-file", f->test_file, "numeric CSV table to evaluate on (same columns as --train-file)");
-  cmd->add_option("--label", f->label, "the label column of --train-file/--test-file: 0/1 binary, 0..k-1 classes, else regression")
+  cmd->add_option("--label", f->label,
+                  "the label column of --train-file/--test-file (numbers or text): text or two values binary, 0..k-1 "
+                  "(k <= 32) classes, else regression; the decision is printed")
       ->capture_default_str();
+  cmd->add_option("--task", f->task, "auto, binary, multi_class or regression: overrides the decision from the labels")
+      ->capture_default_str();
+  cmd->add_option("--label-vocabulary", f->label_vocabulary,
+                  "the classes in id order, comma-separated (e.g. no,yes); every training label must be one");
+  cmd->add_option("--positive-class", f->positive_class, "binary: the class that is 1 (default: the second sorted value)");
   cmd->add_flag("--standardize,!--no-standardize", f->standardize,
                 "standardize CSV features with the training file's mean and standard deviation (default on)");
   cmd->add_option("--config", f->config,

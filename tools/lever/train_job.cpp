@@ -129,6 +129,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   if (!quiet) {
     fmt::print("data: {} ({} examples), eval {} ({} examples), label '{}': {} head\n", c.train, train.num_rows, c.eval,
                eval_rows, c.label, head->Name());
+    fmt::print("{}\n", job.labels.explanation);
     auto describe = [](const char* what, const FeatureSet& set) {
       const std::string text = set.Describe();
       if (set.columns().size() <= 12) {
@@ -179,6 +180,8 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
                                   {"steps", r.train.steps},
                                   {"train_seconds", r.train.seconds}};
     for (const auto& [name, value] : r.final_evaluation().metrics) result[name] = value;
+    result["task"] = TaskName(job.labels.task);
+    if (!job.labels.classes.empty()) result["classes"] = job.labels.classes;
     const std::string path = (std::filesystem::path(c.run.model_dir) / "result.json").string();
     std::ofstream out(path);
     out << result.dump(2) << '\n';

@@ -1,59 +1,46 @@
 #pragma once
-// A numeric CSV table as a Dataset: every column but the label is a feature, the label column gives the
-// targets, and what kind of labels they are decides the task (and so the loss and the output units).
+// A numeric CSV table as a Dataset: every column but the label is a feature, the label column (numbers or
+// text) gives the targets, and its LabelEncoding decides the task (and so the loss and the output units).
 //
 //   CsvDataset train = ReadCsvDataset("digits_train.csv", "label");
-//   CsvDataset test = ReadCsvDataset("digits_test.csv", "label", train.schema);
+//   CsvDataset test = ReadCsvDataset("digits_test.csv", train);
 //   Standardizer z = Standardizer::Fit(train.data.features);
 //   z.Apply(train.data.features);
 //   z.Apply(test.data.features);
 //
-// The schema is inferred from every row of the training file (integer or number columns; a text column is
-// a ConfigError pointing to feature columns), then the test file is read under the same schema, matched
-// by column name.
+// The schema is inferred from every row of the training file (integer or number feature columns; a text
+// feature column is a ConfigError pointing to feature columns; the label may be text), then the test file
+// is read under the same schema, matched by column name, and its labels under the training file's encoding.
 #include <string>
 #include <vector>
 
 #include "lever/data/bad_rows.h"
 #include "lever/data/csv_reader.h"
 #include "lever/data/dataset.h"
+#include "lever/data/labels.h"
 #include "lever/data/schema.h"
 
 namespace lever {
 
-/// What the labels are, read from their values.
-enum class LabelKind {
-  kBinary,      // only 0 and 1
-  kMultiClass,  // whole numbers 0..k-1 with k >= 3 (class ids)
-  kRegression,  // anything else
-};
-
-/// "binary", "multi-class", "regression".
-const char* LabelKindName(LabelKind kind);
-
-struct LabelSummary {
-  LabelKind kind = LabelKind::kRegression;
-  Index num_classes = 0;  // 2 for binary, k for multi-class (the largest id + 1), 0 for regression
-  /// The loss that fits: sigmoid_cross_entropy, sparse_softmax_cross_entropy or mean_squared_error.
-  std::string DefaultLoss() const;
-  /// Output units a model needs: 1, num_classes or 1.
-  Index Outputs() const;
-};
-
-/// Classifies a single label column (labels.cols() must be 1).
-LabelSummary SummarizeLabels(const Tensor& labels);
-
 struct CsvDataset {
-  Dataset data;      // features in the schema's order without the label; labels (rows, 1)
-  Schema schema;     // as inferred (training file) or as given
+  Dataset data;         // features in the schema's order without the label; labels (rows, 1) as `labels` encodes them
+  Schema schema;        // as inferred (training file) or as given
+  LabelEncoding labels; // decided from the training file (lever/data/labels.h)
   BadRowReport bad_rows;
 };
 
-/// Reads `path` with `label` as the target. Without a schema one is inferred from all rows. Throws
+/// Reads a training file `path` with `label` as the target (numbers or text) and decides the label
+/// encoding from it under `label_options`. Without a schema one is inferred from all rows. Throws
 /// ConfigError when the label is not a column or a feature column holds text, DataError for bad rows
 /// (under `policy`) and IoError when the file cannot be read.
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema = nullptr,
-                          const CsvOptions& csv = {}, const BadRowPolicy& policy = {});
+                          const CsvOptions& csv = {}, const BadRowPolicy& policy = {},
+                          const LabelOptions& label_options = {});
+
+/// Reads another file (test, evaluation) as `train` was read: its schema and its label encoding (a label
+/// value the training file did not have is a DataError naming file and line).
+CsvDataset ReadCsvDataset(const std::string& path, const CsvDataset& train, const CsvOptions& csv = {},
+                          const BadRowPolicy& policy = {});
 
 /// Per-feature standardization z = (x - mean) / std, with the statistics of the data it was fitted on
 /// (a constant feature keeps scale 1, so it maps to 0).

@@ -48,6 +48,8 @@ struct Table {
   std::vector<TableColumn> columns;  // in schema order
   int64_t num_rows = 0;
   std::string label;  // the schema's label column; empty: none
+  /// Each row's line in its file, 1-based as the CSV reader numbers lines (empty for a table built in code).
+  std::vector<int64_t> lines;
 
   /// The column named `name`, or null.
   const TableColumn* FindColumn(std::string_view name) const;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "lever/data/labels.h"
 #include "lever/data/schema.h"
 #include "lever/data/table.h"
 #include "lever/estimator/canned.h"
@@ -25,6 +26,7 @@ struct Job {
   JobConfig config;
   Schema schema;                          // the training file's columns, label included
   std::unique_ptr<FeatureSet> wide, deep;  // either may be null (linear: wide only; dnn: deep only)
+  LabelEncoding labels;  // the task and classes, decided from the training file (or read from a bundle)
   HeadPtr head;
   std::unique_ptr<Estimator> estimator;
   /// The training table and its labels (empty in a job loaded from a bundle).
@@ -34,8 +36,8 @@ struct Job {
   /// Examples of a CSV file read with the training schema: with labels, or (with_labels false) without
   /// the label column, which may then be absent from the file. Throws DataError / IoError naming the file.
   Examples Read(const std::string& path, bool with_labels) const;
-  /// Examples of a table that has the schema's columns (labels: rows x 1, or rows x 0 for none).
-  Examples Make(const Table& table, const std::string& file, Tensor labels) const;
+  /// Examples of a table that has the schema's columns (targets: rows x 1, or rows x 0 for none).
+  Examples Make(const Table& table, const std::string& file, Tensor targets) const;
   /// The training examples (a job from PrepareJob).
   Examples TrainExamples() const;
   /// The head as the run config names it ("regression", "binary", "multi_class") and its outputs.
@@ -44,13 +46,17 @@ struct Job {
 
 /// Reads the training file (column types inferred from every row), builds the feature columns the
 /// config lists (every column but the label as a standardized number when it lists none) and fits them
-/// on it, picks the head (estimator.head, or from the labels when "auto") and builds the estimator on
+/// on it, decides the label encoding (lever/data/labels.h: estimator.head, or "auto" from the labels) and
+/// its head, and builds the estimator on
 /// config.run. Throws ConfigError / DataError / IoError naming the file and what is wrong.
 Job PrepareJob(JobConfig config);
 
-/// The head a run config's `estimator.head` names for `labels` ("auto": binary for 0/1 labels,
-/// multi_class for whole numbers 0..k-1 with k > 2, regression otherwise).
-HeadPtr MakeJobHead(const JobConfig& config, const Tensor& labels);
+/// The label options a run config gives: estimator.head as the task, estimator.label_vocabulary and
+/// estimator.positive_class (lever/data/labels.h decides the rest from the training file).
+LabelOptions JobLabelOptions(const JobConfig& config);
+
+/// The head for a label encoding: binary, multi_class with one output per class, or regression.
+HeadPtr MakeJobHead(const LabelEncoding& labels);
 
 /// Every column of `schema` but the label as a standardized numeric column (a job whose config lists no
 /// feature columns). Throws ConfigError naming `file` and a text column.

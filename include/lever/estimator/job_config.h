@@ -28,7 +28,9 @@ struct JobConfig {
   std::string train, eval, label = "label";
   // estimator
   std::string type = "dnn";  // linear | dnn | wide_and_deep
-  std::string head = "auto";  // auto | regression | binary | multi_class
+  std::string head = "auto";  // auto | regression | binary | multi_class (lever/data/labels.h decides "auto")
+  std::vector<std::string> label_vocabulary;  // the classes in id order (TensorFlow's label_vocabulary)
+  std::string positive_class;                 // binary: the class that is 1 (default: the second sorted value)
   std::vector<Index> hidden_units{64, 32};
   std::string activation = "relu";
   double dropout = 0.0;
