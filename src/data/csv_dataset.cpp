@@ -52,7 +52,8 @@ LabelSummary SummarizeLabels(const Tensor& labels) {
 }
 
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema,
-                          const CsvOptions& csv, const BadRowPolicy& policy) {
+                          const CsvOptions& csv, const BadRowPolicy& policy,
+                          const std::vector<std::string>& missing_values) {
   CsvDataset out;
   if (schema) {
     out.schema = *schema;
@@ -61,6 +62,7 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     infer.label = label;
     infer.sample_rows = 0;  // every row: a column of integers up to row 5000 may hold 2.5 at row 5001
     infer.bad_rows = policy;
+    infer.missing_values = missing_values;
     out.schema = InferSchema(path, csv, infer).schema;
   }
   out.schema.label = label;
@@ -70,6 +72,8 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
                       ". Name the label column with --label.");
   }
+  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  if (!schema) CheckNoEmptyColumns(table, path);  // the training file: inferred as text, as nothing is in it
   for (const auto& c : out.schema.columns) {
     if (c.type == ColumnType::kString) {
       throw ConfigError(path + ": column '" + c.name +
@@ -77,7 +81,7 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
                         "columns (lever linear --columns), or drop the column.");
     }
   }
-  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  out.summary = SummarizeTable(table);
   const auto rows = static_cast<Index>(table.num_rows);
   const Index features = static_cast<Index>(table.columns.size()) - 1;
   out.data.features.resize(rows, features);
@@ -100,6 +104,55 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     }
   }
   return out;
+}
+
+Imputer Imputer::Fit(const Dataset& data) {
+  Imputer imputer;
+  const Tensor& x = data.features;
+  for (Index j = 0; j < x.cols(); ++j) {
+    const std::string name = static_cast<size_t>(j) < data.feature_names.size()
+                                 ? data.feature_names[static_cast<size_t>(j)]
+                                 : "feature " + std::to_string(j + 1);
+    double sum = 0.0;
+    int64_t n = 0, missing = 0;
+    for (Index i = 0; i < x.rows(); ++i) {
+      const float v = x(i, j);
+      if (std::isnan(v)) {
+        ++missing;
+      } else {
+        sum += v;
+        ++n;
+      }
+    }
+    if (n == 0 && x.rows() > 0) {
+      throw DataError("column '" + name + "' has no value in any of the " + std::to_string(x.rows()) +
+                      " training rows (all missing): there is nothing to learn from or to impute with. Drop the "
+                      "column.");
+    }
+    imputer.names.push_back(name);
+    imputer.fill.push_back(n > 0 ? static_cast<float>(sum / static_cast<double>(n)) : 0.0f);
+    imputer.missing.push_back(missing);
+  }
+  return imputer;
+}
+
+void Imputer::Apply(Tensor& features) const {
+  if (static_cast<size_t>(features.cols()) != fill.size()) {
+    throw DataError("the imputer was fitted on " + std::to_string(fill.size()) + " features, the data has " +
+                    std::to_string(features.cols()));
+  }
+  for (Index j = 0; j < features.cols(); ++j) {
+    for (Index i = 0; i < features.rows(); ++i) {
+      if (std::isnan(features(i, j))) features(i, j) = fill[static_cast<size_t>(j)];
+    }
+  }
+}
+
+void Imputer::Describe(TableSummary& summary) const {
+  for (size_t j = 0; j < names.size(); ++j) {
+    ColumnSummary* column = summary.Find(names[j]);
+    if (column != nullptr && column->missing > 0) column->imputed = fill[j];
+  }
 }
 
 Standardizer Standardizer::Fit(const Tensor& features) {

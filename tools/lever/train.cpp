@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -25,6 +26,7 @@ namespace {
 struct TrainFlags {
   std::string dataset = "spiral";
   std::string train_file, test_file, label = "label";
+  std::string schema, na_values;
   bool standardize = true;
   std::string job_dir;
   std::string config;
@@ -70,6 +72,7 @@ struct TrainData {
   std::string default_loss;
   Index outputs = 1;
   std::string description;
+  std::vector<std::string> summary;  // the data summary's lines (CSV tables)
 };
 
 TrainData PlaygroundTrainData(const TrainFlags& f) {
@@ -104,8 +107,19 @@ TrainData FileTrainData(const TrainFlags& f) {
   }
   CsvOptions csv;
   if (f.train_file.size() >= 4 && f.train_file.ends_with(".tsv")) csv.delimiter = '\t';
-  CsvDataset train = ReadCsvDataset(f.train_file, f.label, nullptr, csv);
+  const std::vector<std::string> na_values = f.na_values.empty() ? DefaultMissingValues() : Split(f.na_values);
+  std::optional<Schema> declared;
+  if (!f.schema.empty()) {
+    declared = LoadSchema(f.schema);
+    if (!f.na_values.empty()) declared->missing_values = na_values;
+  }
+  CsvDataset train = ReadCsvDataset(f.train_file, f.label, declared ? &*declared : nullptr, csv, {}, na_values);
   CsvDataset test = ReadCsvDataset(f.test_file, f.label, &train.schema, csv);
+  // Missing values take the training mean, in the training and the test file alike.
+  const Imputer imputer = Imputer::Fit(train.data);
+  imputer.Apply(train.data.features);
+  imputer.Apply(test.data.features);
+  imputer.Describe(train.summary);
   const LabelSummary labels = SummarizeLabels(train.data.labels);
   if (labels.kind == LabelKind::kMultiClass) {
     for (Index i = 0; i < test.data.labels.rows(); ++i) {
@@ -129,6 +143,7 @@ TrainData FileTrainData(const TrainFlags& f) {
                               train.data.size(), test.data.size(), train.data.num_features(),
                               f.standardize ? " (standardized)" : "", f.label, LabelKindName(labels.kind),
                               labels.kind == LabelKind::kMultiClass ? fmt::format(", {} classes", labels.num_classes) : "");
+  d.summary = train.summary.Lines();
   d.train = std::move(train.data);
   d.test = std::move(test.data);
   return d;
@@ -216,6 +231,7 @@ int Run(const TrainFlags& f) {
   if (!f.quiet) {
     fmt::print("{}", model.Summary());
     fmt::print("data: {}\n", data.description);
+    for (const std::string& line : data.summary) fmt::print("  {}\n", line);
     fmt::print("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(config.loss),
                trainer.optimizer().Describe(), config.batch_size, config.max_steps, config.seed);
     trainer.AddCallback(&progress);
@@ -255,6 +271,10 @@ Command RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--train-file", f->train_file, "numeric CSV table to train on instead of a Playground dataset (header row; every column but --label is a feature)");
   cmd->add_option("--test-file", f->test_file, "numeric CSV table to evaluate on (same columns as --train-file)");
+  cmd->add_option("--schema", f->schema, "schema YAML declaring the column types of --train-file (default: inferred from it)");
+  cmd->add_option("--na-values", f->na_values,
+                  "comma-separated texts that mean missing (default: empty, NA, N/A, NaN, nan, null, NULL, ?); "
+                  "missing feature values take the training mean");
   cmd->add_option("--label", f->label, "the label column of --train-file/--test-file: 0/1 binary, 0..k-1 classes, else regression")
       ->capture_default_str();
   cmd->add_flag("--standardize,!--no-standardize", f->standardize,
