@@ -9,10 +9,12 @@ namespace lever {
 
 namespace {
 
-// Reads `path` under `out.schema` into `out.data` (features; the label column encoded by `out.labels`, or,
-// when `decide`, by the encoding decided from this file under `label_options`).
+// Reads `path` under `out.schema` into `out.data` (features, NaN where missing; the label column encoded by
+// `out.labels`, or, when `decide`, by the encoding decided from this file under `label_options`) and
+// `out.summary`. `check_empty`: a column missing in every row is an error naming it (an inferred schema
+// types such a column as text, which would otherwise be the message).
 void ReadInto(const std::string& path, const std::string& label, CsvDataset& out, const CsvOptions& csv,
-              const BadRowPolicy& policy, bool decide, const LabelOptions& label_options) {
+              const BadRowPolicy& policy, bool decide, const LabelOptions& label_options, bool check_empty) {
   out.schema.label = label;
   if (!out.schema.Find(label)) {
     std::string names;
@@ -20,6 +22,8 @@ void ReadInto(const std::string& path, const std::string& label, CsvDataset& out
     throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
                       ". Name the label column with --label.");
   }
+  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  if (check_empty) CheckNoEmptyColumns(table, path);
   for (const auto& c : out.schema.columns) {
     if (c.type == ColumnType::kString && c.name != label) {
       throw ConfigError(path + ": column '" + c.name +
@@ -27,7 +31,7 @@ void ReadInto(const std::string& path, const std::string& label, CsvDataset& out
                         "columns (lever linear --columns), or drop the column.");
     }
   }
-  const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
+  out.summary = SummarizeTable(table);
   if (decide) out.labels = DecideLabels(table.Column(label), label_options, path, table.lines);
   out.data.labels = out.labels.Encode(table, path);
   const auto rows = static_cast<Index>(table.num_rows);
@@ -45,7 +49,8 @@ void ReadInto(const std::string& path, const std::string& label, CsvDataset& out
 }  // namespace
 
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema,
-                          const CsvOptions& csv, const BadRowPolicy& policy, const LabelOptions& label_options) {
+                          const CsvOptions& csv, const BadRowPolicy& policy, const LabelOptions& label_options,
+                          const std::vector<std::string>& missing_values) {
   CsvDataset out;
   if (schema) {
     out.schema = *schema;
@@ -54,9 +59,10 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     infer.label = label;
     infer.sample_rows = 0;  // every row: a column of integers up to row 5000 may hold 2.5 at row 5001
     infer.bad_rows = policy;
+    infer.missing_values = missing_values;
     out.schema = InferSchema(path, csv, infer).schema;
   }
-  ReadInto(path, label, out, csv, policy, true, label_options);
+  ReadInto(path, label, out, csv, policy, true, label_options, /*check_empty=*/schema == nullptr);
   return out;
 }
 
@@ -65,8 +71,57 @@ CsvDataset ReadCsvDataset(const std::string& path, const CsvDataset& train, cons
   CsvDataset out;
   out.schema = train.schema;
   out.labels = train.labels;
-  ReadInto(path, train.schema.label, out, csv, policy, false, {});
+  ReadInto(path, train.schema.label, out, csv, policy, false, {}, false);
   return out;
+}
+
+Imputer Imputer::Fit(const Dataset& data) {
+  Imputer imputer;
+  const Tensor& x = data.features;
+  for (Index j = 0; j < x.cols(); ++j) {
+    const std::string name = static_cast<size_t>(j) < data.feature_names.size()
+                                 ? data.feature_names[static_cast<size_t>(j)]
+                                 : "feature " + std::to_string(j + 1);
+    double sum = 0.0;
+    int64_t n = 0, missing = 0;
+    for (Index i = 0; i < x.rows(); ++i) {
+      const float v = x(i, j);
+      if (std::isnan(v)) {
+        ++missing;
+      } else {
+        sum += v;
+        ++n;
+      }
+    }
+    if (n == 0 && x.rows() > 0) {
+      throw DataError("column '" + name + "' has no value in any of the " + std::to_string(x.rows()) +
+                      " training rows (all missing): there is nothing to learn from or to impute with. Drop the "
+                      "column.");
+    }
+    imputer.names.push_back(name);
+    imputer.fill.push_back(n > 0 ? static_cast<float>(sum / static_cast<double>(n)) : 0.0f);
+    imputer.missing.push_back(missing);
+  }
+  return imputer;
+}
+
+void Imputer::Apply(Tensor& features) const {
+  if (static_cast<size_t>(features.cols()) != fill.size()) {
+    throw DataError("the imputer was fitted on " + std::to_string(fill.size()) + " features, the data has " +
+                    std::to_string(features.cols()));
+  }
+  for (Index j = 0; j < features.cols(); ++j) {
+    for (Index i = 0; i < features.rows(); ++i) {
+      if (std::isnan(features(i, j))) features(i, j) = fill[static_cast<size_t>(j)];
+    }
+  }
+}
+
+void Imputer::Describe(TableSummary& summary) const {
+  for (size_t j = 0; j < names.size(); ++j) {
+    ColumnSummary* column = summary.Find(names[j]);
+    if (column != nullptr && column->missing > 0) column->imputed = fill[j];
+  }
 }
 
 Standardizer Standardizer::Fit(const Tensor& features) {

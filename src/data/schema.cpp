@@ -36,6 +36,17 @@ std::string_view TrimSpaces(std::string_view text) {
   return text.substr(begin, end - begin);
 }
 
+bool LooksLikeDecimalComma(std::string_view text) {
+  text = TrimSpaces(text);
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  const size_t comma = text.find(',');
+  if (comma == std::string_view::npos || comma == 0 || comma + 1 == text.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i != comma && (text[i] < '0' || text[i] > '9')) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Trims, and drops one leading '+' (from_chars takes none); false when nothing number-like is left.
@@ -368,7 +379,7 @@ std::string InferredSchema::ToYaml() const {
       comments[i] = "all " + std::to_string(rows_sampled) + " sampled values missing: type unknown";
     } else {
       comments[i] = std::to_string(missing) + " of " + std::to_string(rows_sampled) +
-                    " sampled values missing: set a default, or such rows are bad rows";
+                    " sampled values missing: set a default, or feature columns impute them";
     }
   }
   return "# lever table schema, inferred from " + std::to_string(rows_sampled) +
@@ -404,8 +415,13 @@ InferredSchema InferSchema(const std::string& path, const CsvOptions& csv, const
         if (ParseIntegerCell(text, &integer) == CellParse::kOk) continue;
         seen[i].all_integers = false;
       }
+      // inf, 1e39 and 0,5 are numbers that cannot be used: the column stays a number column, and reading
+      // it names the cell, wherever in the file it is.
       float number = 0;
-      if (seen[i].all_numbers && ParseFloatCell(text, &number) != CellParse::kOk) seen[i].all_numbers = false;
+      if (seen[i].all_numbers && ParseFloatCell(text, &number) == CellParse::kInvalid &&
+          !LooksLikeDecimalComma(text)) {
+        seen[i].all_numbers = false;
+      }
     }
   }
   if (result.rows_sampled == 0) {

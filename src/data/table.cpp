@@ -1,6 +1,8 @@
 #include "lever/data/table.h"
 
+#include <algorithm>
 #include <cfloat>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -22,6 +24,69 @@ const TableColumn& Table::Column(std::string_view name) const {
   std::string names;
   for (const TableColumn& column : columns) names += (names.empty() ? "" : ", ") + column.name;
   throw ConfigError("the table has no column '" + std::string(name) + "'; its columns are " + names);
+}
+
+ColumnSummary* TableSummary::Find(std::string_view name) {
+  for (ColumnSummary& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> TableSummary::Lines(size_t max_lines) const {
+  std::vector<std::string> lines;
+  lines.push_back(std::to_string(rows) + " rows, " + std::to_string(columns.size()) + " columns" +
+                  (label.empty() ? std::string() : " (label '" + label + "')"));
+  size_t plain = 0, left_out = 0;
+  for (const ColumnSummary& column : columns) {
+    if (column.type != ColumnType::kString && column.missing == 0) {
+      ++plain;
+      continue;
+    }
+    if (lines.size() > max_lines) {
+      ++left_out;
+      continue;
+    }
+    std::string line = "  " + column.name + ": " + ColumnTypeName(column.type);
+    if (column.type == ColumnType::kString) line += ", " + std::to_string(column.distinct) + " distinct";
+    if (column.missing > 0) {
+      char share[32];
+      std::snprintf(share, sizeof share, "%.1f", 100.0 * static_cast<double>(column.missing) /
+                                                     static_cast<double>(std::max<int64_t>(rows, 1)));
+      line += ", " + std::string(share) + "% missing";
+      if (column.imputed) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.6g", *column.imputed);
+        line += ", imputed " + std::string(value);
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  if (left_out > 0) lines.push_back("  ... " + std::to_string(left_out) + " more text columns or columns with missing values");
+  if (plain > 0) lines.push_back("  " + std::to_string(plain) + " numeric columns without missing values");
+  return lines;
+}
+
+void CheckNoEmptyColumns(const Table& table, const std::string& path) {
+  for (const TableColumn& column : table.columns) {
+    if (column.name == table.label || column.missing < table.num_rows) continue;
+    throw DataError(path + ": column '" + column.name + "' has no value in any of the " +
+                    std::to_string(table.num_rows) +
+                    " training rows (all missing): there is nothing to learn from or to impute with. Drop the column.");
+  }
+}
+
+TableSummary SummarizeTable(const Table& table) {
+  TableSummary summary;
+  summary.rows = table.num_rows;
+  summary.label = table.label;
+  for (const TableColumn& column : table.columns) {
+    summary.columns.push_back({.name = column.name,
+                               .type = column.type,
+                               .missing = column.missing,
+                               .distinct = static_cast<int64_t>(column.dictionary.size())});
+  }
+  return summary;
 }
 
 namespace {
@@ -64,59 +129,64 @@ class RowParser {
       : path_(path), schema_(schema), missing_(schema.missing_values), defaults_(schema.columns.size()) {
     for (size_t i = 0; i < schema.columns.size(); ++i) {
       const ColumnSchema& column = schema.columns[i];
+      types_.push_back(column.type);
       if (!column.default_value) continue;
       Cell& cell = defaults_[i];
       cell.text = *column.default_value;
       // Validate() has checked that defaults parse.
       if (column.type == ColumnType::kNumber) ParseFloatCell(cell.text, &cell.number);
-      if (column.type == ColumnType::kInteger) ParseIntegerCell(cell.text, &cell.integer);
+      if (column.type == ColumnType::kInteger) {
+        ParseIntegerCell(cell.text, &cell.integer);
+        cell.number = static_cast<float>(cell.integer);
+      }
     }
   }
 
+  /// The type column `i` is read as now: an integer feature column that met a fraction or a missing value
+  /// is read as a number from then on.
+  ColumnType type(size_t i) const { return types_[i]; }
+
   /// Parses `text` as column `i`'s cell; false with a message naming line, column and value otherwise.
-  bool Parse(size_t i, std::string_view text, int64_t line, Cell* cell, std::string* error) const {
+  bool Parse(size_t i, std::string_view text, int64_t line, Cell* cell, bool* missing, std::string* error) {
     const ColumnSchema& column = schema_.columns[i];
+    const bool is_label = column.name == schema_.label;
     const std::string_view trimmed = TrimSpaces(text);
+    *missing = false;
     if (missing_(trimmed)) {
       if (column.default_value) {
         *cell = defaults_[i];
         return true;
       }
-      if (column.name == schema_.label) {
+      if (is_label) {
         *error = Where(line) + "the label column '" + column.name + "' is missing (" + internal::QuoteCell(text) +
                  "); a row without a label cannot be used. Fix the row, or skip bad rows.";
-      } else {
-        *error = Where(line) + "column '" + column.name + "' is missing (" + internal::QuoteCell(text) +
-                 ") and has no default. Give the column a default in the schema (default: " +
-                 (column.type == ColumnType::kString ? "\"\"" : "0") + "), or fix the row.";
+        return false;
       }
-      return false;
+      // A missing feature value: NaN in a number column (the feature column imputes it), "" in a text one.
+      *missing = true;
+      if (types_[i] == ColumnType::kInteger) types_[i] = ColumnType::kNumber;
+      cell->number = std::numeric_limits<float>::quiet_NaN();
+      cell->text = std::string_view();
+      return true;
     }
-    switch (column.type) {
+    switch (types_[i]) {
       case ColumnType::kString:
         cell->text = text;
         return true;
-      case ColumnType::kNumber: {
-        const CellParse parsed = ParseFloatCell(trimmed, &cell->number);
-        if (parsed == CellParse::kOk) return true;
-        *error = Where(line) + "column '" + column.name + "' ";
-        if (parsed == CellParse::kNotFinite) {
-          const bool nan = trimmed.find_first_of("fF") == std::string_view::npos;  // not inf or infinity
-          *error += "holds " + internal::QuoteCell(text) + ": " + (nan ? "NaN" : "infinity") +
-                    " is not a number lever can train on; list it in missing_values to treat it as missing, or "
-                    "fix the row.";
-        } else if (parsed == CellParse::kOutOfRange) {
-          *error += "holds " + internal::QuoteCell(text) + ", beyond the range of a 32-bit float (about 3.4e38). "
-                    "Rescale the column, or fix the row.";
-        } else {
-          *error += "expects a number, got " + internal::QuoteCell(text) +
-                    ". Declare missing values (missing_values in the schema) or fix the row.";
-        }
-        return false;
-      }
+      case ColumnType::kNumber:
+        return ParseNumber(i, text, trimmed, line, cell, error);
       case ColumnType::kInteger: {
         const CellParse parsed = ParseIntegerCell(trimmed, &cell->integer);
-        if (parsed == CellParse::kOk) return true;
+        if (parsed == CellParse::kOk) {
+          cell->number = static_cast<float>(cell->integer);
+          return true;
+        }
+        if (!is_label) {
+          // A feature used as a number is a number in every file, whatever the first rows looked like.
+          if (!ParseNumber(i, text, trimmed, line, cell, error)) return false;
+          types_[i] = ColumnType::kNumber;
+          return true;
+        }
         *error = Where(line) + "column '" + column.name + "' ";
         float number = 0;
         if (parsed == CellParse::kOutOfRange) {
@@ -136,12 +206,38 @@ class RowParser {
   }
 
  private:
+  bool ParseNumber(size_t i, std::string_view text, std::string_view trimmed, int64_t line, Cell* cell,
+                   std::string* error) const {
+    const ColumnSchema& column = schema_.columns[i];
+    const CellParse parsed = ParseFloatCell(trimmed, &cell->number);
+    if (parsed == CellParse::kOk) return true;
+    *error = Where(line) + "column '" + column.name + "' ";
+    if (parsed == CellParse::kNotFinite) {
+      const bool nan = trimmed.find_first_of("fF") == std::string_view::npos;  // not inf or infinity
+      *error += "holds " + internal::QuoteCell(text) + ": " + (nan ? "NaN" : "infinity") +
+                " is not a number lever can train on; list it in missing_values to treat it as missing, or "
+                "fix the row.";
+    } else if (parsed == CellParse::kOutOfRange) {
+      *error += "holds " + internal::QuoteCell(text) + ", beyond the range of a 32-bit float (about 3.4e38). "
+                "Rescale the column, or fix the row.";
+    } else if (LooksLikeDecimalComma(trimmed)) {
+      *error += "holds " + internal::QuoteCell(text) + ", a number with a decimal comma; write it with a point (" +
+                std::string(trimmed.substr(0, trimmed.find(','))) + "." +
+                std::string(trimmed.substr(trimmed.find(',') + 1)) + "), or fix the row.";
+    } else {
+      *error += "expects a number, got " + internal::QuoteCell(text) +
+                ". Declare missing values (missing_values in the schema) or fix the row.";
+    }
+    return false;
+  }
+
   std::string Where(int64_t line) const { return path_ + ":" + std::to_string(line) + ": "; }
 
   const std::string& path_;
   const Schema& schema_;
   MissingMatcher missing_;
   std::vector<Cell> defaults_;
+  std::vector<ColumnType> types_;
 };
 
 std::string JoinHeader(const std::vector<std::string>& header) {
@@ -192,8 +288,9 @@ Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions&
     table.columns[i].type = schema.columns[i].type;
   }
 
-  const RowParser parser(path, schema);
+  RowParser parser(path, schema);
   std::vector<Cell> cells(num_columns);
+  std::vector<char> missing(num_columns);
   std::string error;
   CsvRecord record;
   bool width_checked = csv.header;
@@ -209,7 +306,9 @@ Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions&
     }
     bool good = true;
     for (size_t i = 0; i < num_columns && good; ++i) {
-      good = parser.Parse(i, record[field_of[i]], record.line(), &cells[i], &error);
+      bool is_missing = false;
+      good = parser.Parse(i, record[field_of[i]], record.line(), &cells[i], &is_missing, &error);
+      missing[i] = is_missing;
     }
     if (!good) {
       report->Record(error, policy);
@@ -217,6 +316,13 @@ Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions&
     }
     for (size_t i = 0; i < num_columns; ++i) {
       TableColumn& column = table.columns[i];
+      if (column.type != parser.type(i)) {  // an integer column widened to numbers
+        for (const int64_t value : column.integers) column.numbers.push_back(static_cast<float>(value));
+        column.integers.clear();
+        column.integers.shrink_to_fit();
+        column.type = parser.type(i);
+      }
+      column.missing += missing[i];
       switch (column.type) {
         case ColumnType::kNumber:
           column.numbers.push_back(cells[i].number);

@@ -184,17 +184,39 @@ Job PrepareJob(JobConfig config) {
   job.config = std::move(config);
   const JobConfig& c = job.config;
   const CsvOptions csv;
-  InferOptions infer;
-  infer.label = c.label;
-  infer.sample_rows = 0;
-  job.schema = InferSchema(c.train, csv, infer).schema;
+  if (!c.schema.empty()) {
+    job.schema = LoadSchema(c.schema);
+    if (job.schema.Find(c.label) == nullptr) {
+      throw ConfigError(c.schema + ": the label column '" + c.label + "' (data.label in " + c.source +
+                        ") is not one of the schema's columns; add it");
+    }
+    job.schema.label = c.label;
+    if (c.na_values) job.schema.missing_values = *c.na_values;
+  } else {
+    InferOptions infer;
+    infer.label = c.label;
+    infer.sample_rows = 0;
+    if (c.na_values) infer.missing_values = *c.na_values;
+    job.schema = InferSchema(c.train, csv, infer).schema;
+  }
   job.train = ReadTable(c.train, job.schema);
+  if (!c.feature_columns && !c.wide_columns && !c.deep_columns) CheckNoEmptyColumns(job.train, c.train);
   const TableSource train_source(job.train, c.train);
   MakeJobColumns(job);
   // Fitted on the training file: the same file gives the same statistics, and a bundle
   // (lever/estimator/bundle.h) carries them to where the training file is not.
   if (job.wide) job.wide->Fit(train_source);
   if (job.deep) job.deep->Fit(train_source);
+  job.summary = SummarizeTable(job.train);
+  for (const FeatureSet* set : {job.wide.get(), job.deep.get()}) {
+    if (set == nullptr) continue;
+    for (const FeatureColumnPtr& column : set->columns()) {
+      const auto imputation = column->imputation();
+      if (!imputation) continue;
+      ColumnSummary* summary = job.summary.Find(imputation->key);
+      if (summary != nullptr && summary->missing > 0) summary->imputed = imputation->value;
+    }
+  }
   try {
     job.labels = DecideLabels(job.train.Column(c.label), JobLabelOptions(c), c.train, job.train.lines);
   } catch (const ConfigError& e) {

@@ -125,10 +125,19 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   r.CheckKeys(root, "", {"data", "estimator", "train", "eval", "run", "feature_columns", "wide_columns", "deep_columns"});
   const YAML::Node data = root["data"], estimator = root["estimator"], train = root["train"], eval = root["eval"],
                    run = root["run"];
-  r.CheckKeys(data, "data", {"train", "eval", "label"});
+  r.CheckKeys(data, "data", {"train", "eval", "label", "schema", "na_values"});
   r.Read(data, "data", "train", c.train, "a file name");
   r.Read(data, "data", "eval", c.eval, "a file name");
   r.Read(data, "data", "label", c.label, "a column name");
+  r.Read(data, "data", "schema", c.schema, "a file name");
+  if (data.IsMap() && data["na_values"].IsDefined() && !data["na_values"].IsNull()) {
+    if (!data["na_values"].IsSequence()) {
+      r.Fail(data["na_values"], "data.na_values", "expected a list of texts that mean missing, e.g. [\"\", NA, \"?\"]");
+    }
+    std::vector<std::string> tokens;
+    r.Read(data, "data", "na_values", tokens, "a list of texts");
+    c.na_values = std::move(tokens);
+  }
   if (c.train.empty()) r.Fail(data, "data.train", "required: the training CSV file");
   if (c.eval.empty()) r.Fail(data, "data.eval", "required: the CSV file every reported metric is measured on");
   auto resolve = [&](std::string& file) {
@@ -136,6 +145,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   };
   resolve(c.train);
   resolve(c.eval);
+  if (!c.schema.empty()) resolve(c.schema);
 
   r.CheckKeys(estimator, "estimator", {"type", "head", "label_vocabulary", "positive_class", "hidden_units", "activation", "dropout", "l1", "l2", "optimizer",
                                        "learning_rate", "linear_optimizer", "linear_learning_rate"});

@@ -168,10 +168,26 @@ class Parser {
     if (kind == "numeric") {
       if (body.IsScalar()) return Wrap(body, here, [&] { return NumericColumn(body.as<std::string>()); });
       if (!body.IsMap()) Fail(body, here, "expected a column name or {key: ..., standardize: true}");
-      CheckKeys(body, here, {"key", "standardize"});
-      const bool standardize = body["standardize"].IsDefined() ? Bool(body["standardize"], here + ".standardize") : true;
+      CheckKeys(body, here, {"key", "standardize", "default", "missing", "missing_indicator"});
+      NumericOptions options;
+      if (body["standardize"].IsDefined()) options.standardize = Bool(body["standardize"], here + ".standardize");
+      if (body["default"].IsDefined()) options.default_value = Number(body["default"], here + ".default");
+      if (body["missing"].IsDefined()) {
+        const std::string missing = Text(body["missing"], here + ".missing");
+        if (missing == "error") {
+          options.missing = MissingPolicy::kError;
+        } else if (missing != "impute") {
+          Fail(body["missing"], here + ".missing", "unknown value '" + missing + "'; valid: impute, error");
+        }
+        if (options.missing == MissingPolicy::kError && options.default_value) {
+          Fail(body["missing"], here + ".missing", "missing: error leaves nothing for default to fill; keep one");
+        }
+      }
+      if (body["missing_indicator"].IsDefined()) {
+        options.missing_indicator = Bool(body["missing_indicator"], here + ".missing_indicator");
+      }
       const std::string key = Text(body["key"], here + ".key");
-      return Wrap(body, here, [&] { return NumericColumn(key, standardize); });
+      return Wrap(body, here, [&] { return NumericColumn(key, options); });
     }
     if (kind == "bucketized") return Bucketized(body, here);
     if (kind == "categorical") return Categorical(body, here);

@@ -9,12 +9,24 @@ namespace {
 
 class Numeric : public DenseFeatureColumn {
  public:
-  Numeric(const std::string& key, bool standardize) : DenseFeatureColumn(key), key_(key), standardize_(standardize) {}
+  Numeric(const std::string& key, const NumericOptions& options)
+      : DenseFeatureColumn(key), key_(key), options_(options) {
+    if (options_.default_value && !std::isfinite(*options_.default_value)) {
+      throw ConfigError("numeric column '" + key + "': the default must be a finite number");
+    }
+    if (options_.default_value) fill_ = *options_.default_value;
+  }
   std::string Kind() const override { return "numeric"; }
   std::string Describe() const override {
     std::ostringstream out;
     out << "numeric(" << key_;
-    if (standardize_) out << ", standardized: mean " << mean_ << ", stddev " << stddev_;
+    if (options_.standardize) out << ", standardized: mean " << mean_ << ", stddev " << stddev_;
+    if (options_.missing == MissingPolicy::kError) {
+      out << ", missing: error";
+    } else if (missing_in_training_ > 0 || options_.default_value) {
+      out << ", missing -> " << fill_ << (options_.default_value ? " (default)" : " (training mean)");
+    }
+    if (options_.missing_indicator) out << ", missing indicator";
     out << ")";
     return out.str();
   }
@@ -25,50 +37,93 @@ class Numeric : public DenseFeatureColumn {
                                  "' holds text; declare it as a number in the schema or use a categorical column"));
     }
   }
+  // Mean and stddev of the rows with a value; missing ones are then filled with the mean (or the default),
+  // so the statistics describe the column the model sees.
   void Fit(const ColumnSource& source) override {
-    if (!standardize_) return;
     double sum = 0.0, sum_sq = 0.0;
-    const Index n = source.num_rows();
-    for (Index r = 0; r < n; ++r) {
+    Index n = 0;
+    missing_in_training_ = 0;
+    for (Index r = 0; r < source.num_rows(); ++r) {
       const double v = source.Number(column_, r);
+      if (std::isnan(v)) {
+        ++missing_in_training_;
+        continue;
+      }
+      if (!std::isfinite(v)) continue;  // Values() reports it with its row
       sum += v;
       sum_sq += v * v;
+      ++n;
     }
-    mean_ = n > 0 ? sum / static_cast<double>(n) : 0.0;
-    const double var = n > 0 ? std::max(0.0, sum_sq / static_cast<double>(n) - mean_ * mean_) : 0.0;
+    if (n == 0 && source.num_rows() > 0 && !options_.default_value) {
+      throw DataError(WithOrigin("column '" + key_ + "' has no value in any of the " +
+                                 std::to_string(source.num_rows()) + " training rows (all missing): there is nothing "
+                                 "to learn from or to impute with. Drop the column, or give it a default."));
+    }
+    const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
+    if (!options_.default_value) fill_ = mean;
+    if (!options_.standardize) return;
+    // With the missing rows filled, over every row.
+    const auto filled = static_cast<double>(missing_in_training_);
+    const double rows = static_cast<double>(n) + filled;
+    sum += filled * fill_;
+    sum_sq += filled * fill_ * fill_;
+    mean_ = rows > 0 ? sum / rows : 0.0;
+    const double var = rows > 0 ? std::max(0.0, sum_sq / rows - mean_ * mean_) : 0.0;
     stddev_ = var > 1e-24 ? std::sqrt(var) : 1.0;  // a constant column is only centred
   }
-  Index dimension() const override { return 1; }
+  Index dimension() const override { return options_.missing_indicator ? 2 : 1; }
   void Values(const ColumnSource& source, Index row, float* out) const override {
-    const float v = source.Number(column_, row);
-    if (!std::isfinite(v)) {
-      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is " + FormatValue(v) +
-                                 "; numeric features must be finite (declare missing values with a default in the "
-                                 "schema)"));
+    double v = source.Number(column_, row);
+    const bool missing = std::isnan(v);
+    if (missing) {
+      if (options_.missing == MissingPolicy::kError) {
+        throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ +
+                                   "' is missing, and its feature column says missing: error. Fill the value, or "
+                                   "remove missing: error to impute it"));
+      }
+      v = fill_;
+    } else if (!std::isfinite(v)) {
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is " + FormatValue(static_cast<float>(v)) +
+                                 "; numeric features must be finite"));
     }
-    out[0] = standardize_ ? static_cast<float>((v - mean_) / stddev_) : v;
+    out[0] = static_cast<float>(options_.standardize ? (v - mean_) / stddev_ : v);
+    if (options_.missing_indicator) out[1] = missing ? 1.0f : 0.0f;
   }
   void SaveState(StateWriter& out) const override {
     out.WriteScalar("features/" + name() + "/mean", mean_);
     out.WriteScalar("features/" + name() + "/stddev", stddev_);
+    out.WriteScalar("features/" + name() + "/missing_fill", fill_);
   }
   void LoadState(const StateReader& in) override {
     mean_ = in.ReadScalar("features/" + name() + "/mean");
     stddev_ = in.ReadScalar("features/" + name() + "/stddev");
+    // State written before missing values were imputed: they were errors then, the mean is as good as any.
+    const std::string fill_key = "features/" + name() + "/missing_fill";
+    fill_ = in.Has(fill_key) ? in.ReadScalar(fill_key) : mean_;
+  }
+  std::optional<Imputation> imputation() const override {
+    if (options_.missing == MissingPolicy::kError) return std::nullopt;
+    return Imputation{key_, fill_};
   }
 
  private:
   std::string key_;
-  bool standardize_;
+  NumericOptions options_;
   int column_ = -1;
   double mean_ = 0.0;
   double stddev_ = 1.0;
+  double fill_ = 0.0;
+  Index missing_in_training_ = 0;
 };
 
 }  // namespace
 
+DenseColumnPtr NumericColumn(const std::string& key, const NumericOptions& options) {
+  return std::make_shared<Numeric>(key, options);
+}
+
 DenseColumnPtr NumericColumn(const std::string& key, bool standardize) {
-  return std::make_shared<Numeric>(key, standardize);
+  return NumericColumn(key, NumericOptions{.standardize = standardize});
 }
 
 }  // namespace lever

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "lever/error.h"
 #include "testing/files.h"
 
@@ -62,6 +64,61 @@ TEST(CsvDatasetTest, TextLabelsAreClassesAndTheTestFileUsesTheTrainingOnes) {
   EXPECT_EQ(d.data.labels(0, 0), 0.0f);
   const std::string unseen = ErrorOf<DataError>([&] { ReadCsvDataset(WriteFile("bad.csv", "x,label\n4,no\n5,maybe\n"), t); });
   EXPECT_TRUE(Contains(unseen, "bad.csv:3: label 'label' is \"maybe\"")) << unseen;
+}
+
+TEST(CsvDatasetTest, AFeatureThatWasWholeInTrainingIsANumberInTheTestFile) {
+  // The repro: px142 is 0 in every training row and 0.298 in a test row.
+  const std::string train = WriteFile("px_train.csv", "px142,y\n0,1\n0,0\n0,1\n");
+  const std::string test = WriteFile("px_test.csv", "px142,y\n0,1\n0.298,0\n");
+  const CsvDataset tr = ReadCsvDataset(train, "y");
+  const CsvDataset te = ReadCsvDataset(test, tr);
+  ASSERT_EQ(te.data.features.rows(), 2);
+  EXPECT_FLOAT_EQ(te.data.features(1, 0), 0.298f);
+}
+
+TEST(CsvDatasetTest, MissingFeaturesAreImputedWithTheTrainingMeanInEveryFile) {
+  const std::string train = WriteFile("na_train.csv", "a,b,y\n1,10,0\nNA,20,1\n3,,0\n?,30,1\n");
+  const std::string test = WriteFile("na_test.csv", "a,b,y\nnull,N/A,1\n5,NaN,0\n");
+  CsvDataset tr = ReadCsvDataset(train, "y");
+  CsvDataset te = ReadCsvDataset(test, tr);
+  EXPECT_TRUE(std::isnan(tr.data.features(1, 0)));
+  const Imputer imputer = Imputer::Fit(tr.data);
+  EXPECT_EQ(imputer.fill, (std::vector<float>{2.0f, 20.0f}));  // the means of the values in training
+  EXPECT_EQ(imputer.missing, (std::vector<int64_t>{2, 1}));
+  imputer.Apply(tr.data.features);
+  imputer.Apply(te.data.features);
+  EXPECT_EQ(tr.data.features(3, 0), 2.0f);
+  EXPECT_EQ(te.data.features(0, 0), 2.0f);
+  EXPECT_EQ(te.data.features(0, 1), 20.0f);
+  EXPECT_EQ(te.data.features(1, 0), 5.0f);
+  imputer.Describe(tr.summary);
+  EXPECT_EQ(tr.summary.Lines()[1], "  a: number, 50.0% missing, imputed 2");
+  // Configurable tokens: with only "" meaning missing, "NA" is text in a number column.
+  const std::string other = WriteFile("na_other.csv", "a,y\n1,0\n-,1\n2,0\n");
+  const CsvDataset dashes = ReadCsvDataset(other, "y", nullptr, {}, {}, {}, {"", "-"});
+  EXPECT_TRUE(std::isnan(dashes.data.features(1, 0)));
+}
+
+TEST(CsvDatasetTest, AColumnMissingInEveryTrainingRowIsAnErrorNamingIt) {
+  const std::string path = WriteFile("empty_col.csv", "a,b,y\n1,,0\n2,NA,1\n");
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { ReadCsvDataset(path, "y"); }),
+                       "column 'b' has no value in any of the 2 training rows"));
+}
+
+TEST(StandardizerTest, UsesTheFittedDataStatisticsAndLeavesConstantColumnsAtZero) {
+  Tensor train(4, 2), test(1, 2);
+  train << 1, 5, 2, 5, 3, 5, 4, 5;
+  test << 2.5, 7;
+  const Standardizer z = Standardizer::Fit(train);
+  z.Apply(train);
+  z.Apply(test);
+  EXPECT_NEAR(train.col(0).mean(), 0.0, 1e-6);
+  EXPECT_NEAR(train.col(0).squaredNorm() / 4.0, 1.0, 1e-6);  // population variance 1
+  EXPECT_EQ(train(2, 1), 0.0f);
+  EXPECT_NEAR(test(0, 0), 0.0, 1e-6);  // the training mean
+  EXPECT_EQ(test(0, 1), 2.0f);         // a constant column keeps scale 1
+  Tensor wrong(1, 3);
+  EXPECT_THROW(z.Apply(wrong), DataError);
 }
 
 }  // namespace

@@ -239,12 +239,29 @@ TEST(SchemaTest, InfersIntegerNumberAndStringColumns) {
   EXPECT_EQ(ParseSchema(yaml), schema) << yaml;  // the comments do not get in the way
 }
 
-TEST(SchemaTest, NanIsNotANumberWhenItIsNotAMissingValue) {
+TEST(SchemaTest, NanThatIsNotAMissingValueKeepsTheColumnANumberForReadingToReject) {
   const std::string path = WriteFile("nan.csv", "x,z\n1.5,1\nNaN,2\n");
   InferOptions options;
   options.missing_values = {""};
-  EXPECT_EQ(InferSchema(path, {}, options).schema.columns[0].type, ColumnType::kString);
+  EXPECT_EQ(InferSchema(path, {}, options).schema.columns[0].type, ColumnType::kNumber);
   EXPECT_EQ(InferSchema(path).schema.columns[0].type, ColumnType::kNumber);  // by default NaN is missing
+}
+
+TEST(SchemaTest, UnusableNumbersInTheFirstRowsDoNotTurnAColumnIntoText) {
+  // inf, 1e39 and a decimal comma are number-like: the column stays a number column, so reading the file
+  // stops at the cell (file:line, column) instead of training on a vocabulary of numbers.
+  for (const std::string cell : {"inf", "-Infinity", "1e39", "0,5", "-12,75"}) {
+    const std::string path = WriteFile("early.csv", "x,y\n\"" + cell + "\",1\n0.5,0\n2,1\n");
+    const Schema schema = InferSchema(path).schema;
+    EXPECT_EQ(schema.columns[0].type, ColumnType::kNumber) << cell;
+  }
+  EXPECT_TRUE(LooksLikeDecimalComma("0,5"));
+  EXPECT_TRUE(LooksLikeDecimalComma(" -3,25 "));
+  EXPECT_FALSE(LooksLikeDecimalComma("1,2,3"));
+  EXPECT_FALSE(LooksLikeDecimalComma(",5"));
+  EXPECT_FALSE(LooksLikeDecimalComma("a,b"));
+  const std::string text = WriteFile("text.csv", "x,y\nParis,1\n0.5,0\n");
+  EXPECT_EQ(InferSchema(text).schema.columns[0].type, ColumnType::kString);
 }
 
 TEST(SchemaTest, InferenceLooksOnlyAtTheSample) {

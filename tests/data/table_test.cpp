@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -67,14 +68,72 @@ TEST(TableTest, MissingValuesTakeTheDefault) {
   EXPECT_EQ(table.columns[2].codes, (std::vector<int32_t>{0, 0, 1}));
 }
 
-TEST(TableTest, MissingValueWithoutDefaultIsAnError) {
-  const std::string path = WriteFile("missing.csv", "age,children,city\n30,1,Nice\n31,NA,Nice\n");
-  EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()),
-                       "DataError: " + path + ":3: column 'children' is missing (\"NA\") and has no default. Give the "
-                       "column a default in the schema (default: 0), or fix the row."));
-  const std::string city = WriteFile("missing_city.csv", "age,children,city\n30,1,?\n");
-  EXPECT_TRUE(
-      Contains(ReadError(city, PeopleSchema()), city + ":2: column 'city' is missing (\"?\") and has no default"));
+TEST(TableTest, MissingValueWithoutDefaultIsKeptAsMissingAndCounted) {
+  const std::string path = WriteFile("missing.csv", "age,children,city\n30,1,Nice\n,NA,?\nnull,2, N/A \n");
+  const Table table = ReadTable(path, PeopleSchema());
+  ASSERT_EQ(table.num_rows, 3);
+  const TableColumn& age = table.Column("age");
+  EXPECT_EQ(age.missing, 2);
+  EXPECT_EQ(age.numbers[0], 30.0f);
+  EXPECT_TRUE(std::isnan(age.numbers[1]));
+  EXPECT_TRUE(std::isnan(age.numbers[2]));
+  // An integer feature column with a missing value is read as numbers, its earlier values kept.
+  const TableColumn& children = table.Column("children");
+  EXPECT_EQ(children.type, ColumnType::kNumber);
+  EXPECT_EQ(children.missing, 1);
+  EXPECT_TRUE(children.integers.empty());
+  ASSERT_EQ(children.numbers.size(), 3u);
+  EXPECT_EQ(children.numbers[0], 1.0f);
+  EXPECT_TRUE(std::isnan(children.numbers[1]));
+  EXPECT_EQ(children.numbers[2], 2.0f);
+  // A missing text is the empty text: a category of its own.
+  const TableColumn& city = table.Column("city");
+  EXPECT_EQ(city.missing, 2);
+  EXPECT_EQ(city.dictionary, (std::vector<std::string>{"Nice", ""}));
+  EXPECT_EQ(city.codes, (std::vector<int32_t>{0, 1, 1}));
+}
+
+TEST(TableTest, MissingLabelIsABadCell) {
+  Schema schema = PeopleSchema();
+  schema.label = "children";
+  const std::string path = WriteFile("missing_label.csv", "age,children,city\n30,1,Nice\n31,NA,Nice\n");
+  EXPECT_TRUE(Contains(ReadError(path, schema), path + ":3: the label column 'children' is missing (\"NA\")"));
+}
+
+TEST(TableTest, IntegerFeatureMeetingAFractionInAnotherFileIsReadAsNumbers) {
+  // The pixel column: 0 in every training row, 0.298 in a test row.
+  Schema schema = PeopleSchema();
+  const std::string train = WriteFile("px_train.csv", "age,children,city\n30,0,Nice\n31,0,Nice\n");
+  const std::string test = WriteFile("px_test.csv", "age,children,city\n30,0,Nice\n31,0.298,Nice\n32,3,Nice\n");
+  EXPECT_EQ(ReadTable(train, schema).Column("children").type, ColumnType::kInteger);
+  const Table table = ReadTable(test, schema);
+  const TableColumn& children = table.Column("children");
+  EXPECT_EQ(children.type, ColumnType::kNumber);
+  EXPECT_EQ(children.numbers, (std::vector<float>{0.0f, 0.298f, 3.0f}));
+  EXPECT_EQ(children.missing, 0);
+}
+
+TEST(TableTest, NonFiniteAndDecimalCommaAreErrorsWithFileLineAndColumnInIntegerColumnsToo) {
+  for (const auto& [cell, message] : std::vector<std::pair<std::string, std::string>>{
+           {"inf", "column 'children' holds \"inf\": infinity is not a number"},
+           {"1e39", "column 'children' holds \"1e39\", beyond the range of a 32-bit float"},
+           {"0,5", "column 'children' holds \"0,5\", a number with a decimal comma; write it with a point (0.5)"}}) {
+    const std::string path = WriteFile("bad_cell.csv", "age,children,city\n30,1,Nice\n31,\"" + cell + "\",Nice\n");
+    EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()), path + ":3: " + message)) << cell;
+  }
+}
+
+TEST(TableTest, SummaryCountsRowsMissingSharesAndDistinctTexts) {
+  const std::string path = WriteFile("summary.csv", "age,children,city\n30,1,Nice\n,2,?\n20,3,Lyon\n40,4,Nice\n");
+  TableSummary summary = SummarizeTable(ReadTable(path, PeopleSchema()));
+  EXPECT_EQ(summary.rows, 4);
+  ASSERT_EQ(summary.columns.size(), 3u);
+  EXPECT_EQ(summary.columns[0].missing, 1);
+  EXPECT_EQ(summary.columns[2].distinct, 3);  // Nice, "", Lyon
+  summary.Find("age")->imputed = 30.0;
+  EXPECT_EQ(summary.Lines(), (std::vector<std::string>{"4 rows, 3 columns", "  age: number, 25.0% missing, imputed 30",
+                                                       "  city: string, 3 distinct, 25.0% missing",
+                                                       "  1 numeric columns without missing values"}));
 }
 
 TEST(TableTest, TextInNumericColumn) {
@@ -90,7 +149,10 @@ TEST(TableTest, TrailingGarbageIsRejected) {
   EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()), path + ":2: column 'age' expects a number, got \"12abc\""));
   const std::string integer = WriteFile("garbage_int.csv", "age,children,city\n12,1x,Nice\n");
   EXPECT_TRUE(Contains(ReadError(integer, PeopleSchema()),
-                       integer + ":2: column 'children' expects an integer, got \"1x\""));
+                       integer + ":2: column 'children' expects a number, got \"1x\""));
+  Schema labeled = PeopleSchema();
+  labeled.label = "children";
+  EXPECT_TRUE(Contains(ReadError(integer, labeled), integer + ":2: column 'children' expects an integer, got \"1x\""));
 }
 
 TEST(TableTest, NanAndInfinityLiteralsAreRejected) {
@@ -108,9 +170,11 @@ TEST(TableTest, NanAndInfinityLiteralsAreRejected) {
                        huge + ":2: column 'age' holds \"1e39\", beyond the range of a 32-bit float"));
 }
 
-TEST(TableTest, IntegerColumnWithFraction) {
+TEST(TableTest, IntegerLabelColumnWithFraction) {
   const std::string path = WriteFile("fraction.csv", "age,children,city\n30,2.5,Nice\n");
-  EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()),
+  Schema schema = PeopleSchema();
+  schema.label = "children";
+  EXPECT_TRUE(Contains(ReadError(path, schema),
                        path + ":2: column 'children' expects an integer, got \"2.5\". Declare the column as type "
                        "number, or fix the row."));
 }
@@ -159,7 +223,7 @@ TEST(TableTest, SkipPolicyCountsSkippedRows) {
                                      "age,children,city\n"
                                      "30,1,Nice\n"
                                      "abc,1,Nice\n"    // text in a number column
-                                     "31,1.5,Lyon\n"   // a fraction in an integer column
+                                     "31,1.5x,Lyon\n"  // not a number in an integer column
                                      "32,1\n"          // ragged
                                      "33,3,Paris\n");
   BadRowPolicy policy;
@@ -172,7 +236,7 @@ TEST(TableTest, SkipPolicyCountsSkippedRows) {
   EXPECT_EQ(report.skipped(), 3);
   ASSERT_EQ(report.messages().size(), 3u);
   EXPECT_TRUE(Contains(report.messages()[0], path + ":3: column 'age' expects a number"));
-  EXPECT_TRUE(Contains(report.messages()[1], path + ":4: column 'children' expects an integer"));
+  EXPECT_TRUE(Contains(report.messages()[1], path + ":4: column 'children' expects a number"));
   EXPECT_TRUE(Contains(report.messages()[2], path + ":5: the record has 2 fields"));
 }
 

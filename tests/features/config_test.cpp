@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "lever/error.h"
 #include "lever/features/column_table.h"
@@ -107,6 +108,35 @@ TEST(FeatureConfigTest, OovBucketsAndDefaultOnlyWhereTheyApply) {
 
 // The errors a column raises when it meets the data, for a column declared in YAML: its YAML keys, and
 // where it was declared.
+TEST(FeatureConfigTest, NumericMissingValueKeys) {
+  FeatureSet fitted = ParseFeatureColumns(R"(feature_columns:
+  - numeric: {key: a, default: 2.5, standardize: false}
+  - numeric: {key: b, missing: error}
+  - numeric: {key: c, missing_indicator: true}
+)",
+                                          "model.yaml");
+  ColumnTable t;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  t.AddNumbers("a", {nan, 1}).AddNumbers("b", {1, 2}).AddNumbers("c", {4, nan});
+  fitted.Fit(t);
+  ASSERT_EQ(fitted.columns().size(), 3u);
+  EXPECT_EQ(fitted.columns()[0]->imputation()->value, 2.5);
+  EXPECT_FALSE(fitted.columns()[1]->imputation());
+  EXPECT_EQ(std::dynamic_pointer_cast<DenseFeatureColumn>(fitted.columns()[2])->dimension(), 2);
+  auto error = [](const std::string& yaml) {
+    try {
+      ParseFeatureColumns(yaml, "model.yaml");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(error("feature_columns:\n  - numeric: {key: a, missing: skip}\n").find("unknown value 'skip'; valid: impute, error"),
+            std::string::npos);
+  EXPECT_NE(error("feature_columns:\n  - numeric: {key: a, missing: error, default: 1}\n").find("keep one"),
+            std::string::npos);
+}
+
 TEST(FeatureConfigTest, DataErrorsUseTheYamlKeysAndNameTheDeclaration) {
   const std::string yaml = R"(feature_columns:
   - numeric: x

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "lever/error.h"
 #include "lever/features/column_table.h"
@@ -20,6 +21,16 @@ ColumnTable Table() {
   t.AddNumbers("day", {0, 3, 6, 3});
   t.AddNumbers("hour", {0, 17, 23, 17});
   return t;
+}
+
+template <class F>
+std::string testing_ErrorOf(F f) {
+  try {
+    f();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "(no DataError)";
 }
 
 std::vector<int64_t> IdsOf(const CategoricalFeatureColumn& c, const ColumnSource& s, Index row) {
@@ -58,6 +69,100 @@ TEST(NumericColumnTest, StandardizesWithTrainingStatistics) {
   raw->Values(t, 1, &w);
   EXPECT_EQ(w, 30.0f);
   EXPECT_THROW(NumericColumn("city")->Bind(t), ConfigError);  // text
+}
+
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+
+TEST(NumericColumnTest, ImputesMissingValuesWithTheTrainingMeanFittedOnTrainAndAppliedToTest) {
+  ColumnTable train;
+  train.AddNumbers("age", {20, kMissing, 40, 60});  // mean of the values: 40
+  ColumnTable test;
+  test.AddNumbers("age", {kMissing, 10});
+  auto raw = NumericColumn("age", false);
+  raw->Bind(train);
+  raw->Fit(train);
+  raw->Bind(test);
+  float v = 0;
+  raw->Values(test, 0, &v);
+  EXPECT_EQ(v, 40.0f);  // the training mean, not the test file's
+  raw->Values(test, 1, &v);
+  EXPECT_EQ(v, 10.0f);
+  ASSERT_TRUE(raw->imputation());
+  EXPECT_EQ(raw->imputation()->key, "age");
+  EXPECT_EQ(raw->imputation()->value, 40.0);
+
+  // Standardized: the statistics are those of the filled column (20, 40, 40, 60): mean 40, stddev sqrt(200).
+  auto age = NumericColumn("age");
+  age->Bind(train);
+  age->Fit(train);
+  age->Values(train, 1, &v);
+  EXPECT_EQ(v, 0.0f);
+  age->Values(train, 3, &v);
+  EXPECT_NEAR(v, 20 / std::sqrt(200.0), 1e-6);
+}
+
+TEST(NumericColumnTest, TheImputedValueIsSavedAndLoadedWithTheState) {
+  ColumnTable train;
+  train.AddNumbers("x", {1, 2, kMissing, 6});  // mean 3
+  auto x = NumericColumn("x", false);
+  x->Bind(train);
+  x->Fit(train);
+  MemoryState state;
+  x->SaveState(state);
+  EXPECT_EQ(state.ReadScalar("features/x/missing_fill"), 3.0);
+  ColumnTable serving;
+  serving.AddNumbers("x", {kMissing});
+  auto restored = NumericColumn("x", false);
+  restored->Bind(serving);
+  restored->LoadState(state);  // no training data where it serves
+  float v = 0;
+  restored->Values(serving, 0, &v);
+  EXPECT_EQ(v, 3.0f);
+}
+
+TEST(NumericColumnTest, DefaultMissingErrorAndMissingIndicator) {
+  ColumnTable t;
+  t.AddNumbers("x", {1, kMissing, 5});
+  auto constant = NumericColumn("x", NumericOptions{.standardize = false, .default_value = -1.0});
+  constant->Bind(t);
+  constant->Fit(t);
+  float v = 0;
+  constant->Values(t, 1, &v);
+  EXPECT_EQ(v, -1.0f);
+
+  auto strict = NumericColumn("x", NumericOptions{.standardize = false, .missing = MissingPolicy::kError});
+  strict->Bind(t);
+  strict->Fit(t);
+  strict->Values(t, 0, &v);
+  EXPECT_EQ(v, 1.0f);
+  const std::string error = testing_ErrorOf([&] { strict->Values(t, 1, &v); });
+  EXPECT_NE(error.find("row 1: column 'x' is missing, and its feature column says missing: error"), std::string::npos)
+      << error;
+  EXPECT_FALSE(strict->imputation());
+
+  auto indicated = NumericColumn("x", NumericOptions{.standardize = false, .missing_indicator = true});
+  indicated->Bind(t);
+  indicated->Fit(t);
+  ASSERT_EQ(indicated->dimension(), 2);
+  float pair[2] = {0, 0};
+  indicated->Values(t, 1, pair);
+  EXPECT_EQ(pair[0], 3.0f);
+  EXPECT_EQ(pair[1], 1.0f);
+  indicated->Values(t, 2, pair);
+  EXPECT_EQ(pair[0], 5.0f);
+  EXPECT_EQ(pair[1], 0.0f);
+}
+
+TEST(NumericColumnTest, AColumnMissingInEveryTrainingRowIsAnErrorNamingIt) {
+  ColumnTable t;
+  t.AddNumbers("x", {kMissing, kMissing});
+  auto x = NumericColumn("x");
+  x->Bind(t);
+  const std::string error = testing_ErrorOf([&] { x->Fit(t); });
+  EXPECT_NE(error.find("column 'x' has no value in any of the 2 training rows"), std::string::npos) << error;
+  auto with_default = NumericColumn("x", NumericOptions{.default_value = 0.0});
+  with_default->Bind(t);
+  EXPECT_NO_THROW(with_default->Fit(t));
 }
 
 TEST(BucketizedColumnTest, BoundariesStartTheNextBucket) {

@@ -25,7 +25,7 @@ namespace lever::cli {
 namespace {
 
 struct LinearFlags {
-  std::string train, test, format = "auto", schema, columns, label;
+  std::string train, test, format = "auto", schema, columns, label, na_values;
   long long num_features = 0;
   std::string loss = "logistic";
   long classes = 0;
@@ -105,15 +105,29 @@ std::vector<float> Labels(const Table& t, const std::string& file, const LabelEn
   return std::vector<float>(y.data(), y.data() + y.rows());
 }
 
+// "a,,b" -> {"a", "", "b"}.
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t comma = text.find(','); comma != std::string::npos; comma = text.find(',', start)) {
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  out.push_back(text.substr(start));
+  return out;
+}
+
 CsvData LoadCsv(const LinearFlags& f, const std::string& loss, const BadRowPolicy& policy) {
   const long classes = loss == "sparse_softmax_cross_entropy" ? f.classes : 0;
   Schema schema;
   if (!f.schema.empty()) {
     schema = LoadSchema(f.schema);
+    if (!f.na_values.empty()) schema.missing_values = SplitList(f.na_values);
   } else {
     InferOptions infer;
     infer.label = f.label;
     infer.bad_rows = policy;
+    if (!f.na_values.empty()) infer.missing_values = SplitList(f.na_values);
     schema = InferSchema(f.train, CsvDialect(f.train), infer).schema;
   }
   if (!f.label.empty()) schema.label = f.label;
@@ -399,6 +413,9 @@ Command RegisterLinear(CLI::App& app) {
                   "LIBSVM: size of the feature space; given, the file is streamed (parsed while training), otherwise read into memory");
   cmd->add_flag("--zero-based", f->zero_based, "LIBSVM: indices start at 0 (feature id = index), not at 1");
   cmd->add_option("--schema", f->schema, "CSV: schema YAML (default: inferred from the file)");
+  cmd->add_option("--na-values", f->na_values,
+                  "CSV: comma-separated texts that mean missing (default: empty, NA, N/A, NaN, nan, null, NULL, ?); "
+                  "missing numbers take the training mean, missing texts are their own category");
   cmd->add_option("--columns", f->columns, "CSV: YAML with feature_columns (default: one column per input column)");
   cmd->add_option("--label", f->label,
                   "CSV: the label column, numbers or text (logistic: any two values, the second sorted one positive)");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -26,6 +27,7 @@ struct TrainFlags {
   std::string dataset = "spiral";
   std::string train_file, test_file, label = "label";
   std::string task = "auto", label_vocabulary, positive_class;
+  std::string schema, na_values;
   bool standardize = true;
   std::string job_dir;
   std::string config;
@@ -73,6 +75,7 @@ struct TrainData {
   std::string description;
   std::string label_decision;  // CSV: what the labels were read as, and why
   LabelEncoding labels;
+  std::vector<std::string> summary;  // the data summary's lines (CSV tables)
 };
 
 TrainData PlaygroundTrainData(const TrainFlags& f) {
@@ -107,6 +110,12 @@ TrainData FileTrainData(const TrainFlags& f) {
   }
   CsvOptions csv;
   if (f.train_file.size() >= 4 && f.train_file.ends_with(".tsv")) csv.delimiter = '\t';
+  const std::vector<std::string> na_values = f.na_values.empty() ? DefaultMissingValues() : Split(f.na_values);
+  std::optional<Schema> declared;
+  if (!f.schema.empty()) {
+    declared = LoadSchema(f.schema);
+    if (!f.na_values.empty()) declared->missing_values = na_values;
+  }
   LabelOptions label_options;
   label_options.task = f.task;
   // A loss names the task when --task does not.
@@ -119,8 +128,14 @@ TrainData FileTrainData(const TrainFlags& f) {
   }
   if (!f.label_vocabulary.empty()) label_options.vocabulary = Split(f.label_vocabulary);
   label_options.positive_class = f.positive_class;
-  CsvDataset train = ReadCsvDataset(f.train_file, f.label, nullptr, csv, {}, label_options);
+  CsvDataset train =
+      ReadCsvDataset(f.train_file, f.label, declared ? &*declared : nullptr, csv, {}, label_options, na_values);
   CsvDataset test = ReadCsvDataset(f.test_file, train, csv);
+  // Missing values take the training mean, in the training and the test file alike.
+  const Imputer imputer = Imputer::Fit(train.data);
+  imputer.Apply(train.data.features);
+  imputer.Apply(test.data.features);
+  imputer.Describe(train.summary);
   if (f.standardize) {
     const Standardizer z = Standardizer::Fit(train.data.features);
     z.Apply(train.data.features);
@@ -134,6 +149,7 @@ TrainData FileTrainData(const TrainFlags& f) {
   d.label_decision = train.labels.explanation;
   d.description = fmt::format("{} ({} train, {} test), {} features{}", f.train_file, train.data.size(),
                               test.data.size(), train.data.num_features(), f.standardize ? " (standardized)" : "");
+  d.summary = train.summary.Lines();
   d.train = std::move(train.data);
   d.test = std::move(test.data);
   return d;
@@ -222,6 +238,7 @@ int Run(const TrainFlags& f) {
     fmt::print("{}", model.Summary());
     fmt::print("data: {}\n", data.description);
     if (!data.label_decision.empty()) fmt::print("{}\n", data.label_decision);
+    for (const std::string& line : data.summary) fmt::print("  {}\n", line);
     fmt::print("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(config.loss),
                trainer.optimizer().Describe(), config.batch_size, config.max_steps, config.seed);
     trainer.AddCallback(&progress);
@@ -265,6 +282,10 @@ Command RegisterTrain(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--train-file", f->train_file, "numeric CSV table to train on instead of a Playground dataset (header row; every column but --label is a feature)");
   cmd->add_option("--test-file", f->test_file, "numeric CSV table to evaluate on (same columns as --train-file)");
+  cmd->add_option("--schema", f->schema, "schema YAML declaring the column types of --train-file (default: inferred from it)");
+  cmd->add_option("--na-values", f->na_values,
+                  "comma-separated texts that mean missing (default: empty, NA, N/A, NaN, nan, null, NULL, ?); "
+                  "missing feature values take the training mean");
   cmd->add_option("--label", f->label,
                   "the label column of --train-file/--test-file (numbers or text): text or two values binary, 0..k-1 "
                   "(k <= 32) classes, else regression; the decision is printed")

@@ -130,6 +130,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
     fmt::print("data: {} ({} examples), eval {} ({} examples), label '{}': {} head\n", c.train, train.num_rows, c.eval,
                eval_rows, c.label, head->Name());
     fmt::print("{}\n", job.labels.explanation);
+    for (const std::string& line : job.summary.Lines()) fmt::print("  {}\n", line);
     auto describe = [](const char* what, const FeatureSet& set) {
       const std::string text = set.Describe();
       if (set.columns().size() <= 12) {

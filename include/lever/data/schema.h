@@ -83,8 +83,10 @@ struct InferredSchema {
 };
 
 /// Guesses a schema from the first rows of a CSV file: a column whose non-missing values all parse as
-/// integers is `integer`, as finite numbers `number`, anything else (or nothing but missing values)
-/// `string`. No defaults are guessed: a missing value is a modeling decision. Without a header the columns
+/// integers is `integer`, as numbers `number`, anything else (or nothing but missing values) `string`.
+/// Number-like values that are not usable numbers (`inf`, `nan` when not a missing value, `1e39`, a decimal
+/// comma `0,5`) count as numbers here, so that reading the file stops at them with file, line and column
+/// instead of turning the column into text. No defaults are guessed: a missing value is a modeling decision. Without a header the columns
 /// are named column_1, column_2, ... Throws DataError for a file without data rows and ConfigError for a
 /// label that is not a column.
 InferredSchema InferSchema(const std::string& path, const CsvOptions& csv = {}, const InferOptions& options = {});
@@ -98,6 +100,9 @@ enum class CellParse { kOk, kInvalid, kNotFinite, kOutOfRange };
 CellParse ParseFloatCell(std::string_view text, float* value);
 /// The same for an int64 written as digits with an optional sign: "2.5" and "1e3" are kInvalid.
 CellParse ParseIntegerCell(std::string_view text, int64_t* value);
+
+/// Whether `text` is a number written with a decimal comma ("0,5", "-12,75"): digits, one comma, digits.
+bool LooksLikeDecimalComma(std::string_view text);
 
 /// `text` without the spaces and tabs around it.
 std::string_view TrimSpaces(std::string_view text);

@@ -32,6 +32,9 @@ struct Job {
   /// The training table and its labels (empty in a job loaded from a bundle).
   Table train;
   Tensor train_labels;
+  /// What the training file holds (rows; per column type, missing share, distinct texts, the fill of
+  /// missing numbers), for the CLI to print before training; empty in a job loaded from a bundle.
+  TableSummary summary;
 
   /// Examples of a CSV file read with the training schema: with labels, or (with_labels false) without
   /// the label column, which may then be absent from the file. Throws DataError / IoError naming the file.
@@ -44,7 +47,8 @@ struct Job {
   std::string HeadKind() const;
 };
 
-/// Reads the training file (column types inferred from every row), builds the feature columns the
+/// Reads the training file (column types from config.schema, or inferred from every row; missing values
+/// are config.na_values or the defaults), builds the feature columns the
 /// config lists (every column but the label as a standardized number when it lists none) and fits them
 /// on it, decides the label encoding (lever/data/labels.h: estimator.head, or "auto" from the labels) and
 /// its head, and builds the estimator on

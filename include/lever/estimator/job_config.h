@@ -3,13 +3,14 @@
 // estimator, optimizer, training, evaluation and run settings. Every key can be overridden by a
 // "key.path=value" string (the CLI's --key.path=value flags, which is how a tuner passes hyperparameters).
 //
-//   data:        {train: train.csv, eval: test.csv, label: label}
+//   data:        {train: train.csv, eval: test.csv, label: label, schema: schema.yaml, na_values: ["", NA]}
 //   estimator:   {type: dnn, hidden_units: [64, 32], optimizer: adam, learning_rate: 0.001}
 //   train:       {max_steps: 2000, batch_size: 64}
 //   eval:        {every_steps: 200, early_stopping: {metric: loss, goal: minimize, patience_steps: 600}}
 //   run:         {model_dir: runs/one, seed: 1, save_checkpoints_steps: 500}
 //
 // docs/cli.md lists every key. Errors name the file, the line, the key path, the value and what is valid.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct JobConfig {
 
   // data
   std::string train, eval, label = "label";
+  std::string schema;  // data.schema: a schema YAML (lever/data/schema.h) declaring column types; empty: inferred
+  std::optional<std::vector<std::string>> na_values;  // data.na_values: texts that mean missing (default below)
   // estimator
   std::string type = "dnn";  // linear | dnn | wide_and_deep
   std::string head = "auto";  // auto | regression | binary | multi_class (lever/data/labels.h decides "auto")

@@ -44,6 +44,13 @@ class FeatureColumn {
   /// Learned state, stored with the model.
   virtual void SaveState(StateWriter& out) const { (void)out; }
   virtual void LoadState(const StateReader& in) { (void)in; }
+  /// The raw column whose missing values this column fills, and the fitted value that fills them (a numeric
+  /// column's training mean or its default); none for columns that do not impute.
+  struct Imputation {
+    std::string key;
+    double value = 0;
+  };
+  virtual std::optional<Imputation> imputation() const { return std::nullopt; }
 
   /// The YAML declaration the column came from; none for columns built in code. A column with an origin
   /// names it in the errors it raises when it meets the data, and calls its settings by their YAML keys
@@ -96,8 +103,26 @@ using CategoricalColumnPtr = std::shared_ptr<CategoricalFeatureColumn>;
 
 // ---- Constructors (TensorFlow's names) ---------------------------------------------------------------
 
+/// What a numeric column does with a missing value (NaN: a missing cell as lever/data/table.h reads it).
+enum class MissingPolicy {
+  kImpute,  // fill with `default_value`, or else the training mean (fitted, stored with the model)
+  kError,   // a missing value is a DataError naming the row
+};
+
+struct NumericOptions {
+  bool standardize = true;
+  MissingPolicy missing = MissingPolicy::kImpute;
+  std::optional<double> default_value;  // the fill for kImpute instead of the training mean
+  bool missing_indicator = false;       // a second input: 1 where the value was missing, else 0
+};
+
 /// A number from raw column `key`. With `standardize`, (x - mean) / stddev with mean and stddev fitted on
-/// the training data and stored with the model (a constant column gets stddev 1).
+/// the training data and stored with the model (a constant column gets stddev 1). Missing values (NaN)
+/// are filled with the mean of the training rows that have a value, or `default_value`, before
+/// standardizing; the fill is stored with the model ("features/<key>/missing_fill"), so checkpoints and bundles
+/// fill the same. A column with no value at all in the training rows is a DataError naming it (unless it
+/// has a default). Infinities are a DataError naming the row.
+DenseColumnPtr NumericColumn(const std::string& key, const NumericOptions& options);
 DenseColumnPtr NumericColumn(const std::string& key, bool standardize = true);
 
 /// Buckets a number from raw column `key` by strictly increasing `boundaries`: (-inf, b0) is bucket 0,
