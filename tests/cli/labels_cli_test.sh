@@ -64,8 +64,9 @@ grep -q '"class_names": \[' bundle/bundle.json || fail "bundle.json lacks class_
 mv yn_train.csv yn_train.hidden
 "$lever" predict --model bundle --input yn_unlabeled.csv --output p_bundle.csv || fail "predict --model"
 cmp -s p.csv p_bundle.csv || fail "the bundle's predictions differ from the job's" "$(diff p.csv p_bundle.csv | head)"
-"$lever" predict --model bundle --input yn_unlabeled.csv --json | head -1 | grep -q '"class":"\(yes\|no\)"' ||
-  fail "predict --json prints no class name" "$("$lever" predict --model bundle --input yn_unlabeled.csv --json | head -2)"
+# (Read whole, not through `| head`: under pipefail an early-closed pipe fails the pipeline at random.)
+out=$("$lever" predict --model bundle --input yn_unlabeled.csv --json) || fail "predict --model --json" "$out"
+echo "$out" | sed -n 1p | grep -q '"class":"\(yes\|no\)"' || fail "predict --json prints no class name" "$(echo "$out" | sed -n 1,2p)"
 mv yn_train.hidden yn_train.csv
 # positive_class and label_vocabulary in the run config; estimator.head overrides.
 out=$("$lever" train --config yn.yaml --job-dir runs/yn_pos --estimator.positive_class=no --train.max_steps=50 2>&1) ||

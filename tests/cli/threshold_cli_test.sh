@@ -59,8 +59,8 @@ for n in 5 3 11; do
 done
 head -1 "$work/roc.csv" | grep -q 'false_positive_rate' || fail "roc.csv header: $(head -1 "$work/roc.csv")"
 [ "$(wc -l < "$work/pr.csv")" -gt 10 ] || fail "pr.csv too short"
-"$lever" threshold --predictions "$work/preds.csv" --criterion min_cost=fp:1,fn:10 --json | grep -q '"criterion":"min_cost' \
-  || fail "min_cost criterion"
+out=$("$lever" threshold --predictions "$work/preds.csv" --criterion min_cost=fp:1,fn:10 --json) || fail "min_cost run: $out"
+[[ "$out" == *'"criterion":"min_cost'* ]] || fail "min_cost criterion: $out"
 
 expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" threshold "$@"; }
 expect_error "score" --predictions "$work/preds.csv" --score score
