@@ -1,0 +1,342 @@
+#!/usr/bin/python3
+"""Ordinary public tables through lever's three CSV commands, with defaults only, against scikit-learn.
+
+The first CSV a user brings must just work (issue 12). Every table gets one fixed-seed 75/25 split
+(stratified for classification, seed 0), written as train.csv / test.csv with a header and the label
+column `label` as the table has it (text class names for iris, wine, breast cancer and the generated
+table with missing cells). lever then trains through
+
+  train      lever train --train-file train.csv --test-file test.csv --label label      (MLP 8,8 tanh)
+  config     lever train --config run.yaml: data {train, eval, label} and run.model_dir only (DNN 64,32)
+  linear     lever linear --train train.csv --test test.csv --label label, plus the --loss the task
+             needs (softmax for more than two classes, squared for regression; the default is logistic)
+
+and scikit-learn fits on the same split, with its own defaults around a StandardScaler (lever standardizes
+by default) and a mean SimpleImputer for missing cells (lever imputes the training mean by default):
+LogisticRegression and MLPClassifier (max_iter 2000) for classification, Ridge and MLPRegressor
+(max_iter 2000) for regression. The reference for a row is the peer of the same family: linear ->
+LogisticRegression / Ridge; train and config -> MLPClassifier, or for regression the better of Ridge and
+MLPRegressor (an MLP that cannot match a linear fit is a failure too).
+
+PASS: accuracy at least 98% of scikit-learn's (classification); RMSE at most 2% above scikit-learn's or
+R^2 at most 0.02 below it (regression). For the text-label tables the class names must also round-trip:
+`lever predict --config` and `lever export` + `lever predict --model` print them, and result.json lists them.
+
+Usage: /usr/bin/python3 bench/peers/real_tables.py --lever build/tools/lever/lever [--quick]
+  --quick: iris, breast cancer and diabetes only.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine, make_classification, make_regression
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+SEED = 0
+
+
+# ---------------------------------------------------------------- tables
+def iris():
+    d = load_iris()
+    return d.data, d.target_names[d.target], "classification"
+
+
+def wine():
+    d = load_wine()
+    return d.data, d.target_names[d.target], "classification"
+
+
+def breast_cancer():
+    d = load_breast_cancer()
+    return d.data, d.target_names[d.target], "classification"   # 'malignant' / 'benign'
+
+
+def diabetes():
+    x, y = load_diabetes(return_X_y=True)                       # targets: whole numbers 25..346
+    return x, y.astype(int), "regression"
+
+
+def generated_regression():
+    x, y = make_regression(n_samples=1000, n_features=10, n_informative=6, noise=15.0, random_state=SEED)
+    return x, np.rint(y + 300).astype(int), "regression"        # whole numbers around 300
+
+
+def generated_missing():
+    x, y = make_classification(n_samples=1000, n_features=10, n_informative=6, n_redundant=2, n_classes=3,
+                               random_state=SEED)
+    rng = np.random.default_rng(SEED)
+    x = x.copy()
+    x[rng.random(x.shape) < 0.05] = np.nan                      # 5% of the cells empty
+    return x, np.array(["blue", "green", "red"])[y], "classification"
+
+
+TABLES = [("iris", iris), ("wine", wine), ("breast_cancer", breast_cancer), ("diabetes", diabetes),
+          ("gen_regression", generated_regression), ("gen_missing5", generated_missing)]
+QUICK = {"iris", "breast_cancer", "diabetes"}
+
+
+def write_csv(path, x, y, label_names=("label",)):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([f"f{i}" for i in range(x.shape[1])] + list(label_names))
+        for row, label in zip(x, y):
+            cells = ["" if math.isnan(v) else repr(float(v)) for v in row]
+            w.writerow(cells + (list(label) if isinstance(label, (list, tuple, np.ndarray)) else [label]))
+
+
+# ---------------------------------------------------------------- lever
+def run(cmd, cwd):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def last_float(pattern, text):
+    found = re.findall(pattern, text)
+    return float(found[-1]) if found else None
+
+
+def metrics(task, y_true, y_pred):
+    if task == "classification":
+        return {"accuracy": accuracy_score(y_true, y_pred)}
+    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
+    return {"rmse": math.sqrt(mean_squared_error(y_true, y_pred)), "r2": r2_score(y_true, y_pred)}
+
+
+def read_predictions(text, task):
+    rows = list(csv.DictReader(text.strip().splitlines()))
+    return [r["class"] for r in rows] if task == "classification" else [float(r["prediction"]) for r in rows]
+
+
+def lever_train(lever, d, task, yte):
+    rc, out = run([lever, "train", "--train-file", "train.csv", "--test-file", "test.csv", "--label", "label"], d)
+    if rc != 0:
+        return None, f"exit {rc}: {out.strip().splitlines()[-1] if out.strip() else ''}", out
+    if task == "classification":
+        return {"accuracy": last_float(r"test accuracy ([0-9.]+)", out)}, "", out
+    # The final line has the test loss (mean squared error); R^2 from it and the test labels' variance.
+    mse = last_float(r"test loss ([0-9.eE+-]+)", out)
+    var = float(np.var(np.asarray(yte, float)))
+    return {"rmse": math.sqrt(mse), "r2": 1 - mse / var}, "", out
+
+
+def lever_config(lever, d, task, yte, text_labels):
+    with open(os.path.join(d, "run.yaml"), "w") as f:
+        f.write("data: {train: train.csv, eval: test.csv, label: label}\nrun: {model_dir: job}\n")
+    rc, out = run([lever, "train", "--config", "run.yaml"], d)
+    if rc != 0:
+        return None, f"exit {rc}: {out.strip().splitlines()[-1] if out.strip() else ''}", out, ""
+    rc, pred = run([lever, "predict", "--config", "run.yaml", "--input", "test.csv"], d)
+    if rc != 0:
+        return None, f"predict exit {rc}: {pred.strip()[-200:]}", out, ""
+    got = read_predictions(pred, task)
+    m = metrics(task, yte, got)
+    trip = ""
+    if text_labels:
+        names = sorted(set(yte))
+        checks = []
+        checks.append(("predict --config", set(got) <= set(names) and len(set(got)) > 1))
+        rc_e, _ = run([lever, "export", "--config", "run.yaml", "--output", "bundle"], d)
+        rc_p, pred_b = run([lever, "predict", "--model", "bundle", "--input", "test.csv"], d) if rc_e == 0 else (1, "")
+        got_b = read_predictions(pred_b, task) if rc_p == 0 else []
+        checks.append(("export+predict --model", rc_e == 0 and rc_p == 0 and got_b == got))
+        try:
+            with open(os.path.join(d, "job", "result.json")) as f:
+                checks.append(("result.json classes", json.load(f).get("classes") == names))
+        except (OSError, ValueError):
+            checks.append(("result.json classes", False))
+        bad = [name for name, ok in checks if not ok]
+        trip = "ok" if not bad else "FAIL: " + ", ".join(bad)
+    return m, "", out, trip
+
+
+def lever_linear(lever, d, task, n_classes, yte):
+    cmd = [lever, "linear", "--train", "train.csv", "--test", "test.csv", "--label", "label", "--json"]
+    if task == "regression":
+        cmd += ["--loss", "squared"]
+    elif n_classes > 2:
+        cmd += ["--loss", "softmax"]
+    rc, out = run(cmd, d)
+    if rc != 0:
+        return None, f"exit {rc}: {out.strip().splitlines()[-1] if out.strip() else ''}", out
+    r = json.loads(out.strip().splitlines()[-1])
+    if task == "classification":
+        return {"accuracy": r["accuracy"], "classes": r.get("classes")}, "", out
+    return {"rmse": r["rmse"], "r2": 1 - r["rmse"] ** 2 / float(np.var(np.asarray(yte, float)))}, "", out
+
+
+# ---------------------------------------------------------------- scikit-learn
+def sklearn_fits(task, xtr, ytr, xte, yte):
+    def pipe(model):
+        return make_pipeline(SimpleImputer(strategy="mean"), StandardScaler(), model)
+    if task == "classification":
+        models = {"linear": pipe(LogisticRegression(max_iter=5000)),
+                  "mlp": pipe(MLPClassifier(max_iter=2000, random_state=SEED))}
+    else:
+        models = {"linear": pipe(Ridge()), "mlp": pipe(MLPRegressor(max_iter=2000, random_state=SEED))}
+    out = {}
+    for name, m in models.items():
+        m.fit(xtr, ytr)
+        out[name] = metrics(task, yte, m.predict(xte))
+    return out
+
+
+def verdict(task, lever_m, ref):
+    if lever_m is None:
+        return "FAIL"
+    if task == "classification":
+        return "PASS" if lever_m["accuracy"] >= 0.98 * ref["accuracy"] else "FAIL"
+    ok = lever_m["rmse"] <= 1.02 * ref["rmse"]
+    if lever_m.get("r2") is not None:
+        ok = ok or lever_m["r2"] >= ref["r2"] - 0.02
+    return "PASS" if ok else "FAIL"
+
+
+def fmt(task, m):
+    if m is None:
+        return "-"
+    if task == "classification":
+        return f"acc {m['accuracy']:.4f}"
+    r2 = f" R2 {m['r2']:.3f}" if m.get("r2") is not None else ""
+    return f"RMSE {m['rmse']:.2f}{r2}"
+
+
+def decision(out):
+    m = re.search(r"label '[^']*': [^\n]*", out)
+    return m.group(0) if m else ""
+
+
+def multilabel(lever, workdir):
+    """A 3-label 0/1 table: does any CLI path take several label columns?"""
+    x, y = make_classification(n_samples=200, n_features=6, random_state=SEED)
+    rng = np.random.default_rng(SEED)
+    ys = np.column_stack([y, (x[:, 0] > 0).astype(int), rng.integers(0, 2, len(y))])
+    d = os.path.join(workdir, "multilabel")
+    os.makedirs(d)
+    for name, sl in (("train", slice(0, 150)), ("test", slice(150, 200))):
+        write_csv(os.path.join(d, f"{name}.csv"), x[sl], ys[sl], ("a", "b", "c"))
+    with open(os.path.join(d, "run.yaml"), "w") as f:
+        f.write("data: {train: train.csv, eval: test.csv, label: [a, b, c]}\nrun: {model_dir: job}\n")
+    results = {}
+    for cmd_name, cmd in (("train", [lever, "train", "--train-file", "train.csv", "--test-file", "test.csv",
+                                     "--label", "a,b,c"]),
+                          ("config", [lever, "train", "--config", "run.yaml"]),
+                          ("linear", [lever, "linear", "--train", "train.csv", "--test", "test.csv",
+                                      "--label", "a,b,c", "--json"])):
+        rc, out = run(cmd, d)
+        results[cmd_name] = (rc, out.strip().splitlines()[-1] if out.strip() else "")
+    return results
+
+
+# ---------------------------------------------------------------- main
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lever", default="build/tools/lever/lever")
+    parser.add_argument("--quick", action="store_true", help="iris, breast cancer and diabetes only")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")   # scikit-learn's ConvergenceWarning for MLPs that use all 2000 iterations
+    lever = os.path.abspath(args.lever)
+    workdir = tempfile.mkdtemp(prefix="lever_real_tables_")
+    start = time.time()
+    rows, notes, failures = [], [], []
+    try:
+        for name, make in TABLES:
+            if args.quick and name not in QUICK:
+                continue
+            x, y, task = make()
+            strat = y if task == "classification" else None
+            xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.25, random_state=SEED, stratify=strat)
+            d = os.path.join(workdir, name)
+            os.makedirs(d)
+            write_csv(os.path.join(d, "train.csv"), xtr, ytr)
+            write_csv(os.path.join(d, "test.csv"), xte, yte)
+            text_labels = task == "classification" and isinstance(y[0], str)
+            sk = sklearn_fits(task, xtr, ytr, xte, yte)
+            if task == "classification":
+                ref_mlp = sk["mlp"]
+            else:
+                ref_mlp = min(sk.values(), key=lambda m: m["rmse"])
+            n_classes = len(set(ytr)) if task == "classification" else 0
+
+            m_train, err_train, out_train = lever_train(lever, d, task, yte)
+            m_config, err_config, out_config, trip = lever_config(lever, d, task, yte, text_labels)
+            m_linear, err_linear, out_linear = lever_linear(lever, d, task, n_classes, yte)
+            linear_trip = ""
+            if text_labels and m_linear is not None:
+                linear_trip = "ok" if m_linear.get("classes") == sorted(set(ytr)) else "FAIL: --json classes"
+                if linear_trip != "ok":
+                    failures.append((name, "linear classes", None, None, linear_trip, task))
+            sk_txt = f"LR {fmt(task, sk['linear'])}" if task == "classification" else f"Ridge {fmt(task, sk['linear'])}"
+            sk_mlp_txt = ("MLP " if task == "classification" else "MLPR ") + fmt(task, sk["mlp"])
+            for cmd, m, err, ref in (("train", m_train, err_train, ref_mlp), ("config", m_config, err_config, ref_mlp),
+                                     ("linear", m_linear, err_linear, sk["linear"])):
+                v = verdict(task, m, ref)
+                shown_ref = fmt(task, ref)
+                rows.append((name, cmd, fmt(task, m) if m else err[:60], shown_ref, v,
+                             {"config": trip, "linear": linear_trip}.get(cmd, "")))
+                if v == "FAIL":
+                    failures.append((name, cmd, m, ref, err, task))
+            notes.append(f"{name}: scikit-learn {sk_txt}, {sk_mlp_txt}; "
+                         f"lever's decision: {decision(out_train) or decision(out_config) or '-'}")
+            if trip.startswith("FAIL"):
+                failures.append((name, "round trip", None, None, trip, task))
+
+        ml = multilabel(lever, workdir)
+        supported = {k: rc == 0 for k, (rc, _) in ml.items()}
+        for k in ("train", "config", "linear"):
+            rows.append(("multilabel", k, "ok (exit 0)" if supported[k] else "not supported", "-",
+                         "-" if not supported[k] else "?", ""))
+            if not supported[k]:
+                notes.append(f"multilabel {k}: exit {ml[k][0]}: {ml[k][1][:150]}")
+    finally:
+        if args.keep:
+            print(f"work directory: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    widths = [max(len(str(r[i])) for r in rows + [("table", "command", "lever", "scikit-learn (ref)", "2%", "names")])
+              for i in range(6)]
+    header = ("table", "command", "lever", "scikit-learn (ref)", "2%", "names")
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("-|-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    print()
+    for n in notes:
+        print(n)
+    print()
+    if failures:
+        print(f"{len(failures)} FAIL:")
+        for name, cmd, m, ref, err, task in failures:
+            if m is None:
+                print(f"  {name} {cmd}: {err}")
+            elif task == "classification":
+                print(f"  {name} {cmd}: accuracy {m['accuracy']:.4f} vs {ref['accuracy']:.4f} "
+                      f"({100 * (m['accuracy'] / ref['accuracy'] - 1):+.1f}%)")
+            else:
+                print(f"  {name} {cmd}: RMSE {m['rmse']:.2f} vs {ref['rmse']:.2f} "
+                      f"({100 * (m['rmse'] / ref['rmse'] - 1):+.1f}%)")
+    else:
+        print("all PASS")
+    print(f"({time.time() - start:.1f} s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
