@@ -214,7 +214,7 @@ int FitCd(const LinearFlags& f, const std::string& loss, const SparseRows& x, co
   cd.l1 = f.l1;
   cd.l2 = f.l2;
   cd.l1_scale = ParseL1Scale(f.l1_scale);
-  cd.max_sweeps = f.max_sweeps > 0 ? f.max_sweeps : DefaultSweeps(loss);
+  cd.max_sweeps = f.max_sweeps != 0 ? f.max_sweeps : DefaultSweeps(loss);  // negative: the library says why not
   cd.tolerance = f.tolerance;
   const bool verbose = !f.quiet && !f.json;
   if (verbose) {
