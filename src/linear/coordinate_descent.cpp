@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -173,6 +174,9 @@ class Solver {
       l1_[static_cast<size_t>(j)] = nd * options.l1 * scale;  // in units of the summed loss
     }
     l2_ = 2.0 * nd * options.l2;
+    // The squared loss is its own second-order model, so its step is exact and needs no trust region; a
+    // cap would take (target scale) / max_step sweeps just to move the bias to the targets' mean.
+    cap_ = kLogistic ? options.max_step : std::numeric_limits<double>::infinity();
     if (threads > 1) helper_ = std::make_unique<Helper>(*this);
     for (Index i = 0; i < n_; ++i) {
       const float y = labels[static_cast<size_t>(i)];
@@ -207,12 +211,26 @@ class Solver {
         p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         progress(p);
       }
-      const bool done = changed == 0 || previous - objective < options_.tolerance * std::fabs(objective);
+      // The relative change; a perfect fit (objective 0) has nothing left to change.
+      const double change = objective == 0.0 ? 0.0 : (previous - objective) / std::fabs(objective);
+      result.convergence.change = change;
+      const bool done = changed == 0 || change < options_.tolerance;
       previous = objective;
       if (done) {
         result.converged = true;
         break;
       }
+    }
+    Convergence& c = result.convergence;
+    c.converged = result.converged;
+    c.iterations = result.sweeps;
+    c.limit = "max_sweeps";
+    c.criterion = "tolerance";
+    c.tolerance = options_.tolerance;
+    if (!c.converged) {
+      c.reason = "not converged: " + std::to_string(result.sweeps) + " sweeps (max_sweeps) ended with a relative change "
+                 "of the objective of " + FormatChange(c.change) + " > tolerance " + FormatChange(c.tolerance) +
+                 "; raise max_sweeps or loosen tolerance";
     }
     result.weights.resize(static_cast<size_t>(d_));
     for (Index j = 0; j < d_; ++j) result.weights[static_cast<size_t>(j)] = static_cast<float>(w_[static_cast<size_t>(j)]);
@@ -270,7 +288,7 @@ class Solver {
       h += hi;
     }
     if (h <= 0.0) return;
-    const double delta = std::clamp(-g / h, -options_.max_step, options_.max_step);
+    const double delta = std::clamp(-g / h, -cap_, cap_);
     if (delta == 0.0) return;
     bias_ += delta;
     const float factor = static_cast<float>(std::exp(-delta));
@@ -335,7 +353,7 @@ class Solver {
     g += l2_ * w;
     h += l2_;
     if (h <= 1e-12) return 0;  // nothing to learn from (every p saturated, no L2)
-    const double delta = SoftNewtonStep(w, g, h, l1_[static_cast<size_t>(j)], options_.max_step);
+    const double delta = SoftNewtonStep(w, g, h, l1_[static_cast<size_t>(j)], cap_);
     if (delta == 0.0) return 0;
     w += delta;
     if (std::fabs(w) < 1e-12 * std::fabs(delta)) w = 0.0;  // landed on zero up to rounding
@@ -442,6 +460,7 @@ class Solver {
   std::vector<double> w_;
   std::vector<double> l1_;  // per feature, summed-loss units
   double l2_ = 0.0;         // summed-loss units: the penalty is l2_ / 2 * w^2
+  double cap_ = 0.0;        // largest coordinate step: max_step (logistic) or none (squared)
   double bias_ = 0.0;
   std::unique_ptr<Helper> helper_;  // declared last: its thread stops before the rest goes
 };

@@ -80,6 +80,15 @@ double LinearModel::TrainStep(const SparseRows& features, const Eigen::Ref<const
                     ") for a batch of " + std::to_string(features.rows()) + " rows; expected " +
                     std::to_string(label_cols_) + " label column(s)");
   }
+  if (standardized_) {
+    standardized_labels_ = (labels.array() - target_mean_) / target_stddev_;
+    const double loss = TrainStepOn(features, standardized_labels_);
+    return loss * target_stddev_ * target_stddev_;
+  }
+  return TrainStepOn(features, labels);
+}
+
+double LinearModel::TrainStepOn(const SparseRows& features, const Eigen::Ref<const Tensor>& labels) {
   double loss = 0.0;
   if (fused_) {
     scratch_.assign(labels.data(), labels.data() + labels.rows());
@@ -110,22 +119,42 @@ Tensor LinearModel::Predict(const SparseRows& features) {
     throw DataError("the input has " + std::to_string(features.cols) + " features but the model has " +
                     std::to_string(num_features()));
   }
+  Tensor out;
   if (fused_) {
-    Tensor out(features.rows(), 1);
+    out.resize(features.rows(), 1);
     fused_->Predict(features, config_.loss == "sigmoid_cross_entropy", out.data());
-    return out;
+  } else {
+    if (!predict_) BuildPredictGraph();
+    predict_->FeedSparse(predict_input_, &features);
+    predict_->Forward(prediction_);
+    out = prediction_.value();
   }
-  if (!predict_) BuildPredictGraph();
-  predict_->FeedSparse(predict_input_, &features);
-  predict_->Forward(prediction_);
-  return prediction_.value();
+  if (standardized_) out = (out.array() * target_stddev_ + target_mean_).matrix();
+  return out;
+}
+
+void LinearModel::StandardizeTargets(double mean, double stddev) {
+  if (config_.loss != "mean_squared_error" || config_.outputs != 1) {
+    throw ConfigError("StandardizeTargets: only for mean_squared_error with one output, not " + config_.loss);
+  }
+  if (steps_ > 0) throw ConfigError("StandardizeTargets: call it before the first step");
+  if (!std::isfinite(mean) || !(stddev > 0.0) || !std::isfinite(stddev)) {
+    throw ConfigError("StandardizeTargets: the mean must be finite and the standard deviation finite and > 0");
+  }
+  target_mean_ = mean;
+  target_stddev_ = stddev;
+  standardized_ = true;
 }
 
 float LinearModel::Weight(Index feature, Index output) const {
-  return fused_ ? fused_->weight(feature) : weights_->value(feature, output);
+  const float w = fused_ ? fused_->weight(feature) : weights_->value(feature, output);
+  return standardized_ ? static_cast<float>(w * target_stddev_) : w;
 }
 
-float LinearModel::Bias(Index output) const { return fused_ ? fused_->bias() : bias_->value(0, output); }
+float LinearModel::Bias(Index output) const {
+  const float b = fused_ ? fused_->bias() : bias_->value(0, output);
+  return standardized_ ? static_cast<float>(b * target_stddev_ + target_mean_) : b;
+}
 
 Index LinearModel::CountNonzeroWeights() const { return fused_ ? fused_->CountNonzero() : weights_->CountNonzero(); }
 
@@ -136,8 +165,11 @@ void LinearModel::SetWeights(const std::vector<float>& weights, float bias) {
     throw ConfigError("SetWeights: " + std::to_string(weights.size()) + " weights for " + std::to_string(num_features_) +
                       " features");
   }
-  for (Index i = 0; i < num_features_; ++i) weights_->value(i, 0) = weights[static_cast<size_t>(i)];
-  bias_->value(0, 0) = bias;
+  const double scale = standardized_ ? target_stddev_ : 1.0, offset = standardized_ ? target_mean_ : 0.0;
+  for (Index i = 0; i < num_features_; ++i) {
+    weights_->value(i, 0) = static_cast<float>(weights[static_cast<size_t>(i)] / scale);
+  }
+  bias_->value(0, 0) = static_cast<float>((bias - offset) / scale);
 }
 
 std::vector<std::pair<Index, float>> LinearModel::NonzeroWeights(Index output) const {

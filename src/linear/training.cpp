@@ -73,12 +73,16 @@ class Scorer {
 
 }  // namespace
 
+Convergence OnlineConvergence(const std::vector<float>& step_losses) {
+  return LossTrendConvergence(step_losses, "steps or passes");
+}
+
 float PrepareLabel(const std::string& loss, float raw) {
   return CanonicalLossName(loss) == "sigmoid_cross_entropy" ? (raw > 0.0f ? 1.0f : 0.0f) : raw;
 }
 
 int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainOptions& options,
-                    const LinearProgressFn& progress) {
+                    const LinearProgressFn& progress, Convergence* convergence) {
   CheckOptions(options);
   const auto start = Clock::now();
   const bool logistic = model.config().loss == "sigmoid_cross_entropy";
@@ -88,12 +92,15 @@ int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainO
   double loss_sum = 0.0;
   int64_t loss_count = 0;
   const int64_t whole_passes = static_cast<int64_t>(std::ceil(options.passes));
+  std::vector<float> step_losses;
   while (options.steps > 0 ? steps < options.steps : stream.passes() < whole_passes) {
     if (!stream.Next(options.batch_size, x, y)) break;
     if (logistic) {
       for (float& v : y) v = v > 0.0f ? 1.0f : 0.0f;
     }
-    loss_sum += model.TrainStep(x, Eigen::Map<const Tensor>(y.data(), static_cast<Index>(y.size()), 1));
+    const double step_loss = model.TrainStep(x, Eigen::Map<const Tensor>(y.data(), static_cast<Index>(y.size()), 1));
+    if (convergence) step_losses.push_back(static_cast<float>(step_loss));
+    loss_sum += step_loss;
     ++loss_count;
     ++steps;
     if (progress && options.report_every > 0 && steps % options.report_every == 0) {
@@ -103,11 +110,12 @@ int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainO
       loss_count = 0;
     }
   }
+  if (convergence) *convergence = OnlineConvergence(step_losses);
   return steps;
 }
 
 int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
-                    const LinearTrainOptions& options, const LinearProgressFn& progress) {
+                    const LinearTrainOptions& options, const LinearProgressFn& progress, Convergence* convergence) {
   CheckOptions(options);
   const Index n = features.rows();
   if (n == 0) throw DataError("no training examples");
@@ -115,6 +123,14 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   const int64_t steps = options.steps > 0 ? options.steps
                                           : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) /
                                                                            static_cast<double>(options.batch_size)));
+  if (model.config().loss == "mean_squared_error" && model.outputs() == 1 && model.steps() == 0) {
+    double sum = 0.0, sum_sq = 0.0;
+    for (float v : labels) sum += v;
+    const double mean = sum / static_cast<double>(n);
+    for (float v : labels) sum_sq += (v - mean) * (v - mean);
+    const double stddev = std::sqrt(sum_sq / static_cast<double>(n));
+    if (std::isfinite(mean) && stddev > 0.0 && std::isfinite(stddev)) model.StandardizeTargets(mean, stddev);
+  }
   const auto start = Clock::now();
   std::vector<Index> order(static_cast<size_t>(n));
   int64_t epoch = -1;
@@ -123,6 +139,8 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   Tensor y(options.batch_size, 1);
   double loss_sum = 0.0;
   int64_t loss_count = 0;
+  std::vector<float> step_losses;
+  if (convergence) step_losses.reserve(static_cast<size_t>(steps));
   for (int64_t step = 0; step < steps; ++step) {
     x.Clear();
     for (Index r = 0; r < options.batch_size; ++r) {
@@ -142,7 +160,9 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
       x.EndRow();
       y(r, 0) = labels[static_cast<size_t>(row)];
     }
-    loss_sum += model.TrainStep(x, y);
+    const double step_loss = model.TrainStep(x, y);
+    if (convergence) step_losses.push_back(static_cast<float>(step_loss));
+    loss_sum += step_loss;
     ++loss_count;
     if (progress && options.report_every > 0 && (step + 1) % options.report_every == 0) {
       const int64_t examples = (step + 1) * options.batch_size;
@@ -152,6 +172,7 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
       loss_count = 0;
     }
   }
+  if (convergence) *convergence = OnlineConvergence(step_losses);
   return steps;
 }
 

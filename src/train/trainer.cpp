@@ -235,6 +235,8 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
     return stop;
   };
 
+  std::vector<float> step_losses;  // for the convergence report
+  step_losses.reserve(static_cast<size_t>(std::max<int64_t>(0, config_.max_steps - step_)));
   while (step_ < config_.max_steps) {
     FillBatch(train);
     graph_->set_step(static_cast<uint64_t>(step_));
@@ -257,6 +259,7 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
       throw DivergenceError(msg.str(), step_ + 1);
     }
     graph_->Backward(loss_);
+    step_losses.push_back(static_cast<float>(loss));
 
     const bool stats_step = sample_stats && (step_ + 1) % config_.statistics_every == 0;
     double grad_norm = 0.0;
@@ -296,6 +299,8 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   }
   evaluate(true);
   result.steps = step_;
+  // A callback that stopped the run (early stopping) decided it was done.
+  if (!result.stopped_early) result.convergence = LossTrendConvergence(step_losses, "max_steps");
   result.regularization_loss = RegularizationLoss();
   result.nonzero_weights = model_.CountNonzeroWeights();
   result.kernel_weights = model_.CountKernelWeights();

@@ -365,5 +365,46 @@ TEST(TrainLinearTest, MemoryTrainingIsDeterministicForASeed) {
   }
 }
 
+// Squared loss on targets around 150 (the planted file's features, y = 150 + 20 * (feature 1 - feature 2)
+// + noise): in memory the model trains on standardized targets, so the default FTRL rate fits it in a few
+// passes, and predicts, weighs and reports its loss in the targets' units.
+TEST(TrainLinearTest, SquaredLossOnRawTargetsTrainsOnStandardizedOnes) {
+  Loaded data = Load(PlantedFile("regression.svm", 2000, 7));
+  Rng rng(8);
+  for (Index i = 0; i < data.x.rows(); ++i) {
+    double t = 150.0 + 5.0 * rng.Normal();
+    for (int64_t k = data.x.row_ptr[static_cast<size_t>(i)]; k < data.x.row_ptr[static_cast<size_t>(i) + 1]; ++k) {
+      const int32_t id = data.x.ids[static_cast<size_t>(k)];
+      if (id == 0) t += 20.0;
+      if (id == 1) t -= 20.0;
+    }
+    data.y[static_cast<size_t>(i)] = static_cast<float>(t);
+  }
+  LinearModelConfig config;
+  config.loss = "mean_squared_error";
+  LinearModel model(kFeatures, config);
+  Convergence convergence;
+  TrainLinear(model, data.x, data.y, Options(32, 0, 20), {}, &convergence);
+  const LinearEvaluation e = EvaluateLinear(model, data.x, data.y);
+  EXPECT_LT(e.rmse, 7.0);  // the noise: 5; the targets' own spread: about 10
+  EXPECT_NEAR(model.Bias(), 150.0, 3.0);
+  EXPECT_NEAR(model.Weight(0), 20.0, 3.0);
+  EXPECT_NEAR(model.Weight(1), -20.0, 3.0);
+  EXPECT_TRUE(convergence.converged) << convergence.reason;
+  EXPECT_EQ(convergence.iterations, model.steps());
+}
+
+TEST(TrainLinearTest, OnlineConvergenceWatchesTheLastTenthOfTheSteps) {
+  std::vector<float> falling(100), flat(100, 1.0f);
+  for (size_t i = 0; i < falling.size(); ++i) falling[i] = 1.0f / static_cast<float>(i + 1);
+  const Convergence still_falling = OnlineConvergence(falling);
+  EXPECT_FALSE(still_falling.converged);
+  EXPECT_EQ(still_falling.iterations, 100);
+  EXPECT_GT(still_falling.change, 0.03);
+  EXPECT_NE(still_falling.reason.find("of 100 steps (steps or passes)"), std::string::npos) << still_falling.reason;
+  EXPECT_TRUE(OnlineConvergence(flat).converged);
+  EXPECT_TRUE(OnlineConvergence({2.0f}).converged);  // one step: nothing to compare
+}
+
 }  // namespace
 }  // namespace lever

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -248,6 +249,13 @@ int Run(const TrainFlags& f) {
   if (classification) fmt::print("  train accuracy {:.4f}  test accuracy {:.4f}", r.train.accuracy, r.validation->accuracy);
   fmt::print("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n", r.steps,
              r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights, r.kernel_weights);
+  const std::string not_converged =
+      r.convergence.converged ? "" : fmt::format("not converged: the training loss still fell {:.1f}% over the last "
+                                                 "tenth of {} steps (more than {:.0f}%); raise --steps or --learning-rate",
+                                                 100.0 * r.convergence.change, r.convergence.iterations,
+                                                 100.0 * r.convergence.tolerance);
+  std::fflush(stdout);
+  if (!not_converged.empty()) fmt::print(stderr, "warning: {}\n", not_converged);
   if (!f.job_dir.empty()) {
     nlohmann::ordered_json result{{"steps", r.steps},
                                   {"loss", CanonicalLossName(config.loss)},
@@ -261,6 +269,10 @@ int Run(const TrainFlags& f) {
       result["task"] = TaskName(data.labels.task);
       if (!data.labels.classes.empty()) result["classes"] = data.labels.classes;
     }
+    result["convergence"] = {{"converged", r.convergence.converged},
+                             {"change", r.convergence.change},
+                             {"tolerance", r.convergence.tolerance},
+                             {"reason", not_converged}};
     if (classification) {
       result["train_accuracy"] = r.train.accuracy;
       result["test_accuracy"] = r.validation->accuracy;

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/optim/convergence.h"
 #include "lever/tensor/sparse.h"
 
 namespace lever {
@@ -41,7 +42,9 @@ struct CoordinateDescentOptions {
   int max_sweeps = 20;
   /// Stops when a sweep lowers the objective by less than this fraction of it.
   double tolerance = 1e-4;
-  /// Largest change of one weight in one coordinate step (a trust region for the Newton step).
+  /// Largest change of one weight in one coordinate step (a trust region for the logistic loss's Newton
+  /// step). The squared loss's coordinate step is exact and is not capped, so that targets and weights
+  /// of any scale (targets around 150 need weights in the hundreds) are reached in a few sweeps.
   double max_step = 2.0;
   /// Threads for the transpose (0 = one per core). Sweeps run on one thread unless threads >= 2 is given:
   /// then the long features (4096 rows or more) are summed and updated in two halves on two threads.
@@ -66,6 +69,9 @@ struct CoordinateDescentResult {
   double objective = 0.0;
   double loss = 0.0;
   bool converged = false;  // the tolerance was met within max_sweeps
+  /// The same with the figures: the sweeps, the last sweep's relative change of the objective, and (when
+  /// not converged) a reason naming max_sweeps and tolerance.
+  Convergence convergence;
 };
 
 /// Fits the model. `labels` are 0/1 for the logistic loss, targets for the squared loss. Throws

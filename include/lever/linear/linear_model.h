@@ -69,11 +69,18 @@ class LinearModel {
   /// accumulators (build it with allow_fused = false); the optimizer's other state is kept, so later steps
   /// continue from these weights.
   void SetWeights(const std::vector<float>& weights, float bias);
+  /// Squared loss on raw targets (around 150, say) needs weights and a bias far from where an optimizer
+  /// starts, at the pace of its learning rate. With this the model trains on (y - mean) / stddev and maps
+  /// back: Predict, Weight, Bias, NonzeroWeights and SetWeights are in the targets' units, and TrainStep
+  /// returns the loss in them too (the standardized loss times stddev^2). The penalties apply to the
+  /// standardized weights. Only for mean_squared_error with one output, before the first step.
+  void StandardizeTargets(double mean, double stddev);
   /// (feature, weight) of output `output`'s nonzero weights, largest magnitude first.
   std::vector<std::pair<Index, float>> NonzeroWeights(Index output = 0) const;
 
  private:
   void BuildTrainGraph();
+  double TrainStepOn(const SparseRows& features, const Eigen::Ref<const Tensor>& labels);
   void BuildPredictGraph();
 
   LinearModelConfig config_;
@@ -87,6 +94,9 @@ class LinearModel {
   std::unique_ptr<Optimizer> optimizer_;
   ParameterList trainable_;
   int64_t steps_ = 0;
+  double target_mean_ = 0.0, target_stddev_ = 1.0;  // StandardizeTargets
+  bool standardized_ = false;
+  Tensor standardized_labels_;
   std::unique_ptr<Graph> train_;
   Var train_input_, train_labels_, train_loss_;
   std::unique_ptr<Graph> predict_;

@@ -7,6 +7,7 @@
 
 #include "lever/data/libsvm_file.h"
 #include "lever/linear/linear_model.h"
+#include "lever/optim/convergence.h"
 
 namespace lever {
 
@@ -35,13 +36,20 @@ struct LinearProgress {
 using LinearProgressFn = std::function<void(const LinearProgress&)>;
 
 /// Trains from a stream until `steps` steps, or `passes` whole passes, are done (or the stream ends).
-/// Returns the steps taken.
+/// Returns the steps taken; *convergence, if given, says whether the loss was still falling at the end.
 int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainOptions& options,
-                    const LinearProgressFn& progress = {});
+                    const LinearProgressFn& progress = {}, Convergence* convergence = nullptr);
 
-/// Trains on rows in memory (labels as PrepareLabel gives them), reshuffled every pass.
+/// Trains on rows in memory (labels as PrepareLabel gives them), reshuffled every pass. A squared-loss
+/// model with one output that has not stepped yet trains on standardized targets (LinearModel::
+/// StandardizeTargets with the labels' mean and standard deviation), so raw targets of any scale work
+/// with the optimizer's default learning rate; it still predicts in the targets' units.
 int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
-                    const LinearTrainOptions& options, const LinearProgressFn& progress = {});
+                    const LinearTrainOptions& options, const LinearProgressFn& progress = {},
+                    Convergence* convergence = nullptr);
+
+/// The convergence of online training from its batch losses, one a step (LossTrendConvergence).
+Convergence OnlineConvergence(const std::vector<float>& step_losses);
 
 struct LinearEvaluation {
   int64_t examples = 0;

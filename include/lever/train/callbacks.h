@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "lever/optim/convergence.h"
+
 namespace lever {
 
 /// Loss and accuracy of a model on one dataset.
@@ -83,6 +85,9 @@ struct TrainResult {
   double training_seconds = 0.0;  // excluding evaluations
   double steps_per_second = 0.0;
   bool stopped_early = false;
+  /// Whether the training loss was still falling clearly at the end (LossTrendConvergence over this call's
+  /// steps; limit "max_steps"); converged when a callback stopped the run.
+  Convergence convergence;
 };
 
 class TrainingCallback {
