@@ -28,6 +28,11 @@
 namespace lever {
 namespace {
 
+nlohmann::ordered_json TargetScaleJson(const TargetScale& scale) {
+  return {{"mean", scale.mean}, {"stddev", scale.stddev}};
+}
+
+
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "lever-bundle";
@@ -176,6 +181,7 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
     write("schema.yaml", job.schema.ToYaml());
     variables.config["bundle"] = {{"head", job.HeadKind()}, {"classes", job.head->LogitsDimension()}};
     if (!job.labels.classes.empty()) variables.config["bundle"]["class_names"] = job.labels.classes;
+    if (!job.target_scale.identity()) variables.config["bundle"]["target_scale"] = TargetScaleJson(job.target_scale);
     AddFeatureState(job.wide.get(), "wide/", variables);
     AddFeatureState(job.deep.get(), "deep/", variables);
     CheckpointManager((temporary / "variables").string(), 1).Save(variables);
@@ -188,6 +194,8 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
                                     {"model", c.type},
                                     {"head", job.HeadKind()}};
     if (job.HeadKind() == "multi_class") manifest["classes"] = job.head->LogitsDimension();
+    // Regression: predictions are mean + stddev * the model's output.
+    if (!job.target_scale.identity()) manifest["target_scale"] = TargetScaleJson(job.target_scale);
     // Class id -> name (binary: negative, positive), so predictions print the names the labels had.
     if (!job.labels.classes.empty()) manifest["class_names"] = job.labels.classes;
     manifest["label"] = c.label;
@@ -230,10 +238,26 @@ CheckpointContents VariablesOf(const Estimator& estimator) {
   return c;
 }
 
+// The manifest's target_scale (absent: the identity, as bundles were before it existed).
+TargetScale TargetScaleFromManifest(const nlohmann::json& m, const std::string& where) {
+  TargetScale scale;
+  if (!m.contains("target_scale")) return scale;
+  const nlohmann::json& t = m["target_scale"];
+  if (!t.is_object() || !t.contains("mean") || !t.contains("stddev") || !t["mean"].is_number() ||
+      !t["stddev"].is_number() || !std::isfinite(t["mean"].get<double>()) || !(t["stddev"].get<double>() > 0.0) ||
+      !std::isfinite(t["stddev"].get<double>())) {
+    throw IoError(where + ": target_scale " + t.dump() + " is not {mean: <finite number>, stddev: <positive number>}; "
+                  "the bundle is damaged: export it again");
+  }
+  scale.mean = t["mean"].get<double>();
+  scale.stddev = t["stddev"].get<double>();
+  return scale;
+}
+
 HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
   const std::string head = m.value("head", "");
   if (head == "binary") return MakeBinaryClassHead();
-  if (head == "regression") return MakeRegressionHead();
+  if (head == "regression") return MakeRegressionHead(1, TargetScaleFromManifest(m, where));
   if (head == "multi_class" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
     return MakeMultiClassHead(m["classes"].get<Index>());
   }
@@ -385,10 +409,15 @@ Job LoadBundleChecked(const std::string& directory) {
   LoadFeatureState(job.wide.get(), "wide/", state);
   LoadFeatureState(job.deep.get(), "deep/", state);
   job.head = HeadFromManifest(m, where);
+  job.target_scale = TargetScaleFromManifest(m, where);
   // The head also travels in the checkpoint, under its checksum: the manifest must agree with it.
   const nlohmann::json& saved = latest.checkpoint->config;
+  const nlohmann::json saved_scale =
+      saved.contains("bundle") ? saved["bundle"].value("target_scale", nlohmann::json()) : nlohmann::json();
+  const nlohmann::json manifest_scale = m.value("target_scale", nlohmann::json());
   if (saved.contains("bundle") && (saved["bundle"].value("head", "") != job.HeadKind() ||
-                                   saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension())) {
+                                   saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension() ||
+                                   saved_scale != manifest_scale)) {
     throw IoError(where + ": head '" + m.value("head", "") + "' differs from the one its variables were exported with (" +
                   saved["bundle"].dump() + "); the bundle is damaged: export it again");
   }

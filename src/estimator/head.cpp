@@ -37,9 +37,11 @@ double MeanLogLoss(const Tensor& p, const Tensor& y) {
 
 class RegressionHead : public Head {
  public:
-  explicit RegressionHead(Index targets) : targets_(targets) {
+  RegressionHead(Index targets, TargetScale scale) : targets_(targets), scale_(scale) {
     if (targets < 1) throw ConfigError("a regression head needs at least one target");
+    if (targets != 1 && !scale.identity()) throw ConfigError("a target scale applies to a regression head with one target");
   }
+  const TargetScale& scale() const { return scale_; }
   std::string Name() const override { return "regression"; }
   Index LogitsDimension() const override { return targets_; }
   Index LabelColumns() const override { return targets_; }
@@ -55,8 +57,16 @@ class RegressionHead : public Head {
     return m;
   }
 
+ protected:
+  Var Predictions(const Var& logits) const override { return ScaleOutput(logits, scale_); }
+  Var Loss(const Var& logits, const Var& predictions, const Var& labels) const override {
+    return scale_.identity() ? Head::Loss(logits, predictions, labels)
+                             : StandardizedSquaredError(predictions, labels, scale_);
+  }
+
  private:
   Index targets_;
+  TargetScale scale_;
 };
 
 class BinaryClassHead : public Head {
@@ -173,14 +183,14 @@ EstimatorSpec Head::CreateSpec(ModelFnContext& ctx, const Var& logits, std::vect
                       " logits per example, the model gives " + std::to_string(logits.cols()));
   }
   EstimatorSpec spec;
-  spec.predictions = MakePrediction(LossName(), logits);
+  spec.predictions = Predictions(logits);
   if (ctx.mode() != Mode::kPredict) {
     if (!ctx.labels.valid() || ctx.labels.cols() != LabelColumns()) {
       throw ConfigError("the " + Name() + " head needs " + std::to_string(LabelColumns()) +
                         " label column(s) per example, the input gives " +
                         (ctx.labels.valid() ? std::to_string(ctx.labels.cols()) : std::string("none")));
     }
-    spec.loss = MakeLoss(LossName(), logits, ctx.labels);
+    spec.loss = Loss(logits, spec.predictions, ctx.labels);
   }
   if (ctx.mode() == Mode::kTrain && train_ops.empty()) {
     throw ConfigError("training needs at least one train op (an optimizer) in the head's spec");
@@ -190,7 +200,10 @@ EstimatorSpec Head::CreateSpec(ModelFnContext& ctx, const Var& logits, std::vect
   return spec;
 }
 
-HeadPtr MakeRegressionHead(Index targets) { return std::make_shared<RegressionHead>(targets); }
+Var Head::Predictions(const Var& logits) const { return MakePrediction(LossName(), logits); }
+Var Head::Loss(const Var& logits, const Var&, const Var& labels) const { return MakeLoss(LossName(), logits, labels); }
+
+HeadPtr MakeRegressionHead(Index targets, TargetScale scale) { return std::make_shared<RegressionHead>(targets, scale); }
 HeadPtr MakeBinaryClassHead() { return std::make_shared<BinaryClassHead>(); }
 HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) { return std::make_shared<MultiClassHead>(classes, labels); }
 HeadPtr MakeMultiLabelHead(Index labels) { return std::make_shared<MultiLabelHead>(labels); }

@@ -141,13 +141,13 @@ LabelOptions JobLabelOptions(const JobConfig& c) {
   return options;
 }
 
-HeadPtr MakeJobHead(const LabelEncoding& labels) {
+HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale) {
   switch (labels.task) {
     case Task::kBinary: return MakeBinaryClassHead();
     case Task::kMultiClass: return MakeMultiClassHead(labels.Outputs());
-    case Task::kRegression: return MakeRegressionHead();
+    case Task::kRegression: return MakeRegressionHead(1, scale);
   }
-  return MakeRegressionHead();
+  return MakeRegressionHead(1, scale);
 }
 
 void MakeJobColumns(Job& job) {
@@ -223,7 +223,8 @@ Job PrepareJob(JobConfig config) {
     throw ConfigError(c.source + ": " + e.message());
   }
   job.train_labels = job.labels.Encode(job.train, c.train);
-  job.head = MakeJobHead(job.labels);
+  if (job.labels.task == Task::kRegression) job.target_scale = TargetScale::Fit(job.train_labels);
+  job.head = MakeJobHead(job.labels, job.target_scale);
   job.estimator = MakeJobEstimator(job);
   return job;
 }

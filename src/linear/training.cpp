@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "lever/error.h"
@@ -16,10 +17,59 @@ using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 void CheckOptions(const LinearTrainOptions& o) {
-  if (o.batch_size <= 0) throw ConfigError("batch size must be a positive number of examples, got " + std::to_string(o.batch_size));
+  if (o.batch_size < 0) {
+    throw ConfigError("batch size must be a positive number of examples (or 0 to pick one), got " +
+                      std::to_string(o.batch_size));
+  }
   if (o.steps < 0) throw ConfigError("steps must be >= 0");
-  if (o.steps == 0 && !(o.passes > 0.0)) throw ConfigError("give a positive number of steps or passes");
+  if (o.steps == 0 && !(o.passes >= 0.0 && std::isfinite(o.passes))) {
+    throw ConfigError("give a positive number of passes (or 0: until converged)");
+  }
+  if (o.steps == 0 && o.passes == 0.0) {
+    if (o.max_passes < 1) throw ConfigError("max passes must be at least 1, got " + std::to_string(o.max_passes));
+    if (!(o.tolerance >= 0.0)) throw ConfigError("the pass tolerance must be >= 0");
+    if (o.patience < 1) throw ConfigError("the pass patience must be at least 1, got " + std::to_string(o.patience));
+  }
 }
+
+// Until converged: watches the mean training loss of each pass (scikit-learn's SGD rule: stop when `patience`
+// passes in a row did not beat the best by more than `tolerance`, relative).
+class PassWatch {
+ public:
+  explicit PassWatch(const LinearTrainOptions& o) : o_(o) {}
+  // Records a finished pass; true when training should stop.
+  bool Done(double pass_loss) {
+    ++passes_;
+    if (pass_loss < best_ - o_.tolerance * std::abs(best_) || passes_ == 1) {
+      stalled_ = 0;
+    } else {
+      ++stalled_;
+    }
+    best_ = std::min(best_, pass_loss);
+    converged_ = stalled_ >= o_.patience;
+    return converged_ || passes_ >= o_.max_passes;
+  }
+  Convergence Report(int64_t steps) const {
+    Convergence c;
+    c.iterations = steps;
+    c.limit = "max passes";
+    c.criterion = "pass tolerance";
+    c.tolerance = o_.tolerance;
+    c.converged = converged_;
+    if (!converged_) {
+      c.reason = "not converged: the training loss still fell by more than " + FormatChange(o_.tolerance) +
+                 " within the last " + std::to_string(o_.patience) + " of " + std::to_string(passes_) +
+                 " passes (the most that training until converged takes); give more passes or a larger learning rate";
+    }
+    return c;
+  }
+
+ private:
+  const LinearTrainOptions& o_;
+  int64_t passes_ = 0, stalled_ = 0;
+  double best_ = std::numeric_limits<double>::infinity();
+  bool converged_ = false;
+};
 
 // Accumulates predictions for the metrics.
 class Scorer {
@@ -73,6 +123,12 @@ class Scorer {
 
 }  // namespace
 
+Index LinearBatchSize(const LinearTrainOptions& options, int64_t rows) {
+  if (options.batch_size > 0) return options.batch_size;
+  if (rows < 0) return 256;
+  return static_cast<Index>(std::clamp<int64_t>((rows + 15) / 16, 1, 256));
+}
+
 Convergence OnlineConvergence(const std::vector<float>& step_losses) {
   return LossTrendConvergence(step_losses, "steps or passes");
 }
@@ -91,10 +147,11 @@ int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainO
   int64_t steps = 0;
   double loss_sum = 0.0;
   int64_t loss_count = 0;
-  const int64_t whole_passes = static_cast<int64_t>(std::ceil(options.passes));
+  const int64_t whole_passes = options.passes == 0.0 ? 1 : static_cast<int64_t>(std::ceil(options.passes));
+  const Index batch_size = LinearBatchSize(options, -1);
   std::vector<float> step_losses;
   while (options.steps > 0 ? steps < options.steps : stream.passes() < whole_passes) {
-    if (!stream.Next(options.batch_size, x, y)) break;
+    if (!stream.Next(batch_size, x, y)) break;
     if (logistic) {
       for (float& v : y) v = v > 0.0f ? 1.0f : 0.0f;
     }
@@ -120,9 +177,13 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   const Index n = features.rows();
   if (n == 0) throw DataError("no training examples");
   if (static_cast<Index>(labels.size()) != n) throw DataError("labels and features differ in their number of rows");
+  const Index batch_size = LinearBatchSize(options, n);
+  const bool until_converged = options.steps == 0 && options.passes == 0.0;
+  const int64_t steps_per_pass = (n + batch_size - 1) / batch_size;
   const int64_t steps = options.steps > 0 ? options.steps
+                        : until_converged ? options.max_passes * steps_per_pass
                                           : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) /
-                                                                           static_cast<double>(options.batch_size)));
+                                                                           static_cast<double>(batch_size)));
   if (model.config().loss == "mean_squared_error" && model.outputs() == 1 && model.steps() == 0) {
     double sum = 0.0, sum_sq = 0.0;
     for (float v : labels) sum += v;
@@ -136,15 +197,18 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   int64_t epoch = -1;
   SparseRows x;
   x.cols = features.cols;
-  Tensor y(options.batch_size, 1);
-  double loss_sum = 0.0;
-  int64_t loss_count = 0;
+  Tensor y(batch_size, 1);
+  double loss_sum = 0.0, pass_loss = 0.0;
+  int64_t loss_count = 0, taken = 0;
   std::vector<float> step_losses;
-  if (convergence) step_losses.reserve(static_cast<size_t>(steps));
+  PassWatch watch(options);
+  if (convergence && !until_converged) step_losses.reserve(static_cast<size_t>(steps));
   for (int64_t step = 0; step < steps; ++step) {
     x.Clear();
-    for (Index r = 0; r < options.batch_size; ++r) {
-      const int64_t pos = step * options.batch_size + r;
+    for (Index r = 0; r < batch_size; ++r) {
+      // Until converged, every pass starts on a fresh shuffle (a pass is whole steps; the last may wrap).
+      const int64_t pos = until_converged ? (step / steps_per_pass) * n + ((step % steps_per_pass) * batch_size + r) % n
+                                          : step * batch_size + r;
       if (pos / n != epoch) {
         epoch = pos / n;
         std::iota(order.begin(), order.end(), Index{0});
@@ -161,19 +225,25 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
       y(r, 0) = labels[static_cast<size_t>(row)];
     }
     const double step_loss = model.TrainStep(x, y);
-    if (convergence) step_losses.push_back(static_cast<float>(step_loss));
+    if (convergence && !until_converged) step_losses.push_back(static_cast<float>(step_loss));
     loss_sum += step_loss;
+    pass_loss += step_loss;
     ++loss_count;
-    if (progress && options.report_every > 0 && (step + 1) % options.report_every == 0) {
-      const int64_t examples = (step + 1) * options.batch_size;
-      progress({step + 1, examples, loss_sum / static_cast<double>(loss_count),
+    taken = step + 1;
+    if (progress && options.report_every > 0 && taken % options.report_every == 0) {
+      const int64_t examples = taken * batch_size;
+      progress({taken, examples, loss_sum / static_cast<double>(loss_count),
                 static_cast<double>(examples) / static_cast<double>(n), Since(start)});
       loss_sum = 0.0;
       loss_count = 0;
     }
+    if (until_converged && taken % steps_per_pass == 0) {
+      if (watch.Done(pass_loss / static_cast<double>(steps_per_pass))) break;
+      pass_loss = 0.0;
+    }
   }
-  if (convergence) *convergence = OnlineConvergence(step_losses);
-  return steps;
+  if (convergence) *convergence = until_converged ? watch.Report(taken) : OnlineConvergence(step_losses);
+  return taken;
 }
 
 LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels) {

@@ -97,7 +97,9 @@ void Trainer::BuildTrainGraph(Index label_cols) {
   labels_ = graph_->Input("labels", {config_.batch_size, label_cols});
   taps_.clear();
   logits_ = model_.Apply(input_, LayerContext{true, &taps_});
-  loss_ = MakeLoss(loss_name_, logits_, labels_);
+  loss_ = target_scale_.identity()
+              ? MakeLoss(loss_name_, logits_, labels_)
+              : StandardizedSquaredError(ScaleOutput(logits_, target_scale_), labels_, target_scale_);
 }
 
 Trainer::EvalGraph& Trainer::Eval() {
@@ -109,8 +111,10 @@ Trainer::EvalGraph& Trainer::Eval() {
     eval_->input = g.Input("features", {0, model_.input_units()});
     eval_->labels = g.Input("labels", {0, label_cols});
     eval_->logits = model_.Apply(eval_->input, LayerContext{false, nullptr});
-    eval_->prediction = MakePrediction(loss_name_, eval_->logits);
-    eval_->loss = MakeLoss(loss_name_, eval_->logits, eval_->labels);
+    eval_->prediction = target_scale_.identity() ? MakePrediction(loss_name_, eval_->logits)
+                                                 : ScaleOutput(eval_->logits, target_scale_);
+    eval_->loss = target_scale_.identity() ? MakeLoss(loss_name_, eval_->logits, eval_->labels)
+                                           : MakeLoss(loss_name_, eval_->prediction, eval_->labels);
   }
   return *eval_;
 }
@@ -197,7 +201,13 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   CheckData(train, "training");
   if (validation != nullptr) CheckData(*validation, "validation");
   const Index label_cols = LossLabelColumns(loss_name_, model_.output_units());
-  if (!graph_) BuildTrainGraph(label_cols);
+  if (!graph_) {
+    if (config_.standardize_targets && step_ == 0 && loss_name_ == "mean_squared_error" && model_.output_units() == 1) {
+      target_scale_ = TargetScale::Fit(train.labels);
+      eval_.reset();  // an evaluation graph built before training predicts without the scale
+    }
+    BuildTrainGraph(label_cols);
+  }
   const bool sample_stats = config_.statistics_every > 0;
   if (sample_stats && weights_before_.size() != trainable_.size()) {
     weights_before_.clear();

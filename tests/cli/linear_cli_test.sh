@@ -92,7 +92,7 @@ if run_ok "LIBSVM streamed" --train "$dir/train.svm" --test "$dir/test.svm" --nu
 fi
 
 # In memory (no --num-features), with the human-readable report and the largest weights.
-if run_ok "LIBSVM in memory" --train "$dir/train.svm" --test "$dir/test.svm" --passes 3 --top 5 --report-every 10; then
+if run_ok "LIBSVM in memory" --train "$dir/train.svm" --test "$dir/test.svm" --passes 3 --batch-size 256 --top 5 --report-every 10; then
   [[ "$out" == *"step 10  examples 2560  passes 0.85  train loss"* ]] ||
     fail "LIBSVM in memory: no progress line every 10 steps" "$out"
   [[ "$out" == *"trained "*" steps on "*" examples"* ]] || fail "LIBSVM in memory: no summary line" "$out"
@@ -144,9 +144,10 @@ fi
 # ---- Bad inputs: exit 2 and a message that names the problem -------------------------------------------
 
 expect_error "unknown --loss 'hinge'. Valid: logistic, squared, softmax" --train "$dir/train.svm" --loss hinge
-expect_error "batch size must be a positive number of examples, got 0" --train "$dir/train.svm" --batch-size 0
-expect_error "batch size must be a positive number of examples, got 0" --train "$dir/train.svm" --num-features 30 \
-  --batch-size 0
+expect_error "batch size must be a positive number of examples (or 0 to pick one), got -3" --train "$dir/train.svm" \
+  --batch-size -3
+expect_error "batch size must be a positive number of examples (or 0 to pick one), got -3" --train "$dir/train.svm" \
+  --num-features 30 --batch-size -3
 
 printf '+1 1:1 2:1\n-1 3:1\n+1 0:1 4:1\n-1 5:1\n' > "$dir/index0.svm"
 expect_error "index0.svm:3:4: \"0:1\": index 0 is not valid" --train "$dir/index0.svm"

@@ -271,5 +271,53 @@ TEST_F(BundleTest, AnExporterSkipsNanAndKeepsWhatItJustWrote) {
   EXPECT_FALSE(fs::exists(fs::path(base) / "900"));
 }
 
+// Regression on raw targets (around 250, spread 40): the head trains on standardized targets and the
+// bundle carries their mean and standard deviation, so the served model predicts in the targets' units;
+// a tampered scale is refused.
+TEST_F(BundleTest, RegressionCarriesItsTargetScale) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  for (const auto& [name, rows] : {std::pair<std::string, int>{"train", 600}, {"test", 200}}) {
+    std::ofstream out(dir_ / "data" / ("r_" + name + ".csv"));
+    out << "x1,x2,y\n";
+    for (int i = 0; i < rows; ++i) {
+      const double x1 = noise(rng), x2 = noise(rng);
+      out << x1 << "," << x2 << "," << std::lround(250 + 30 * x1 - 20 * x2 + 5 * noise(rng)) << "\n";
+    }
+  }
+  std::ofstream(dir_ / "r.yaml") << R"(data: {train: data/r_train.csv, eval: data/r_test.csv, label: y}
+estimator: {hidden_units: [8], optimizer: adam, learning_rate: 0.01}
+train: {max_steps: 600, batch_size: 32}
+run: {model_dir: rmodel}
+)";
+  Job job = PrepareJob(LoadJobConfig((dir_ / "r.yaml").string()));
+  ASSERT_EQ(job.HeadKind(), "regression");
+  EXPECT_NEAR(job.target_scale.mean, 250.0, 5.0);
+  EXPECT_NEAR(job.target_scale.stddev, 36.0, 4.0);  // sqrt(30^2 + 20^2 + 5^2)
+  const Examples test = job.Read(job.config.eval, true);
+  const auto metrics = TrainAndEvaluate(*job.estimator, job.TrainExamples(), test, job.config.train_spec,
+                                        job.config.eval_spec);
+  EXPECT_LT(metrics.final_evaluation().metrics.at("rmse"), 8.0);  // the noise is 5; the raw targets' spread 36
+  const Tensor expected = job.estimator->Predict(job.Read(job.config.eval, false));
+  ExportBundle(job, (dir_ / "rb").string());
+  const Job served = LoadBundle((dir_ / "rb").string());
+  EXPECT_EQ(served.target_scale.mean, job.target_scale.mean);
+  EXPECT_EQ(served.target_scale.stddev, job.target_scale.stddev);
+  const Tensor p = served.estimator->Predict(served.Read(job.config.eval, false));
+  EXPECT_EQ((p - expected).cwiseAbs().maxCoeff(), 0.0f);
+  const nlohmann::json m = ReadBundleManifest((dir_ / "rb").string());
+  EXPECT_EQ(m["target_scale"]["mean"], job.target_scale.mean);
+
+  // The manifest's scale must agree with the one its variables were exported with.
+  const fs::path manifest = dir_ / "rb" / "bundle.json";
+  nlohmann::json changed = nlohmann::json::parse(std::ifstream(manifest));
+  changed["target_scale"]["mean"] = 0.0;
+  std::ofstream(manifest) << changed.dump(2);
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle((dir_ / "rb").string()); }), "differs from the one"));
+  changed["target_scale"]["stddev"] = -1.0;
+  std::ofstream(manifest) << changed.dump(2);
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle((dir_ / "rb").string()); }), "target_scale"));
+}
+
 }  // namespace
 }  // namespace lever

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -280,14 +281,14 @@ TEST(TrainLinearTest, InvalidOptionsAreConfigErrors) {
   LinearModel model(kFeatures, {});
   LibsvmStream stream(path, kFeatures, {}, {}, InOrder());
   for (const LinearTrainOptions& bad :
-       {Options(0, 10, 1), Options(-5, 10, 1), Options(32, -1, 1), Options(32, 0, 0), Options(32, 0, -1),
-        Options(32, 0, std::nan(""))}) {
+       {Options(-1, 10, 1), Options(-5, 10, 1), Options(32, -1, 1), Options(32, 0, -1), Options(32, 0, std::nan("")),
+        Options(32, 0, std::numeric_limits<double>::infinity())}) {
     EXPECT_THROW(TrainLinear(model, data.x, data.y, bad), ConfigError) << bad.batch_size << " " << bad.steps;
     EXPECT_THROW(TrainLinear(model, stream, bad), ConfigError) << bad.batch_size << " " << bad.steps;
   }
   EXPECT_EQ(model.steps(), 0);
   try {
-    TrainLinear(model, data.x, data.y, Options(0, 10, 1));
+    TrainLinear(model, data.x, data.y, Options(-1, 10, 1));
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("batch size must be a positive number"), std::string::npos) << e.what();
   }
@@ -404,6 +405,38 @@ TEST(TrainLinearTest, OnlineConvergenceWatchesTheLastTenthOfTheSteps) {
   EXPECT_NE(still_falling.reason.find("of 100 steps (steps or passes)"), std::string::npos) << still_falling.reason;
   EXPECT_TRUE(OnlineConvergence(flat).converged);
   EXPECT_TRUE(OnlineConvergence({2.0f}).converged);  // one step: nothing to compare
+}
+
+// Passes 0 (the default): pass after pass until the mean loss of a pass stops falling. Batch 0 (the
+// default): rows / 16 in memory, so a small table gets 16 steps a pass.
+TEST(TrainLinearTest, MemoryTrainsUntilConvergedByDefault) {
+  const Loaded data = Load(PlantedFile("train.svm", 1000, 3));
+  LinearTrainOptions o;
+  EXPECT_EQ(LinearBatchSize(o, 1000), 63);   // ceil(1000 / 16)
+  EXPECT_EQ(LinearBatchSize(o, 100000), 256);
+  EXPECT_EQ(LinearBatchSize(o, 3), 1);
+  EXPECT_EQ(LinearBatchSize(o, -1), 256);    // a stream
+  LinearModel model(kFeatures, {});
+  Convergence c;
+  const int64_t steps = TrainLinear(model, data.x, data.y, o, {}, &c);
+  const int64_t per_pass = 16;  // ceil(1000 / 63)
+  EXPECT_EQ(steps % per_pass, 0) << "stops at a pass boundary";
+  EXPECT_GE(steps, (o.patience + 1) * per_pass);  // the patience passes after the best one at least
+  EXPECT_LT(steps, o.max_passes * per_pass);
+  EXPECT_TRUE(c.converged) << c.reason;
+  EXPECT_EQ(c.iterations, steps);
+
+  // Capped at max_passes: not converged, and the reason says what to change.
+  LinearModel capped(kFeatures, {});
+  o.max_passes = 2;
+  EXPECT_EQ(TrainLinear(capped, data.x, data.y, o, {}, &c), 2 * per_pass);
+  EXPECT_FALSE(c.converged);
+  EXPECT_NE(c.reason.find("2 passes"), std::string::npos) << c.reason;
+
+  // A stream takes one pass.
+  LibsvmStream stream(PlantedFile("stream.svm", 1000, 3), kFeatures, {}, {}, InOrder());
+  LinearModel streamed(kFeatures, {});
+  EXPECT_EQ(TrainLinear(streamed, stream, LinearTrainOptions{}), 4);  // ceil(1000 / 256)
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ struct LinearFlags {
   std::string optimizer = "ftrl";
   double learning_rate = 0, l1 = 0, l2 = 0;
   std::vector<std::string> optimizer_options;
-  long batch_size = 256, steps = 0, shuffle_buffer = 0, report_every = 0, top = 0;
-  double passes = 1;
+  long batch_size = 0, steps = 0, shuffle_buffer = 0, report_every = 0, top = 0;
+  double passes = 0;
   uint64_t seed = 1;
   bool skip_bad_rows = false, json = false, quiet = false, zero_based = false;
   long long max_bad_rows = 1000;
@@ -245,6 +245,13 @@ std::string NotConvergedWarning(const LinearFlags& f, const Convergence& c) {
                        "raise --max-sweeps or loosen --tolerance", c.iterations, FormatChange(c.change),
                        FormatChange(c.tolerance));
   }
+  if (c.limit == "max passes") {
+    return fmt::format("not converged: the training loss of a pass still fell by more than {} within the last "
+                       "{} passes when training until converged stopped at its most, {} passes ({} steps); give "
+                       "--passes or --steps, or raise --learning-rate",
+                       FormatChange(c.tolerance), LinearTrainOptions{}.patience, LinearTrainOptions{}.max_passes,
+                       c.iterations);
+  }
   return fmt::format("not converged: the training loss still fell {:.1f}% over the last tenth of {} steps (more than "
                      "{:.0f}%); raise --passes (or --steps) or --learning-rate", 100.0 * c.change, c.iterations,
                      100.0 * c.tolerance);
@@ -306,7 +313,7 @@ int Run(const LinearFlags& f) {
     } else {
       model = std::make_unique<LinearModel>(csv.features.linear_dimension(), config);
       steps = TrainLinear(*model, csv.train_x, csv.train_y, train, progress, &convergence);
-      train_examples = steps * f.batch_size;
+      train_examples = steps * LinearBatchSize(train, csv.train_x.rows());
     }
     train_rows = csv.train_x.rows();
     train_bad_rows = csv.train_bad_rows;
@@ -353,7 +360,7 @@ int Run(const LinearFlags& f) {
       } else {
         model = std::make_unique<LinearModel>(data.features.cols, config);
         steps = TrainLinear(*model, data.features, data.labels, train, progress, &convergence);
-        train_examples = steps * f.batch_size;
+        train_examples = steps * LinearBatchSize(train, data.features.rows());
       }
       train_rows = data.features.rows();
       train_bad_rows = data.bad_rows;
@@ -469,10 +476,15 @@ Command RegisterLinear(CLI::App& app) {
                    ->capture_default_str());
   cmd->add_option("--l1", f->l1, "L1 penalty on the mean loss (exact zeros)")->capture_default_str();
   cmd->add_option("--l2", f->l2, "L2 penalty on the mean loss")->capture_default_str();
-  online.push_back(cmd->add_option("--batch-size", f->batch_size, "examples per step")->capture_default_str());
+  online.push_back(cmd->add_option("--batch-size", f->batch_size,
+                                   "examples per step; 0 = min(256, rows / 16) in memory (at least 16 steps a pass), "
+                                   "256 streamed")
+                       ->capture_default_str());
   online.push_back(cmd->add_option("--steps", f->steps, "training steps (0 = use --passes)")->capture_default_str());
   online.push_back(
-      cmd->add_option("--passes", f->passes, "passes over the training data when --steps is 0")->capture_default_str());
+      cmd->add_option("--passes", f->passes,
+                      "passes over the training data when --steps is 0; 0 = in memory until the loss of a pass stops "
+                      "falling (5 passes without a 0.1% gain, at most 100), streamed 1")->capture_default_str());
   online.push_back(cmd->add_option("--shuffle-buffer", f->shuffle_buffer,
                                    "streaming: examples held for shuffling (0 = file order)")
                        ->capture_default_str());

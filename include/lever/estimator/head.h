@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/losses/target_scale.h"
 #include "lever/estimator/model_fn.h"
 
 namespace lever {
@@ -38,11 +39,19 @@ class Head : public std::enable_shared_from_this<Head> {
   /// `train_ops` (train). Throws ConfigError when the logits or labels have the wrong width, or when
   /// training without a train op.
   EstimatorSpec CreateSpec(ModelFnContext& ctx, const Var& logits, std::vector<TrainOp> train_ops) const;
+
+ protected:
+  /// What CreateSpec predicts from the logits and trains on: by default the loss's prediction and the
+  /// loss itself (lever/losses/registry.h).
+  virtual Var Predictions(const Var& logits) const;
+  virtual Var Loss(const Var& logits, const Var& predictions, const Var& labels) const;
 };
 
 using HeadPtr = std::shared_ptr<const Head>;
 
-HeadPtr MakeRegressionHead(Index targets = 1);
+/// With a scale (one target), the model's logits are standardized predictions: the head predicts
+/// mean + stddev * logits and trains on the standardized squared error (lever/losses/target_scale.h).
+HeadPtr MakeRegressionHead(Index targets = 1, TargetScale scale = {});
 HeadPtr MakeBinaryClassHead();
 enum class ClassLabels { kIds, kProbabilities };
 /// Throws ConfigError for fewer than 2 classes.

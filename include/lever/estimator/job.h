@@ -32,6 +32,9 @@ struct Job {
   /// The training table and its labels (empty in a job loaded from a bundle).
   Table train;
   Tensor train_labels;
+  /// Regression: the training targets' mean and standard deviation the head trains in (identity for
+  /// classification); a bundle carries it.
+  TargetScale target_scale;
   /// What the training file holds (rows; per column type, missing share, distinct texts, the fill of
   /// missing numbers), for the CLI to print before training; empty in a job loaded from a bundle.
   TableSummary summary;
@@ -59,8 +62,9 @@ Job PrepareJob(JobConfig config);
 /// estimator.positive_class (lever/data/labels.h decides the rest from the training file).
 LabelOptions JobLabelOptions(const JobConfig& config);
 
-/// The head for a label encoding: binary, multi_class with one output per class, or regression.
-HeadPtr MakeJobHead(const LabelEncoding& labels);
+/// The head for a label encoding: binary, multi_class with one output per class, or regression trained
+/// on targets standardized by `scale` (lever/losses/target_scale.h).
+HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale = {});
 
 /// Every column of `schema` but the label as a standardized numeric column (a job whose config lists no
 /// feature columns). Throws ConfigError naming `file` and a text column.

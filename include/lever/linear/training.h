@@ -16,15 +16,26 @@ namespace lever {
 float PrepareLabel(const std::string& loss, float raw);
 
 struct LinearTrainOptions {
-  Index batch_size = 256;
+  /// Examples per step; 0 picks one: min(256, ceil(rows / 16)) for rows in memory (at least 16 steps a
+  /// pass, so a small table is not trained by a few full-batch steps), 256 for a stream.
+  Index batch_size = 0;
   /// Steps to train; 0 means `passes` passes over the data.
   int64_t steps = 0;
-  double passes = 1.0;
+  /// Passes when `steps` is 0; 0 means until converged: rows in memory train pass after pass until the
+  /// mean training loss of a pass has not fallen below the best by more than `tolerance` (relative) for
+  /// `patience` passes in a row, or `max_passes` are done (scikit-learn's SGD rule); a stream takes 1 pass.
+  double passes = 0.0;
+  int64_t max_passes = 100;
+  double tolerance = 1e-3;
+  int64_t patience = 5;
   /// Progress callback cadence in steps (0 = never).
   int64_t report_every = 0;
   /// In-memory training: the order of pass p is a shuffle drawn from (seed, p).
   uint64_t seed = 1;
 };
+
+/// The batch size `options` gives for `rows` examples in memory (rows < 0: a stream).
+Index LinearBatchSize(const LinearTrainOptions& options, int64_t rows);
 
 struct LinearProgress {
   int64_t step = 0;

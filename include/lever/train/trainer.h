@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lever/data/dataset.h"
+#include "lever/losses/target_scale.h"
 #include "lever/nn/sequential.h"
 #include "lever/optim/optimizer.h"
 #include "lever/optim/registry.h"
@@ -32,6 +33,10 @@ struct TrainConfig {
   int64_t statistics_every = 0;    // sample gradient, weight and activation statistics every N steps; 0 = off
   bool evaluate_train = true;      // include the whole training set in evaluations
   Index eval_batch_size = 4096;    // rows per forward pass when evaluating or predicting
+  /// mean_squared_error with one output: train on targets standardized with the training labels' mean
+  /// and standard deviation (lever/losses/target_scale.h), fitted when training starts from step 0.
+  /// Predictions and evaluation losses stay in the targets' units; step losses are standardized.
+  bool standardize_targets = true;
 
   /// Throws ConfigError naming the knob, the value and what is valid.
   void Validate() const;
@@ -65,6 +70,8 @@ class Trainer {
   Optimizer& optimizer() { return *optimizer_; }
   const TrainConfig& config() const { return config_; }
   Sequential& model() { return model_; }
+  /// The scale regression targets are trained in (identity until Train fits it, or when off).
+  const TargetScale& target_scale() const { return target_scale_; }
 
  private:
   struct EvalGraph;
@@ -93,6 +100,7 @@ class Trainer {
   std::vector<Tensor> weights_before_;
   std::vector<double> gradient_norms_;
   std::unique_ptr<EvalGraph> eval_;
+  TargetScale target_scale_;
 };
 
 }  // namespace lever
