@@ -42,7 +42,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine, make_classification, make_regression
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
+from sklearn.metrics import accuracy_score, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -222,25 +222,42 @@ def decision(out):
 
 
 def multilabel(lever, workdir):
-    """A 3-label 0/1 table: does any CLI path take several label columns?"""
-    x, y = make_classification(n_samples=200, n_features=6, random_state=SEED)
+    """A 3-label 0/1 table (400 rows, 6 features; labels: the generated class, x0 > 0, and a noisy x1 + x2 > 0)
+    through every CLI path; each is compared by the mean AUC over the labels with scikit-learn's
+    MLPClassifier (multi-label natively) on the same split.
+    Returns {command: (rc, last line, mean AUC or None)} and scikit-learn's mean AUC."""
+    x, y = make_classification(n_samples=400, n_features=6, random_state=SEED)
     rng = np.random.default_rng(SEED)
-    ys = np.column_stack([y, (x[:, 0] > 0).astype(int), rng.integers(0, 2, len(y))])
+    noisy = (x[:, 1] + x[:, 2] + 0.5 * rng.standard_normal(len(y)) > 0).astype(int)
+    ys = np.column_stack([y, (x[:, 0] > 0).astype(int), noisy])
     d = os.path.join(workdir, "multilabel")
     os.makedirs(d)
-    for name, sl in (("train", slice(0, 150)), ("test", slice(150, 200))):
+    train, test = slice(0, 300), slice(300, 400)
+    for name, sl in (("train", train), ("test", test)):
         write_csv(os.path.join(d, f"{name}.csv"), x[sl], ys[sl], ("a", "b", "c"))
     with open(os.path.join(d, "run.yaml"), "w") as f:
         f.write("data: {train: train.csv, eval: test.csv, label: [a, b, c]}\nrun: {model_dir: job}\n")
+    peer = make_pipeline(StandardScaler(), MLPClassifier(max_iter=2000, random_state=SEED)).fit(x[train], ys[train])
+    p = peer.predict_proba(x[test])
+    sk_auc = float(np.mean([roc_auc_score(ys[test][:, j], p[:, j]) for j in range(3)]))
     results = {}
     for cmd_name, cmd in (("train", [lever, "train", "--train-file", "train.csv", "--test-file", "test.csv",
-                                     "--label", "a,b,c"]),
+                                     "--label", "a,b,c", "--job-dir", "train_job"]),
                           ("config", [lever, "train", "--config", "run.yaml"]),
                           ("linear", [lever, "linear", "--train", "train.csv", "--test", "test.csv",
                                       "--label", "a,b,c", "--json"])):
         rc, out = run(cmd, d)
-        results[cmd_name] = (rc, out.strip().splitlines()[-1] if out.strip() else "")
-    return results
+        auc = None
+        if rc == 0 and cmd_name == "train":
+            with open(os.path.join(d, "train_job", "result.json")) as f:
+                auc = json.load(f).get("test_auc")
+        elif rc == 0 and cmd_name == "config":
+            m = re.search(r"final:.*?\bauc ([0-9.]+)", out)
+            auc = float(m.group(1)) if m else None
+        elif rc == 0:
+            auc = json.loads(out.strip().splitlines()[-1]).get("auc")
+        results[cmd_name] = (rc, out.strip().splitlines()[-1] if out.strip() else "", auc)
+    return results, sk_auc
 
 
 # ---------------------------------------------------------------- main
@@ -297,13 +314,19 @@ def main():
             if trip.startswith("FAIL"):
                 failures.append((name, "round trip", None, None, trip, task))
 
-        ml = multilabel(lever, workdir)
-        supported = {k: rc == 0 for k, (rc, _) in ml.items()}
+        ml, sk_auc = multilabel(lever, workdir)
         for k in ("train", "config", "linear"):
-            rows.append(("multilabel", k, "ok (exit 0)" if supported[k] else "not supported", "-",
-                         "-" if not supported[k] else "?", ""))
-            if not supported[k]:
-                notes.append(f"multilabel {k}: exit {ml[k][0]}: {ml[k][1][:150]}")
+            rc, last, auc = ml[k]
+            if rc != 0 or auc is None:
+                rows.append(("multilabel", k, "not supported" if rc != 0 else "no AUC", f"mean AUC {sk_auc:.4f}",
+                             "FAIL", ""))
+                notes.append(f"multilabel {k}: exit {rc}: {last[:150]}")
+                failures.append(("multilabel", k, None, None, f"exit {rc}: {last[:150]}", "multilabel"))
+                continue
+            ok = auc >= 0.98 * sk_auc
+            rows.append(("multilabel", k, f"mean AUC {auc:.4f}", f"mean AUC {sk_auc:.4f}", "PASS" if ok else "FAIL", ""))
+            if not ok:
+                failures.append(("multilabel", k, None, None, f"mean AUC {auc:.4f} vs {sk_auc:.4f}", "multilabel"))
     finally:
         if args.keep:
             print(f"work directory: {workdir}")

@@ -1,6 +1,8 @@
 #include "lever/data/csv_dataset.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "lever/data/table.h"
 #include "lever/error.h"
@@ -13,37 +15,58 @@ namespace {
 // `out.labels`, or, when `decide`, by the encoding decided from this file under `label_options`) and
 // `out.summary`. `check_empty`: a column missing in every row is an error naming it (an inferred schema
 // types such a column as text, which would otherwise be the message).
-void ReadInto(const std::string& path, const std::string& label, CsvDataset& out, const CsvOptions& csv,
+void ReadInto(const std::string& path, const std::vector<std::string>& labels, CsvDataset& out, const CsvOptions& csv,
               const BadRowPolicy& policy, bool decide, const LabelOptions& label_options, bool check_empty) {
-  out.schema.label = label;
-  if (!out.schema.Find(label)) {
+  out.schema.label = labels.front();  // a missing value there is an error, not a value to impute
+  for (const std::string& label : labels) {
+    if (out.schema.Find(label)) continue;
     std::string names;
     for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
     throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
-                      ". Name the label column with --label.");
+                      ". Name the label column with --label (several, for a multi-label task: --label a,b,c).");
   }
+  const auto is_label = [&labels](const std::string& name) {
+    return std::find(labels.begin(), labels.end(), name) != labels.end();
+  };
   const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
   if (check_empty) CheckNoEmptyColumns(table, path);
   for (const auto& c : out.schema.columns) {
-    if (c.type == ColumnType::kString && c.name != label) {
+    if (c.type == ColumnType::kString && !is_label(c.name)) {
       throw ConfigError(path + ": column '" + c.name +
                         "' holds text; a numeric table is expected here. Encode categories through feature "
                         "columns (lever linear --columns), or drop the column.");
     }
   }
   out.summary = SummarizeTable(table);
-  if (decide) out.labels = DecideLabels(table.Column(label), label_options, path, table.lines);
+  if (decide) {
+    if (labels.size() > 1) {
+      const std::optional<Task> task = ParseTask(label_options.task);
+      if (task && task != Task::kMultiLabel) {
+        throw ConfigError(std::string("several label columns are a multi_label task, not ") + TaskName(*task));
+      }
+      out.labels = DecideMultiLabels(table, labels, path);
+    } else {
+      out.labels = DecideLabels(table.Column(labels.front()), label_options, path, table.lines);
+    }
+  }
   out.data.labels = out.labels.Encode(table, path);
   const auto rows = static_cast<Index>(table.num_rows);
-  const Index features = static_cast<Index>(table.columns.size()) - 1;
+  const Index features = static_cast<Index>(table.columns.size() - labels.size());
   out.data.features.resize(rows, features);
   Index f = 0;
   for (const TableColumn& column : table.columns) {
-    if (column.name == label) continue;
+    if (is_label(column.name)) continue;
     for (Index r = 0; r < rows; ++r) out.data.features(r, f) = column.NumberAt(static_cast<size_t>(r));
     out.data.feature_names.push_back(column.name);
     ++f;
   }
+}
+
+// The label columns `label` names in the columns of `schema`.
+std::vector<std::string> LabelColumnsOf(const std::string& label, const Schema& schema) {
+  std::vector<std::string> header;
+  for (const auto& c : schema.columns) header.push_back(c.name);
+  return LabelColumns(label, header);
 }
 
 }  // namespace
@@ -56,13 +79,14 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     out.schema = *schema;
   } else {
     InferOptions infer;
-    infer.label = label;
+    infer.label = label.find(',') == std::string::npos ? label : "";  // several columns: typed as they are
     infer.sample_rows = 0;  // every row: a column of integers up to row 5000 may hold 2.5 at row 5001
     infer.bad_rows = policy;
     infer.missing_values = missing_values;
     out.schema = InferSchema(path, csv, infer).schema;
   }
-  ReadInto(path, label, out, csv, policy, true, label_options, /*check_empty=*/schema == nullptr);
+  ReadInto(path, LabelColumnsOf(label, out.schema), out, csv, policy, true, label_options,
+           /*check_empty=*/schema == nullptr);
   return out;
 }
 
@@ -71,7 +95,8 @@ CsvDataset ReadCsvDataset(const std::string& path, const CsvDataset& train, cons
   CsvDataset out;
   out.schema = train.schema;
   out.labels = train.labels;
-  ReadInto(path, train.schema.label, out, csv, policy, false, {}, false);
+  ReadInto(path, train.labels.task == Task::kMultiLabel ? train.labels.classes : std::vector{train.schema.label}, out,
+           csv, policy, false, {}, false);
   return out;
 }
 

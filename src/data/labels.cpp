@@ -63,6 +63,7 @@ const char* TaskName(Task task) {
     case Task::kBinary: return "binary";
     case Task::kMultiClass: return "multi_class";
     case Task::kRegression: return "regression";
+    case Task::kMultiLabel: return "multi_label";
   }
   return "?";
 }
@@ -72,7 +73,8 @@ std::optional<Task> ParseTask(const std::string& name) {
   if (name == "binary") return Task::kBinary;
   if (name == "multi_class" || name == "multiclass") return Task::kMultiClass;
   if (name == "regression") return Task::kRegression;
-  throw ConfigError("'" + name + "' is not a task; valid: auto, binary, multi_class, regression");
+  if (name == "multi_label" || name == "multilabel") return Task::kMultiLabel;
+  throw ConfigError("'" + name + "' is not a task; valid: auto, binary, multi_class, regression, multi_label");
 }
 
 std::string LabelNumberName(double value) {
@@ -82,7 +84,9 @@ std::string LabelNumberName(double value) {
 }
 
 Index LabelEncoding::Outputs() const {
-  return task == Task::kMultiClass ? static_cast<Index>(classes.size()) : 1;
+  return task == Task::kMultiClass ? static_cast<Index>(classes.size())
+         : task == Task::kMultiLabel ? static_cast<Index>(parts.size())
+                                     : 1;
 }
 
 std::string LabelEncoding::DefaultLoss() const {
@@ -90,6 +94,7 @@ std::string LabelEncoding::DefaultLoss() const {
     case Task::kBinary: return "sigmoid_cross_entropy";
     case Task::kMultiClass: return "sparse_softmax_cross_entropy";
     case Task::kRegression: return "mean_squared_error";
+    case Task::kMultiLabel: return "sigmoid_cross_entropy";
   }
   return "mean_squared_error";
 }
@@ -100,6 +105,11 @@ Index LabelEncoding::ClassId(const std::string& name) const {
 }
 
 Tensor LabelEncoding::Encode(const Table& table, const std::string& file) const {
+  if (task == Task::kMultiLabel) {
+    Tensor y(static_cast<Index>(table.num_rows), static_cast<Index>(parts.size()));
+    for (size_t j = 0; j < parts.size(); ++j) y.col(static_cast<Index>(j)) = parts[j].Encode(table, file).col(0);
+    return y;
+  }
   const TableColumn& c = table.Column(column);
   const size_t rows = Rows(c);
   Tensor y(static_cast<Index>(rows), 1);
@@ -147,6 +157,10 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
   e.column = column.name;
   e.numeric = column.type != ColumnType::kString;
   const std::optional<Task> wanted = ParseTask(options.task);
+  if (wanted == Task::kMultiLabel) {
+    throw ConfigError("label '" + column.name + "': multi_label needs several label columns (--label a,b,c, or a list "
+                      "in data.label)");
+  }
   const std::string head = "label '" + column.name + "': ";
   const size_t rows = Rows(column);
 
@@ -276,6 +290,52 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
     e.explanation += " (as the task override says)";
   }
   return e;
+}
+
+LabelEncoding DecideMultiLabels(const Table& table, const std::vector<std::string>& columns, const std::string& file) {
+  if (columns.size() < 2) throw ConfigError("a multi-label task needs at least two label columns");
+  LabelEncoding e;
+  e.task = Task::kMultiLabel;
+  e.classes = columns;
+  std::string yes;
+  for (const std::string& name : columns) {
+    if (std::count(columns.begin(), columns.end(), name) > 1) {
+      throw ConfigError("the label columns name " + Quoted(name) + " twice");
+    }
+    if (!table.FindColumn(name)) {
+      throw ConfigError((file.empty() ? std::string() : file + ": ") + "no label column " + Quoted(name));
+    }
+    LabelOptions options;
+    options.task = "binary";
+    options.override_hint = [](Task) { return std::string("--label with yes/no columns only"); };
+    try {
+      e.parts.push_back(DecideLabels(table.Column(name), options, file, table.lines));
+    } catch (const ConfigError& error) {
+      throw ConfigError("multi-label: " + error.message());
+    }
+    e.numeric = e.numeric && e.parts.back().numeric;
+    yes += (yes.empty() ? "" : ", ") + Quoted(name) + " = " + Quoted(e.parts.back().classes[1]);
+  }
+  e.column = columns.front();
+  for (size_t j = 1; j < columns.size(); ++j) e.column += "," + columns[j];
+  e.explanation = "labels " + List(columns, 12) + ": " + std::to_string(columns.size()) +
+                  " yes/no columns -> multi_label, one sigmoid output each (yes: " + yes + ")";
+  return e;
+}
+
+std::vector<std::string> LabelColumns(const std::string& label, const std::vector<std::string>& header) {
+  if (label.find(',') == std::string::npos || std::find(header.begin(), header.end(), label) != header.end()) {
+    return {label};
+  }
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = label.find(',', start);
+    out.push_back(label.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace lever

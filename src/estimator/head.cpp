@@ -7,6 +7,7 @@
 #include "lever/metrics/binary.h"
 #include "lever/metrics/calibration.h"
 #include "lever/metrics/multiclass.h"
+#include "lever/metrics/multilabel.h"
 #include "lever/metrics/regression.h"
 
 namespace lever {
@@ -21,18 +22,6 @@ std::vector<double> Column(const Tensor& t, Index j) {
 void AddMeans(const Tensor& predictions, const Tensor& labels, std::map<std::string, double>& m) {
   m["label/mean"] = labels.size() > 0 ? static_cast<double>(labels.cast<double>().mean()) : 0.0;
   m["prediction/mean"] = predictions.size() > 0 ? static_cast<double>(predictions.cast<double>().mean()) : 0.0;
-}
-
-// Mean sigmoid cross entropy of probabilities, clipped away from 0 and 1 as log loss is.
-double MeanLogLoss(const Tensor& p, const Tensor& y) {
-  double sum = 0.0;
-  for (Index i = 0; i < p.rows(); ++i) {
-    for (Index j = 0; j < p.cols(); ++j) {
-      const double q = std::clamp(static_cast<double>(p(i, j)), 1e-15, 1.0 - 1e-15);
-      sum -= y(i, j) * std::log(q) + (1.0 - y(i, j)) * std::log(1.0 - q);
-    }
-  }
-  return p.size() > 0 ? sum / static_cast<double>(p.size()) : 0.0;
 }
 
 class RegressionHead : public Head {
@@ -141,32 +130,7 @@ class MultiLabelHead : public Head {
   Index LabelColumns() const override { return labels_; }
   std::string LossName() const override { return "sigmoid_cross_entropy"; }
   std::map<std::string, double> Metrics(const Tensor& p, const Tensor& y) const override {
-    std::map<std::string, double> m;
-    double exact = 0.0, agree = 0.0;
-    for (Index i = 0; i < p.rows(); ++i) {
-      bool all = true;
-      for (Index j = 0; j < labels_; ++j) {
-        const bool ok = (p(i, j) >= 0.5f) == (y(i, j) >= 0.5f);
-        agree += ok;
-        all = all && ok;
-      }
-      exact += all;
-    }
-    const double n = std::max<double>(1.0, static_cast<double>(p.rows()));
-    m["loss"] = MeanLogLoss(p, y);
-    m["accuracy"] = exact / n;  // subset accuracy: every label right
-    m["per_label_accuracy"] = agree / (n * static_cast<double>(labels_));
-    double auc_sum = 0.0;
-    int aucs = 0;
-    for (Index j = 0; j < labels_; ++j) {
-      const std::vector<double> pv = Column(p, j), yv = Column(y, j);
-      const double a = AucRoc(pv, yv);
-      if (std::isfinite(a)) {
-        auc_sum += a;
-        ++aucs;
-      }
-    }
-    m["auc"] = aucs > 0 ? auc_sum / aucs : std::nan("");  // mean over labels with both classes present
+    std::map<std::string, double> m = MultiLabelMetrics(p, y);
     AddMeans(p, y, m);
     return m;
   }

@@ -146,6 +146,7 @@ HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale) {
     case Task::kBinary: return MakeBinaryClassHead();
     case Task::kMultiClass: return MakeMultiClassHead(labels.Outputs());
     case Task::kRegression: return MakeRegressionHead(1, scale);
+    case Task::kMultiLabel: return MakeMultiLabelHead(labels.Outputs());
   }
   return MakeRegressionHead(1, scale);
 }

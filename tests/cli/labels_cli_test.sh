@@ -27,6 +27,13 @@ for name, n in (("counts_train.csv", 400), ("counts_test.csv", 100)):
     y = np.clip(np.rint(25 + 250 * x[:, 0] + 71 * x[:, 1]), 25, 346).astype(int)
     y[0], y[1] = 25, 346
     write(name, "a,b,y", [(f"{p:.4f}", f"{q:.4f}", t) for (p, q), t in zip(x, y)])
+# Multi-label: topics sports (0/1) and politics (no/yes), each from its own feature.
+for name, n in (("ml_train.csv", 400), ("ml_test.csv", 200)):
+    x = rng.normal(0, 1, (n, 3))
+    sports = (x[:, 0] + rng.normal(0, 0.3, n) > 0).astype(int)
+    politics = np.where(x[:, 1] + rng.normal(0, 0.3, n) > 0, "yes", "no")
+    write(name, "x1,x2,x3,sports,politics", [(f"{a:.4f}", f"{b:.4f}", f"{c:.4f}", s, p)
+                                              for (a, b, c), s, p in zip(x, sports, politics)])
 # iris with its text class names, a fixed 2:1 split.
 from sklearn.datasets import load_iris
 iris = load_iris()
@@ -150,5 +157,23 @@ out=$("$lever" train --train-file counts_train.csv --test-file counts_train.csv 
   fail "counts linear squared"
 expect_exit2 "a binary task needs exactly two values. Pass --loss squared" \
   "$lever" linear --train counts_train.csv --label y
+
+# Multi-label from the command line: one sigmoid output per label column, per-label AUC in the output and
+# in result.json.
+out=$("$lever" train --train-file ml_train.csv --test-file ml_test.csv --label sports,politics --steps 1000 \
+  --job-dir job_ml 2>&1) || fail "multi-label --train-file: exit $?" "$out"
+[[ "$out" == *"labels 'sports', 'politics': 2 yes/no columns -> multi_label"*"(yes: 'sports' = '1', 'politics' = 'yes')"* ]] ||
+  fail "multi-label: no decision line" "$out"
+[[ "$out" == *"test: mean AUC 0.9"*"sports: AUC 0.9"*"politics: AUC 0.9"* ]] || fail "multi-label: per-label AUC" "$out"
+/usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["task"] == "multi_label" and r["classes"] == ["sports", "politics"], r
+assert r["test_auc"] > 0.9 and all(r["per_label"][k]["auc"] > 0.9 for k in ("sports", "politics")), r
+assert 0 < r["test_subset_accuracy"] <= r["test_accuracy"], r' job_ml/result.json || fail "multi-label result.json" "$(cat job_ml/result.json)"
+expect_exit2 "several label columns are a multi_label task, not binary" \
+  "$lever" train --train-file ml_train.csv --test-file ml_test.csv --label sports,politics --task binary
+expect_exit2 "multi-label: label 'y': " \
+  "$lever" train --train-file counts_train.csv --test-file counts_test.csv --label y,a
 
 finish

@@ -172,5 +172,50 @@ TEST(LabelsTest, OneTextValueIsNotAClassifier) {
                        "at least two classes"));
 }
 
+// Several 0/1 (or two-valued text) columns: one yes/no output each, encoded side by side.
+TEST(LabelsTest, SeveralColumnsAreMultiLabel) {
+  Table t = TableOf(IntegerColumn("sports", {1, 0, 1, 0}), {2, 3, 4, 5});
+  t.columns.push_back(TextColumn("politics", {"no", "yes", "yes", "no"}));
+  t.columns.push_back(IntegerColumn("x", {5, 6, 7, 8}));
+  const LabelEncoding e = DecideMultiLabels(t, {"sports", "politics"}, "news.csv");
+  EXPECT_EQ(e.task, Task::kMultiLabel);
+  EXPECT_EQ(e.Outputs(), 2);
+  EXPECT_EQ(e.classes, (Names{"sports", "politics"}));
+  EXPECT_EQ(e.DefaultLoss(), "sigmoid_cross_entropy");
+  EXPECT_EQ(e.explanation, "labels 'sports', 'politics': 2 yes/no columns -> multi_label, one sigmoid output each "
+                           "(yes: 'sports' = '1', 'politics' = 'yes')");
+  const Tensor y = e.Encode(t, "news.csv");
+  ASSERT_EQ(y.rows(), 4);
+  ASSERT_EQ(y.cols(), 2);
+  EXPECT_EQ(y(0, 0), 1.0f);
+  EXPECT_EQ(y(0, 1), 0.0f);
+  EXPECT_EQ(y(1, 1), 1.0f);
+  EXPECT_EQ(y(2, 0), 1.0f);
+  EXPECT_EQ(y(3, 1), 0.0f);
+  EXPECT_EQ(ParseTask("multi_label"), Task::kMultiLabel);
+
+  // A column of more than two values, a missing column, one column, the same column twice.
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "x"}, "news.csv"); }),
+                       "multi-label: label 'x': 4 distinct whole numbers 5..8: a binary task needs exactly two values"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "arts"}, "news.csv"); }),
+                       "news.csv: no label column 'arts'"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports"}); }), "at least two label columns"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "sports"}); }), "twice"));
+  // A test file with a third value in a label column: file and line.
+  Table test = TableOf(IntegerColumn("sports", {0, 2}), {2, 3});
+  test.columns.push_back(TextColumn("politics", {"no", "no"}));
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { e.Encode(test, "test.csv"); }), "test.csv:3: label 'sports' is \"2\""));
+  // multi_label asked of one column.
+  LabelOptions one;
+  one.task = "multi_label";
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideLabels(t.columns[0], one); }), "several label columns"));
+}
+
+TEST(LabelsTest, LabelColumnsSplitsOnCommasUnlessTheNameIsAColumn) {
+  EXPECT_EQ(LabelColumns("a,b,c", {"x", "a", "b", "c"}), (Names{"a", "b", "c"}));
+  EXPECT_EQ(LabelColumns("a,b", {"a,b", "a", "b"}), (Names{"a,b"}));
+  EXPECT_EQ(LabelColumns("y", {"y"}), (Names{"y"}));
+}
+
 }  // namespace
 }  // namespace lever

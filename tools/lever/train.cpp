@@ -17,6 +17,7 @@
 #include "lever/data/playground.h"
 #include "lever/error.h"
 #include "lever/losses/registry.h"
+#include "lever/metrics/multilabel.h"
 #include "lever/nn/mlp.h"
 #include "lever/train/hypertune_reporter.h"
 #include "lever/train/trainer.h"
@@ -245,8 +246,21 @@ int Run(const TrainFlags& f) {
     trainer.AddCallback(&progress);
   }
   const TrainResult r = trainer.Train(data.train, &data.test);
+  // Multi-label: per-label figures on the test file (accuracy above is per (example, label) pair).
+  const bool multi_label = data.labels.task == Task::kMultiLabel;
+  const auto labels_metrics = multi_label ? MultiLabelMetrics(trainer.Predict(data.test.features), data.test.labels,
+                                                              data.labels.classes)
+                                          : std::map<std::string, double>{};
   fmt::print("final: train loss {:.4f}  test loss {:.4f}", r.train.loss, r.validation->loss);
   if (classification) fmt::print("  train accuracy {:.4f}  test accuracy {:.4f}", r.train.accuracy, r.validation->accuracy);
+  if (multi_label) {
+    fmt::print("\n       test: mean AUC {:.4f}  subset accuracy {:.4f}\n      ", labels_metrics.at("auc"),
+               labels_metrics.at("accuracy"));
+    for (const std::string& name : data.labels.classes) {
+      fmt::print(" {}: AUC {:.4f} accuracy {:.4f};", name, labels_metrics.at("auc/" + name),
+                 labels_metrics.at("accuracy/" + name));
+    }
+  }
   fmt::print("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n", r.steps,
              r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights, r.kernel_weights);
   const std::string not_converged =
@@ -277,6 +291,15 @@ int Run(const TrainFlags& f) {
       result["train_accuracy"] = r.train.accuracy;
       result["test_accuracy"] = r.validation->accuracy;
     }
+    if (multi_label) {
+      result["test_auc"] = labels_metrics.at("auc");
+      result["test_subset_accuracy"] = labels_metrics.at("accuracy");
+      nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
+      for (const std::string& name : data.labels.classes) {
+        per_label[name] = {{"auc", labels_metrics.at("auc/" + name)}, {"accuracy", labels_metrics.at("accuracy/" + name)}};
+      }
+      result["per_label"] = per_label;
+    }
     const std::string path = (std::filesystem::path(f.job_dir) / "result.json").string();
     std::ofstream out(path);
     out << result.dump(2) << '\n';
@@ -300,9 +323,10 @@ Command RegisterTrain(CLI::App& app) {
                   "missing feature values take the training mean");
   cmd->add_option("--label", f->label,
                   "the label column of --train-file/--test-file (numbers or text): text or two values binary, 0..k-1 "
-                  "(k <= 32) classes, else regression; the decision is printed")
+                  "(k <= 32) classes, else regression; several, a,b,c, for a multi-label task (each column two "
+                  "values, one sigmoid output each); the decision is printed")
       ->capture_default_str();
-  cmd->add_option("--task", f->task, "auto, binary, multi_class or regression: overrides the decision from the labels")
+  cmd->add_option("--task", f->task, "auto, binary, multi_class, regression or multi_label: overrides the decision from the labels")
       ->capture_default_str();
   cmd->add_option("--label-vocabulary", f->label_vocabulary,
                   "the classes in id order, comma-separated (e.g. no,yes); every training label must be one");

@@ -26,9 +26,10 @@
 
 namespace lever {
 
-enum class Task { kBinary, kMultiClass, kRegression };
+/// kMultiLabel: several label columns, each a yes/no (binary) label; an example may have any of them.
+enum class Task { kBinary, kMultiClass, kRegression, kMultiLabel };
 
-/// "binary", "multi_class", "regression".
+/// "binary", "multi_class", "regression", "multi_label".
 const char* TaskName(Task task);
 /// The task `name` spells ("multiclass" too); nullopt for "auto". Throws ConfigError naming the valid ones.
 std::optional<Task> ParseTask(const std::string& name);
@@ -45,19 +46,22 @@ struct LabelOptions {
 };
 
 struct LabelEncoding {
-  std::string column;
+  std::string column;  // multi_label: the columns joined with ","
   Task task = Task::kRegression;
   /// Classification: class id -> name (binary: {negative, positive}); numbers as printed (shortest form).
+  /// multi_label: the label columns, output j's name.
   std::vector<std::string> classes;
+  /// multi_label: each column's binary encoding, in the order of the outputs.
+  std::vector<LabelEncoding> parts;
   bool numeric = true;      // the label column holds numbers (class names then parse as numbers)
   std::string explanation;  // one line: what was decided and why
 
-  /// 1 for binary and regression, the number of classes for multi_class.
+  /// 1 for binary and regression, the number of classes for multi_class, of columns for multi_label.
   Index Outputs() const;
   /// sigmoid_cross_entropy, sparse_softmax_cross_entropy or mean_squared_error.
   std::string DefaultLoss() const;
   /// The label tensor (rows x 1) of `table`'s label column: 0/1 for binary, the class id for multi_class,
-  /// the value for regression. Throws DataError "<file>:<line>: label 'y' is "maybe", ..." for a value the
+  /// the value for regression; multi_label: rows x columns of 0/1. Throws DataError "<file>:<line>: label 'y' is "maybe", ..." for a value the
   /// training labels did not have, and ConfigError when the column is missing or text under regression.
   Tensor Encode(const Table& table, const std::string& file) const;
   /// The class id `name` has, or -1.
@@ -69,6 +73,16 @@ struct LabelEncoding {
 /// that is not a value) and DataError for a training value outside the vocabulary or a single text value.
 LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& options = {},
                            const std::string& file = "", const std::vector<int64_t>& lines = {});
+
+/// The multi-label encoding of `columns` of a training table (at least 2): each column must hold two
+/// values (0/1, no/yes; the second sorted value, or 1, is yes), decided as a binary label. Throws
+/// ConfigError naming a column that is missing or does not hold two values.
+LabelEncoding DecideMultiLabels(const Table& table, const std::vector<std::string>& columns,
+                                const std::string& file = "");
+
+/// The label columns a label option names: "a,b,c" -> {a, b, c}; a name that is itself one column ("a,b"
+/// in a file with such a header) stays whole.
+std::vector<std::string> LabelColumns(const std::string& label, const std::vector<std::string>& header);
 
 /// `value` as a class name: the shortest text that reads back as the same float ("1", "0.5", "-1").
 std::string LabelNumberName(double value);
