@@ -203,7 +203,7 @@ std::string YamlValue::Text(std::string_view expected) const {
 double YamlValue::Number(std::string_view expected) const { return As<double>(expected); }
 
 double YamlValue::FiniteNumber(std::string_view expected) const {
-  const double value = Number(expected);
+  const double value = Number();
   if (!std::isfinite(value)) Expected(expected);
   return value;
 }

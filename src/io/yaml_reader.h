@@ -74,7 +74,8 @@ class YamlValue {
 
   // Typed reads. Each fails "expected <expected>, got <what was found>" (a missing value included).
   std::string Text(std::string_view expected = "a text") const;
-  double Number(std::string_view expected = "a number") const;                 // .inf and .nan included
+  double Number(std::string_view expected = "a number") const;  // .inf and .nan included
+  /// A number ("expected a number, got 'abc'") that is finite ("expected <expected>, got '.inf'").
   double FiniteNumber(std::string_view expected = "a finite number") const;
   /// A whole number, also "must be at least <min>" / "must be at most <max>".
   int64_t Integer(int64_t min = kMinInteger, int64_t max = kMaxInteger,
