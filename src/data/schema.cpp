@@ -6,9 +6,9 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
-#include <set>
 #include <unordered_map>
 
+#include "io/yaml_reader.h"
 #include "lever/data/text_input.h"
 #include "lever/error.h"
 
@@ -111,6 +111,8 @@ namespace {
 
 constexpr size_t kNoColumn = static_cast<size_t>(-1);
 // Where a schema value is: "file:12: columns[3].type" for YAML, "schema: columns[3].type" otherwise.
+using internal::ParseYaml;
+using internal::YamlValue;
 using Locator = std::function<std::string(size_t column, const std::string& key)>;
 
 std::string KeyPath(size_t column, const std::string& key) {
@@ -199,43 +201,28 @@ std::string EmitSchema(const Schema& schema, const std::vector<std::string>& com
 
 class SchemaParser {
  public:
-  explicit SchemaParser(const std::string& source) : source_(source) {}
-
-  Schema Parse(std::string_view text) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::ParserException& e) {
-      throw ConfigError(source_ + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg +
-                        ". Fix the syntax; a column is written - {name: age, type: number}.");
-    }
+  Schema Parse(std::string_view text, const std::string& source) {
+    const YamlValue root =
+        ParseYaml(std::string(text), source, "Fix the syntax; a column is written - {name: age, type: number}.");
     if (!root.IsMap()) {
-      throw ConfigError(source_ + ": a schema is a YAML map with the keys label, missing_values and columns; got " +
-                        (root.IsNull() ? std::string("an empty document") : Kind(root)));
+      throw ConfigError(source + ": a schema is a YAML map with the keys label, missing_values and columns; got " +
+                        (root.IsNull() ? std::string("an empty document") : root.Describe()));
     }
+    root.CheckKeys({"label", "missing_values", "columns"});
     Schema schema;
-    bool has_columns = false;
-    std::set<std::string> keys;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      const YAML::Node value = it->second;
-      if (!keys.insert(key).second) throw ConfigError(At(it->first, key) + ": the key appears twice; keep one");
-      if (key == "label") {
-        schema.label = value.IsNull() ? "" : Text(value, "label");
-      } else if (key == "missing_values") {
-        schema.missing_values = MissingValues(value);
-      } else if (key == "columns") {
-        has_columns = true;
-        schema.columns = Columns(value);
-      } else {
-        throw ConfigError(At(it->first, key) + ": unknown key '" + key +
-                          "'; valid keys: label, missing_values, columns");
-      }
+    if (const YamlValue label = root["label"]; label.IsDefined()) {
+      key_lines_["label"] = label.line();
+      schema.label = label.IsNull() ? "" : label.Text();
     }
-    if (!has_columns) {
-      throw ConfigError(source_ + ": the schema has no 'columns' key; list the columns, e.g. columns: "
-                                  "[{name: age, type: number}]");
+    if (const YamlValue missing = root["missing_values"]; missing.IsDefined()) {
+      schema.missing_values = MissingValues(missing);
     }
+    const YamlValue columns = root["columns"];
+    if (!columns.IsDefined()) {
+      throw ConfigError(source + ": the schema has no 'columns' key; list the columns, e.g. columns: "
+                                 "[{name: age, type: number}]");
+    }
+    schema.columns = Columns(columns);
     ValidateSchema(schema, [&](size_t column, const std::string& key) {
       int line = root_line_;
       if (column != kNoColumn && column < column_lines_.size()) {
@@ -244,108 +231,66 @@ class SchemaParser {
       } else if (const auto found = key_lines_.find(key); found != key_lines_.end()) {
         line = found->second;
       }
-      return source_ + ":" + std::to_string(line) + ": " + KeyPath(column, key);
+      return source + ":" + std::to_string(line) + ": " + KeyPath(column, key);
     });
     return schema;
   }
 
  private:
-  static std::string Kind(const YAML::Node& node) {
-    if (node.IsSequence()) return "a list";
-    if (node.IsMap()) return "a map";
-    if (node.IsNull()) return "nothing (null)";
-    return "the text \"" + node.Scalar() + "\"";
-  }
-  static int Line(const YAML::Node& node) { return node.Mark().line + 1; }
-  std::string At(const YAML::Node& node, const std::string& path) const {
-    return source_ + ":" + std::to_string(Line(node)) + ": " + path;
-  }
-
-  std::string Text(const YAML::Node& node, const std::string& path) {
-    key_lines_[path] = Line(node);
-    if (!node.IsScalar()) throw ConfigError(At(node, path) + ": expected a text, got " + Kind(node));
-    return node.Scalar();
-  }
-
-  std::vector<std::string> MissingValues(const YAML::Node& node) {
-    key_lines_["missing_values"] = Line(node);
-    if (!node.IsSequence()) {
-      throw ConfigError(At(node, "missing_values") + ": expected a list of texts, e.g. [\"\", \"NA\", \"?\"]; got " +
-                        Kind(node));
-    }
-    std::vector<std::string> tokens;
+  std::vector<std::string> MissingValues(const YamlValue& node) {
+    key_lines_["missing_values"] = node.line();
+    if (!node.IsSequence()) node.Fail("expected a list of texts, e.g. [\"\", \"NA\", \"?\"]; got " + node.Describe());
     for (size_t i = 0; i < node.size(); ++i) {
-      const std::string path = "missing_values[" + std::to_string(i) + "]";
       if (node[i].IsNull()) {
-        throw ConfigError(At(node[i], path) + ": the entry is null; write the text in quotes (\"null\") if it means "
-                                              "missing, or \"\" for empty cells");
+        node[i].Fail("the entry is null; write the text in quotes (\"null\") if it means missing, or \"\" for "
+                     "empty cells");
       }
-      tokens.push_back(Text(node[i], path));
     }
-    return tokens;
+    return node.TextList();
   }
 
-  std::vector<ColumnSchema> Columns(const YAML::Node& node) {
-    key_lines_["columns"] = Line(node);
+  std::vector<ColumnSchema> Columns(const YamlValue& node) {
+    key_lines_["columns"] = node.line();
     if (!node.IsSequence()) {
-      throw ConfigError(At(node, "columns") + ": expected a list of columns, e.g. - {name: age, type: number}; got " +
-                        Kind(node));
+      node.Fail("expected a list of columns, e.g. - {name: age, type: number}; got " + node.Describe());
     }
     std::vector<ColumnSchema> columns;
     for (size_t i = 0; i < node.size(); ++i) {
-      const YAML::Node entry = node[i];
-      const std::string path = "columns[" + std::to_string(i) + "]";
-      if (!entry.IsMap()) {
-        throw ConfigError(At(entry, path) + ": a column is a map like {name: age, type: number}; got " + Kind(entry));
-      }
+      const YamlValue entry = node[i];
+      if (!entry.IsMap()) entry.Fail("a column is a map like {name: age, type: number}; got " + entry.Describe());
+      entry.CheckKeys({"name", "type", "default"});
       std::unordered_map<std::string, int>& lines = column_lines_.emplace_back();
-      lines[""] = Line(entry);
+      lines[""] = entry.line();
+      for (const char* key : {"name", "type", "default"}) {
+        if (entry[key].IsDefined()) lines[key] = entry[key].line();
+      }
       ColumnSchema column;
-      bool has_name = false;
-      bool has_type = false;
-      for (auto it = entry.begin(); it != entry.end(); ++it) {
-        const std::string key = it->first.Scalar();
-        const YAML::Node value = it->second;
-        const std::string key_path = path + "." + key;
-        if (lines.count(key) != 0) throw ConfigError(At(it->first, key_path) + ": the key appears twice; keep one");
-        lines[key] = Line(value);
-        if (key == "name") {
-          has_name = true;
-          column.name = Text(value, key_path);
-        } else if (key == "type") {
-          has_type = true;
-          const std::string type = Text(value, key_path);
-          if (type == "number") {
-            column.type = ColumnType::kNumber;
-          } else if (type == "integer") {
-            column.type = ColumnType::kInteger;
-          } else if (type == "string" || type == "categorical") {
-            column.type = ColumnType::kString;
-          } else {
-            throw ConfigError(At(value, key_path) + ": unknown type \"" + type +
-                              "\"; valid types: number, integer, string");
-          }
-        } else if (key == "default") {
-          if (value.IsNull()) {
-            throw ConfigError(At(value, key_path) + ": the default is null; leave the key out for no default, or "
-                                                    "write the value (\"\" for an empty text)");
-          }
-          column.default_value = Text(value, key_path);
-        } else {
-          throw ConfigError(At(it->first, key_path) + ": unknown key '" + key + "'; valid keys: name, type, default");
-        }
+      const YamlValue name = entry["name"], type = entry["type"], fallback = entry["default"];
+      if (!name.IsDefined()) entry.Fail("the column has no name; add name: <header name>");
+      column.name = name.Text();
+      if (!type.IsDefined()) {
+        entry.Fail("column '" + column.name + "' has no type; add type: with one of number, integer, string");
       }
-      if (!has_name) throw ConfigError(At(entry, path) + ": the column has no name; add name: <header name>");
-      if (!has_type) {
-        throw ConfigError(At(entry, path) + ": column '" + column.name +
-                          "' has no type; add type: with one of number, integer, string");
+      const std::string type_name = type.Text();
+      if (type_name == "number") {
+        column.type = ColumnType::kNumber;
+      } else if (type_name == "integer") {
+        column.type = ColumnType::kInteger;
+      } else if (type_name == "string" || type_name == "categorical") {
+        column.type = ColumnType::kString;
+      } else {
+        type.Fail("unknown type \"" + type_name + "\"; valid types: number, integer, string");
       }
+      if (fallback.IsNull()) {
+        fallback.Fail("the default is null; leave the key out for no default, or write the value (\"\" for an "
+                      "empty text)");
+      }
+      if (fallback.IsDefined()) column.default_value = fallback.Text();
       columns.push_back(std::move(column));
     }
     return columns;
   }
 
-  std::string source_;
   int root_line_ = 1;
   std::unordered_map<std::string, int> key_lines_;                   // top-level key -> line
   std::vector<std::unordered_map<std::string, int>> column_lines_;  // per column: key -> line ("" = the entry)
@@ -359,7 +304,7 @@ void Schema::Validate() const {
 
 std::string Schema::ToYaml() const { return EmitSchema(*this, {}); }
 
-Schema ParseSchema(std::string_view yaml, const std::string& source) { return SchemaParser(source).Parse(yaml); }
+Schema ParseSchema(std::string_view yaml, const std::string& source) { return SchemaParser().Parse(yaml, source); }
 
 Schema LoadSchema(const std::string& path) {
   TextInput input(path);

@@ -6,59 +6,15 @@
 #include <set>
 #include <sstream>
 
+#include "io/yaml_reader.h"
 #include "lever/error.h"
 #include "lever/io/text_file.h"
 
 namespace lever {
 namespace {
 
-// Walks the document, checking keys and types; every message names where the value came from.
-class Reader {
- public:
-  Reader(std::string source, std::set<std::string> overridden)
-      : source_(std::move(source)), overridden_(std::move(overridden)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& path, const std::string& what) const {
-    // A value from the command line is named as such; one from the file by its line.
-    for (const std::string& o : overridden_) {
-      if (path == o || path.rfind(o + ".", 0) == 0 || o.rfind(path + ".", 0) == 0) {
-        throw ConfigError(source_ + " with --" + o + "=...: " + path + ": " + what);
-      }
-    }
-    const int line = node.IsDefined() ? node.Mark().line : -1;
-    throw ConfigError(source_ + (line >= 0 ? ":" + std::to_string(line + 1) : std::string()) + ": " + path + ": " + what);
-  }
-
-  void CheckKeys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) const {
-    if (!map.IsDefined() || map.IsNull()) return;
-    if (!map.IsMap()) Fail(map, path, "expected a map of settings");
-    for (const auto& item : map) {
-      const std::string key = item.first.as<std::string>();
-      if (allowed.count(key) == 0) {
-        std::string valid;
-        for (const std::string& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
-        Fail(item.first, path.empty() ? key : path + "." + key, "unknown key; valid keys here: " + valid);
-      }
-    }
-  }
-
-  template <class T>
-  void Read(const YAML::Node& map, const std::string& path, const char* key, T& out, const char* expected) const {
-    if (!map.IsDefined() || !map.IsMap()) return;
-    const YAML::Node node = map[key];
-    if (!node.IsDefined() || node.IsNull()) return;
-    try {
-      out = node.as<T>();
-    } catch (const YAML::Exception&) {
-      Fail(node, path + "." + key, "'" + (node.IsScalar() ? node.Scalar() : std::string("(a list or map)")) + "' is not " +
-                                       expected);
-    }
-  }
-
- private:
-  std::string source_;
-  std::set<std::string> overridden_;  // key paths set by overrides
-};
+using internal::YamlSource;
+using internal::YamlValue;
 
 // "train.max_steps=500": sets root.train.max_steps to the YAML value 500, creating maps on the way.
 void ApplyOverride(YAML::Node& root, const std::string& override_text, const std::string& source) {
@@ -88,6 +44,158 @@ void ApplyOverride(YAML::Node& root, const std::string& override_text, const std
   target[keys.back()] = value;
 }
 
+// Relative paths in a config are relative to the config's directory.
+void Resolve(const JobConfig& c, std::string& file) {
+  if (!std::filesystem::path(file).is_absolute()) file = (std::filesystem::path(c.directory) / file).string();
+}
+
+void ReadData(const YamlValue& data, JobConfig& c) {
+  data.CheckKeys({"eval", "label", "na_values", "schema", "train"});
+  c.train = data["train"].TextOr(c.train, "a file name");
+  c.eval = data["eval"].TextOr(c.eval, "a file name");
+  c.label = data["label"].TextOr(c.label, "a column name");
+  c.schema = data["schema"].TextOr(c.schema, "a file name");
+  if (data["na_values"].IsSet()) {
+    c.na_values = data["na_values"].TextList("a list of texts that mean missing, e.g. [\"\", NA, \"?\"]");
+  }
+  if (c.train.empty()) data["train"].Fail("required: the training CSV file");
+  if (c.eval.empty()) data["eval"].Fail("required: the CSV file every reported metric is measured on");
+  Resolve(c, c.train);
+  Resolve(c, c.eval);
+  if (!c.schema.empty()) Resolve(c, c.schema);
+}
+
+// The model: its type, head and shape (the estimator section's keys other than the optimizers').
+void ReadEstimator(const YamlValue& estimator, JobConfig& c) {
+  estimator.CheckKeys({"activation", "dropout", "head", "hidden_units", "l1", "l2", "label_vocabulary",
+                       "learning_rate", "linear_learning_rate", "linear_optimizer", "optimizer", "positive_class",
+                       "type"});
+  c.type = estimator["type"].TextOr(c.type, "a model type");
+  if (c.type != "linear" && c.type != "dnn" && c.type != "wide_and_deep") {
+    estimator["type"].Fail("'" + c.type + "' is not a model type; valid: linear, dnn, wide_and_deep");
+  }
+  c.head = estimator["head"].TextOr(c.head, "a head");
+  if (c.head != "auto" && c.head != "regression" && c.head != "binary" && c.head != "multi_class") {
+    estimator["head"].Fail("'" + c.head + "' is not a head; valid: auto, regression, binary, multi_class");
+  }
+  if (estimator["label_vocabulary"].IsSet()) {
+    c.label_vocabulary = estimator["label_vocabulary"].TextList("a list of class names");
+  }
+  c.positive_class = estimator["positive_class"].TextOr(c.positive_class, "a class name");
+  c.hidden_units = estimator["hidden_units"].AsOr(c.hidden_units, "a list of positive whole numbers");
+  for (const Index units : c.hidden_units) {
+    if (units <= 0) estimator["hidden_units"].Fail("every layer needs at least one unit");
+  }
+  c.activation = estimator["activation"].TextOr(c.activation, "an activation name");
+  c.dropout = estimator["dropout"].NumberOr(c.dropout, "a number in [0, 1)");
+  if (!(c.dropout >= 0.0 && c.dropout < 1.0)) estimator["dropout"].Fail("must be in [0, 1)");
+  c.l1 = estimator["l1"].NumberOr(c.l1, "a number >= 0");
+  c.l2 = estimator["l2"].NumberOr(c.l2, "a number >= 0");
+}
+
+// The optimizers, also in the estimator section: the deep part's and the linear (wide) part's.
+void ReadOptimizer(const YamlValue& estimator, JobConfig& c) {
+  c.optimizer = estimator["optimizer"].TextOr(c.optimizer, "an optimizer name");
+  c.learning_rate = estimator["learning_rate"].NumberOr(c.learning_rate, "a positive number");
+  c.linear_optimizer = estimator["linear_optimizer"].TextOr(c.linear_optimizer, "an optimizer name");
+  c.linear_learning_rate = estimator["linear_learning_rate"].NumberOr(c.linear_learning_rate, "a number >= 0");
+}
+
+// Which feature-column lists the file has (ParseFeatureColumns reads them) and whether they fit the model.
+void ReadColumnLists(const YamlValue& root, JobConfig& c) {
+  c.feature_columns = root["feature_columns"].IsDefined();
+  c.wide_columns = root["wide_columns"].IsDefined();
+  c.deep_columns = root["deep_columns"].IsDefined();
+  if (c.type == "wide_and_deep" && (!c.wide_columns || !c.deep_columns)) {
+    root["wide_columns"].Fail("a wide_and_deep model needs both wide_columns and deep_columns lists");
+  }
+  if (c.type != "wide_and_deep" && (c.wide_columns || c.deep_columns)) {
+    root[c.wide_columns ? "wide_columns" : "deep_columns"].Fail(
+        "only for estimator.type wide_and_deep; a " + c.type + " model takes feature_columns");
+  }
+}
+
+void ReadTrain(const YamlValue& train, JobConfig& c) {
+  train.CheckKeys({"batch_size", "clip_norm", "max_steps"});
+  TrainSpec& spec = c.train_spec;
+  spec.max_steps = train["max_steps"].AsOr(spec.max_steps, "a whole number of steps");
+  spec.batch_size = train["batch_size"].AsOr(spec.batch_size, "a whole number of examples");
+  spec.clip_norm = train["clip_norm"].NumberOr(spec.clip_norm, "a number >= 0");
+}
+
+// A metric's goal unless the config says: higher is better for these, lower for the others (loss, error).
+bool HigherIsBetter(const std::string& metric) {
+  static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
+                                                       "recall", "f1", "r_squared"};
+  return kHigherIsBetter.count(metric) != 0;
+}
+
+// "minimize" or "maximize" (`maximize` when the key is left out) as maximize.
+bool ReadGoal(const YamlValue& goal, bool maximize) {
+  const std::string text = goal.TextOr(maximize ? "maximize" : "minimize", "minimize or maximize");
+  if (text != "minimize" && text != "maximize") {
+    goal.Fail("'" + text + "' is not a goal; valid: minimize, maximize");
+  }
+  return text == "maximize";
+}
+
+void ReadEarlyStopping(const YamlValue& stopping, JobConfig& c) {
+  stopping.CheckKeys({"goal", "metric", "min_delta", "patience_steps"});
+  if (!stopping.IsSet()) return;
+  c.early_stopping_metric = stopping["metric"].TextOr("loss", "a metric name");
+  c.early_stopping_maximize = ReadGoal(stopping["goal"], HigherIsBetter(c.early_stopping_metric));
+  c.early_stopping_patience = stopping["patience_steps"].AsOr(c.early_stopping_patience, "a whole number of steps");
+  c.early_stopping_min_delta = stopping["min_delta"].NumberOr(c.early_stopping_min_delta, "a number >= 0");
+}
+
+// eval.export: a strategy name, or {strategy, metric, goal, keep}.
+void ReadExport(const YamlValue& exporting, JobConfig& c) {
+  if (!exporting.IsSet()) return;
+  c.export_strategy = "final";
+  c.export_metric = c.early_stopping_metric.empty() ? "loss" : c.early_stopping_metric;
+  const YamlValue strategy = exporting.IsScalar() ? exporting : exporting["strategy"];
+  if (!exporting.IsScalar()) {
+    exporting.CheckKeys({"goal", "keep", "metric", "strategy"});
+    c.export_metric = exporting["metric"].TextOr(c.export_metric, "a metric name");
+  }
+  c.export_strategy = strategy.TextOr(c.export_strategy, "an export strategy");
+  // The goal: early stopping's for its metric, otherwise what the metric's name says.
+  c.export_maximize = c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize
+                                                                 : HigherIsBetter(c.export_metric);
+  if (!exporting.IsScalar()) {
+    c.export_maximize = ReadGoal(exporting["goal"], c.export_maximize);
+    c.export_keep = exporting["keep"].AsOr(c.export_keep, "a whole number of bundles");
+    if (c.export_keep < 1) exporting["keep"].Fail("keep at least 1 bundle");
+  }
+  if (c.export_strategy != "final" && c.export_strategy != "latest" && c.export_strategy != "best") {
+    strategy.Fail("'" + c.export_strategy + "' is not an export strategy; valid: final, latest, best");
+  }
+}
+
+void ReadEval(const YamlValue& eval, JobConfig& c) {
+  eval.CheckKeys({"early_stopping", "every_steps", "export", "start_delay_steps", "steps", "throttle_secs"});
+  EvalSpec& spec = c.eval_spec;
+  spec.every_steps = eval["every_steps"].AsOr(spec.every_steps, "a whole number of steps");
+  spec.start_delay_steps = eval["start_delay_steps"].AsOr(spec.start_delay_steps, "a whole number of steps");
+  spec.steps = eval["steps"].AsOr(spec.steps, "a whole number of evaluation batches (0: the whole file)");
+  spec.throttle_secs = eval["throttle_secs"].NumberOr(spec.throttle_secs, "a number of seconds");
+  ReadEarlyStopping(eval["early_stopping"], c);
+  ReadExport(eval["export"], c);
+}
+
+void ReadRun(const YamlValue& run, JobConfig& c) {
+  run.CheckKeys({"keep_checkpoint_max", "log_step_count_steps", "model_dir", "save_checkpoints_secs",
+                 "save_checkpoints_steps", "seed"});
+  RunConfig& r = c.run;
+  r.model_dir = run["model_dir"].TextOr(r.model_dir, "a directory");
+  r.seed = run["seed"].AsOr(r.seed, "a whole number");
+  r.save_checkpoints_steps = run["save_checkpoints_steps"].AsOr(r.save_checkpoints_steps, "a whole number of steps");
+  r.save_checkpoints_secs = run["save_checkpoints_secs"].NumberOr(r.save_checkpoints_secs, "a number of seconds");
+  r.keep_checkpoint_max = run["keep_checkpoint_max"].AsOr(r.keep_checkpoint_max, "a whole number");
+  r.log_step_count_steps = run["log_step_count_steps"].AsOr(r.log_step_count_steps, "a whole number of steps");
+  if (!r.model_dir.empty()) Resolve(c, r.model_dir);
+}
+
 }  // namespace
 
 JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>& overrides) {
@@ -95,20 +203,15 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   c.source = path;
   c.directory = DirectoryOf(path);
   c.text = ReadTextFile(path, "run config");
-  YAML::Node root;
-  try {
-    root = YAML::Load(c.text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
-  }
+  YAML::Node root = internal::ParseYaml(c.text, path).node();
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(path + ": expected a map with data, estimator, train, eval and run sections");
-  std::set<std::string> overridden;
+  auto source = std::make_shared<YamlSource>(YamlSource{path, {}});
   bool columns_overridden = false;
   for (const std::string& o : overrides) {
     ApplyOverride(root, o, path);
     const std::string key = o.substr(0, o.find('='));
-    overridden.insert(key);
+    source->overridden.push_back(key);
     const std::string top = key.substr(0, key.find_first_of(".["));
     columns_overridden |= top == "feature_columns" || top == "wide_columns" || top == "deep_columns";
   }
@@ -121,137 +224,16 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   // the resolved YAML, not the file).
   if (columns_overridden) c.text = c.resolved;
 
-  const Reader r(path, overridden);
-  r.CheckKeys(root, "", {"data", "estimator", "train", "eval", "run", "feature_columns", "wide_columns", "deep_columns"});
-  const YAML::Node data = root["data"], estimator = root["estimator"], train = root["train"], eval = root["eval"],
-                   run = root["run"];
-  r.CheckKeys(data, "data", {"train", "eval", "label", "schema", "na_values"});
-  r.Read(data, "data", "train", c.train, "a file name");
-  r.Read(data, "data", "eval", c.eval, "a file name");
-  r.Read(data, "data", "label", c.label, "a column name");
-  r.Read(data, "data", "schema", c.schema, "a file name");
-  if (data.IsMap() && data["na_values"].IsDefined() && !data["na_values"].IsNull()) {
-    if (!data["na_values"].IsSequence()) {
-      r.Fail(data["na_values"], "data.na_values", "expected a list of texts that mean missing, e.g. [\"\", NA, \"?\"]");
-    }
-    std::vector<std::string> tokens;
-    r.Read(data, "data", "na_values", tokens, "a list of texts");
-    c.na_values = std::move(tokens);
-  }
-  if (c.train.empty()) r.Fail(data, "data.train", "required: the training CSV file");
-  if (c.eval.empty()) r.Fail(data, "data.eval", "required: the CSV file every reported metric is measured on");
-  auto resolve = [&](std::string& file) {
-    if (!std::filesystem::path(file).is_absolute()) file = (std::filesystem::path(c.directory) / file).string();
-  };
-  resolve(c.train);
-  resolve(c.eval);
-  if (!c.schema.empty()) resolve(c.schema);
-
-  r.CheckKeys(estimator, "estimator", {"type", "head", "label_vocabulary", "positive_class", "hidden_units", "activation", "dropout", "l1", "l2", "optimizer",
-                                       "learning_rate", "linear_optimizer", "linear_learning_rate"});
-  r.Read(estimator, "estimator", "type", c.type, "a model type");
-  if (c.type != "linear" && c.type != "dnn" && c.type != "wide_and_deep") {
-    r.Fail(estimator["type"], "estimator.type", "'" + c.type + "' is not a model type; valid: linear, dnn, wide_and_deep");
-  }
-  r.Read(estimator, "estimator", "head", c.head, "a head");
-  if (c.head != "auto" && c.head != "regression" && c.head != "binary" && c.head != "multi_class") {
-    r.Fail(estimator["head"], "estimator.head", "'" + c.head + "' is not a head; valid: auto, regression, binary, multi_class");
-  }
-  r.Read(estimator, "estimator", "label_vocabulary", c.label_vocabulary, "a list of class names");
-  r.Read(estimator, "estimator", "positive_class", c.positive_class, "a class name");
-  r.Read(estimator, "estimator", "hidden_units", c.hidden_units, "a list of positive whole numbers");
-  for (const Index units : c.hidden_units) {
-    if (units <= 0) r.Fail(estimator["hidden_units"], "estimator.hidden_units", "every layer needs at least one unit");
-  }
-  r.Read(estimator, "estimator", "activation", c.activation, "an activation name");
-  r.Read(estimator, "estimator", "dropout", c.dropout, "a number in [0, 1)");
-  if (!(c.dropout >= 0.0 && c.dropout < 1.0)) r.Fail(estimator["dropout"], "estimator.dropout", "must be in [0, 1)");
-  r.Read(estimator, "estimator", "l1", c.l1, "a number >= 0");
-  r.Read(estimator, "estimator", "l2", c.l2, "a number >= 0");
-  r.Read(estimator, "estimator", "optimizer", c.optimizer, "an optimizer name");
-  r.Read(estimator, "estimator", "learning_rate", c.learning_rate, "a positive number");
-  r.Read(estimator, "estimator", "linear_optimizer", c.linear_optimizer, "an optimizer name");
-  r.Read(estimator, "estimator", "linear_learning_rate", c.linear_learning_rate, "a number >= 0");
-
-  c.feature_columns = root["feature_columns"].IsDefined();
-  c.wide_columns = root["wide_columns"].IsDefined();
-  c.deep_columns = root["deep_columns"].IsDefined();
-  if (c.type == "wide_and_deep" && (!c.wide_columns || !c.deep_columns)) {
-    r.Fail(root, "wide_columns", "a wide_and_deep model needs both wide_columns and deep_columns lists");
-  }
-  if (c.type != "wide_and_deep" && (c.wide_columns || c.deep_columns)) {
-    r.Fail(root[c.wide_columns ? "wide_columns" : "deep_columns"], c.wide_columns ? "wide_columns" : "deep_columns",
-           "only for estimator.type wide_and_deep; a " + c.type + " model takes feature_columns");
-  }
-
-  r.CheckKeys(train, "train", {"max_steps", "batch_size", "clip_norm"});
-  r.Read(train, "train", "max_steps", c.train_spec.max_steps, "a whole number of steps");
-  r.Read(train, "train", "batch_size", c.train_spec.batch_size, "a whole number of examples");
-  r.Read(train, "train", "clip_norm", c.train_spec.clip_norm, "a number >= 0");
-
-  r.CheckKeys(eval, "eval", {"every_steps", "start_delay_steps", "steps", "throttle_secs", "early_stopping", "export"});
-  r.Read(eval, "eval", "every_steps", c.eval_spec.every_steps, "a whole number of steps");
-  r.Read(eval, "eval", "start_delay_steps", c.eval_spec.start_delay_steps, "a whole number of steps");
-  r.Read(eval, "eval", "steps", c.eval_spec.steps, "a whole number of evaluation batches (0: the whole file)");
-  r.Read(eval, "eval", "throttle_secs", c.eval_spec.throttle_secs, "a number of seconds");
-  const YAML::Node stopping = eval.IsDefined() && eval.IsMap() ? eval["early_stopping"] : YAML::Node();
-  r.CheckKeys(stopping, "eval.early_stopping", {"metric", "goal", "patience_steps", "min_delta"});
-  // A metric's goal unless the config says: higher is better for these, lower for the others (loss, error).
-  static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
-                                                       "recall", "f1", "r_squared"};
-  if (stopping.IsDefined() && !stopping.IsNull()) {
-    c.early_stopping_metric = "loss";
-    r.Read(stopping, "eval.early_stopping", "metric", c.early_stopping_metric, "a metric name");
-    std::string goal = kHigherIsBetter.count(c.early_stopping_metric) != 0 ? "maximize" : "minimize";
-    r.Read(stopping, "eval.early_stopping", "goal", goal, "minimize or maximize");
-    if (goal != "minimize" && goal != "maximize") {
-      r.Fail(stopping["goal"], "eval.early_stopping.goal", "'" + goal + "' is not a goal; valid: minimize, maximize");
-    }
-    c.early_stopping_maximize = goal == "maximize";
-    r.Read(stopping, "eval.early_stopping", "patience_steps", c.early_stopping_patience, "a whole number of steps");
-    r.Read(stopping, "eval.early_stopping", "min_delta", c.early_stopping_min_delta, "a number >= 0");
-  }
-
-  // eval.export: a strategy name, or {strategy, metric, goal, keep}.
-  const YAML::Node exporting = eval.IsDefined() && eval.IsMap() ? eval["export"] : YAML::Node();
-  if (exporting.IsDefined() && !exporting.IsNull()) {
-    c.export_strategy = "final";
-    c.export_metric = c.early_stopping_metric.empty() ? "loss" : c.early_stopping_metric;
-    if (exporting.IsScalar()) {
-      c.export_strategy = exporting.Scalar();
-    } else {
-      r.CheckKeys(exporting, "eval.export", {"strategy", "metric", "goal", "keep"});
-      r.Read(exporting, "eval.export", "strategy", c.export_strategy, "an export strategy");
-      r.Read(exporting, "eval.export", "metric", c.export_metric, "a metric name");
-    }
-    // The goal: early stopping's for its metric, otherwise what the metric's name says.
-    c.export_maximize = c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize
-                                                                   : kHigherIsBetter.count(c.export_metric) != 0;
-    if (!exporting.IsScalar()) {
-      std::string goal = c.export_maximize ? "maximize" : "minimize";
-      r.Read(exporting, "eval.export", "goal", goal, "minimize or maximize");
-      if (goal != "minimize" && goal != "maximize") {
-        r.Fail(exporting["goal"], "eval.export.goal", "'" + goal + "' is not a goal; valid: minimize, maximize");
-      }
-      c.export_maximize = goal == "maximize";
-      r.Read(exporting, "eval.export", "keep", c.export_keep, "a whole number of bundles");
-      if (c.export_keep < 1) r.Fail(exporting["keep"], "eval.export.keep", "keep at least 1 bundle");
-    }
-    if (c.export_strategy != "final" && c.export_strategy != "latest" && c.export_strategy != "best") {
-      r.Fail(exporting.IsScalar() ? exporting : exporting["strategy"], exporting.IsScalar() ? "eval.export" : "eval.export.strategy",
-             "'" + c.export_strategy + "' is not an export strategy; valid: final, latest, best");
-    }
-  }
-
-  r.CheckKeys(run, "run", {"model_dir", "seed", "save_checkpoints_steps", "save_checkpoints_secs", "keep_checkpoint_max",
-                           "log_step_count_steps"});
-  r.Read(run, "run", "model_dir", c.run.model_dir, "a directory");
-  r.Read(run, "run", "seed", c.run.seed, "a whole number");
-  r.Read(run, "run", "save_checkpoints_steps", c.run.save_checkpoints_steps, "a whole number of steps");
-  r.Read(run, "run", "save_checkpoints_secs", c.run.save_checkpoints_secs, "a number of seconds");
-  r.Read(run, "run", "keep_checkpoint_max", c.run.keep_checkpoint_max, "a whole number");
-  r.Read(run, "run", "log_step_count_steps", c.run.log_step_count_steps, "a whole number of steps");
-  if (!c.run.model_dir.empty()) resolve(c.run.model_dir);
+  const YamlValue document(root, "", source);
+  document.CheckKeys(
+      {"data", "deep_columns", "estimator", "eval", "feature_columns", "run", "train", "wide_columns"});
+  ReadData(document["data"], c);
+  ReadEstimator(document["estimator"], c);
+  ReadOptimizer(document["estimator"], c);
+  ReadColumnLists(document, c);
+  ReadTrain(document["train"], c);
+  ReadEval(document["eval"], c);
+  ReadRun(document["run"], c);
   // The numeric rules with the messages the specs already give, prefixed with the file.
   try {
     c.train_spec.Validate();

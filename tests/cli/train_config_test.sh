@@ -216,7 +216,7 @@ out=$("$lever" eval --config "$work/digits.yaml" --roc "$work/x.csv" 2>&1)
 echo "config runs: digits accuracy $acc, clicks wide-and-deep AUC $auc"
 
 expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train "$@"; }
-expect_error "with --train.max_step=...: train.max_step: unknown key; valid keys here: batch_size, clip_norm, max_steps" \
+expect_error "with --train.max_step=...: train.max_step: unknown key (did you mean max_steps?); valid keys here: batch_size, clip_norm, max_steps" \
   --config "$work/digits.yaml" --train.max_step=5
 expect_error "estimator.type: 'cnn' is not a model type" --config "$work/digits.yaml" --estimator.type=cnn
 printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nestimator: {dropout: 1.5}\n' > "$work/bad.yaml"

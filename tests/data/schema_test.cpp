@@ -90,11 +90,19 @@ TEST(SchemaTest, UnknownTypeNamesLineKeyPathValueAndChoices) {
                                 "valid types: number, integer, string"));
 }
 
-TEST(SchemaTest, UnknownKeysAreErrors) {
-  EXPECT_TRUE(Contains(SchemaError("colums: []\n"), "s.yaml:1: colums: unknown key 'colums'; valid keys: label, "
-                                                    "missing_values, columns"));
+TEST(SchemaTest, UnknownKeysAreErrorsWithTheClosestValidKey) {
+  EXPECT_TRUE(Contains(SchemaError("colums: []\n"), "s.yaml:1: colums: unknown key (did you mean columns?); valid "
+                                                    "keys here: label, missing_values, columns"));
   EXPECT_TRUE(Contains(SchemaError("columns:\n  - {name: a, type: number, defualt: 0}\n"),
-                       "s.yaml:2: columns[0].defualt: unknown key 'defualt'; valid keys: name, type, default"));
+                       "s.yaml:2: columns[0].defualt: unknown key (did you mean default?); valid keys here: name, "
+                       "type, default"));
+}
+
+TEST(SchemaTest, DuplicateKeysNameBothLines) {
+  EXPECT_TRUE(Contains(SchemaError("label: y\ncolumns: [{name: y, type: number}]\nlabel: x\n"),
+                       "s.yaml:3: label: appears twice (first on line 1); keep one"));
+  EXPECT_TRUE(Contains(SchemaError("columns:\n  - name: a\n    type: number\n    type: string\n"),
+                       "s.yaml:4: columns[0].type: appears twice (first on line 3); keep one"));
 }
 
 TEST(SchemaTest, MissingNameOrTypeIsAnError) {
@@ -148,7 +156,7 @@ TEST(SchemaTest, InvalidYamlNamesTheLine) {
       "columns:\n"
       "  - {name: a, type: number\n"
       "  - {name: b, type: number}\n");
-  EXPECT_TRUE(Contains(message, "ConfigError: s.yaml:4: invalid YAML:"));
+  EXPECT_TRUE(Contains(message, "ConfigError: s.yaml:4: not valid YAML:"));
   EXPECT_TRUE(Contains(SchemaError("- a\n- b\n"), "s.yaml: a schema is a YAML map"));
 }
 

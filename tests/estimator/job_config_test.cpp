@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
+
+#include "lever/error.h"
 
 namespace lever {
 namespace {
@@ -20,10 +23,22 @@ class JobConfigTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  JobConfig Load(const std::string& eval) {
+  JobConfig Load(const std::string& eval, const std::vector<std::string>& overrides = {}) {
     const fs::path path = dir_ / "run.yaml";
     std::ofstream(path) << "data: {train: train.csv, eval: eval.csv, label: y}\n" << eval << "\n";
-    return LoadJobConfig(path.string());
+    return LoadJobConfig(path.string(), overrides);
+  }
+
+  // The ConfigError's message, from "run.yaml" on (the directory is left out).
+  std::string ErrorOf(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+    try {
+      Load(yaml, overrides);
+    } catch (const ConfigError& e) {
+      const std::string message = e.what();
+      const size_t file = message.find("run.yaml");
+      return file == std::string::npos ? message : message.substr(file);
+    }
+    return "(no error)";
   }
 
   fs::path dir_;
@@ -40,6 +55,33 @@ TEST_F(JobConfigTest, EarlyStoppingGoalFollowsTheMetric) {
   EXPECT_TRUE(Load("eval: {early_stopping: {metric: loss, goal: maximize}}").early_stopping_maximize);
   // The exporter's goal is early stopping's for the same metric.
   EXPECT_TRUE(Load("eval: {early_stopping: {metric: auc}, export: best}").export_maximize);
+}
+
+TEST_F(JobConfigTest, MisspelledKeysSuggestTheClosestValidKey) {
+  EXPECT_EQ(ErrorOf("estimator:\n  type: dnn\n  learning_rat: 0.1\n"),
+            "run.yaml:4: estimator.learning_rat: unknown key (did you mean learning_rate?); valid keys here: "
+            "activation, dropout, head, hidden_units, l1, l2, label_vocabulary, learning_rate, linear_learning_rate, "
+            "linear_optimizer, optimizer, positive_class, type");
+  EXPECT_EQ(ErrorOf("", {"train.max_step=5"}),
+            "run.yaml with --train.max_step=...: train.max_step: unknown key (did you mean max_steps?); valid keys "
+            "here: batch_size, clip_norm, max_steps");
+}
+
+TEST_F(JobConfigTest, DuplicateKeysNameBothLines) {
+  EXPECT_EQ(ErrorOf("train:\n  max_steps: 10\n  batch_size: 4\n  max_steps: 20\n"),
+            "run.yaml:5: train.max_steps: appears twice (first on line 3); keep one");
+  EXPECT_EQ(ErrorOf("data: {train: other.csv}\n"), "run.yaml:2: data: appears twice (first on line 1); keep one");
+}
+
+TEST_F(JobConfigTest, ValuesOfTheWrongTypeNameTheLineAndWhatIsExpected) {
+  EXPECT_EQ(ErrorOf("train: {max_steps: many}\n"),
+            "run.yaml:2: train.max_steps: expected a whole number of steps, got 'many'");
+  EXPECT_EQ(ErrorOf("estimator: {hidden_units: [64, 0]}\n"),
+            "run.yaml:2: estimator.hidden_units: every layer needs at least one unit");
+  EXPECT_EQ(ErrorOf("eval: {export: {strategy: sometimes}}\n"),
+            "run.yaml:2: eval.export.strategy: 'sometimes' is not an export strategy; valid: final, latest, best");
+  EXPECT_EQ(ErrorOf("", {"estimator.dropout=1.5"}),
+            "run.yaml with --estimator.dropout=...: estimator.dropout: must be in [0, 1)");
 }
 
 }  // namespace

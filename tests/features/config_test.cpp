@@ -79,6 +79,18 @@ TEST(FeatureConfigTest, ErrorsNameTheLineTheKeyPathAndWhatIsValid) {
   EXPECT_NE(e.find("defined twice"), std::string::npos) << e;
 }
 
+TEST(FeatureConfigTest, MisspelledAndDuplicateKeysNameTheLine) {
+  std::string e = ErrorOf("feature_columns:\n  - numeric: age\n  - categorical: {key: city, hash_bucket: 10}\n");
+  EXPECT_NE(e.find("model.yaml:3: feature_columns[1].categorical.hash_bucket: unknown key (did you mean "
+                   "hash_buckets?)"),
+            std::string::npos)
+      << e;
+  e = ErrorOf("feature_columns:\n  - categorical:\n      key: city\n      hash_buckets: 10\n      key: town\n");
+  EXPECT_NE(e.find("model.yaml:5: feature_columns[0].categorical.key: appears twice (first on line 3); keep one"),
+            std::string::npos)
+      << e;
+}
+
 TEST(FeatureConfigTest, OovBucketsAndDefaultOnlyWhereTheyApply) {
   std::string e = ErrorOf("feature_columns:\n  - categorical: {key: city, hash_buckets: 10, oov_buckets: 2}\n");
   EXPECT_NE(e.find("model.yaml:2: feature_columns[0].categorical.oov_buckets: applies only to categorical columns "

@@ -225,6 +225,17 @@ TEST(StudySpecTest, DuplicateNamesAreRejected) {
               {"study.yaml:3:", "hyperparameters.maxTrials: appears twice (first on line 2)"});
 }
 
+TEST(StudySpecTest, DuplicateAndMisspelledKeysNameTheLine) {
+  ExpectError("trainingInput:\n  hyperparameters:\n    goal: MAXIMIZE\n    params: []\n    goal: MINIMIZE\n",
+              {"study.yaml:5:", "trainingInput.hyperparameters.goal: appears twice (first on line 3); keep one"});
+  // Inside the trainer's env too, which takes any variable name.
+  ExpectError("hyperparameters: {params: [{parameterName: x, type: INTEGER, minValue: 0, maxValue: 1}]}\n"
+              "trainer:\n  command: [x]\n  env:\n    A: 1\n    A: 2\n",
+              {"study.yaml:6:", "trainer.env.A: appears twice (first on line 5)"});
+  ExpectError("hyperparameters:\n  maxParalelTrials: 2\n",
+              {"study.yaml:2:", "hyperparameters.maxParalelTrials: unknown key (did you mean maxParallelTrials?)"});
+}
+
 TEST(StudySpecTest, RangesAndValueListsAreChecked) {
   ExpectError(WithParam("parameterName: lr\n      type: DOUBLE\n      minValue: 0.5\n      maxValue: 0.1\n"),
               {"study.yaml:6:", "params[0].minValue", "minValue 0.5 is greater than maxValue 0.1; swap them"});
