@@ -193,7 +193,15 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
                                     {"global_step", variables.step},
                                     {"model", c.type},
                                     {"head", job.HeadKind()}};
-    if (job.HeadKind() == "multi_class") manifest["classes"] = job.head->LogitsDimension();
+    if (job.HeadKind() == "multi_class" || job.HeadKind() == "multi_label") {
+      manifest["classes"] = job.head->LogitsDimension();
+    }
+    // Multi-label: each label column's two values, no then yes.
+    if (job.HeadKind() == "multi_label") {
+      nlohmann::ordered_json values = nlohmann::ordered_json::array();
+      for (const LabelEncoding& part : job.labels.parts) values.push_back(part.classes);
+      manifest["label_values"] = values;
+    }
     // Regression: predictions are mean + stddev * the model's output.
     if (!job.target_scale.identity()) manifest["target_scale"] = TargetScaleJson(job.target_scale);
     // Class id -> name (binary: negative, positive), so predictions print the names the labels had.
@@ -201,7 +209,9 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
     manifest["label"] = c.label;
     nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
     for (const ColumnSchema& column : job.schema.columns) {
-      if (column.name != c.label) inputs.push_back({{"name", column.name}, {"type", ColumnTypeName(column.type)}});
+      if (std::find(c.labels.begin(), c.labels.end(), column.name) == c.labels.end()) {
+        inputs.push_back({{"name", column.name}, {"type", ColumnTypeName(column.type)}});
+      }
     }
     manifest["inputs"] = inputs;
     std::vector<std::string> outputs;
@@ -211,6 +221,10 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
       outputs.push_back("class");
     }
     if (job.HeadKind() == "regression") outputs = {"prediction"};
+    if (job.HeadKind() == "multi_label") {
+      for (const std::string& name : job.labels.classes) outputs.push_back("probability_" + name);
+      for (const std::string& name : job.labels.classes) outputs.push_back(name);
+    }
     manifest["outputs"] = outputs;
     nlohmann::ordered_json evaluated = nlohmann::ordered_json::object();
     for (const auto& [name, value] : metrics) {
@@ -261,8 +275,11 @@ HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
   if (head == "multi_class" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
     return MakeMultiClassHead(m["classes"].get<Index>());
   }
+  if (head == "multi_label" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
+    return MakeMultiLabelHead(m["classes"].get<Index>(), m.value("class_names", std::vector<std::string>{}));
+  }
   throw IoError(where + ": head '" + head + "' (classes " + (m.contains("classes") ? m["classes"].dump() : "none") +
-                ") is not one this version reads: binary, regression, or multi_class with classes >= 2");
+                ") is not one this version reads: binary, regression, or multi_class / multi_label with classes >= 2");
 }
 
 // The label encoding a bundle was trained with: its head's task and the class names (a bundle written
@@ -283,6 +300,29 @@ LabelEncoding LabelsFromManifest(const nlohmann::json& m, const Job& job, const 
   if (static_cast<Index>(labels.classes.size()) != k) {
     throw IoError(where + ": " + std::to_string(labels.classes.size()) + " class_names for a " + TaskName(labels.task) +
                   " head of " + std::to_string(k) + " classes; the bundle is damaged: export it again");
+  }
+  if (labels.task == Task::kMultiLabel) {
+    const nlohmann::json values = m.value("label_values", nlohmann::json());
+    if (!values.is_array() || static_cast<Index>(values.size()) != k) {
+      throw IoError(where + ": a multi_label bundle lists each label column's two values in label_values; it has " +
+                    values.dump() + "; the bundle is damaged: export it again");
+    }
+    for (size_t j = 0; j < values.size(); ++j) {
+      const nlohmann::json& two = values[j];
+      if (!two.is_array() || two.size() != 2 || !two[0].is_string() || !two[1].is_string()) {
+        throw IoError(where + ": label_values[" + std::to_string(j) + "] is " + two.dump() +
+                      ", not two texts; the bundle is damaged: export it again");
+      }
+      LabelEncoding part;
+      part.column = labels.classes[j];
+      part.task = Task::kBinary;
+      part.classes = two.get<std::vector<std::string>>();
+      const ColumnSchema* schema_column = job.schema.Find(part.column);
+      part.numeric = schema_column == nullptr || schema_column->type != ColumnType::kString;
+      labels.parts.push_back(std::move(part));
+    }
+    labels.explanation = "labels " + job.config.label + ": multi-label columns from the bundle";
+    return labels;
   }
   labels.explanation = "label '" + labels.column + "': classes from the bundle";
   return labels;

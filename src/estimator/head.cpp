@@ -122,21 +122,26 @@ class MultiClassHead : public Head {
 
 class MultiLabelHead : public Head {
  public:
-  explicit MultiLabelHead(Index labels) : labels_(labels) {
+  MultiLabelHead(Index labels, std::vector<std::string> names) : labels_(labels), names_(std::move(names)) {
     if (labels < 1) throw ConfigError("a multi-label head needs at least 1 label");
+    if (!names_.empty() && static_cast<Index>(names_.size()) != labels) {
+      throw ConfigError("a multi-label head of " + std::to_string(labels) + " labels got " +
+                        std::to_string(names_.size()) + " names");
+    }
   }
   std::string Name() const override { return "multi_label_classification"; }
   Index LogitsDimension() const override { return labels_; }
   Index LabelColumns() const override { return labels_; }
   std::string LossName() const override { return "sigmoid_cross_entropy"; }
   std::map<std::string, double> Metrics(const Tensor& p, const Tensor& y) const override {
-    std::map<std::string, double> m = MultiLabelMetrics(p, y);
+    std::map<std::string, double> m = MultiLabelMetrics(p, y, names_);
     AddMeans(p, y, m);
     return m;
   }
 
  private:
   Index labels_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace
@@ -170,6 +175,8 @@ Var Head::Loss(const Var& logits, const Var&, const Var& labels) const { return 
 HeadPtr MakeRegressionHead(Index targets, TargetScale scale) { return std::make_shared<RegressionHead>(targets, scale); }
 HeadPtr MakeBinaryClassHead() { return std::make_shared<BinaryClassHead>(); }
 HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) { return std::make_shared<MultiClassHead>(classes, labels); }
-HeadPtr MakeMultiLabelHead(Index labels) { return std::make_shared<MultiLabelHead>(labels); }
+HeadPtr MakeMultiLabelHead(Index labels, std::vector<std::string> names) {
+  return std::make_shared<MultiLabelHead>(labels, std::move(names));
+}
 
 }  // namespace lever

@@ -118,10 +118,10 @@ void CheckJobState(const Job& job, const StateReader& checkpoint_state, const st
   CheckState(JobState(job), checkpoint_state, where, job);
 }
 
-FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label, const std::string& file) {
+FeatureSet NumericFeatureColumns(const Schema& schema, const std::vector<std::string>& labels, const std::string& file) {
   FeatureSet set;
   for (const ColumnSchema& column : schema.columns) {
-    if (column.name == label) continue;
+    if (std::find(labels.begin(), labels.end(), column.name) != labels.end()) continue;
     if (column.type == ColumnType::kString) {
       throw ConfigError(file + ": column '" + column.name +
                         "' holds text; list feature_columns in the run config (a categorical column with an "
@@ -146,7 +146,7 @@ HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale) {
     case Task::kBinary: return MakeBinaryClassHead();
     case Task::kMultiClass: return MakeMultiClassHead(labels.Outputs());
     case Task::kRegression: return MakeRegressionHead(1, scale);
-    case Task::kMultiLabel: return MakeMultiLabelHead(labels.Outputs());
+    case Task::kMultiLabel: return MakeMultiLabelHead(labels.Outputs(), labels.classes);
   }
   return MakeRegressionHead(1, scale);
 }
@@ -161,7 +161,7 @@ void MakeJobColumns(Job& job) {
     job.deep = columns("deep_columns");
   } else {
     auto set = c.feature_columns ? columns("feature_columns")
-                                 : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.label, c.train));
+                                 : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.labels, c.train));
     (c.type == "linear" ? job.wide : job.deep) = std::move(set);
   }
 }
@@ -187,15 +187,17 @@ Job PrepareJob(JobConfig config) {
   const CsvOptions csv;
   if (!c.schema.empty()) {
     job.schema = LoadSchema(c.schema);
-    if (job.schema.Find(c.label) == nullptr) {
-      throw ConfigError(c.schema + ": the label column '" + c.label + "' (data.label in " + c.source +
-                        ") is not one of the schema's columns; add it");
+    for (const std::string& label : c.labels) {
+      if (job.schema.Find(label) == nullptr) {
+        throw ConfigError(c.schema + ": the label column '" + label + "' (data.label in " + c.source +
+                          ") is not one of the schema's columns; add it");
+      }
     }
-    job.schema.label = c.label;
+    job.schema.label = c.labels.front();
     if (c.na_values) job.schema.missing_values = *c.na_values;
   } else {
     InferOptions infer;
-    infer.label = c.label;
+    infer.label = c.labels.front();
     infer.sample_rows = 0;
     if (c.na_values) infer.missing_values = *c.na_values;
     job.schema = InferSchema(c.train, csv, infer).schema;
@@ -219,7 +221,21 @@ Job PrepareJob(JobConfig config) {
     }
   }
   try {
-    job.labels = DecideLabels(job.train.Column(c.label), JobLabelOptions(c), c.train, job.train.lines);
+    if (c.labels.size() > 1) {
+      const std::optional<Task> task = ParseTask(c.head);
+      if (task && task != Task::kMultiLabel) {
+        throw ConfigError(std::string("data.label lists several columns: a multi_label task, not estimator.head ") +
+                          TaskName(*task));
+      }
+      if (!c.label_vocabulary.empty() || !c.positive_class.empty()) {
+        throw ConfigError("estimator.label_vocabulary and estimator.positive_class apply to one label column; "
+                          "data.label lists several (each is a yes/no column: 0/1, or two texts whose second "
+                          "sorted one is yes)");
+      }
+      job.labels = DecideMultiLabels(job.train, c.labels, c.train);
+    } else {
+      job.labels = DecideLabels(job.train.Column(c.label), JobLabelOptions(c), c.train, job.train.lines);
+    }
   } catch (const ConfigError& e) {
     throw ConfigError(c.source + ": " + e.message());
   }
@@ -241,7 +257,9 @@ Examples Job::Make(const Table& table, const std::string& file, Tensor targets) 
 Examples Job::Read(const std::string& path, bool with_labels) const {
   Schema read_schema = schema;
   if (!with_labels) {
-    std::erase_if(read_schema.columns, [&](const ColumnSchema& col) { return col.name == config.label; });
+    std::erase_if(read_schema.columns, [&](const ColumnSchema& col) {
+      return std::find(config.labels.begin(), config.labels.end(), col.name) != config.labels.end();
+    });
     read_schema.label.clear();
   }
   const Table table = ReadTable(path, read_schema);
@@ -257,6 +275,7 @@ std::string Job::HeadKind() const {
   const std::string name = head->Name();
   if (name == "binary_classification") return "binary";
   if (name == "multi_class_classification") return "multi_class";
+  if (name == "multi_label_classification") return "multi_label";
   return "regression";
 }
 

@@ -53,7 +53,15 @@ void ReadData(const YamlValue& data, JobConfig& c) {
   data.CheckKeys({"eval", "label", "na_values", "schema", "train"});
   c.train = data["train"].TextOr(c.train, "a file name");
   c.eval = data["eval"].TextOr(c.eval, "a file name");
-  c.label = data["label"].TextOr(c.label, "a column name");
+  if (data["label"].IsSequence()) {
+    c.labels = data["label"].TextList("a column name, or a list of them (a multi-label task)");
+    if (c.labels.empty()) data["label"].Fail("an empty list; name the label column (or several, a multi-label task)");
+    c.label.clear();
+    for (const std::string& name : c.labels) c.label += (c.label.empty() ? "" : ",") + name;
+  } else {
+    c.label = data["label"].TextOr(c.label, "a column name, or a list of them (a multi-label task)");
+    c.labels = {c.label};
+  }
   c.schema = data["schema"].TextOr(c.schema, "a file name");
   if (data["na_values"].IsSet()) {
     c.na_values = data["na_values"].TextList("a list of texts that mean missing, e.g. [\"\", NA, \"?\"]");

@@ -176,4 +176,31 @@ expect_exit2 "several label columns are a multi_label task, not binary" \
 expect_exit2 "multi-label: label 'y': " \
   "$lever" train --train-file counts_train.csv --test-file counts_test.csv --label y,a
 
+# Multi-label from a run config (data.label as a list), exported and served: per-label metrics, and
+# predictions that name each label's values.
+cat > ml.yaml <<'YAML'
+data: {train: ml_train.csv, eval: ml_test.csv, label: [sports, politics]}
+train: {max_steps: 600}
+run: {model_dir: runs/ml}
+YAML
+out=$("$lever" train --config ml.yaml 2>&1) || fail "multi-label --config: exit $?" "$out"
+[[ "$out" == *"multi_label_classification head"*"final:"*"auc/politics 0.9"*"auc/sports 0.9"* ]] ||
+  fail "multi-label --config: head or per-label AUC" "$out"
+"$lever" export --config ml.yaml --output ml_bundle > /dev/null 2>&1 || fail "multi-label export"
+out=$("$lever" predict --model ml_bundle --data ml_test.csv 2>&1) || fail "multi-label predict: exit $?" "$out"
+[[ "$(printf '%s\n' "$out" | head -1)" == "probability_sports,probability_politics,sports,politics" ]] ||
+  fail "multi-label predict: header" "$out"
+printf '%s\n' "$out" | sed -n '2,$p' | grep -qvE '^[0-9.e-]+,[0-9.e-]+,[01],(yes|no)$' &&
+  fail "multi-label predict: a row is not two probabilities, 0/1 and no/yes" "$out"
+out=$("$lever" predict --model ml_bundle --data ml_test.csv --json 2>&1 | head -1)
+/usr/bin/python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+assert set(r["probabilities"]) == {"sports", "politics"} and r["labels"]["politics"] in ("yes", "no"), r
+assert r["labels"]["sports"] in (0, 1), r' "$out" || fail "multi-label predict --json" "$out"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert m["head"]=="multi_label" and m["label_values"]==[["0","1"],["no","yes"]], m' \
+  ml_bundle/bundle.json || fail "multi-label bundle.json" "$(cat ml_bundle/bundle.json)"
+expect_exit2 "data.label lists several columns: a multi_label task, not estimator.head binary" \
+  "$lever" train --config ml.yaml --estimator.head=binary --run.model_dir=runs/ml2
+
 finish

@@ -12,6 +12,7 @@
 #include "console.h"
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/estimator/bundle.h"
+#include "lever/estimator/predictions.h"
 #include "lever/metrics/binary.h"
 #include "lever/metrics/calibration.h"
 #include "lever/metrics/curves.h"
@@ -48,14 +49,6 @@ void AddCommon(CLI::App* cmd, ModelFlags& f) {
   cmd->add_option("--config", f.config, "the run config the model was trained with (its data.train refits the columns)");
   cmd->add_option("--job-dir,--job_dir", f.job_dir, "with --config: the model directory, when not the config's run.model_dir");
   cmd->allow_extras();
-}
-
-// A CSV field: as it is, or in double quotes (inner quotes doubled) when it holds a comma, quote or line break.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
 }
 
 void WriteTo(const std::string& path, const std::function<void(std::ostream&)>& write) {
@@ -197,46 +190,14 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
     if (!file) throw IoError("cannot write " + f.output);
   }
   std::ostream& out = f.output.empty() ? std::cout : file;
-  // CSV header: the classes' probabilities and the predicted class, or the prediction.
-  if (!jsonl) {
-    if (head == "binary") {
-      out << "probability,class\n";
-    } else if (head == "multi_class") {
-      for (Index k = 0; k < p.cols(); ++k) out << "probability_" << k << ',';
-      out << "class\n";
-    } else {
-      out << "prediction\n";
-    }
-  }
-  // The predicted class as the labels named it: text, or a number (JSON keeps numbers numbers).
-  const LabelEncoding& labels = job.labels;
-  auto class_json = [&labels](Index id) {
-    const std::string& name = labels.classes[static_cast<size_t>(id)];
-    return labels.numeric ? nlohmann::json::parse(name) : nlohmann::json(name);
-  };
-  auto class_csv = [&labels](Index id) { return CsvField(labels.classes[static_cast<size_t>(id)]); };
+  // The columns and rows by head (lever/estimator/predictions.h).
+  const PredictionFormat format(head, job.labels);
+  if (!jsonl) out << format.CsvHeader(p.cols()) << '\n';
   for (Index i = 0; i < p.rows(); ++i) {
-    if (head == "binary") {
-      const Index cls = p(i, 0) >= 0.5f ? 1 : 0;
-      if (jsonl) {
-        out << nlohmann::json{{"probability", p(i, 0)}, {"class", class_json(cls)}}.dump() << '\n';
-      } else {
-        out << fmt::format("{:.9g},{}\n", p(i, 0), class_csv(cls));
-      }
-    } else if (head == "multi_class") {
-      Index best = 0;
-      p.row(i).maxCoeff(&best);
-      if (jsonl) {
-        std::vector<float> probabilities(p.row(i).data(), p.row(i).data() + p.cols());
-        out << nlohmann::json{{"probabilities", probabilities}, {"class", class_json(best)}}.dump() << '\n';
-      } else {
-        for (Index k = 0; k < p.cols(); ++k) out << fmt::format("{:.9g},", p(i, k));
-        out << class_csv(best) << '\n';
-      }
-    } else if (jsonl) {
-      out << nlohmann::json{{"prediction", p(i, 0)}}.dump() << '\n';
+    if (jsonl) {
+      out << format.JsonRow(p, i).dump() << '\n';
     } else {
-      out << fmt::format("{:.9g}\n", p(i, 0));
+      out << format.CsvRow(p, i) << '\n';
     }
   }
   out.flush();

@@ -56,7 +56,8 @@ HeadPtr MakeBinaryClassHead();
 enum class ClassLabels { kIds, kProbabilities };
 /// Throws ConfigError for fewer than 2 classes.
 HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels = ClassLabels::kIds);
-/// Throws ConfigError for fewer than 1 label.
-HeadPtr MakeMultiLabelHead(Index labels);
+/// Throws ConfigError for fewer than 1 label. With `names` (one per label) the metrics add each label's
+/// "auc/<name>" and "accuracy/<name>" (lever/metrics/multilabel.h).
+HeadPtr MakeMultiLabelHead(Index labels, std::vector<std::string> names = {});
 
 }  // namespace lever

@@ -27,6 +27,8 @@ struct JobConfig {
 
   // data
   std::string train, eval, label = "label";
+  /// The label columns: {label}, or data.label's list (a multi-label task; `label` then joins them with ",").
+  std::vector<std::string> labels{"label"};
   std::string schema;  // data.schema: a schema YAML (lever/data/schema.h) declaring column types; empty: inferred
   std::optional<std::vector<std::string>> na_values;  // data.na_values: texts that mean missing (default below)
   // estimator
