@@ -4,6 +4,7 @@
 
 #include "lever/data/table.h"
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -17,8 +18,7 @@ void ReadInto(const std::string& path, const std::string& label, CsvDataset& out
               const BadRowPolicy& policy, bool decide, const LabelOptions& label_options, bool check_empty) {
   out.schema.label = label;
   if (!out.schema.Find(label)) {
-    std::string names;
-    for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
+    const std::string names = JoinNames(out.schema.columns, [](const ColumnSchema& c) { return c.name; });
     throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
                       ". Name the label column with --label.");
   }

@@ -22,6 +22,7 @@
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 #include "lever/version.h"
 #include "vocabulary_files.h"
 
@@ -445,8 +446,7 @@ void BundleExporter::Export(Estimator& /*estimator*/, const EvalReport& report, 
   if (strategy_ == Strategy::kBest) {
     const auto it = report.metrics.find(metric_);
     if (it == report.metrics.end()) {
-      std::string names;
-      for (const auto& [name, value] : report.metrics) names += (names.empty() ? "" : ", ") + name;
+      const std::string names = JoinNames(report.metrics, [](const auto& metric) { return metric.first; });
       throw ConfigError("export metric '" + metric_ + "' is not one of this head's metrics: " + names);
     }
     if (!have_best_) {

@@ -5,6 +5,7 @@
 
 #include "lever/error.h"
 #include "lever/ops/sparse_matmul.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -15,8 +16,9 @@ std::string ColumnOrigin::ToString() const {
 int FeatureColumn::Resolve(const ColumnSource& source, const std::string& key) const {
   const int index = source.Find(key);
   if (index >= 0) return index;
-  std::string available;
-  for (int i = 0; i < source.num_columns(); ++i) available += (available.empty() ? "" : ", ") + source.ColumnName(i);
+  std::vector<std::string> columns;
+  for (int i = 0; i < source.num_columns(); ++i) columns.push_back(source.ColumnName(i));
+  const std::string available = JoinNames(columns);
   throw ConfigError(AtOrigin("feature column '" + name() + "' reads column '" + key +
                              "', which the data does not have" +
                              (available.empty() ? std::string(".") : ". Its columns: " + available + ".")));
