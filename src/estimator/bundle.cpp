@@ -233,11 +233,9 @@ CheckpointContents VariablesOf(const Estimator& estimator) {
 
 HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
   const std::string head = m.value("head", "");
-  if (head == "binary") return MakeBinaryClassHead();
-  if (head == "regression") return MakeRegressionHead();
-  if (head == "multi_class" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
-    return MakeMultiClassHead(m["classes"].get<Index>());
-  }
+  const Index classes = m.contains("classes") && m["classes"].is_number_integer() ? m["classes"].get<Index>() : 0;
+  const bool needs_classes = head == "multi_class";
+  if (IsHeadName(head) && (!needs_classes || classes >= 2)) return MakeHead(head, classes);
   throw IoError(where + ": head '" + head + "' (classes " + (m.contains("classes") ? m["classes"].dump() : "none") +
                 ") is not one this version reads: binary, regression, or multi_class with classes >= 2");
 }

@@ -8,6 +8,7 @@
 #include "lever/metrics/calibration.h"
 #include "lever/metrics/multiclass.h"
 #include "lever/metrics/regression.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -194,5 +195,50 @@ HeadPtr MakeRegressionHead(Index targets) { return std::make_shared<RegressionHe
 HeadPtr MakeBinaryClassHead() { return std::make_shared<BinaryClassHead>(); }
 HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) { return std::make_shared<MultiClassHead>(classes, labels); }
 HeadPtr MakeMultiLabelHead(Index labels) { return std::make_shared<MultiLabelHead>(labels); }
+
+namespace {
+
+struct HeadKind {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  const char* head_name;  // Head::Name() of the heads it makes
+  HeadPtr (*make)(Index outputs);
+};
+
+// One line per head a job or bundle names.
+// clang-format off
+const std::vector<HeadKind>& HeadRegistry() {
+  static const std::vector<HeadKind> table = {
+      {"regression", {}, "real-valued targets, mean squared error", "regression",
+       [](Index outputs) { return MakeRegressionHead(outputs > 0 ? outputs : 1); }},
+      {"binary", {"binary_classification"}, "two classes, sigmoid cross entropy", "binary_classification",
+       [](Index) { return MakeBinaryClassHead(); }},
+      {"multi_class", {"multiclass", "multi_class_classification"}, "one of k classes, softmax cross entropy",
+       "multi_class_classification", [](Index outputs) { return MakeMultiClassHead(outputs); }},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+HeadPtr MakeHead(const std::string& name, Index outputs) {
+  return internal::LookUp(HeadRegistry(), name, "head").make(outputs);
+}
+
+std::vector<std::string> HeadNames() { return internal::EntryNames(HeadRegistry()); }
+
+std::string HeadHelp() { return internal::EntryHelp(HeadRegistry()); }
+
+bool IsHeadName(const std::string& name) { return internal::FindEntry(HeadRegistry(), name) != nullptr; }
+
+std::string HeadKindName(const Head& head) {
+  const std::string name = head.Name();
+  for (const HeadKind& kind : HeadRegistry()) {
+    if (name == kind.head_name) return kind.name;
+  }
+  return name;
+}
 
 }  // namespace lever

@@ -7,7 +7,10 @@
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/estimator/canned.h"
+#include "lever/estimator/head.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -150,12 +153,14 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   r.CheckKeys(estimator, "estimator", {"type", "head", "label_vocabulary", "positive_class", "hidden_units", "activation", "dropout", "l1", "l2", "optimizer",
                                        "learning_rate", "linear_optimizer", "linear_learning_rate"});
   r.Read(estimator, "estimator", "type", c.type, "a model type");
-  if (c.type != "linear" && c.type != "dnn" && c.type != "wide_and_deep") {
-    r.Fail(estimator["type"], "estimator.type", "'" + c.type + "' is not a model type; valid: linear, dnn, wide_and_deep");
+  if (!IsModelTypeName(c.type)) {
+    r.Fail(estimator["type"], "estimator.type",
+           "'" + c.type + "' is not a model type; valid: " + JoinNames(ModelTypeNames()));
   }
   r.Read(estimator, "estimator", "head", c.head, "a head");
-  if (c.head != "auto" && c.head != "regression" && c.head != "binary" && c.head != "multi_class") {
-    r.Fail(estimator["head"], "estimator.head", "'" + c.head + "' is not a head; valid: auto, regression, binary, multi_class");
+  if (c.head != "auto" && !IsHeadName(c.head)) {
+    r.Fail(estimator["head"], "estimator.head",
+           "'" + c.head + "' is not a head; valid: auto, " + JoinNames(HeadNames()));
   }
   r.Read(estimator, "estimator", "label_vocabulary", c.label_vocabulary, "a list of class names");
   r.Read(estimator, "estimator", "positive_class", c.positive_class, "a class name");

@@ -7,6 +7,7 @@
 
 #include "lever/error.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -130,14 +131,15 @@ class Parser {
   // A nested categorical-valued column: {categorical: {...}} or {bucketized: {...}} or {crossed: {...}}.
   CategoricalColumnPtr AnyCategorical(const YAML::Node& node, const std::string& path) const {
     if (!node.IsMap() || node.size() != 1) {
-      Fail(node, path, "expected one of {categorical: {...}}, {bucketized: {...}}, {crossed: {...}}");
+      Fail(node, path, "expected a map with one kind: " + JoinNames(CategoricalColumnKindNames()));
     }
     const std::string kind = node.begin()->first.as<std::string>();
     const YAML::Node body = node.begin()->second;
     if (kind == "categorical") return Categorical(body, path + ".categorical");
     if (kind == "bucketized") return Bucketized(body, path + ".bucketized");
     if (kind == "crossed") return Crossed(body, path + ".crossed");
-    Fail(node.begin()->first, path + "." + kind, "not a categorical kind; valid: categorical, bucketized, crossed");
+    Fail(node.begin()->first, path + "." + kind,
+         "not a categorical kind; valid: " + JoinNames(CategoricalColumnKindNames()));
   }
 
   CategoricalColumnPtr Crossed(const YAML::Node& node, const std::string& path) const {
@@ -160,7 +162,7 @@ class Parser {
 
   FeatureColumnPtr Column(const YAML::Node& node, const std::string& path) const {
     if (!node.IsMap() || node.size() != 1) {
-      Fail(node, path, "expected a map with one kind: numeric, bucketized, categorical, crossed, indicator, embedding");
+      Fail(node, path, "expected a map with one kind: " + JoinNames(FeatureColumnKindNames()));
     }
     const std::string kind = node.begin()->first.as<std::string>();
     const YAML::Node body = node.begin()->second;
@@ -212,8 +214,7 @@ class Parser {
       const std::string combiner = body["combiner"].IsDefined() ? Text(body["combiner"], here + ".combiner") : "mean";
       return Wrap(body, here, [&] { return MakeEmbeddingColumn(categorical, dimension, combiner); });
     }
-    Fail(node.begin()->first, here,
-         "unknown feature column kind; valid: numeric, bucketized, categorical, crossed, indicator, embedding");
+    Fail(node.begin()->first, here, "unknown feature column kind; valid: " + JoinNames(FeatureColumnKindNames()));
   }
 
   FeatureSet Parse(const std::string& text, const std::string& key) const {

@@ -76,4 +76,35 @@ std::shared_ptr<EmbeddingColumn> MakeEmbeddingColumn(CategoricalColumnPtr catego
   return std::make_shared<EmbeddingColumn>(std::move(categorical), dimension, combiner);
 }
 
+namespace {
+
+// One line per column kind a config names.
+// clang-format off
+const std::vector<FeatureColumnKind>& KindRegistry() {
+  static const std::vector<FeatureColumnKind> table = {
+      {"numeric", {}, "a number, standardized by default", false},
+      {"bucketized", {}, "a number's bucket between boundaries", true},
+      {"categorical", {}, "text or ids by vocabulary (list or file), hash buckets or identity", true},
+      {"crossed", {}, "a hashed cross of two or more columns", true},
+      {"indicator", {}, "a categorical column one-hot (multi-hot)", false},
+      {"embedding", {}, "a categorical column as a learned dense vector", false},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+std::vector<std::string> FeatureColumnKindNames() { return internal::EntryNames(KindRegistry()); }
+
+std::vector<std::string> CategoricalColumnKindNames() {
+  std::vector<std::string> names;
+  for (const FeatureColumnKind& kind : KindRegistry()) {
+    if (kind.categorical) names.emplace_back(kind.name);
+  }
+  return names;
+}
+
+std::string FeatureColumnKindHelp() { return internal::EntryHelp(KindRegistry()); }
+
 }  // namespace lever
