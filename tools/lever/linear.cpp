@@ -22,6 +22,8 @@
 #include "lever/linear/coordinate_descent.h"
 #include "lever/linear/training.h"
 #include "lever/losses/registry.h"
+#include "lever/optim/registry.h"
+#include "lever/registry.h"
 
 namespace lever::cli {
 namespace {
@@ -457,7 +459,7 @@ Command RegisterLinear(CLI::App& app) {
       ->capture_default_str();
   auto& online = f->online_only;
   auto& cd = f->cd_only;
-  online.push_back(cmd->add_option("--optimizer", f->optimizer, "ftrl, sgd, adagrad, adam, ...")->capture_default_str());
+  online.push_back(cmd->add_option("--optimizer", f->optimizer, JoinNames(OptimizerNames()))->capture_default_str());
   online.push_back(cmd->add_option("--learning-rate,--lr", f->learning_rate,
                                    "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
                        ->capture_default_str());
