@@ -38,6 +38,7 @@ const std::vector<ActivationKind>& Registry() {
       {.name = "leaky_relu", .aliases = {"leakyrelu"}, .help = "y = x, or alpha x below 0 (leaky_relu[:alpha], default 0.2)", .default_alpha = 0.2, .statistic = Stat::kDeadUnits, .apply = WithAlpha<LeakyRelu>},
       {.name = "prelu", .help = "leaky_relu with a learned slope per unit, starting at alpha (default 0.25)", .default_alpha = 0.25, .learned_slopes = true, .statistic = Stat::kDeadUnits, .apply = WithSlopes},
       {.name = "elu", .help = "y = x, or alpha (exp(x) - 1) below 0 (elu[:alpha], default 1.0)", .default_alpha = 1.0, .statistic = Stat::kDeadUnits, .apply = WithAlpha<Elu>},
+      {.name = "gelu", .help = "x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (Hendrycks and Gimpel 2016)", .statistic = Stat::kDeadUnits, .apply = Plain<Gelu>},
       {.name = "softmax", .help = "row-wise softmax (output layers only)", .squashes = true, .output_only = true, .apply = Plain<Softmax>},
   };
   return table;
