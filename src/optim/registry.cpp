@@ -52,6 +52,12 @@ const std::vector<Entry>& Registry() {
        [](auto s, const Options& o) {
          return std::make_unique<Adam>(s, AdamOptions{o.at("beta1"), o.at("beta2"), o.at("epsilon")});
        }},
+      {"adamw", {}, "Adam with decoupled weight decay (Loshchilov and Hutter 2019), as PyTorch's AdamW",
+       {{"beta1", 0.9}, {"beta2", 0.999}, {"epsilon", 1e-8}, {"weight_decay", 0.01}},
+       [](auto s, const Options& o) {
+         return std::make_unique<AdamW>(
+             s, AdamWOptions{o.at("beta1"), o.at("beta2"), o.at("epsilon"), o.at("weight_decay")});
+       }},
       {"ftrl", {}, "follow the regularized leader, for sparse linear models (McMahan et al. 2013)",
        {{"learning_rate_power", -0.5}, {"initial_accumulator_value", 0.1}, {"l1", 0.0}, {"l2", 0.0}, {"l2_shrinkage", 0.0}},
        [](auto s, const Options& o) {
