@@ -12,6 +12,7 @@
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -173,8 +174,7 @@ CheckpointContents CheckpointManager::Load(int64_t step) const {
     }
     throw IoError(record_path + ": no checkpoint of step " + std::to_string(step) + " in '" + directory_ +
                   "'; the model directory has steps " + [&] {
-                    std::string list;
-                    for (int64_t s : Steps()) list += (list.empty() ? "" : ", ") + std::to_string(s);
+                    const std::string list = JoinNames(Steps(), [](int64_t s) { return std::to_string(s); });
                     return list.empty() ? std::string("(none)") : list;
                   }());
   }

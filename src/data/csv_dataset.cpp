@@ -6,6 +6,7 @@
 
 #include "lever/data/table.h"
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -20,8 +21,7 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
   out.schema.label = labels.front();  // a missing value there is an error, not a value to impute
   for (const std::string& label : labels) {
     if (out.schema.Find(label)) continue;
-    std::string names;
-    for (const auto& c : out.schema.columns) names += (names.empty() ? "" : ", ") + c.name;
+    const std::string names = JoinNames(out.schema.columns, [](const ColumnSchema& c) { return c.name; });
     throw ConfigError(path + ": no label column '" + label + "'; the columns are " + names +
                       ". Name the label column with --label (several, for a multi-label task: --label a,b,c).");
   }

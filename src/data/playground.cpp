@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "lever/error.h"
+#include "lever/registry.h"
 #include "lever/tensor/rng.h"
 
 namespace lever {
@@ -120,11 +121,7 @@ double MultiGaussLabel(double x, double y) {
   return label;
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+std::string Join(const std::vector<std::string>& v) { return JoinNames(v); }
 
 // Canonical feature name for the accepted spellings, or "" when unknown.
 std::string CanonicalFeature(const std::string& f) {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -21,9 +22,8 @@ const TableColumn* Table::FindColumn(std::string_view name) const {
 
 const TableColumn& Table::Column(std::string_view name) const {
   if (const TableColumn* column = FindColumn(name)) return *column;
-  std::string names;
-  for (const TableColumn& column : columns) names += (names.empty() ? "" : ", ") + column.name;
-  throw ConfigError("the table has no column '" + std::string(name) + "'; its columns are " + names);
+  throw ConfigError("the table has no column '" + std::string(name) + "'; its columns are " +
+                    JoinNames(columns, [](const TableColumn& column) { return column.name; }));
 }
 
 ColumnSummary* TableSummary::Find(std::string_view name) {
@@ -240,11 +240,7 @@ class RowParser {
   std::vector<ColumnType> types_;
 };
 
-std::string JoinHeader(const std::vector<std::string>& header) {
-  std::string out;
-  for (const std::string& name : header) out += (out.empty() ? "" : ", ") + name;
-  return out;
-}
+std::string JoinHeader(const std::vector<std::string>& header) { return JoinNames(header); }
 
 }  // namespace
 

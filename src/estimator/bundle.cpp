@@ -22,6 +22,7 @@
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 #include "lever/version.h"
 #include "vocabulary_files.h"
 
@@ -270,14 +271,13 @@ TargetScale TargetScaleFromManifest(const nlohmann::json& m, const std::string& 
 
 HeadPtr HeadFromManifest(const nlohmann::json& m, const std::string& where) {
   const std::string head = m.value("head", "");
-  if (head == "binary") return MakeBinaryClassHead();
+  const Index classes = m.contains("classes") && m["classes"].is_number_integer() ? m["classes"].get<Index>() : 0;
   if (head == "regression") return MakeRegressionHead(1, TargetScaleFromManifest(m, where));
-  if (head == "multi_class" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
-    return MakeMultiClassHead(m["classes"].get<Index>());
+  if (head == "multi_label" && classes >= 2) {
+    return MakeMultiLabelHead(classes, m.value("class_names", std::vector<std::string>{}));
   }
-  if (head == "multi_label" && m.contains("classes") && m["classes"].is_number_integer() && m["classes"].get<int64_t>() >= 2) {
-    return MakeMultiLabelHead(m["classes"].get<Index>(), m.value("class_names", std::vector<std::string>{}));
-  }
+  const bool needs_classes = head == "multi_class";
+  if (IsHeadName(head) && (!needs_classes || classes >= 2)) return MakeHead(head, classes);
   throw IoError(where + ": head '" + head + "' (classes " + (m.contains("classes") ? m["classes"].dump() : "none") +
                 ") is not one this version reads: binary, regression, or multi_class / multi_label with classes >= 2");
 }
@@ -514,8 +514,7 @@ void BundleExporter::Export(Estimator& /*estimator*/, const EvalReport& report, 
   if (strategy_ == Strategy::kBest) {
     const auto it = report.metrics.find(metric_);
     if (it == report.metrics.end()) {
-      std::string names;
-      for (const auto& [name, value] : report.metrics) names += (names.empty() ? "" : ", ") + name;
+      const std::string names = JoinNames(report.metrics, [](const auto& metric) { return metric.first; });
       throw ConfigError("export metric '" + metric_ + "' is not one of this head's metrics: " + names);
     }
     if (!have_best_) {

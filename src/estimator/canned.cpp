@@ -7,6 +7,7 @@
 #include "lever/ops/elementwise.h"
 #include "lever/ops/concat.h"
 #include "lever/ops/matmul.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -136,5 +137,31 @@ std::unique_ptr<Estimator> ModelToEstimator(std::shared_ptr<Sequential> model, H
   return std::make_unique<Estimator>(SequentialModelFn(std::move(model), std::move(head), std::move(optimizer)),
                                      std::move(config));
 }
+
+namespace {
+
+// One line per model type.
+// clang-format off
+const std::vector<ModelType>& ModelTypeRegistry() {
+  static const std::vector<ModelType> table = {
+      {"linear", {}, "a linear model over feature_columns", true, false},
+      {"dnn", {}, "a feed-forward network over feature_columns", false, true},
+      {"wide_and_deep", {}, "a linear part over wide_columns plus a network over deep_columns", true, true},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+const ModelType& FindModelType(const std::string& name) {
+  return internal::LookUp(ModelTypeRegistry(), name, "model type");
+}
+
+bool IsModelTypeName(const std::string& name) { return internal::FindEntry(ModelTypeRegistry(), name) != nullptr; }
+
+std::vector<std::string> ModelTypeNames() { return internal::EntryNames(ModelTypeRegistry()); }
+
+std::string ModelTypeHelp() { return internal::EntryHelp(ModelTypeRegistry()); }
 
 }  // namespace lever

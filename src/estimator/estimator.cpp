@@ -11,6 +11,7 @@
 #include "lever/io/run_log.h"
 #include "lever/optim/clipping.h"
 #include "lever/optim/registry.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -227,8 +228,7 @@ void Estimator::CreateOptimizers(const EstimatorSpec& spec) {
     remaining = rest;
   }
   if (!remaining.empty()) {
-    std::string names;
-    for (const Parameter* p : remaining) names += (names.empty() ? "" : ", ") + p->name;
+    const std::string names = JoinNames(remaining, [](const Parameter* p) { return p->name; });
     throw ConfigError("no train op updates the variables " + names +
                       "; give a train op without prefixes to train every remaining variable");
   }

@@ -9,6 +9,7 @@
 #include "lever/metrics/multiclass.h"
 #include "lever/metrics/multilabel.h"
 #include "lever/metrics/regression.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -177,6 +178,53 @@ HeadPtr MakeBinaryClassHead() { return std::make_shared<BinaryClassHead>(); }
 HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) { return std::make_shared<MultiClassHead>(classes, labels); }
 HeadPtr MakeMultiLabelHead(Index labels, std::vector<std::string> names) {
   return std::make_shared<MultiLabelHead>(labels, std::move(names));
+}
+
+namespace {
+
+struct HeadKind {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  const char* head_name;  // Head::Name() of the heads it makes
+  HeadPtr (*make)(Index outputs);
+};
+
+// One line per head a job or bundle names.
+// clang-format off
+const std::vector<HeadKind>& HeadRegistry() {
+  static const std::vector<HeadKind> table = {
+      {"regression", {}, "real-valued targets, mean squared error", "regression",
+       [](Index outputs) { return MakeRegressionHead(outputs > 0 ? outputs : 1); }},
+      {"binary", {"binary_classification"}, "two classes, sigmoid cross entropy", "binary_classification",
+       [](Index) { return MakeBinaryClassHead(); }},
+      {"multi_class", {"multiclass", "multi_class_classification"}, "one of k classes, softmax cross entropy",
+       "multi_class_classification", [](Index outputs) { return MakeMultiClassHead(outputs); }},
+      {"multi_label", {"multilabel", "multi_label_classification"}, "several yes/no labels, sigmoid cross entropy each",
+       "multi_label_classification", [](Index outputs) { return MakeMultiLabelHead(outputs); }},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+HeadPtr MakeHead(const std::string& name, Index outputs) {
+  return internal::LookUp(HeadRegistry(), name, "head").make(outputs);
+}
+
+std::vector<std::string> HeadNames() { return internal::EntryNames(HeadRegistry()); }
+
+std::string HeadHelp() { return internal::EntryHelp(HeadRegistry()); }
+
+bool IsHeadName(const std::string& name) { return internal::FindEntry(HeadRegistry(), name) != nullptr; }
+
+std::string HeadKindName(const Head& head) {
+  const std::string name = head.Name();
+  for (const HeadKind& kind : HeadRegistry()) {
+    if (name == kind.head_name) return kind.name;
+  }
+  return name;
 }
 
 }  // namespace lever

@@ -4,6 +4,7 @@
 
 #include "lever/error.h"
 #include "lever/estimator/estimator.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -45,8 +46,7 @@ EarlyStoppingHook::EarlyStoppingHook(std::string metric, Goal goal, int64_t pati
 bool EarlyStoppingHook::AfterEvaluation(Estimator& estimator, const EvalReport& report) {
   const auto it = report.metrics.find(metric_);
   if (it == report.metrics.end()) {
-    std::string names;
-    for (const auto& [name, value] : report.metrics) names += (names.empty() ? "" : ", ") + name;
+    const std::string names = JoinNames(report.metrics, [](const auto& metric) { return metric.first; });
     throw ConfigError("early stopping watches '" + metric_ + "', which the evaluation does not report; it reports " +
                       names);
   }

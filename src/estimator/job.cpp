@@ -156,13 +156,14 @@ void MakeJobColumns(Job& job) {
   auto columns = [&](const char* key) {
     return std::make_unique<FeatureSet>(ParseFeatureColumns(c.text, c.source, c.directory, key));
   };
-  if (c.type == "wide_and_deep") {
+  const ModelType& type = FindModelType(c.type);
+  if (type.wide && type.deep) {
     job.wide = columns("wide_columns");
     job.deep = columns("deep_columns");
   } else {
     auto set = c.feature_columns ? columns("feature_columns")
                                  : std::make_unique<FeatureSet>(NumericFeatureColumns(job.schema, c.labels, c.train));
-    (c.type == "linear" ? job.wide : job.deep) = std::move(set);
+    (type.wide ? job.wide : job.deep) = std::move(set);
   }
 }
 
@@ -271,12 +272,6 @@ Examples Job::TrainExamples() const {
   return Make(train, config.train, train_labels);
 }
 
-std::string Job::HeadKind() const {
-  const std::string name = head->Name();
-  if (name == "binary_classification") return "binary";
-  if (name == "multi_class_classification") return "multi_class";
-  if (name == "multi_label_classification") return "multi_label";
-  return "regression";
-}
+std::string Job::HeadKind() const { return HeadKindName(*head); }
 
 }  // namespace lever

@@ -8,7 +8,10 @@
 
 #include "io/yaml_reader.h"
 #include "lever/error.h"
+#include "lever/estimator/canned.h"
+#include "lever/estimator/head.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -79,12 +82,12 @@ void ReadEstimator(const YamlValue& estimator, JobConfig& c) {
                        "learning_rate", "linear_learning_rate", "linear_optimizer", "optimizer", "positive_class",
                        "type"});
   c.type = estimator["type"].TextOr(c.type, "a model type");
-  if (c.type != "linear" && c.type != "dnn" && c.type != "wide_and_deep") {
-    estimator["type"].Fail("'" + c.type + "' is not a model type; valid: linear, dnn, wide_and_deep");
+  if (!IsModelTypeName(c.type)) {
+    estimator["type"].Fail("'" + c.type + "' is not a model type; valid: " + JoinNames(ModelTypeNames()));
   }
   c.head = estimator["head"].TextOr(c.head, "a head");
-  if (c.head != "auto" && c.head != "regression" && c.head != "binary" && c.head != "multi_class") {
-    estimator["head"].Fail("'" + c.head + "' is not a head; valid: auto, regression, binary, multi_class");
+  if (c.head != "auto" && !IsHeadName(c.head)) {
+    estimator["head"].Fail("'" + c.head + "' is not a head; valid: auto, " + JoinNames(HeadNames()));
   }
   if (estimator["label_vocabulary"].IsSet()) {
     c.label_vocabulary = estimator["label_vocabulary"].TextList("a list of class names");

@@ -5,6 +5,7 @@
 #include "io/yaml_reader.h"
 #include "lever/error.h"
 #include "lever/io/text_file.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -68,7 +69,7 @@ class Parser {
   // A nested categorical-valued column: {categorical: {...}} or {bucketized: {...}} or {crossed: {...}}.
   CategoricalColumnPtr AnyCategorical(const YamlValue& node) const {
     if (!node.IsMap() || node.size() != 1) {
-      node.Fail("expected one of {categorical: {...}}, {bucketized: {...}}, {crossed: {...}}");
+      node.Fail("expected a map with one kind: " + JoinNames(CategoricalColumnKindNames()));
     }
     return CategoricalOfKind(node.Entries().front());
   }
@@ -78,7 +79,7 @@ class Parser {
     if (kind == "categorical") return Categorical(entry.value);
     if (kind == "bucketized") return Bucketized(entry.value);
     if (kind == "crossed") return Crossed(entry.value);
-    entry.key.Fail("not a categorical kind; valid: categorical, bucketized, crossed");
+    entry.key.Fail("not a categorical kind; valid: " + JoinNames(CategoricalColumnKindNames()));
   }
 
   CategoricalColumnPtr Crossed(const YamlValue& node) const {
@@ -100,7 +101,7 @@ class Parser {
 
   FeatureColumnPtr Column(const YamlValue& node) const {
     if (!node.IsMap() || node.size() != 1) {
-      node.Fail("expected a map with one kind: numeric, bucketized, categorical, crossed, indicator, embedding");
+      node.Fail("expected a map with one kind: " + JoinNames(FeatureColumnKindNames()));
     }
     const YamlValue::Entry entry = node.Entries().front();
     const std::string kind = entry.key.Text();
@@ -149,7 +150,7 @@ class Parser {
       const std::string combiner = body["combiner"].IsDefined() ? body["combiner"].Text() : "mean";
       return Wrap(body, [&] { return MakeEmbeddingColumn(categorical, dimension, combiner); });
     }
-    entry.key.Fail("unknown feature column kind; valid: numeric, bucketized, categorical, crossed, indicator, embedding");
+    entry.key.Fail("unknown feature column kind; valid: " + JoinNames(FeatureColumnKindNames()));
   }
 
   FeatureSet Parse(const std::string& text, const std::string& source, const std::string& key) const {

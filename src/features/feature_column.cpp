@@ -5,6 +5,7 @@
 
 #include "lever/error.h"
 #include "lever/ops/sparse_matmul.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -15,8 +16,9 @@ std::string ColumnOrigin::ToString() const {
 int FeatureColumn::Resolve(const ColumnSource& source, const std::string& key) const {
   const int index = source.Find(key);
   if (index >= 0) return index;
-  std::string available;
-  for (int i = 0; i < source.num_columns(); ++i) available += (available.empty() ? "" : ", ") + source.ColumnName(i);
+  std::vector<std::string> columns;
+  for (int i = 0; i < source.num_columns(); ++i) columns.push_back(source.ColumnName(i));
+  const std::string available = JoinNames(columns);
   throw ConfigError(AtOrigin("feature column '" + name() + "' reads column '" + key +
                              "', which the data does not have" +
                              (available.empty() ? std::string(".") : ". Its columns: " + available + ".")));
@@ -73,5 +75,36 @@ std::shared_ptr<EmbeddingColumn> MakeEmbeddingColumn(CategoricalColumnPtr catego
                                                      const std::string& combiner) {
   return std::make_shared<EmbeddingColumn>(std::move(categorical), dimension, combiner);
 }
+
+namespace {
+
+// One line per column kind a config names.
+// clang-format off
+const std::vector<FeatureColumnKind>& KindRegistry() {
+  static const std::vector<FeatureColumnKind> table = {
+      {"numeric", {}, "a number, standardized by default", false},
+      {"bucketized", {}, "a number's bucket between boundaries", true},
+      {"categorical", {}, "text or ids by vocabulary (list or file), hash buckets or identity", true},
+      {"crossed", {}, "a hashed cross of two or more columns", true},
+      {"indicator", {}, "a categorical column one-hot (multi-hot)", false},
+      {"embedding", {}, "a categorical column as a learned dense vector", false},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+std::vector<std::string> FeatureColumnKindNames() { return internal::EntryNames(KindRegistry()); }
+
+std::vector<std::string> CategoricalColumnKindNames() {
+  std::vector<std::string> names;
+  for (const FeatureColumnKind& kind : KindRegistry()) {
+    if (kind.categorical) names.emplace_back(kind.name);
+  }
+  return names;
+}
+
+std::string FeatureColumnKindHelp() { return internal::EntryHelp(KindRegistry()); }
 
 }  // namespace lever

@@ -3,7 +3,8 @@
 namespace lever {
 
 void ActivationLayer::Build(Index input_units, ParameterStore& store, Rng&) {
-  if (activation_.name == "prelu") {
+  activation_.kind = &activation_.Kind();  // resolved once, not per graph
+  if (activation_.kind->learned_slopes) {
     slopes_ = &store.Create(name() + "/prelu_alpha", 1, input_units);
     slopes_->value.setConstant(static_cast<float>(activation_.EffectiveAlpha()));
   }
@@ -13,7 +14,9 @@ Var ActivationLayer::Apply(const Var& x, const LayerContext& context) {
   Var slopes;
   if (slopes_ != nullptr) slopes = BindParameter(*x.graph(), *slopes_, context);
   Var y = ApplyActivation(activation_, x, slopes_ != nullptr ? &slopes : nullptr);
-  if (context.taps != nullptr && activation_.name != "linear") context.taps->push_back({name(), activation_.name, y});
+  if (context.taps != nullptr && activation_.Kind().statistic != ActivationStatistic::kNotRecorded) {
+    context.taps->push_back({name(), activation_.name, y, &activation_.Kind()});
+  }
   return y;
 }
 

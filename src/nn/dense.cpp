@@ -16,12 +16,9 @@ DenseLayer::DenseLayer(DenseOptions options) : options_(std::move(options)) {
                       " (an empty layer cannot pass anything on)");
   }
   options_.regularizer.Validate();
-  const auto names = InitializerNames();
-  if (std::find(names.begin(), names.end(), options_.initializer) == names.end()) {
-    std::string valid;
-    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
-    throw ConfigError("unknown initializer '" + options_.initializer + "'. Valid initializers: " + valid + ".");
-  }
+  CheckInitializer(options_.initializer);
+  // Resolved once here, so building a graph never looks an activation up by name.
+  options_.activation.kind = &options_.activation.Kind();
 }
 
 void DenseLayer::Build(Index input_units, ParameterStore& store, Rng& rng) {
@@ -30,7 +27,7 @@ void DenseLayer::Build(Index input_units, ParameterStore& store, Rng& rng) {
   kernel_->l1 = options_.regularizer.l1;
   kernel_->l2 = options_.regularizer.l2;
   if (options_.use_bias) bias_ = &store.Create(name() + "/bias", 1, options_.units);
-  if (options_.activation.name == "prelu") {
+  if (options_.activation.kind->learned_slopes) {
     slopes_ = &store.Create(name() + "/prelu_alpha", 1, options_.units);
     slopes_->value.setConstant(static_cast<float>(options_.activation.EffectiveAlpha()));
   }
@@ -44,8 +41,8 @@ Var DenseLayer::Apply(const Var& x, const LayerContext& context) {
   Var slopes;
   if (slopes_ != nullptr) slopes = BindParameter(g, *slopes_, context);
   y = ApplyActivation(options_.activation, y, slopes_ != nullptr ? &slopes : nullptr);
-  if (context.taps != nullptr && options_.activation.name != "linear") {
-    context.taps->push_back({name(), options_.activation.name, y});
+  if (context.taps != nullptr && options_.activation.kind->statistic != ActivationStatistic::kNotRecorded) {
+    context.taps->push_back({name(), options_.activation.name, y, options_.activation.kind});
   }
   return y;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -25,36 +26,48 @@ void TruncatedNormal(Tensor& t, Rng& rng, double stddev) {
   }
 }
 
+struct InitializerKind {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  void (*fill)(Tensor& kernel, Rng& rng, double fan_in, double fan_out);
+};
+
+// One line per initializer.
+// clang-format off
+const std::vector<InitializerKind>& Registry() {
+  static const std::vector<InitializerKind> table = {
+      {"glorot_uniform", {}, "U(-l, l), l = sqrt(6 / (fan_in + fan_out))",
+       [](Tensor& t, Rng& rng, double in, double out) { Uniform(t, rng, std::sqrt(6.0 / (in + out))); }},
+      {"glorot_normal", {}, "truncated normal, stddev sqrt(2 / (fan_in + fan_out))",
+       [](Tensor& t, Rng& rng, double in, double out) { TruncatedNormal(t, rng, std::sqrt(2.0 / (in + out))); }},
+      {"he_normal", {}, "truncated normal, stddev sqrt(2 / fan_in); suits ReLU",
+       [](Tensor& t, Rng& rng, double in, double) { TruncatedNormal(t, rng, std::sqrt(2.0 / in)); }},
+      {"he_uniform", {}, "U(-l, l), l = sqrt(6 / fan_in)",
+       [](Tensor& t, Rng& rng, double in, double) { Uniform(t, rng, std::sqrt(6.0 / in)); }},
+      {"lecun_normal", {}, "truncated normal, stddev sqrt(1 / fan_in)",
+       [](Tensor& t, Rng& rng, double in, double) { TruncatedNormal(t, rng, std::sqrt(1.0 / in)); }},
+      {"embedding", {}, "truncated normal, stddev 1 / sqrt(columns), for embedding tables",
+       [](Tensor& t, Rng& rng, double, double out) { TruncatedNormal(t, rng, 1.0 / std::sqrt(out)); }},
+      {"zeros", {}, "all 0", [](Tensor& t, Rng&, double, double) { t.setZero(); }},
+      {"ones", {}, "all 1", [](Tensor& t, Rng&, double, double) { t.setOnes(); }},
+  };
+  return table;
+}
+// clang-format on
+
+const InitializerKind& Find(const std::string& name) { return internal::LookUp(Registry(), name, "initializer"); }
+
 }  // namespace
 
-std::vector<std::string> InitializerNames() {
-  return {"glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "embedding", "zeros", "ones"};
-}
+std::vector<std::string> InitializerNames() { return internal::EntryNames(Registry()); }
+
+std::string InitializerHelp() { return internal::EntryHelp(Registry()); }
+
+void CheckInitializer(const std::string& initializer) { Find(initializer); }
 
 void Initialize(const std::string& initializer, Tensor& kernel, Rng& rng) {
-  const double fan_in = static_cast<double>(kernel.rows());
-  const double fan_out = static_cast<double>(kernel.cols());
-  if (initializer == "glorot_uniform") {
-    Uniform(kernel, rng, std::sqrt(6.0 / (fan_in + fan_out)));
-  } else if (initializer == "glorot_normal") {
-    TruncatedNormal(kernel, rng, std::sqrt(2.0 / (fan_in + fan_out)));
-  } else if (initializer == "he_normal") {
-    TruncatedNormal(kernel, rng, std::sqrt(2.0 / fan_in));
-  } else if (initializer == "he_uniform") {
-    Uniform(kernel, rng, std::sqrt(6.0 / fan_in));
-  } else if (initializer == "lecun_normal") {
-    TruncatedNormal(kernel, rng, std::sqrt(1.0 / fan_in));
-  } else if (initializer == "embedding") {
-    TruncatedNormal(kernel, rng, 1.0 / std::sqrt(fan_out));
-  } else if (initializer == "zeros") {
-    kernel.setZero();
-  } else if (initializer == "ones") {
-    kernel.setOnes();
-  } else {
-    std::string valid;
-    for (const auto& n : InitializerNames()) valid += (valid.empty() ? "" : ", ") + n;
-    throw ConfigError("unknown initializer '" + initializer + "'. Valid initializers: " + valid + ".");
-  }
+  Find(initializer).fill(kernel, rng, static_cast<double>(kernel.rows()), static_cast<double>(kernel.cols()));
 }
 
 }  // namespace lever

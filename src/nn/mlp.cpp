@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/nn/activation.h"
 #include "lever/nn/activation_layer.h"
 
 namespace lever {
@@ -37,8 +38,10 @@ std::vector<Index> ParseLayerSizes(const std::string& text) {
 
 Sequential MakeMlp(const MlpSpec& spec) {
   const Activation activation = Activation::Parse(spec.activation);
-  if (activation.name == "softmax") {
-    throw ConfigError("softmax is an output activation, not a hidden one; choose relu, tanh, sigmoid, ... for hidden layers");
+  if (activation.Kind().output_only) {
+    throw ConfigError(activation.name +
+                      " is an output activation, not a hidden one; choose relu, tanh, sigmoid, ... "
+                      "for hidden layers");
   }
   if (spec.outputs <= 0) throw ConfigError("the model needs at least one output unit");
   spec.regularizer.Validate();

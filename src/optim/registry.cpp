@@ -12,6 +12,7 @@
 #include "lever/optim/momentum.h"
 #include "lever/optim/rmsprop.h"
 #include "lever/optim/sgd.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -21,34 +22,43 @@ using Factory = std::function<std::unique_ptr<Optimizer>(std::shared_ptr<Learnin
 
 struct Entry {
   const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
   Options defaults;
   Factory make;
 };
 
-// One line per optimizer: its name, its options with defaults, and how to build it.
+// One line per optimizer: its name, aliases, one-line help, its options with defaults, and how to build it.
+// clang-format off
 const std::vector<Entry>& Registry() {
   static const std::vector<Entry> entries = {
-      {"sgd", {}, [](auto s, const Options&) { return std::make_unique<Sgd>(s); }},
-      {"momentum", {{"momentum", 0.9}},
+      {"sgd", {}, "plain gradient descent", {}, [](auto s, const Options&) { return std::make_unique<Sgd>(s); }},
+      {"momentum", {}, "heavy-ball momentum", {{"momentum", 0.9}},
        [](auto s, const Options& o) { return std::make_unique<Momentum>(s, MomentumOptions{o.at("momentum"), false}); }},
-      {"nesterov", {{"momentum", 0.9}},
+      {"nesterov", {}, "Nesterov momentum", {{"momentum", 0.9}},
        [](auto s, const Options& o) { return std::make_unique<Momentum>(s, MomentumOptions{o.at("momentum"), true}); }},
-      {"adagrad", {{"initial_accumulator_value", 0.1}, {"epsilon", 1e-7}},
+      {"adagrad", {}, "per-weight rates from summed squared gradients", {{"initial_accumulator_value", 0.1}, {"epsilon", 1e-7}},
        [](auto s, const Options& o) {
          return std::make_unique<Adagrad>(s, AdagradOptions{o.at("initial_accumulator_value"), o.at("epsilon")});
        }},
-      {"adadelta", {{"rho", 0.95}, {"epsilon", 1e-7}},
+      {"adadelta", {}, "Adagrad with decaying averages and unit-corrected steps", {{"rho", 0.95}, {"epsilon", 1e-7}},
        [](auto s, const Options& o) { return std::make_unique<Adadelta>(s, AdadeltaOptions{o.at("rho"), o.at("epsilon")}); }},
-      {"rmsprop", {{"rho", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-7}, {"centered", 0.0}},
+      {"rmsprop", {}, "rates from a moving average of squared gradients", {{"rho", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-7}, {"centered", 0.0}},
        [](auto s, const Options& o) {
          return std::make_unique<Rmsprop>(
              s, RmspropOptions{o.at("rho"), o.at("momentum"), o.at("epsilon"), o.at("centered") != 0.0});
        }},
-      {"adam", {{"beta1", 0.9}, {"beta2", 0.999}, {"epsilon", 1e-8}},
+      {"adam", {}, "momentum and RMSprop with bias correction (Kingma and Ba 2015)", {{"beta1", 0.9}, {"beta2", 0.999}, {"epsilon", 1e-8}},
        [](auto s, const Options& o) {
          return std::make_unique<Adam>(s, AdamOptions{o.at("beta1"), o.at("beta2"), o.at("epsilon")});
        }},
-      {"ftrl",
+      {"adamw", {}, "Adam with decoupled weight decay (Loshchilov and Hutter 2019), as PyTorch's AdamW",
+       {{"beta1", 0.9}, {"beta2", 0.999}, {"epsilon", 1e-8}, {"weight_decay", 0.01}},
+       [](auto s, const Options& o) {
+         return std::make_unique<AdamW>(
+             s, AdamWOptions{o.at("beta1"), o.at("beta2"), o.at("epsilon"), o.at("weight_decay")});
+       }},
+      {"ftrl", {}, "follow the regularized leader, for sparse linear models (McMahan et al. 2013)",
        {{"learning_rate_power", -0.5}, {"initial_accumulator_value", 0.1}, {"l1", 0.0}, {"l2", 0.0}, {"l2_shrinkage", 0.0}},
        [](auto s, const Options& o) {
          return std::make_unique<Ftrl>(s, FtrlOptions{o.at("learning_rate_power"), o.at("initial_accumulator_value"),
@@ -57,26 +67,24 @@ const std::vector<Entry>& Registry() {
   };
   return entries;
 }
+// clang-format on
 
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-const Entry& Find(const std::string& name) {
-  for (const Entry& e : Registry()) {
-    if (name == e.name) return e;
-  }
-  throw ConfigError("unknown optimizer '" + name + "'. Valid optimizers: " + Join(OptimizerNames()) + ".");
-}
+const Entry& Find(const std::string& name) { return internal::LookUp(Registry(), name, "optimizer"); }
 
 }  // namespace
 
-std::vector<std::string> OptimizerNames() {
-  std::vector<std::string> names;
-  for (const Entry& e : Registry()) names.emplace_back(e.name);
-  return names;
+std::vector<std::string> OptimizerNames() { return internal::EntryNames(Registry()); }
+
+std::string OptimizerHelp() {
+  std::string out;
+  for (const Entry& e : Registry()) {
+    out += std::string("  ") + e.name + ": " + e.help;
+    if (!e.defaults.empty()) {
+      out += " (" + JoinNames(e.defaults, [](const auto& kv) { return kv.first + "=" + FormatValue(kv.second); }) + ")";
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 std::map<std::string, double> OptimizerDefaults(const std::string& name) { return Find(name).defaults; }
@@ -89,7 +97,7 @@ std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerSpec& spec) {
       std::vector<std::string> valid;
       for (const auto& kv : entry.defaults) valid.push_back(kv.first);
       throw ConfigError("optimizer '" + spec.name + "' has no option '" + key + "'. Its options: " +
-                        (valid.empty() ? std::string("(none besides the learning rate)") : Join(valid)) + ".");
+                        (valid.empty() ? std::string("(none besides the learning rate)") : JoinNames(valid)) + ".");
     }
     if (!std::isfinite(value)) throw ConfigError("optimizer option '" + key + "' must be a finite number");
     options[key] = value;

@@ -1,20 +1,44 @@
 #include "lever/error.h"
 #include "lever/optim/schedule.h"
+#include "lever/registry.h"
 
 namespace lever {
+namespace {
 
-std::vector<std::string> ScheduleNames() { return {"constant", "exponential", "step", "cosine"}; }
+struct ScheduleKind {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  std::shared_ptr<LearningRateSchedule> (*make)(const ScheduleSpec& spec);
+};
+
+// One line per learning-rate schedule.
+// clang-format off
+const std::vector<ScheduleKind>& Registry() {
+  static const std::vector<ScheduleKind> table = {
+      {"constant", {}, "the learning rate throughout",
+       [](const ScheduleSpec& s) { return ConstantSchedule(s.learning_rate); }},
+      {"exponential", {}, "rate * decay_rate^(step / decay_steps), optionally staircase",
+       [](const ScheduleSpec& s) {
+         return ExponentialDecaySchedule(s.learning_rate, s.decay_steps, s.decay_rate, s.staircase);
+       }},
+      {"step", {}, "piecewise constant: values between boundaries",
+       [](const ScheduleSpec& s) { return StepSchedule(s.boundaries, s.values); }},
+      {"cosine", {}, "cosine decay to alpha * rate over decay_steps, after warmup_steps",
+       [](const ScheduleSpec& s) { return CosineSchedule(s.learning_rate, s.decay_steps, s.alpha, s.warmup_steps); }},
+  };
+  return table;
+}
+// clang-format on
+
+}  // namespace
+
+std::vector<std::string> ScheduleNames() { return internal::EntryNames(Registry()); }
+
+std::string ScheduleHelp() { return internal::EntryHelp(Registry()); }
 
 std::shared_ptr<LearningRateSchedule> MakeSchedule(const ScheduleSpec& spec) {
-  if (spec.name == "constant") return ConstantSchedule(spec.learning_rate);
-  if (spec.name == "exponential") {
-    return ExponentialDecaySchedule(spec.learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase);
-  }
-  if (spec.name == "step") return StepSchedule(spec.boundaries, spec.values);
-  if (spec.name == "cosine") return CosineSchedule(spec.learning_rate, spec.decay_steps, spec.alpha, spec.warmup_steps);
-  std::string valid;
-  for (const auto& n : ScheduleNames()) valid += (valid.empty() ? "" : ", ") + n;
-  throw ConfigError("unknown learning-rate schedule '" + spec.name + "'. Valid schedules: " + valid + ".");
+  return internal::LookUp(Registry(), spec.name, "schedule").make(spec);
 }
 
 }  // namespace lever

@@ -18,8 +18,6 @@ double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::d
 
 constexpr uint64_t kDataOrderStream = 0xDA7A0D3EULL;
 
-bool IsReluFamily(const std::string& a) { return a == "relu" || a == "leaky_relu" || a == "prelu" || a == "elu"; }
-
 }  // namespace
 
 void TrainConfig::Validate() const {
@@ -52,8 +50,9 @@ Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_
   // The losses take logits; a squashing last layer would apply sigmoid/softmax twice.
   if (loss_name_ != "mean_squared_error" && !model_.layers().empty()) {
     if (const auto* dense = dynamic_cast<const DenseLayer*>(model_.layers().back().get())) {
-      const std::string& a = dense->options().activation.name;
-      if (a == "sigmoid" || a == "softmax") {
+      const Activation& activation = dense->options().activation;
+      const std::string& a = activation.name;
+      if (activation.Kind().squashes) {
         throw ConfigError("the output layer applies " + a + ", but " + loss_name_ +
                           " takes logits and applies it itself. Use activation 'linear' on the output layer.");
       }
@@ -182,15 +181,16 @@ TrainingStatistics Trainer::ComputeStatistics(double loss, double grad_norm, boo
     const double count = static_cast<double>(y.size());
     a.mean = static_cast<double>(y.sum()) / count;
     a.stddev = std::sqrt(std::max(0.0, static_cast<double>(y.squaredNorm()) / count - a.mean * a.mean));
-    if (IsReluFamily(tap.activation)) {
+    const ActivationKind& kind = tap.kind != nullptr ? *tap.kind : FindActivation(tap.activation);
+    a.saturates = kind.statistic == ActivationStatistic::kSaturation;
+    if (kind.statistic == ActivationStatistic::kDeadUnits) {
       a.zero_fraction = static_cast<double>((y.array() <= 0.0f).count()) / count;
       Index dead = 0;
       for (Index j = 0; j < y.cols(); ++j) dead += (y.col(j).array() <= 0.0f).all() ? 1 : 0;
       a.dead_fraction = static_cast<double>(dead) / static_cast<double>(y.cols());
-    } else if (tap.activation == "sigmoid") {
-      a.saturated_fraction = static_cast<double>(((y.array() < 0.01f) || (y.array() > 0.99f)).count()) / count;
-    } else if (tap.activation == "tanh") {
-      a.saturated_fraction = static_cast<double>((y.array().abs() > 0.99f).count()) / count;
+    } else if (a.saturates) {
+      const float low = kind.saturation_low, high = kind.saturation_high;
+      a.saturated_fraction = static_cast<double>(((y.array() < low) || (y.array() > high)).count()) / count;
     }
     s.activations.push_back(a);
   }

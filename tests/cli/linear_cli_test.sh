@@ -143,7 +143,7 @@ fi
 
 # ---- Bad inputs: exit 2 and a message that names the problem -------------------------------------------
 
-expect_error "unknown --loss 'hinge'. Valid: logistic, squared, softmax" --train "$dir/train.svm" --loss hinge
+expect_error "unknown loss 'hinge'. Valid losses: mean_squared_error, sigmoid_cross_entropy" --train "$dir/train.svm" --loss hinge
 expect_error "batch size must be a positive number of examples (or 0 to pick one), got -3" --train "$dir/train.svm" \
   --batch-size -3
 expect_error "batch size must be a positive number of examples (or 0 to pick one), got -3" --train "$dir/train.svm" \

@@ -26,8 +26,13 @@ for run in 1 2; do
 done
 if [ "${finals[0]}" != "${finals[1]}" ]; then fail "two runs with seed 1 differ: '${finals[0]}' vs '${finals[1]}'"; fi
 
-expect_error "Valid optimizers: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl" --optimizer adamw
-expect_error "Valid activations: linear, sigmoid, tanh, relu, leaky_relu, prelu, elu, softmax" --activation swish
+expect_error "Valid optimizers: sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, adamw, ftrl" --optimizer adamax
+expect_error "Valid activations: linear, sigmoid, tanh, relu, leaky_relu, prelu, elu, gelu, softmax" --activation swish
+# --help lists the registries' names, so a new optimizer or activation shows there without a CLI edit.
+help=$("$lever" train --help)
+for name in adamw gelu sparse_softmax_cross_entropy cosine he_uniform; do
+  [[ "$help" == *"$name"* ]] || fail "lever train --help does not list $name" "$help"
+done
 expect_error "learning rate must be a positive number" --learning-rate 0
 expect_error "learning rate must be a positive number" --learning-rate -0.1
 expect_error "batch size must be a positive number" --batch-size 0

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "lever/error.h"
 
@@ -55,6 +56,23 @@ TEST(MultiLabelHeadTest, SubsetAccuracyIsZeroWhenEveryExampleMissesOneLabel) {
 }
 
 TEST(MultiLabelHeadTest, RejectsNoLabels) { EXPECT_THROW(MakeMultiLabelHead(0), ConfigError); }
+
+TEST(HeadRegistryTest, MakesHeadsByNameAndAlias) {
+  EXPECT_EQ(HeadNames(), (std::vector<std::string>{"regression", "binary", "multi_class", "multi_label"}));
+  EXPECT_EQ(HeadKindName(*MakeHead("multilabel", 3)), "multi_label");
+  EXPECT_EQ(MakeHead("binary", 0)->Name(), "binary_classification");
+  EXPECT_EQ(MakeHead("multiclass", 3)->LogitsDimension(), 3);
+  EXPECT_EQ(HeadKindName(*MakeHead("multi_class_classification", 4)), "multi_class");
+  EXPECT_EQ(HeadKindName(*MakeRegressionHead()), "regression");
+  EXPECT_THROW(MakeHead("multi_class", 1), ConfigError);
+  try {
+    MakeHead("ranking", 0);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "unknown head 'ranking'. Valid heads: regression, binary, multi_class, multi_label",
+                        e.what());
+  }
+}
 
 }  // namespace
 }  // namespace lever

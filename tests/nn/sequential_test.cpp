@@ -127,6 +127,15 @@ TEST(ActivationTest, ParsesNamesAndSlopes) {
   EXPECT_THROW(Activation::Parse("relu:0.1"), ConfigError);
   EXPECT_THROW(Activation::Parse("elu:abc"), ConfigError);
   EXPECT_THROW(Activation::Parse("elu:-1"), ConfigError);
+  EXPECT_EQ(Activation::Parse("Identity").name, "linear");
+  EXPECT_EQ(Activation::Parse("leakyrelu:0.3").ToString(), "leaky_relu:0.3");
+  EXPECT_EQ(&Activation::Parse("tanh").Kind(), &FindActivation("tanh"));  // resolved once, by Parse
+  try {
+    Activation::Parse("swish");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "Valid activations: linear, sigmoid, tanh, relu", e.what());
+  }
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ TEST(TrainerTest, InvalidKnobsAreRejectedWithWhatIsValid) {
   c.batch_size = 0;
   EXPECT_THROW(Trainer(model, c), ConfigError);
   c = Config(10);
-  c.optimizer.name = "adamw";
+  c.optimizer.name = "adamax";
   try {
     Trainer t(model, c);
     FAIL();

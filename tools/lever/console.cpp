@@ -86,7 +86,7 @@ void ConsoleProgress::OnStatistics(const TrainingStatistics& s) {
   }
   for (const auto& a : s.activations) {
     fmt::print(out_, "    {:<24} {:<10} mean {:+.3f} std {:.3f}", a.layer, a.activation, a.mean, a.stddev);
-    if (a.activation == "sigmoid" || a.activation == "tanh") {
+    if (a.saturates) {
       fmt::print(out_, "  saturated {:.1f}%\n", 100 * a.saturated_fraction);
     } else {
       fmt::print(out_, "  zero {:.1f}%  dead units {:.1f}%\n", 100 * a.zero_fraction, 100 * a.dead_fraction);

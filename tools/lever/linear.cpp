@@ -21,6 +21,9 @@
 #include "lever/features/table_source.h"
 #include "lever/linear/coordinate_descent.h"
 #include "lever/linear/training.h"
+#include "lever/losses/registry.h"
+#include "lever/optim/registry.h"
+#include "lever/registry.h"
 
 namespace lever::cli {
 namespace {
@@ -69,11 +72,14 @@ CsvOptions CsvDialect(const std::string& path) {
   return csv;
 }
 
+// Names and aliases mean what they mean in `lever train` (the loss registry); a linear model reads class ids.
 std::string LossName(const std::string& loss) {
-  if (loss == "logistic") return "sigmoid_cross_entropy";
-  if (loss == "squared" || loss == "linear") return "mean_squared_error";
-  if (loss == "softmax") return "sparse_softmax_cross_entropy";
-  throw ConfigError("unknown --loss '" + loss + "'. Valid: logistic, squared, softmax.");
+  const std::string name = CanonicalLossName(loss);
+  if (name == "softmax_cross_entropy") {
+    throw ConfigError("--loss " + loss + " takes one label column per class; lever linear reads class ids: "
+                      "use --loss softmax (sparse_softmax_cross_entropy)");
+  }
+  return name;
 }
 
 // CSV: tables, feature columns (from YAML, or one per column), sparse rows.
@@ -449,7 +455,8 @@ Command RegisterLinear(CLI::App& app) {
   cmd->add_option("--columns", f->columns, "CSV: YAML with feature_columns (default: one column per input column)");
   cmd->add_option("--label", f->label,
                   "CSV: the label column, numbers or text (logistic: any two values, the second sorted one positive)");
-  cmd->add_option("--loss", f->loss, "logistic, squared or softmax")->capture_default_str();
+  cmd->add_option("--loss", f->loss, "logistic, squared or softmax, or any loss name or alias of lever train")
+      ->capture_default_str();
   cmd->add_option("--classes", f->classes,
                   "softmax: number of classes, at least 2 (labels 0..classes-1); required for LIBSVM, for CSV the labels "
                   "give them (text labels: their sorted values)");
@@ -459,7 +466,7 @@ Command RegisterLinear(CLI::App& app) {
       ->capture_default_str();
   auto& online = f->online_only;
   auto& cd = f->cd_only;
-  online.push_back(cmd->add_option("--optimizer", f->optimizer, "ftrl, sgd, adagrad, adam, ...")->capture_default_str());
+  online.push_back(cmd->add_option("--optimizer", f->optimizer, JoinNames(OptimizerNames()))->capture_default_str());
   online.push_back(cmd->add_option("--learning-rate,--lr", f->learning_rate,
                                    "> 0, or 0 = TensorFlow's default min(0.2, 1/sqrt(feature columns))")
                        ->capture_default_str());

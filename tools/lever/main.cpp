@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <vector>
 
 #include "commands.h"
 #include "lever/cpu.h"
@@ -44,6 +45,23 @@ __attribute__((target("arch=x86-64"))) void BeforeEverything(int, char**, char**
 }
 __attribute__((section(".preinit_array"), used)) void (*const kPreinit)(int, char**, char**) = BeforeEverything;
 
+// One line per subcommand: its name and the function, in its own file, that adds its flags to the app.
+struct Subcommand {
+  const char* name;
+  lever::cli::Command (*add)(CLI::App& app);
+};
+// clang-format off
+constexpr Subcommand kSubcommands[] = {
+    {"train", lever::cli::RegisterTrain},
+    {"linear", lever::cli::RegisterLinear},
+    {"threshold", lever::cli::RegisterThreshold},
+    {"eval", lever::cli::RegisterEval},
+    {"predict", lever::cli::RegisterPredict},
+    {"export", lever::cli::RegisterExport},
+    {"tune", lever::cli::RegisterTune},
+};
+// clang-format on
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,26 +69,17 @@ int main(int argc, char** argv) {
   CLI::App app{"lever: train models with every knob exposed, read their curves, tune their knobs"};
   app.set_version_flag("--version", std::string("lever ") + lever::Version());
   app.require_subcommand(1);
-  lever::cli::Command train = lever::cli::RegisterTrain(app);
-  lever::cli::Command linear = lever::cli::RegisterLinear(app);
-  lever::cli::Command threshold = lever::cli::RegisterThreshold(app);
-  lever::cli::Command eval = lever::cli::RegisterEval(app);
-  lever::cli::Command predict = lever::cli::RegisterPredict(app);
-  lever::cli::Command export_model = lever::cli::RegisterExport(app);
-  lever::cli::Command tune = lever::cli::RegisterTune(app);
+  std::vector<lever::cli::Command> commands;
+  for (const Subcommand& s : kSubcommands) commands.push_back(s.add(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
-    if (app.got_subcommand("train")) return train();
-    if (app.got_subcommand("linear")) return linear();
-    if (app.got_subcommand("threshold")) return threshold();
-    if (app.got_subcommand("eval")) return eval();
-    if (app.got_subcommand("predict")) return predict();
-    if (app.got_subcommand("export")) return export_model();
-    if (app.got_subcommand("tune")) return tune();
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (app.got_subcommand(kSubcommands[i].name)) return commands[i]();
+    }
   } catch (const lever::DivergenceError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 3;

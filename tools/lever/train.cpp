@@ -18,7 +18,9 @@
 #include "lever/error.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
+#include "lever/nn/initializer.h"
 #include "lever/nn/mlp.h"
+#include "lever/registry.h"
 #include "lever/train/hypertune_reporter.h"
 #include "lever/train/trainer.h"
 
@@ -344,21 +346,18 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_option("--train-percent", f->train_percent, "percent of points used for training (10-90)")->capture_default_str();
   cmd->add_option("--samples", f->samples, "points to generate (0 = Playground's 500 / 1200)")->capture_default_str();
   cmd->add_option("--hidden,--hidden_units", f->hidden, "units per hidden layer, e.g. 8,8 (empty = linear model)")->capture_default_str();
-  cmd->add_option("--activation", f->activation, "linear, sigmoid, tanh, relu, leaky_relu[:alpha], prelu, elu[:alpha]")
+  cmd->add_option("--activation", f->activation, JoinNames(ActivationNames()) + " (leaky_relu, prelu, elu: [:alpha])")
       ->capture_default_str();
-  cmd->add_option("--initializer", f->initializer, "glorot_uniform, glorot_normal, he_normal, he_uniform, lecun_normal, zeros")
-      ->capture_default_str();
+  cmd->add_option("--initializer", f->initializer, JoinNames(InitializerNames()))->capture_default_str();
   cmd->add_option("--l1", f->l1, "L1 strength on every kernel (proximal: exact zeros)")->capture_default_str();
   cmd->add_option("--l2", f->l2, "L2 strength on every kernel")->capture_default_str();
   cmd->add_option("--dropout", f->dropout, "dropout rate after every hidden layer, [0, 1)")->capture_default_str();
   cmd->add_flag("--batch-norm", f->batch_norm, "batch normalization before every hidden activation");
-  cmd->add_option("--loss", f->loss, "auto, mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy, sparse_softmax_cross_entropy")
-      ->capture_default_str();
-  cmd->add_option("--optimizer", f->optimizer, "sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl")
-      ->capture_default_str();
+  cmd->add_option("--loss", f->loss, "auto, " + JoinNames(LossNames()) + " (softmax: sparse)")->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, JoinNames(OptimizerNames()))->capture_default_str();
   cmd->add_option("--learning-rate,--learning_rate,--lr", f->learning_rate, "initial learning rate")->capture_default_str();
   cmd->add_option("--opt", f->optimizer_options, "optimizer option key=value, repeatable (e.g. --opt beta1=0.95)");
-  cmd->add_option("--lr-schedule", f->schedule.name, "constant, exponential, step, cosine")->capture_default_str();
+  cmd->add_option("--lr-schedule", f->schedule.name, JoinNames(ScheduleNames()))->capture_default_str();
   cmd->add_option("--decay-steps", f->schedule.decay_steps, "exponential/cosine: steps per decay period");
   cmd->add_option("--decay-rate", f->schedule.decay_rate, "exponential: factor per decay period")->capture_default_str();
   cmd->add_flag("--staircase", f->schedule.staircase, "exponential: decay in whole periods");

@@ -51,6 +51,28 @@ struct WideDeepOptions {
   OptimizerSpec dnn_optimizer{.name = "adagrad", .learning_rate = 0.05};
 };
 
+/// A job's model type (estimator.type): which parts of the wide-and-deep model it trains. The table is in
+/// src/estimator/canned.cpp.
+struct ModelType {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  bool wide;  // a linear part over sparse columns
+  bool deep;  // a DNN part over dense and embedding columns
+};
+
+/// The type named `name` or an alias; ConfigError listing the valid names for an unknown one.
+const ModelType& FindModelType(const std::string& name);
+
+/// True when `name` is a registered model type or alias.
+bool IsModelTypeName(const std::string& name);
+
+/// Every registered model type name, in table order.
+std::vector<std::string> ModelTypeNames();
+
+/// One "  name (also aliases): help" line per model type, for --help and docs.
+std::string ModelTypeHelp();
+
 /// What the wide-and-deep model function needs to know of its inputs (MakeExamples' names).
 struct WideDeepInputs {
   Index wide_dimension = 0;  // the wide columns' linear feature space ("wide")

@@ -60,4 +60,22 @@ HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels = ClassLabels::kIds
 /// "auc/<name>" and "accuracy/<name>" (lever/metrics/multilabel.h).
 HeadPtr MakeMultiLabelHead(Index labels, std::vector<std::string> names = {});
 
+/// Heads by the name a job config (estimator.head) or a bundle's manifest gives them; the table is in
+/// src/estimator/head.cpp. `outputs`: classes for multi_class, targets for regression (0: one), unused for
+/// binary. Throws ConfigError for an unknown name, listing the valid ones.
+HeadPtr MakeHead(const std::string& name, Index outputs);
+
+/// Every registered head name, in table order.
+std::vector<std::string> HeadNames();
+
+/// One "  name (also aliases): help" line per head, for --help and docs.
+std::string HeadHelp();
+
+/// True when `name` is a registered head name or alias.
+bool IsHeadName(const std::string& name);
+
+/// The registered name of `head`'s kind ("binary" for a binary_classification head); Name() for a head
+/// that is not registered.
+std::string HeadKindName(const Head& head);
+
 }  // namespace lever

@@ -175,6 +175,24 @@ std::shared_ptr<EmbeddingColumn> MakeEmbeddingColumn(CategoricalColumnPtr catego
 /// The default embedding dimension for `buckets` categories: round(buckets ^ 0.25), at least 1.
 Index DefaultEmbeddingDimension(Index buckets);
 
+/// The column kinds a feature-column config names (`- numeric: ...`); the table is in
+/// src/features/feature_column.cpp. `categorical` kinds can feed indicator, embedding and crossed columns.
+struct FeatureColumnKind {
+  const char* name;
+  std::vector<std::string> aliases;
+  const char* help;
+  bool categorical;
+};
+
+/// Every registered column kind, in table order.
+std::vector<std::string> FeatureColumnKindNames();
+
+/// The kinds whose columns are categorical (bucketized, categorical, crossed).
+std::vector<std::string> CategoricalColumnKindNames();
+
+/// One "  name: help" line per column kind, for --help and docs.
+std::string FeatureColumnKindHelp();
+
 class IndicatorColumn : public FeatureColumn {
  public:
   explicit IndicatorColumn(CategoricalColumnPtr categorical);

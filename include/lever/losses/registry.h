@@ -9,8 +9,14 @@ namespace lever {
 
 /// mean_squared_error (regression), sigmoid_cross_entropy (binary or multi-label),
 /// softmax_cross_entropy (soft labels, one column per class), sparse_softmax_cross_entropy (integer
-/// class ids in one column). Also accepted: mse, binary_cross_entropy / logistic, softmax, sparse_softmax.
+/// class ids in one column). The table, with every alias, is in src/losses/registry.cpp; LossHelp() lists
+/// them. An alias means the same everywhere (`lever train`, `lever linear`, config files): `softmax` is
+/// sparse_softmax_cross_entropy, since labels in a table or LIBSVM file are class ids; one column per class
+/// is softmax_cross_entropy (alias categorical_cross_entropy, as Keras names it).
 std::vector<std::string> LossNames();
+
+/// One "  name (also aliases): help" line per loss, for --help and docs.
+std::string LossHelp();
 
 /// The canonical name of `name`, or a ConfigError listing the valid ones.
 std::string CanonicalLossName(const std::string& name);

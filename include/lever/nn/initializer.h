@@ -21,6 +21,13 @@ namespace lever {
 /// does. Throws ConfigError for an unknown name, listing the valid ones.
 void Initialize(const std::string& initializer, Tensor& kernel, Rng& rng);
 
+/// Every registered initializer name, in table order (src/nn/initializer.cpp).
 std::vector<std::string> InitializerNames();
+
+/// One "  name: help" line per initializer, for --help and docs.
+std::string InitializerHelp();
+
+/// Throws ConfigError for an unknown initializer, listing the valid ones.
+void CheckInitializer(const std::string& initializer);
 
 }  // namespace lever

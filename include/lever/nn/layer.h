@@ -11,12 +11,15 @@
 
 namespace lever {
 
+struct ActivationKind;
+
 /// A layer's post-activation output in a graph, recorded so training can summarize activations
 /// (fraction of ReLU units at zero, of sigmoid/tanh units saturated).
 struct ActivationTap {
   std::string layer;       // "dense_1"
   std::string activation;  // "relu"
   Var output;
+  const ActivationKind* kind = nullptr;  // what the statistics look for
 };
 
 /// How a layer is being added to a graph.

@@ -30,6 +30,11 @@ BasicVar<T> Prelu(const BasicVar<T>& x, const BasicVar<T>& alpha);
 template <class T>
 BasicVar<T> Elu(const BasicVar<T>& x, double alpha);
 
+/// GELU, tanh approximation (Hendrycks and Gimpel 2016): y = x/2 (1 + t), t = tanh(c (x + 0.044715 x^3)),
+/// c = sqrt(2/pi).  dy/dx = (1 + t)/2 + x/2 (1 - t^2) c (1 + 3 * 0.044715 x^2). In src/ops/gelu.cpp.
+template <class T>
+BasicVar<T> Gelu(const BasicVar<T>& x);
+
 /// Row-wise softmax: y_ij = exp(x_ij - m_i) / sum_k exp(x_ik - m_i), m_i the row maximum.
 /// dx_ij = y_ij (dy_ij - sum_k dy_ik y_ik).
 template <class T>

@@ -24,8 +24,30 @@ class Adam : public Optimizer {
   std::vector<std::string> SlotNames() const override { return {"m", "v"}; }
   void UpdateSpan(float* w, float* g, float* const* slots, Index n, const UpdateContext& ctx) override;
 
- private:
   AdamOptions options_;
+};
+
+struct AdamWOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  double weight_decay = 0.01;  // PyTorch's AdamW default
+};
+
+/// AdamW (Loshchilov and Hutter 2019, decoupled weight decay), as PyTorch's torch.optim.AdamW computes it:
+/// w <- w - lr * weight_decay * w, then Adam's step. The decay does not pass through the moments, unlike
+/// L2 added to the gradient. In src/optim/adamw.cpp.
+class AdamW : public Adam {
+ public:
+  AdamW(std::shared_ptr<LearningRateSchedule> schedule, AdamWOptions options = {});
+  std::string Name() const override { return "adamw"; }
+  std::string Describe() const override;
+
+ protected:
+  void UpdateSpan(float* w, float* g, float* const* slots, Index n, const UpdateContext& ctx) override;
+
+ private:
+  double weight_decay_;
 };
 
 }  // namespace lever

@@ -11,7 +11,7 @@ namespace lever {
 
 /// An optimizer described by name and hyperparameters, as a user types them.
 struct OptimizerSpec {
-  std::string name = "sgd";  // sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, ftrl
+  std::string name = "sgd";  // OptimizerNames(); the table is in src/optim/registry.cpp
   double learning_rate = 0.01;
   /// Optimizer-specific hyperparameters by name (e.g. {"beta1", 0.9}); booleans as 0/1.
   std::map<std::string, double> options = {};
@@ -23,8 +23,11 @@ struct OptimizerSpec {
 /// option the optimizer does not have (listing its options).
 std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerSpec& spec);
 
-/// Every registered optimizer name.
+/// Every registered optimizer name, in table order.
 std::vector<std::string> OptimizerNames();
+
+/// One "  name: help (option=default, ...)" line per optimizer, for --help and docs.
+std::string OptimizerHelp();
 
 /// The options an optimizer accepts, with their defaults.
 std::map<std::string, double> OptimizerDefaults(const std::string& name);

@@ -39,7 +39,7 @@ namespace lever {
 
 /// A schedule described by name and numbers, as a user types them.
 struct ScheduleSpec {
-  std::string name = "constant";  // constant, exponential, step, cosine
+  std::string name = "constant";  // ScheduleNames(): constant, exponential, step, cosine
   double learning_rate = 0.01;
   int64_t decay_steps = 0;        // exponential, cosine
   double decay_rate = 0.96;       // exponential
@@ -51,7 +51,13 @@ struct ScheduleSpec {
 };
 
 /// Throws ConfigError for an unknown name (listing the valid ones) or invalid numbers.
+/// The table is in src/optim/schedule_registry.cpp.
 std::shared_ptr<LearningRateSchedule> MakeSchedule(const ScheduleSpec& spec);
+
+/// Every registered schedule name, in table order.
 std::vector<std::string> ScheduleNames();
+
+/// One "  name: help" line per schedule, for --help and docs.
+std::string ScheduleHelp();
 
 }  // namespace lever

@@ -48,6 +48,8 @@ struct ActivationStatistics {
   double dead_fraction = 0.0;
   /// sigmoid: outputs below 0.01 or above 0.99; tanh: |output| above 0.99 (gradients nearly vanish).
   double saturated_fraction = 0.0;
+  /// True for sigmoid-like activations, whose saturated_fraction is measured (not zero and dead fractions).
+  bool saturates = false;
 };
 
 /// What a practitioner looks at, sampled every TrainConfig::statistics_every steps.
