@@ -1,9 +1,12 @@
 #include "lever/data/dataset.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/tensor/rng.h"
 
 namespace lever {
 
@@ -20,6 +23,37 @@ void CheckFiniteFeatures(const Tensor& features, const std::vector<std::string>&
       }
     }
   }
+}
+
+std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed) {
+  if (!(fraction > 0.0 && fraction < 1.0)) {
+    throw ConfigError("a holdout fraction is in (0, 1), got " + std::to_string(fraction));
+  }
+  const Index n = data.size();
+  if (n < 2) throw DataError("holding out rows for validation needs at least 2 examples, got " + std::to_string(n));
+  const Index held = std::clamp<Index>(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), 1, n - 1);
+  std::vector<Index> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), Index{0});
+  Rng rng = Rng::Stream(seed, 0x401D0075ULL, 0);
+  for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.UniformInt(i + 1)]);
+  std::vector<bool> is_held(static_cast<size_t>(n), false);
+  for (Index i = 0; i < held; ++i) is_held[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
+  std::pair<Dataset, Dataset> out;
+  for (Dataset* d : {&out.first, &out.second}) {
+    d->feature_names = data.feature_names;
+    const Index rows = d == &out.second ? held : n - held;
+    d->features.resize(rows, data.features.cols());
+    d->labels.resize(rows, data.labels.cols());
+  }
+  Index rest = 0, hold = 0;
+  for (Index r = 0; r < n; ++r) {
+    Dataset& d = is_held[static_cast<size_t>(r)] ? out.second : out.first;
+    Index& at = is_held[static_cast<size_t>(r)] ? hold : rest;
+    d.features.row(at) = data.features.row(r);
+    d.labels.row(at) = data.labels.row(r);
+    ++at;
+  }
+  return out;
 }
 
 }  // namespace lever

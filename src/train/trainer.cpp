@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -67,6 +68,15 @@ Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_
 }
 
 Trainer::~Trainer() = default;
+
+void Trainer::SetEarlyStopping(const Dataset& holdout, EarlyStopping options) {
+  if (options.patience < 1) throw ConfigError("early stopping patience must be at least 1 check, got " + std::to_string(options.patience));
+  if (options.check_every < 0) throw ConfigError("early stopping checks every N >= 1 steps (0 picks one), got " + std::to_string(options.check_every));
+  if (!(options.min_delta >= 0.0)) throw ConfigError("early stopping min_delta must be >= 0");
+  CheckData(holdout, "holdout");
+  holdout_ = &holdout;
+  stopping_ = options;
+}
 
 void Trainer::set_max_steps(int64_t max_steps) {
   if (max_steps < 0) throw ConfigError("steps must be >= 0, got " + std::to_string(max_steps));
@@ -247,6 +257,27 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
 
   std::vector<float> step_losses;  // for the convergence report
   step_losses.reserve(static_cast<size_t>(std::max<int64_t>(0, config_.max_steps - step_)));
+  // Early stopping on the holdout: the best check so far and its parameters.
+  const int64_t check_every =
+      stopping_.check_every > 0 ? stopping_.check_every : std::max<int64_t>(1, config_.max_steps / 100);
+  const ParameterList all_parameters = model_.parameters().All();
+  std::vector<Tensor> best_values;
+  double best_loss = std::numeric_limits<double>::infinity();
+  int64_t best_step = -1, stale = 0;
+  auto check_holdout = [&] {
+    const double holdout_loss = Evaluate(*holdout_).loss;
+    if (holdout_loss < best_loss - stopping_.min_delta || best_step < 0) {
+      best_loss = std::min(best_loss, holdout_loss);
+      best_step = step_;
+      stale = 0;
+      if (stopping_.restore_best) {
+        best_values.resize(all_parameters.size());
+        for (size_t i = 0; i < all_parameters.size(); ++i) best_values[i] = all_parameters[i]->value;
+      }
+      return false;
+    }
+    return ++stale >= stopping_.patience;
+  };
   while (step_ < config_.max_steps) {
     FillBatch(train);
     graph_->set_step(static_cast<uint64_t>(step_));
@@ -300,12 +331,23 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
         for (TrainingCallback* cb : callbacks_) cb->OnStatistics(stats);
       }
     }
+    if (holdout_ != nullptr && (step_ % check_every == 0 || step_ == config_.max_steps) && check_holdout()) {
+      result.stopped_early = true;
+      break;
+    }
     if (config_.eval_every > 0 && step_ % config_.eval_every == 0 && step_ < config_.max_steps) {
       if (evaluate(false)) {
         result.stopped_early = true;
         break;
       }
     }
+  }
+  if (holdout_ != nullptr && best_step >= 0) {
+    if (stopping_.restore_best && best_step != step_) {
+      for (size_t i = 0; i < all_parameters.size(); ++i) all_parameters[i]->value = best_values[i];
+    }
+    result.best_step = stopping_.restore_best ? best_step : step_;
+    result.holdout_loss = stopping_.restore_best ? best_loss : Evaluate(*holdout_).loss;
   }
   evaluate(true);
   result.steps = step_;

@@ -27,6 +27,14 @@ awk -v a="$acc" -v b="$mlp" 'BEGIN { exit !(a >= b) }' || fail "digits test accu
 # The job directory: one eval.jsonl line per evaluation (10), and result.json with the final metrics.
 [ "$(wc -l < "$work/job/eval.jsonl")" -eq 10 ] || fail "eval.jsonl should have 10 lines: $(cat "$work/job/eval.jsonl")"
 grep -q '"test_accuracy"' "$work/job/result.json" || fail "result.json lacks test_accuracy: $(cat "$work/job/result.json")"
+# Early stopping by default: 10% of the training rows held out, the kept weights' step said and recorded.
+[[ "$out" == *"early stopping: holdout loss "*" at step "*"of the training rows held out"* ]] ||
+  fail "no early stopping line: $out"
+/usr/bin/python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["early_stopping"]
+assert e["holdout_rows"] > 0 and 0 < e["best_step"] <= 1500 and e["holdout_loss"] > 0, e' "$work/job/result.json" ||
+  fail "result.json early_stopping: $(cat "$work/job/result.json")"
 # The tuner's file: cloudml-hypertune's JSON lines, the last at the final step with the final accuracy.
 /usr/bin/python3 - "$work/hp/metrics.jsonl" "$acc" <<'PY' || fail "metric file"
 import json, sys
@@ -69,6 +77,10 @@ echo "digits study: 6 trials completed, best test accuracy $best"
 expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train -q "$@"; }
 expect_error "label column 'digit'" --train-file "$work/train.csv" --test-file "$work/test.csv" --label digit
 expect_error "needs a --test-file" --train-file "$work/train.csv"
+expect_error "--validation-split is a share of the training rows in [0, 1), got 1" --train-file "$work/train.csv" \
+  --test-file "$work/test.csv" --validation-split 1
+expect_error "--patience is a number of checks >= 0, got -2" --train-file "$work/train.csv" --test-file "$work/test.csv" \
+  --patience -2
 sed '2s/,[0-9]*$/,12/' "$work/test.csv" > "$work/bad_test.csv"
 expect_error "bad_test.csv:2: label 'label' is \"12\", a value the training labels do not have" --train-file "$work/train.csv" --test-file "$work/bad_test.csv"
 

@@ -390,6 +390,51 @@ TEST(TrainerTest, EarlyStopFromACallback) {
   EXPECT_EQ(r.steps, 300);
 }
 
+// A net far larger than 60 noisy points need overfits them: the holdout's loss turns up, training stops
+// `patience` checks after its best, and the model ends with the best check's parameters.
+TEST(TrainerTest, EarlyStoppingOnAHoldoutRestoresTheBestCheck) {
+  PlaygroundSpec spec;
+  spec.dataset = "gauss";
+  spec.noise = 0.5;
+  spec.num_samples = 120;
+  spec.seed = 4;
+  const PlaygroundData data = MakePlaygroundData(spec);
+  const auto [train, holdout] = SplitHoldout(data.train, 0.25, 1);
+  ASSERT_EQ(holdout.size(), 15);
+  ASSERT_EQ(train.size() + holdout.size(), data.train.size());
+  MlpSpec mlp;
+  mlp.hidden = {32, 32};
+  mlp.activation = "relu";
+  Sequential model = MakeMlp(mlp);
+  model.Build(2, 1);
+  TrainConfig c = Config(4000);
+  c.batch_size = 8;
+  c.optimizer.learning_rate = 0.03;
+  Trainer trainer(model, c);
+  trainer.SetEarlyStopping(holdout, {.check_every = 20, .patience = 10});
+  const TrainResult r = trainer.Train(train, &data.test);
+  EXPECT_TRUE(r.stopped_early);
+  EXPECT_LT(r.steps, 4000);
+  EXPECT_EQ(r.steps - r.best_step, 10 * 20);  // the best check, then 10 checks without a better one
+  EXPECT_EQ(r.best_step % 20, 0);
+  EXPECT_NEAR(trainer.Evaluate(holdout).loss, r.holdout_loss, 1e-6);  // the best check's parameters are back
+  EXPECT_TRUE(r.convergence.converged);
+
+  // Without restoring, the model keeps the last step's parameters: a higher holdout loss.
+  Sequential last = MakeMlp(mlp);
+  last.Build(2, 1);
+  Trainer kept(last, c);
+  kept.SetEarlyStopping(holdout, {.check_every = 20, .patience = 10, .restore_best = false});
+  const TrainResult k = kept.Train(train, &data.test);
+  EXPECT_EQ(k.best_step, k.steps);
+  EXPECT_GT(k.holdout_loss, r.holdout_loss);
+
+  EXPECT_THROW(trainer.SetEarlyStopping(holdout, {.patience = 0}), ConfigError);
+  EXPECT_THROW(trainer.SetEarlyStopping(holdout, {.check_every = -1}), ConfigError);
+  EXPECT_THROW(SplitHoldout(train, 1.0, 1), ConfigError);
+  EXPECT_THROW(SplitHoldout(train, 0.0, 1), ConfigError);
+}
+
 TEST(TrainerTest, PredictGivesProbabilities) {
   const PlaygroundData data = Spiral();
   Sequential model = MakeMlp(Net());

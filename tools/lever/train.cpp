@@ -33,6 +33,8 @@ struct TrainFlags {
   std::string task = "auto", label_vocabulary, positive_class;
   std::string schema, na_values;
   bool standardize = true;
+  double validation_split = 0.1;
+  long patience = 30;
   std::string job_dir;
   std::string config;
   std::vector<std::string> extras;
@@ -73,6 +75,7 @@ std::vector<std::string> Split(const std::string& s) {
 // The examples to learn from and to test on, and how to describe them.
 struct TrainData {
   Dataset train, test;
+  Dataset holdout;  // CSV: training rows held out for early stopping (empty: none)
   bool classification = true;
   std::string default_loss;
   Index outputs = 1;
@@ -154,7 +157,17 @@ TrainData FileTrainData(const TrainFlags& f) {
   d.description = fmt::format("{} ({} train, {} test), {} features{}", f.train_file, train.data.size(),
                               test.data.size(), train.data.num_features(), f.standardize ? " (standardized)" : "");
   d.summary = train.summary.Lines();
-  d.train = std::move(train.data);
+  if (!(f.validation_split >= 0.0 && f.validation_split < 1.0)) {
+    throw ConfigError(fmt::format("--validation-split is a share of the training rows in [0, 1), got {}", f.validation_split));
+  }
+  if (f.patience < 0) throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", f.patience));
+  if (f.validation_split > 0.0 && f.patience > 0) {
+    auto [rest, holdout] = SplitHoldout(train.data, f.validation_split, f.seed);
+    d.train = std::move(rest);
+    d.holdout = std::move(holdout);
+  } else {
+    d.train = std::move(train.data);
+  }
   d.test = std::move(test.data);
   return d;
 }
@@ -238,6 +251,7 @@ int Run(const TrainFlags& f) {
   }
   RunReporter reporter(HypertuneReporter::FromEnvironment(), eval_log);
   trainer.AddCallback(&reporter);
+  if (data.holdout.size() > 0) trainer.SetEarlyStopping(data.holdout, {.patience = f.patience});
   if (!f.quiet) {
     fmt::print("{}", model.Summary());
     fmt::print("data: {}\n", data.description);
@@ -265,6 +279,12 @@ int Run(const TrainFlags& f) {
   }
   fmt::print("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n", r.steps,
              r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights, r.kernel_weights);
+  if (r.best_step >= 0) {
+    fmt::print("       early stopping: holdout loss {:.4f} at step {} ({} of the training rows held out); {}\n",
+               r.holdout_loss, r.best_step, data.holdout.size(),
+               r.stopped_early ? fmt::format("stopped at step {}, the weights are step {}'s", r.steps, r.best_step)
+                               : fmt::format("ran all {} steps, the weights are step {}'s", r.steps, r.best_step));
+  }
   const std::string not_converged =
       r.convergence.converged ? "" : fmt::format("not converged: the training loss still fell {:.1f}% over the last "
                                                  "tenth of {} steps (more than {:.0f}%); raise --steps or --learning-rate",
@@ -284,6 +304,12 @@ int Run(const TrainFlags& f) {
     if (!data.label_decision.empty()) {
       result["task"] = TaskName(data.labels.task);
       if (!data.labels.classes.empty()) result["classes"] = data.labels.classes;
+    }
+    if (r.best_step >= 0) {
+      result["early_stopping"] = {{"holdout_rows", data.holdout.size()},
+                                  {"best_step", r.best_step},
+                                  {"holdout_loss", r.holdout_loss},
+                                  {"stopped_early", r.stopped_early}};
     }
     result["convergence"] = {{"converged", r.convergence.converged},
                              {"change", r.convergence.change},
@@ -335,6 +361,13 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_option("--positive-class", f->positive_class, "binary: the class that is 1 (default: the second sorted value)");
   cmd->add_flag("--standardize,!--no-standardize", f->standardize,
                 "standardize CSV features with the training file's mean and standard deviation (default on)");
+  cmd->add_option("--validation-split", f->validation_split,
+                  "CSV: the share of training rows held out for early stopping, in [0, 1) (0 = none)")
+      ->capture_default_str();
+  cmd->add_option("--patience", f->patience,
+                  "CSV: stop after this many holdout checks (one every steps / 100) without a lower holdout loss, "
+                  "and keep the best check's weights (0 = no early stopping)")
+      ->capture_default_str();
   cmd->add_option("--config", f->config,
                   "a run config (YAML: data, feature columns, estimator, train, eval, run); any key can then be "
                   "overridden with --key.path=value, e.g. --train.max_steps=500");

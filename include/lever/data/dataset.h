@@ -1,6 +1,8 @@
 #pragma once
 // An in-memory table of examples: one row per example, features and labels side by side.
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lever/tensor/tensor.h"
@@ -16,6 +18,11 @@ struct Dataset {
   Index size() const { return features.rows(); }
   Index num_features() const { return features.cols(); }
 };
+
+/// Splits `data` into (rest, holdout): a `fraction` of the rows, at least 1 and at most all but 1, drawn
+/// at random by `seed` (the rest keep their order). Throws ConfigError for a fraction outside (0, 1) and
+/// DataError for fewer than 2 rows.
+std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed);
 
 /// Throws DataError "<what> set example <i>, feature <name> is nan; fill or drop missing values first" for
 /// the first value of `features` that is not finite (`names` name the columns; by index when short).

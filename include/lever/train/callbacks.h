@@ -87,6 +87,10 @@ struct TrainResult {
   double training_seconds = 0.0;  // excluding evaluations
   double steps_per_second = 0.0;
   bool stopped_early = false;
+  /// With early stopping on a holdout: the step whose parameters the model ends with (the best check's when
+  /// restored, else the last step) and the holdout loss there; -1 / NaN without.
+  int64_t best_step = -1;
+  double holdout_loss = std::numeric_limits<double>::quiet_NaN();
   /// Whether the training loss was still falling clearly at the end (LossTrendConvergence over this call's
   /// steps; limit "max_steps"); converged when a callback stopped the run.
   Convergence convergence;

@@ -42,6 +42,16 @@ struct TrainConfig {
   void Validate() const;
 };
 
+/// Early stopping on held-out training rows (Trainer::SetEarlyStopping): every `check_every` steps the
+/// holdout's loss is measured; when `patience` checks in a row have not lowered the best by more than
+/// `min_delta`, training stops, and with `restore_best` the parameters return to the best check's.
+struct EarlyStopping {
+  int64_t check_every = 0;  // 0: max(1, max_steps / 100)
+  int64_t patience = 30;
+  double min_delta = 0.0;
+  bool restore_best = true;
+};
+
 class Trainer {
  public:
   /// `model` must be built and outlive the trainer.
@@ -51,6 +61,10 @@ class Trainer {
   Trainer& operator=(const Trainer&) = delete;
 
   void AddCallback(TrainingCallback* callback) { callbacks_.push_back(callback); }
+  /// Watches `holdout` (rows held out of the training set; it must outlive training) as EarlyStopping says.
+  /// Throws ConfigError for a patience or check cadence below 1 (check_every 0 picks one) or a negative
+  /// min_delta.
+  void SetEarlyStopping(const Dataset& holdout, EarlyStopping options);
 
   /// Trains from the current step to config.max_steps. Throws DataError when the data does not fit
   /// the model, DivergenceError when the loss becomes NaN or infinite.
@@ -101,6 +115,8 @@ class Trainer {
   std::vector<double> gradient_norms_;
   std::unique_ptr<EvalGraph> eval_;
   TargetScale target_scale_;
+  const Dataset* holdout_ = nullptr;
+  EarlyStopping stopping_;
 };
 
 }  // namespace lever
