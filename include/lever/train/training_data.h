@@ -1,0 +1,60 @@
+#pragma once
+// The examples `lever train` learns from without a run config: a TensorFlow Playground dataset, or a
+// numeric CSV table (features imputed and standardized with the training file's statistics, the labels'
+// task decided as lever/data/labels.h says, and a share of the training rows held out for early stopping).
+//
+//   TrainingDataSpec spec;
+//   spec.train_file = "train.csv";
+//   spec.test_file = "test.csv";
+//   spec.label = "price";
+//   TrainingData data = LoadTrainingData(spec);   // data.label_decision: "label 'price': ... -> regression"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lever/data/dataset.h"
+#include "lever/data/labels.h"
+
+namespace lever {
+
+struct TrainingDataSpec {
+  // A Playground dataset (when train_file is empty): lever/data/playground.h, in the Playground's units.
+  std::string dataset = "spiral";
+  std::vector<std::string> features{"x1", "x2"};
+  double noise = 0.0;           // 0..50
+  double train_percent = 50.0;  // 10..90
+  int samples = 0;              // 0: the Playground's 500 / 1200
+
+  // A CSV table: every column but the label(s) is a feature.
+  std::string train_file, test_file;
+  std::string label = "label";  // several, "a,b,c": a multi-label task
+  std::string task = "auto";    // auto | binary | multi_class | regression | multi_label
+  std::string loss = "auto";    // a loss other than auto implies the task when task is auto
+  std::vector<std::string> label_vocabulary;
+  std::string positive_class;
+  std::string schema;                   // a schema YAML declaring column types; empty: inferred
+  std::vector<std::string> na_values;   // texts that mean missing; empty: DefaultMissingValues()
+  bool standardize = true;
+  double validation_split = 0.1;  // share of the training rows held out; 0: none
+  bool hold_out = true;           // false: no holdout (early stopping off)
+
+  uint64_t seed = 1;  // the Playground's points and the holdout's rows
+};
+
+struct TrainingData {
+  Dataset train, test;
+  Dataset holdout;  // training rows held out for early stopping (CSV); empty: none
+  bool classification = true;
+  std::string default_loss;  // the loss the labels call for
+  Index outputs = 1;
+  std::string description;     // one line: what the data is
+  std::string label_decision;  // CSV: what the labels were read as, and why
+  LabelEncoding labels;        // CSV: the task and classes
+  std::vector<std::string> summary;  // CSV: the data summary's lines
+};
+
+/// Throws ConfigError for knobs out of range (naming them as the CLI's flags), and what the readers throw
+/// (lever/data/csv_dataset.h) for the files.
+TrainingData LoadTrainingData(const TrainingDataSpec& spec);
+
+}  // namespace lever

@@ -1,0 +1,83 @@
+#pragma once
+// One `lever train` run without a run config, as the library does it: the data (lever/train/training_data.h),
+// a multilayer perceptron, the Trainer, early stopping on the held-out rows, and the job directory's files
+// (eval.jsonl, one line per evaluation; result.json at the end; the tuner's metric file). The caller adds
+// callbacks (progress) and prints; the run never does.
+//
+//   TrainingRun run(spec);
+//   run.trainer().AddCallback(&progress);
+//   const TrainingOutcome outcome = run.Run();   // outcome.json is what result.json holds
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lever/nn/mlp.h"
+#include "lever/train/hypertune_reporter.h"
+#include "lever/train/trainer.h"
+#include "lever/train/training_data.h"
+
+namespace lever {
+
+/// The defaults are `lever train`'s: two hidden layers of 8 tanh units, Adam at 0.01, batches of 10, 3000
+/// steps, the loss the labels call for, ten evaluations a run.
+struct TrainingRunSpec {
+  TrainingRunSpec() {
+    mlp.hidden = {8, 8};
+    mlp.activation = "tanh";
+    config.batch_size = 10;
+    config.max_steps = 3000;
+    config.loss = "auto";
+    config.optimizer.name = "adam";
+    config.optimizer.learning_rate = 0.01;
+    config.eval_every = 0;
+  }
+  TrainingDataSpec data;
+  MlpSpec mlp;          // outputs follow the data
+  TrainConfig config;   // loss "auto": the data's; eval_every 0: ten evaluations a run
+  int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
+  std::string job_dir;    // empty: no files
+};
+
+struct TrainingOutcome {
+  TrainResult result;
+  std::string loss;  // the canonical loss trained
+  /// Multi-label: MultiLabelMetrics on the test set, with the label names (lever/metrics/multilabel.h).
+  std::map<std::string, double> label_metrics;
+  /// Empty when converged; otherwise the warning, naming --steps and --learning-rate.
+  std::string not_converged;
+  nlohmann::ordered_json json;  // result.json's contents
+  Index holdout_rows = 0;
+  std::vector<std::string> label_names;  // multi-label: the label columns
+
+  /// The final lines as `lever train` prints them: "final: train loss ...", per-label figures
+  /// (multi-label), steps, time and weights, and where early stopping left the weights. Ends with "\n".
+  std::string Text() const;
+};
+
+class TrainingRun {
+ public:
+  /// Loads the data and builds the model and trainer. Throws ConfigError for invalid knobs and what
+  /// LoadTrainingData throws; IoError when the job directory cannot be created.
+  explicit TrainingRun(TrainingRunSpec spec);
+  ~TrainingRun();
+
+  const TrainingData& data() const { return data_; }
+  Sequential& model() { return model_; }
+  Trainer& trainer() { return *trainer_; }
+  const TrainConfig& config() const { return trainer_->config(); }
+
+  /// Trains, then writes result.json (atomically) to the job directory when there is one.
+  TrainingOutcome Run();
+
+ private:
+  class JobFiles;
+  TrainingRunSpec spec_;
+  TrainingData data_;
+  Sequential model_;
+  std::unique_ptr<Trainer> trainer_;
+  std::unique_ptr<JobFiles> files_;
+};
+
+}  // namespace lever

@@ -1,0 +1,154 @@
+#include "lever/train/training_run.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "lever/error.h"
+#include "lever/io/atomic_file.h"
+#include "lever/losses/registry.h"
+#include "lever/metrics/multilabel.h"
+
+namespace lever {
+
+// Reports each evaluation to a tuner (CLOUD_ML_HP_METRIC_FILE) and to <job-dir>/eval.jsonl.
+class TrainingRun::JobFiles : public TrainingCallback {
+ public:
+  JobFiles(HypertuneReporter tuner, std::string eval_log) : tuner_(std::move(tuner)), eval_log_(std::move(eval_log)) {}
+  bool OnEvaluation(const EvalInfo& info) override {
+    const EvalMetrics& m = info.validation ? *info.validation : info.train;
+    std::vector<std::pair<std::string, double>> metrics{{"loss", m.loss}};
+    if (!std::isnan(m.accuracy)) metrics.emplace_back("accuracy", m.accuracy);
+    tuner_.Report(info.step, metrics);
+    if (!eval_log_.empty()) {
+      nlohmann::ordered_json line{{"step", info.step}, {"wall_time", info.elapsed_seconds}, {"train_loss", info.train.loss}};
+      if (!std::isnan(info.train.accuracy)) line["train_accuracy"] = info.train.accuracy;
+      if (info.validation) {
+        line["test_loss"] = info.validation->loss;
+        if (!std::isnan(info.validation->accuracy)) line["test_accuracy"] = info.validation->accuracy;
+      }
+      std::ofstream out(eval_log_, std::ios::app);
+      out << line.dump() << '\n';
+      out.flush();
+      if (!out) throw IoError("cannot append to " + eval_log_);
+    }
+    return false;
+  }
+
+ private:
+  HypertuneReporter tuner_;
+  std::string eval_log_;
+};
+
+TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
+  if (spec_.patience < 0) throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec_.patience));
+  spec_.data.hold_out = spec_.patience > 0;
+  data_ = LoadTrainingData(spec_.data);
+  spec_.mlp.outputs = data_.outputs;
+  model_ = MakeMlp(spec_.mlp);
+  TrainConfig& c = spec_.config;
+  if (c.loss == "auto") c.loss = data_.default_loss;
+  if (c.eval_every <= 0) c.eval_every = std::max<int64_t>(1, c.max_steps / 10);
+  c.Validate();
+  model_.Build(data_.train.num_features(), c.seed);
+  trainer_ = std::make_unique<Trainer>(model_, c);
+  std::string eval_log;
+  if (!spec_.job_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(spec_.job_dir, error);
+    if (error) throw IoError("cannot create the job directory " + spec_.job_dir + ": " + error.message());
+    eval_log = (std::filesystem::path(spec_.job_dir) / "eval.jsonl").string();
+    std::filesystem::remove(eval_log, error);  // a rerun in the same directory starts a fresh log
+  }
+  files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), eval_log);
+  trainer_->AddCallback(files_.get());
+  if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
+}
+
+TrainingRun::~TrainingRun() = default;
+
+TrainingOutcome TrainingRun::Run() {
+  TrainingOutcome o;
+  o.result = trainer_->Train(data_.train, &data_.test);
+  const TrainResult& r = o.result;
+  o.loss = CanonicalLossName(trainer_->config().loss);
+  const bool multi_label = data_.labels.task == Task::kMultiLabel;
+  o.holdout_rows = data_.holdout.size();
+  if (multi_label) o.label_names = data_.labels.classes;
+  if (multi_label) o.label_metrics = MultiLabelMetrics(trainer_->Predict(data_.test.features), data_.test.labels, data_.labels.classes);
+  if (!r.convergence.converged) {
+    o.not_converged = fmt::format("not converged: the training loss still fell {:.1f}% over the last tenth of {} steps "
+                                  "(more than {:.0f}%); raise --steps or --learning-rate",
+                                  100.0 * r.convergence.change, r.convergence.iterations, 100.0 * r.convergence.tolerance);
+  }
+  nlohmann::ordered_json& result = o.json;
+  result = {{"steps", r.steps},
+            {"loss", o.loss},
+            {"train_loss", r.train.loss},
+            {"test_loss", r.validation->loss},
+            {"training_seconds", r.training_seconds},
+            {"regularization_loss", r.regularization_loss},
+            {"nonzero_weights", r.nonzero_weights},
+            {"kernel_weights", r.kernel_weights}};
+  if (!data_.label_decision.empty()) {
+    result["task"] = TaskName(data_.labels.task);
+    if (!data_.labels.classes.empty()) result["classes"] = data_.labels.classes;
+  }
+  if (r.best_step >= 0) {
+    result["early_stopping"] = {{"holdout_rows", data_.holdout.size()},
+                                {"best_step", r.best_step},
+                                {"holdout_loss", r.holdout_loss},
+                                {"stopped_early", r.stopped_early}};
+  }
+  result["convergence"] = {{"converged", r.convergence.converged},
+                           {"change", r.convergence.change},
+                           {"tolerance", r.convergence.tolerance},
+                           {"reason", o.not_converged}};
+  if (IsClassificationLoss(o.loss)) {
+    result["train_accuracy"] = r.train.accuracy;
+    result["test_accuracy"] = r.validation->accuracy;
+  }
+  if (multi_label) {
+    result["test_auc"] = o.label_metrics.at("auc");
+    result["test_subset_accuracy"] = o.label_metrics.at("accuracy");
+    nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
+    for (const std::string& name : data_.labels.classes) {
+      per_label[name] = {{"auc", o.label_metrics.at("auc/" + name)}, {"accuracy", o.label_metrics.at("accuracy/" + name)}};
+    }
+    result["per_label"] = per_label;
+  }
+  if (!spec_.job_dir.empty()) {
+    WriteFileAtomically((std::filesystem::path(spec_.job_dir) / "result.json").string(), result.dump(2) + "\n");
+  }
+  return o;
+}
+
+std::string TrainingOutcome::Text() const {
+  const TrainResult& r = result;
+  std::string out = fmt::format("final: train loss {:.4f}  test loss {:.4f}", r.train.loss, r.validation->loss);
+  if (IsClassificationLoss(loss)) {
+    out += fmt::format("  train accuracy {:.4f}  test accuracy {:.4f}", r.train.accuracy, r.validation->accuracy);
+  }
+  if (!label_metrics.empty()) {
+    out += fmt::format("\n       test: mean AUC {:.4f}  subset accuracy {:.4f}\n      ", label_metrics.at("auc"),
+                       label_metrics.at("accuracy"));
+    for (const std::string& name : label_names) {
+      out += fmt::format(" {}: AUC {:.4f} accuracy {:.4f};", name, label_metrics.at("auc/" + name),
+                         label_metrics.at("accuracy/" + name));
+    }
+  }
+  out += fmt::format("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n",
+                     r.steps, r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights,
+                     r.kernel_weights);
+  if (r.best_step >= 0) {
+    out += fmt::format("       early stopping: holdout loss {:.4f} at step {} ({} of the training rows held out); {} {}{}, "
+                       "the weights are step {}'s\n", r.holdout_loss, r.best_step, holdout_rows,
+                       r.stopped_early ? "stopped at step" : "ran all", r.steps, r.stopped_early ? "" : " steps",
+                       r.best_step);
+  }
+  return out;
+}
+
+}  // namespace lever

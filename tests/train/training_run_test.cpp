@@ -1,0 +1,81 @@
+#include "lever/train/training_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lever/error.h"
+#include "testing/files.h"
+
+namespace lever {
+namespace {
+
+using testing::Contains;
+using testing::ErrorOf;
+
+// y = 3 x1 - 2 x2 + 100 (whole numbers around 100, so regression); a few empty cells.
+std::string RegressionCsv(int rows, int seed) {
+  std::ostringstream out;
+  out << "x1,x2,y\n";
+  Rng rng(static_cast<uint64_t>(seed));
+  for (int i = 0; i < rows; ++i) {
+    const double x1 = rng.Uniform() * 10, x2 = rng.Uniform() * 10;
+    if (i % 17 == 3) {
+      out << "," << x2;
+    } else {
+      out << x1 << "," << x2;
+    }
+    out << "," << static_cast<int>(3 * x1 - 2 * x2 + 100) << "\n";
+  }
+  return out.str();
+}
+
+TEST(TrainingRunTest, CsvRegressionWithDefaultsWritesTheJobDirectory) {
+  TrainingRunSpec spec;
+  spec.data.train_file = testing::WriteFile("run_train.csv", RegressionCsv(300, 1));
+  spec.data.test_file = testing::WriteFile("run_test.csv", RegressionCsv(100, 2));
+  spec.data.label = "y";
+  spec.job_dir = testing::TempPath("run_job");
+  TrainingRun run(spec);
+  EXPECT_EQ(run.data().labels.task, Task::kRegression);
+  EXPECT_EQ(run.data().holdout.size(), 30);  // 10% held out for early stopping
+  EXPECT_EQ(run.data().train.size(), 270);
+  const TrainingOutcome o = run.Run();
+  EXPECT_EQ(o.loss, "mean_squared_error");
+  EXPECT_GE(o.result.best_step, 0);
+  // The targets' spread is about 17; standardized targets and early stopping fit them far better.
+  EXPECT_LT(o.result.validation->loss, 0.1 * 17 * 17);
+  std::ifstream in(std::filesystem::path(spec.job_dir) / "result.json");
+  const nlohmann::json written = nlohmann::json::parse(in);
+  EXPECT_EQ(written, nlohmann::json(o.json));
+  EXPECT_EQ(written["task"], "regression");
+  EXPECT_TRUE(written.contains("early_stopping"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(spec.job_dir) / "eval.jsonl"));
+  EXPECT_NE(o.Text().find("early stopping: holdout loss"), std::string::npos) << o.Text();
+}
+
+TEST(TrainingRunTest, PlaygroundRunsHaveNoHoldoutAndBadKnobsAreNamed) {
+  TrainingRunSpec spec;
+  spec.config.max_steps = 50;
+  TrainingRun run(spec);
+  EXPECT_EQ(run.data().holdout.size(), 0);
+  const TrainingOutcome o = run.Run();
+  EXPECT_EQ(o.result.best_step, -1);
+  EXPECT_EQ(o.result.steps, 50);
+  EXPECT_EQ(o.loss, "sigmoid_cross_entropy");
+
+  TrainingRunSpec bad;
+  bad.patience = -1;
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { TrainingRun r(bad); }), "--patience"));
+  bad = TrainingRunSpec();
+  bad.data.noise = 70;
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { TrainingRun r(bad); }), "--noise is the Playground's 0-50 scale"));
+  bad = TrainingRunSpec();
+  bad.data.train_file = "x.csv";
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { TrainingRun r(bad); }), "needs a --test-file"));
+}
+
+}  // namespace
+}  // namespace lever
