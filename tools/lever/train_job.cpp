@@ -1,32 +1,49 @@
-// `lever train --config run.yaml`: a training job from one YAML file (lever/estimator/job_config.h) run on
-// the estimator: checkpoints and resume in the model directory, Ctrl-C / SIGTERM stop after a checkpoint,
-// progress and evaluation lines, tuner reports.
+// `lever train --config run.yaml`: a training job from one YAML file (lever/estimator/job_config.h) run by
+// the library (lever/estimator/job_runner.h); this file prints what it is about to train, the progress and
+// evaluation lines, and the outcome. Ctrl-C / SIGTERM stop after a checkpoint.
+#include "train_job.h"
+
 #include <fmt/core.h>
 
 #include <chrono>
-#include <cmath>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "console.h"
-#include "lever/checkpoint/checkpoint_manager.h"
-#include "lever/error.h"
-#include "lever/estimator/bundle.h"
-#include "lever/train/hypertune_reporter.h"
+#include "lever/estimator/job_runner.h"
 #include "lever/train/stop_signal.h"
-#include "train_job.h"
 
 namespace lever::cli {
 namespace {
 
-// Progress on the console and reports to a tuner: on a terminal a progress bar redrawn in place, otherwise a
-// plain line every run.log_step_count_steps steps (at most one a second); a line per evaluation.
-class JobProgress : public Hook {
+// On a terminal a progress bar redrawn in place, otherwise a plain line every run.log_step_count_steps steps
+// (at most one a second); a line per evaluation; before training, the data, columns and model.
+class JobProgress : public JobObserver {
  public:
-  JobProgress(const TrainJobOutput& output, int64_t every_steps, HypertuneReporter tuner)
-      : output_(output), every_steps_(every_steps), tuner_(std::move(tuner)) {}
+  explicit JobProgress(const TrainJobOutput& output) : output_(output) {}
+  void OnStart(const Job& job, const Examples& /*train*/, const Examples& eval) override {
+    every_steps_ = job.config.run.log_step_count_steps;
+    if (output_.quiet) return;
+    const JobConfig& c = job.config;
+    fmt::print("data: {} ({} examples), eval {} ({} examples), label '{}': {} head\n", c.train, job.train.num_rows,
+               c.eval, eval.size(), c.label, job.head->Name());
+    fmt::print("{}\n", job.labels.explanation);
+    for (const std::string& line : job.summary.Lines()) fmt::print("  {}\n", line);
+    auto describe = [](const char* what, const FeatureSet& set) {
+      const std::string text = set.Describe();
+      if (set.columns().size() <= 12) {
+        fmt::print("{} columns:\n{}", what, text);
+        return;
+      }
+      // Many columns: the first few, then the count.
+      size_t end = 0;
+      for (int line = 0; line < 5; ++line) end = text.find('\n', end) + 1;
+      fmt::print("{} columns ({} in all):\n{}  ...\n", what, set.columns().size(), text.substr(0, end));
+    };
+    if (job.wide) describe("wide", *job.wide);
+    if (job.deep) describe("deep", *job.deep);
+    fmt::print("model: {}  steps {}  batch {}  seed {}{}\n", c.type, c.train_spec.max_steps, c.train_spec.batch_size,
+               c.run.seed, c.run.model_dir.empty() ? "" : "  model_dir " + c.run.model_dir);
+  }
   void Begin(Estimator& estimator) override { first_step_ = estimator.global_step(); }
   bool AfterStep(Estimator& /*estimator*/, const StepReport& r) override {
     if (output_.quiet) return false;
@@ -45,11 +62,6 @@ class JobProgress : public Hook {
     return false;
   }
   bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
-    std::vector<std::pair<std::string, double>> metrics;
-    for (const auto& [name, value] : r.metrics) {
-      if (name != "global_step") metrics.emplace_back(name, value);
-    }
-    tuner_.Report(r.step, metrics);
     if (!output_.quiet) {
       bar_.Clear();
       fmt::print("eval at step {}:{}\n", r.step, MetricsText(r.metrics));
@@ -61,8 +73,7 @@ class JobProgress : public Hook {
 
  private:
   TrainJobOutput output_;
-  int64_t every_steps_;
-  HypertuneReporter tuner_;
+  int64_t every_steps_ = 1;
   ProgressBar bar_;
   int64_t first_step_ = 0;
   std::chrono::steady_clock::time_point last_line_{};
@@ -70,123 +81,34 @@ class JobProgress : public Hook {
 
 }  // namespace
 
-JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector<std::string>& overrides,
-                               const std::string& job_dir) {
-  JobConfig c = LoadJobConfig(config_path, overrides);
-  if (!job_dir.empty()) c.run.model_dir = job_dir;
-  return c;
-}
-
-Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir) {
-  JobConfig config = LoadJobConfigWithDir(config_path, overrides, job_dir);
-  const std::string dir = config.run.model_dir;
-  if (dir.empty()) throw ConfigError(config_path + ": no run.model_dir (or --job-dir): there is no trained model to use");
-  if (!std::filesystem::is_directory(dir)) {
-    throw ConfigError("no model directory " + dir + ": train first (lever train --config " + config_path + ")");
-  }
-  LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
-  if (!latest.checkpoint) {
-    throw ConfigError("no checkpoint in " + dir + latest.ProblemsText() + ": train first (lever train --config " +
-                      config_path + ")");
-  }
-  Job job = PrepareJob(std::move(config));
-  CheckJobState(job, latest.checkpoint->State(), CheckpointManager(dir).RecordPath(latest.checkpoint->step));
-  return job;
-}
-
 int RunTrainJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir,
                 const TrainJobOutput& output) {
   const bool quiet = output.quiet;
-  JobConfig config = LoadJobConfigWithDir(config_path, overrides, job_dir);
-  if (!config.export_strategy.empty() && config.run.model_dir.empty()) {
-    throw ConfigError(config.source + ": eval.export: bundles are written under the model directory; set run.model_dir "
-                      "or pass --job-dir");
-  }
-  Job job = PrepareJob(std::move(config));
-  const JobConfig& c = job.config;
-  const Table& train = job.train;
-  const Examples train_examples = job.TrainExamples();
-  const Examples eval_examples = job.Read(c.eval, true);
-  const HeadPtr& head = job.head;
-  auto& wide = job.wide;
-  auto& deep = job.deep;
-  auto& estimator = job.estimator;
-  const int64_t eval_rows = eval_examples.size();
-
+  Job job = PrepareJob(LoadJobConfigWithDir(config_path, overrides, job_dir));
   StopSignalHandler stop;
-  TrainSpec spec = c.train_spec;
-  spec.stop_requested = [&stop] { return stop.requested(); };
-  spec.hooks.push_back(std::make_shared<NanGuardHook>());
-  spec.hooks.push_back(MakeJobStateHook(job));
-  spec.hooks.push_back(std::make_shared<JobProgress>(output, c.run.log_step_count_steps, HypertuneReporter::FromEnvironment()));
-  std::shared_ptr<EarlyStoppingHook> early;
-  if (!c.early_stopping_metric.empty()) {
-    early = std::make_shared<EarlyStoppingHook>(
-        c.early_stopping_metric, c.early_stopping_maximize ? EarlyStoppingHook::Goal::kMaximize : EarlyStoppingHook::Goal::kMinimize,
-        c.early_stopping_patience, c.early_stopping_min_delta);
-    spec.hooks.push_back(early);
-  }
-  if (!quiet) {
-    fmt::print("data: {} ({} examples), eval {} ({} examples), label '{}': {} head\n", c.train, train.num_rows, c.eval,
-               eval_rows, c.label, head->Name());
-    fmt::print("{}\n", job.labels.explanation);
-    for (const std::string& line : job.summary.Lines()) fmt::print("  {}\n", line);
-    auto describe = [](const char* what, const FeatureSet& set) {
-      const std::string text = set.Describe();
-      if (set.columns().size() <= 12) {
-        fmt::print("{} columns:\n{}", what, text);
-        return;
-      }
-      // Many columns: the first few, then the count.
-      size_t end = 0;
-      for (int line = 0; line < 5; ++line) end = text.find('\n', end) + 1;
-      fmt::print("{} columns ({} in all):\n{}  ...\n", what, set.columns().size(), text.substr(0, end));
-    };
-    if (wide) describe("wide", *wide);
-    if (deep) describe("deep", *deep);
-    fmt::print("model: {}  steps {}  batch {}  seed {}{}\n", c.type, spec.max_steps, spec.batch_size, c.run.seed,
-               c.run.model_dir.empty() ? "" : "  model_dir " + c.run.model_dir);
-  }
-  EvalSpec eval_spec = c.eval_spec;
-  std::shared_ptr<BundleExporter> exporter;
-  if (!c.export_strategy.empty()) {
-    exporter = std::make_shared<BundleExporter>(
-        job, (std::filesystem::path(c.run.model_dir) / "export" / c.export_strategy).string(),
-        ParseExportStrategy(c.export_strategy), c.export_metric, c.export_maximize, c.export_keep);
-    eval_spec.exporters.push_back(exporter);
-  }
-  const TrainAndEvaluateResult r = TrainAndEvaluate(*estimator, train_examples, eval_examples, spec, eval_spec);
-  for (const std::string& problem : r.train.checkpoint_problems) fmt::print(stderr, "warning: skipped {}\n", problem);
-  if (r.train.resumed_from_step >= 0 && !quiet) fmt::print("resumed from the checkpoint of step {}\n", r.train.resumed_from_step);
-  if (r.train.interrupted) {
+  JobRunOptions options;
+  options.stop_requested = [&stop] { return stop.requested(); };
+  const JobResult r = RunJob(job, options, std::make_shared<JobProgress>(output));
+  const TrainOutcome& t = r.run.train;
+  for (const std::string& problem : t.checkpoint_problems) fmt::print(stderr, "warning: skipped {}\n", problem);
+  if (t.resumed_from_step >= 0 && !quiet) fmt::print("resumed from the checkpoint of step {}\n", t.resumed_from_step);
+  if (t.interrupted) {
     fmt::print("stopped by {} at step {}; checkpoint {}. Run the same command to continue.\n",
-               stop.signal_number() == SIGINT ? "Ctrl-C" : "SIGTERM", r.train.global_step, r.train.last_checkpoint);
+               stop.signal_number() == SIGINT ? "Ctrl-C" : "SIGTERM", t.global_step, t.last_checkpoint);
     return 0;
   }
-  fmt::print("final: step {}{}\n", r.train.global_step, MetricsText(r.final_evaluation().metrics));
-  if (!quiet && r.train.steps > 0) {
-    fmt::print("trained {} steps in {:.2f}s ({:.0f} steps/s, evaluations included)\n", r.train.steps, r.train.seconds,
-               r.train.seconds > 0 ? static_cast<double>(r.train.steps) / r.train.seconds : 0.0);
+  fmt::print("final: step {}{}\n", t.global_step, MetricsText(r.metrics));
+  if (!quiet && t.steps > 0) {
+    fmt::print("trained {} steps in {:.2f}s ({:.0f} steps/s, evaluations included)\n", t.steps, t.seconds,
+               t.seconds > 0 ? static_cast<double>(t.steps) / t.seconds : 0.0);
   }
-  if (early && early->stopped()) {
+  if (r.early_stopped) {
     fmt::print("early stopping: no improvement of {} for {} steps; restored the variables of step {}\n",
-               c.early_stopping_metric, c.early_stopping_patience, early->best_step());
+               job.config.early_stopping_metric, job.config.early_stopping_patience, r.best_step);
   }
-  if (exporter && !exporter->exported().empty() && !quiet) {
-    fmt::print("exported {} bundle{}, the last {}\n", exporter->exported().size(), exporter->exported().size() == 1 ? "" : "s",
-               exporter->exported().back());
-  }
-  if (!c.run.model_dir.empty()) {
-    nlohmann::ordered_json result{{"global_step", r.train.global_step},
-                                  {"steps", r.train.steps},
-                                  {"train_seconds", r.train.seconds}};
-    for (const auto& [name, value] : r.final_evaluation().metrics) result[name] = value;
-    result["task"] = TaskName(job.labels.task);
-    if (!job.labels.classes.empty()) result["classes"] = job.labels.classes;
-    const std::string path = (std::filesystem::path(c.run.model_dir) / "result.json").string();
-    std::ofstream out(path);
-    out << result.dump(2) << '\n';
-    if (!out) throw IoError("cannot write " + path);
+  if (!r.exported.empty() && !quiet) {
+    fmt::print("exported {} bundle{}, the last {}\n", r.exported.size(), r.exported.size() == 1 ? "" : "s",
+               r.exported.back());
   }
   return 0;
 }

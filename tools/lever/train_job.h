@@ -1,21 +1,12 @@
 #pragma once
-// `lever train --config run.yaml [--key.path=value ...]`: a training job from a YAML file, on the estimator
-// (lever/estimator/job.h).
+// `lever train --config run.yaml [--key.path=value ...]`: a training job from a YAML file, run by the
+// library (lever/estimator/job_runner.h: RunJob, LoadTrainedJob).
 #include <string>
 #include <vector>
 
-#include "lever/estimator/job.h"
+#include "lever/estimator/job_runner.h"
 
 namespace lever::cli {
-
-/// Loads the config with `overrides` ("key.path=value"); a non-empty `job_dir` replaces run.model_dir.
-JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector<std::string>& overrides,
-                               const std::string& job_dir);
-
-/// A trained job: the config (as LoadJobConfigWithDir), its columns refitted on data.train, checked
-/// against the state its newest good checkpoint holds (CheckJobState). Throws ConfigError when there is
-/// no model directory or checkpoint ("train first").
-Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides, const std::string& job_dir);
 
 struct TrainJobOutput {
   bool quiet = false;         // only the final line

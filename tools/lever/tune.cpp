@@ -3,14 +3,13 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include <cmath>
 #include <filesystem>
 
 #include "commands.h"
 #include "lever/error.h"
-#include "lever/tune/importance.h"
 #include "lever/tune/sqlite_storage.h"
 #include "lever/tune/study_plots.h"
+#include "lever/tune/study_report.h"
 #include "lever/tune/study_runner.h"
 
 namespace lever::cli {
@@ -27,99 +26,35 @@ struct TuneFlags {
   std::vector<std::string> command;  // after --
 };
 
-std::string Value(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "-"; }
-
-// The table: trial, state, metric, duration, parameters; a failed trial's reason and stderr below it.
-class TrialTable : public StudyObserver {
+// Prints the trial table (lever/tune/study_report.h) as the study runs.
+class TablePrinter : public StudyObserver {
  public:
-  TrialTable(const StudyDefinition& study, int max_trials, bool quiet)
-      : space_(study.params), goal_(study.goal), metric_(study.metric_tag), max_trials_(max_trials), quiet_(quiet) {}
-
-  void Header() const {
-    fmt::print("{:>5}  {:<11}  {:>12}  {:>8}  parameters\n", "trial", "state", metric_.substr(0, 12), "time");
-  }
-  void Row(const StoredTrial& t) const {
-    const bool ended = t.status != TrialStatus::kRunning && t.status != TrialStatus::kInterrupted;
-    fmt::print("{:>5}  {:<11}  {:>12}  {:>8}  {}\n", t.number, ToString(t.status), Value(t.objective),
-               ended ? fmt::format("{:.1f}s", t.duration) : "", space_.Describe(t.assignment));
-    if (t.status == TrialStatus::kFailed || t.status == TrialStatus::kStopped) fmt::print("{:>7}{}\n", "", t.reason);
-    if (t.status == TrialStatus::kFailed && !t.stderr_tail.empty()) {
-      fmt::print("{:>7}stderr ({}):\n", "", t.job_dir.empty() ? "last lines" : t.job_dir + "/stderr.log");
-      size_t start = 0;
-      while (start <= t.stderr_tail.size()) {
-        const size_t end = t.stderr_tail.find('\n', start);
-        fmt::print("{:>7}| {}\n", "", t.stderr_tail.substr(start, end == std::string::npos ? end : end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-      }
-    }
-  }
-  void Progress(const std::vector<StoredTrial>& all) const {
-    int finished = 0, running = 0;
-    for (const StoredTrial& t : all) {
-      finished += t.status != TrialStatus::kRunning && t.status != TrialStatus::kInterrupted;
-      running += t.status == TrialStatus::kRunning;
-    }
-    const std::optional<size_t> best = BestTrial(all, goal_);
-    fmt::print("{:>7}[{}/{} finished, {} running; best {}]\n", "", finished, max_trials_, running,
-               best ? fmt::format("{} {} (trial {})", metric_, Value(all[*best].objective), all[*best].number)
-                    : std::string("none yet"));
-  }
-
+  TablePrinter(const StudyDefinition& study, int max_trials, bool quiet) : table_(study, max_trials), quiet_(quiet) {}
   void OnStudyOpened(const StudyInfo&, const std::vector<StoredTrial>& trials, int interrupted) override {
     if (quiet_) return;
     if (!trials.empty()) {
       fmt::print("resuming: {} trials kept, {} interrupted by a stopped tuner to run again\n",
                  trials.size() - static_cast<size_t>(interrupted), interrupted);
     }
-    Header();
-    for (const StoredTrial& t : trials) Row(t);
+    fmt::print("{}", table_.Header());
+    for (const StoredTrial& t : trials) fmt::print("{}", table_.Row(t));
     std::fflush(stdout);
   }
   void OnTrialStarted(const StoredTrial& t) override {
     if (quiet_) return;
-    Row(t);
+    fmt::print("{}", table_.Row(t));
     std::fflush(stdout);
   }
   void OnTrialFinished(const StoredTrial& t, const std::vector<StoredTrial>& all) override {
     if (quiet_) return;
-    Row(t);
-    Progress(all);
+    fmt::print("{}{}", table_.Row(t), table_.Progress(all));
     std::fflush(stdout);
   }
 
  private:
-  SearchSpace space_;
-  Goal goal_;
-  std::string metric_;
-  int max_trials_;
+  TrialTable table_;
   bool quiet_;
 };
-
-// Best trial, importance, plots.
-void Summarize(const StudyDefinition& study, const std::vector<StoredTrial>& trials, const fs::path& dir, bool plots) {
-  const SearchSpace space(study.params);
-  const std::optional<size_t> best = BestTrial(trials, study.goal);
-  if (best) {
-    const StoredTrial& b = trials[*best];
-    fmt::print("best: trial {}  {} {}  {}\n", b.number, study.metric_tag, Value(b.objective), space.Describe(b.assignment));
-    if (!b.job_dir.empty()) fmt::print("      job dir {}\n", b.job_dir);
-  }
-  const std::vector<ParameterImportance> importance = ParameterImportances(space, AsTrialRecords(trials));
-  if (!importance.empty()) {
-    fmt::print("parameter importance (share of the variation of {}'s rank explained by each parameter alone, "
-               "omega squared; docs/tuning.md):\n", study.metric_tag);
-    size_t width = 0;
-    for (const ParameterImportance& p : importance) width = std::max(width, p.name.size());
-    for (const ParameterImportance& p : importance) {
-      fmt::print("  {:<{}}  {:.2f}  {}\n", p.name, width, p.importance,
-                 std::string(std::isfinite(p.importance) ? static_cast<size_t>(std::lround(p.importance * 40)) : 0, '#'));
-    }
-  }
-  if (!plots) return;
-  const std::vector<std::string> written = WriteStudyPlots(dir.string(), study, trials);
-  fmt::print("plots: {}\n", fmt::join(written, ", "));
-}
 
 int Show(const TuneFlags& f) {
   const fs::path db = fs::path(f.show) / "study.db";
@@ -128,12 +63,11 @@ int Show(const TuneFlags& f) {
   const std::optional<StudyInfo> study = storage.FindStudy(StudyOptions().study_name);
   if (!study) throw DataError("'" + db.string() + "' holds no study named 'default'");
   const std::vector<StoredTrial> trials = storage.ListTrials(study->id);
-  TrialTable table(study->definition, static_cast<int>(trials.size()), false);
-  fmt::print("study {}: {} {}, {} trials\n", f.show, ToString(study->definition.goal), study->definition.metric_tag,
-             trials.size());
-  table.Header();
-  for (const StoredTrial& t : trials) table.Row(t);
-  Summarize(study->definition, trials, f.show, false);
+  const TrialTable table(study->definition, static_cast<int>(trials.size()));
+  fmt::print("study {}: {} {}, {} trials\n{}", f.show, ToString(study->definition.goal), study->definition.metric_tag,
+             trials.size(), table.Header());
+  for (const StoredTrial& t : trials) fmt::print("{}", table.Row(t));
+  fmt::print("{}", StudySummary(study->definition, trials));
   return 0;
 }
 
@@ -171,23 +105,13 @@ int Run(const TuneFlags& f) {
     fmt::print("study {}: {} {}, {} trials, {} at a time, {}, seed {}\n", dir.string(), ToString(spec.goal),
                spec.metric_tag, spec.max_trials, spec.EffectiveParallelism(), MakeSampler(spec)->Describe(), f.seed);
   }
-  TrialTable table(StudyDefinition::Of(spec), spec.max_trials, f.quiet);
+  const StudyDefinition definition = StudyDefinition::Of(spec);
+  TablePrinter table(definition, spec.max_trials, f.quiet);
   const StudyResult r = RunStudy(spec, dir.string(), storage, options, &table);
-  const char* end = r.end == StudyEnd::kExhausted ? "the grid is exhausted"
-                    : r.end == StudyEnd::kMaxFailedTrials ? "maxFailedTrials reached"
-                                                           : "maxTrials reached";
-  fmt::print("study ended ({}): {} trials, {} failed\n", end, r.trials.size(), r.failed);
-  Summarize(StudyDefinition::Of(spec), r.trials, dir, true);
-  if (r.end == StudyEnd::kMaxFailedTrials || !r.best) {
-    const StoredTrial* failed = nullptr;
-    for (const StoredTrial& t : r.trials) {
-      if (t.status == TrialStatus::kFailed) failed = &t;
-    }
-    throw Error("StudyError", std::string(r.best ? "the study stopped early: " : "no trial reported a usable metric: ") +
-                                  std::to_string(r.failed) + " trials failed" +
-                                  (failed ? fmt::format("; the last, trial {}: {}", failed->number, failed->reason) : "") +
-                                  ". Run the trainer by hand with one trial's arguments to see why.");
-  }
+  fmt::print("study ended ({}): {} trials, {} failed\n", StudyEndText(r.end), r.trials.size(), r.failed);
+  fmt::print("{}", StudySummary(definition, r.trials));
+  fmt::print("plots: {}\n", fmt::join(WriteStudyPlots(dir.string(), definition, r.trials), ", "));
+  if (const std::string failure = StudyFailureText(r); !failure.empty()) throw Error("StudyError", failure);
   return 0;
 }
 

@@ -1,0 +1,120 @@
+#include "lever/estimator/job_runner.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "lever/checkpoint/checkpoint_manager.h"
+#include "lever/data/labels.h"
+#include "lever/error.h"
+#include "lever/estimator/bundle.h"
+#include "lever/io/atomic_file.h"
+
+namespace lever {
+namespace {
+
+// Reports every evaluation to the tuner, as cloudml-hypertune's report_hyperparameter_tuning_metric does.
+class TunerHook : public Hook {
+ public:
+  explicit TunerHook(HypertuneReporter tuner) : tuner_(std::move(tuner)) {}
+  bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
+    std::vector<std::pair<std::string, double>> metrics;
+    for (const auto& [name, value] : r.metrics) {
+      if (name != "global_step") metrics.emplace_back(name, value);
+    }
+    tuner_.Report(r.step, metrics);
+    return false;
+  }
+
+ private:
+  HypertuneReporter tuner_;
+};
+
+}  // namespace
+
+JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector<std::string>& overrides,
+                               const std::string& job_dir) {
+  JobConfig c = LoadJobConfig(config_path, overrides);
+  if (!job_dir.empty()) c.run.model_dir = job_dir;
+  return c;
+}
+
+Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides,
+                   const std::string& job_dir) {
+  JobConfig config = LoadJobConfigWithDir(config_path, overrides, job_dir);
+  const std::string dir = config.run.model_dir;
+  if (dir.empty()) {
+    throw ConfigError(config_path + ": no run.model_dir (or --job-dir): there is no trained model to use");
+  }
+  if (!std::filesystem::is_directory(dir)) {
+    throw ConfigError("no model directory " + dir + ": train first (lever train --config " + config_path + ")");
+  }
+  LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
+  if (!latest.checkpoint) {
+    throw ConfigError("no checkpoint in " + dir + latest.ProblemsText() + ": train first (lever train --config " +
+                      config_path + ")");
+  }
+  Job job = PrepareJob(std::move(config));
+  CheckJobState(job, latest.checkpoint->State(), CheckpointManager(dir).RecordPath(latest.checkpoint->step));
+  return job;
+}
+
+JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObserver> observer) {
+  const JobConfig& c = job.config;
+  if (!c.export_strategy.empty() && c.run.model_dir.empty()) {
+    throw ConfigError(c.source +
+                      ": eval.export: bundles are written under the model directory; set run.model_dir "
+                      "or pass --job-dir");
+  }
+  const Examples train_examples = job.TrainExamples();
+  const Examples eval_examples = job.Read(c.eval, true);
+
+  TrainSpec spec = c.train_spec;
+  if (options.stop_requested) spec.stop_requested = options.stop_requested;
+  spec.hooks.push_back(std::make_shared<NanGuardHook>());
+  spec.hooks.push_back(MakeJobStateHook(job));
+  if (options.tuner.active()) spec.hooks.push_back(std::make_shared<TunerHook>(options.tuner));
+  if (observer) spec.hooks.push_back(observer);
+  std::shared_ptr<EarlyStoppingHook> early;
+  if (!c.early_stopping_metric.empty()) {
+    early = std::make_shared<EarlyStoppingHook>(
+        c.early_stopping_metric,
+        c.early_stopping_maximize ? EarlyStoppingHook::Goal::kMaximize : EarlyStoppingHook::Goal::kMinimize,
+        c.early_stopping_patience, c.early_stopping_min_delta);
+    spec.hooks.push_back(early);
+  }
+  EvalSpec eval_spec = c.eval_spec;
+  std::shared_ptr<BundleExporter> exporter;
+  if (!c.export_strategy.empty()) {
+    exporter = std::make_shared<BundleExporter>(
+        job, (std::filesystem::path(c.run.model_dir) / "export" / c.export_strategy).string(),
+        ParseExportStrategy(c.export_strategy), c.export_metric, c.export_maximize, c.export_keep);
+    eval_spec.exporters.push_back(exporter);
+  }
+  if (observer) observer->OnStart(job, train_examples, eval_examples);
+
+  JobResult result;
+  result.run = TrainAndEvaluate(*job.estimator, train_examples, eval_examples, spec, eval_spec);
+  if (exporter) result.exported = exporter->exported();
+  if (result.run.train.interrupted) return result;
+  result.metrics = result.run.final_evaluation().metrics;
+  result.early_stopped = early && early->stopped();
+  if (result.early_stopped) result.best_step = early->best_step();
+  if (!c.run.model_dir.empty()) {
+    result.result_file = (std::filesystem::path(c.run.model_dir) / "result.json").string();
+    WriteFileAtomically(result.result_file, JobResultJson(job, result.run).dump(2) + "\n");
+  }
+  return result;
+}
+
+nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run) {
+  nlohmann::ordered_json result{
+      {"global_step", run.train.global_step}, {"steps", run.train.steps}, {"train_seconds", run.train.seconds}};
+  if (!run.evaluations.empty()) {
+    for (const auto& [name, value] : run.final_evaluation().metrics) result[name] = value;
+  }
+  result["task"] = TaskName(job.labels.task);
+  if (!job.labels.classes.empty()) result["classes"] = job.labels.classes;
+  return result;
+}
+
+}  // namespace lever
