@@ -68,6 +68,19 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
+// A label option that names several columns ("a,b,c", not itself a column) is a multi-label task, which
+// a linear job does not fit; lever train does.
+void CheckOneLabel(const std::string& label, const Schema& schema) {
+  std::vector<std::string> header;
+  for (const ColumnSchema& c : schema.columns) header.push_back(c.name);
+  const std::vector<std::string> columns = LabelColumns(label, header);
+  if (columns.size() < 2) return;
+  std::string list;
+  for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + c;
+  throw ConfigError("lever linear takes one label column; for several (a multi-label task) use lever train "
+                    "--train-file ... --label " + label + " or data.label: [" + list + "] in a run config");
+}
+
 // CSV: tables, feature columns (from YAML, or one per column), sparse rows.
 struct CsvData {
   SparseRows train_x, test_x;
@@ -103,17 +116,20 @@ std::vector<float> Labels(const Table& t, const std::string& file, const LabelEn
 
 CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
   const Index classes = loss == "sparse_softmax_cross_entropy" ? o.classes : 0;
+  // A label with commas may name several columns: inferred without it, so the check below can say so.
+  const bool maybe_several = o.label.find(',') != std::string::npos;
   Schema schema;
   if (!o.schema.empty()) {
     schema = LoadSchema(o.schema);
     if (!o.na_values.empty()) schema.missing_values = SplitList(o.na_values);
   } else {
     InferOptions infer;
-    infer.label = o.label;
+    infer.label = maybe_several ? "" : o.label;
     infer.bad_rows = o.bad_rows;
     if (!o.na_values.empty()) infer.missing_values = SplitList(o.na_values);
     schema = InferSchema(o.train_file, CsvDialect(o.train_file), infer).schema;
   }
+  if (maybe_several) CheckOneLabel(o.label, schema);
   if (!o.label.empty()) schema.label = o.label;
   if (schema.label.empty()) throw ConfigError("name the label column with --label (or in the schema)");
   CsvData d;

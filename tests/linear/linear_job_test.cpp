@@ -130,5 +130,20 @@ TEST(LinearJobTest, ValidateRejectsBadOptions) {
   EXPECT_THROW(RunLinearJob(options), ConfigError);  // checked before any file is read
 }
 
+TEST(LinearJobTest, SeveralLabelColumnsPointToLeverTrain) {
+  LinearJobOptions options;
+  options.train_file = WriteFile("multi.csv", "x,a,b,c\n0.1,0,1,1\n0.2,1,0,1\n");
+  options.label = "a,b,c";
+  try {
+    RunLinearJob(options);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("lever linear takes one label column; for several (a multi-label task) "
+                                         "use lever train --train-file ... --label a,b,c or data.label: [a, b, c]"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace lever
