@@ -167,6 +167,10 @@ expect_error "test_text_in_x.csv:7: column 'x' expects a number, got \"abc\"" --
   --test "$dir/test_text_in_x.csv" --label clicked
 
 expect_error "name the label column with --label" --train "$dir/train.csv"
+# Several label columns are a multi-label task: lever train fits those, and the message says how.
+printf 'x,a,b,c\n0.1,0,1,1\n0.2,1,0,1\n' > "$dir/multi.csv"
+expect_error "lever linear takes one label column; for several (a multi-label task) use lever train --train-file ... \
+--label a,b,c or data.label: [a, b, c] in a run config" --train "$dir/multi.csv" --label a,b,c
 expect_error "$dir/absent.svm" --train "$dir/absent.svm"
 expect_error "$dir/absent.svm" --train "$dir/absent.svm" --num-features 30
 expect_error "$dir/absent.csv" --train "$dir/absent.csv" --label clicked
