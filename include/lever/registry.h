@@ -26,6 +26,18 @@ std::string JoinNames(const Range& names) {
   return JoinNames(names, [](const auto& name) { return std::string(name); });
 }
 
+/// "a,,b" -> {"a", "", "b"}; "" -> {""}: a comma-separated list as a user types it in a flag.
+inline std::vector<std::string> SplitNames(const std::string& text, char separator = ',') {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t at = text.find(separator); at != std::string::npos; at = text.find(separator, start)) {
+    out.push_back(text.substr(start, at - start));
+    start = at + 1;
+  }
+  out.push_back(text.substr(start));
+  return out;
+}
+
 namespace internal {
 
 /// The names of a table whose entries have a `name` member, in table order.

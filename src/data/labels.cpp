@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -327,15 +328,7 @@ std::vector<std::string> LabelColumns(const std::string& label, const std::vecto
   if (label.find(',') == std::string::npos || std::find(header.begin(), header.end(), label) != header.end()) {
     return {label};
   }
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = label.find(',', start);
-    out.push_back(label.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
+  return SplitNames(label);
 }
 
 }  // namespace lever

@@ -15,12 +15,6 @@
 namespace lever {
 namespace {
 
-std::vector<double> Column(const Tensor& t, Index column) {
-  std::vector<double> values(static_cast<size_t>(t.rows()));
-  for (Index i = 0; i < t.rows(); ++i) values[static_cast<size_t>(i)] = t(i, column);
-  return values;
-}
-
 void CheckRows(const std::string& head, const Tensor& p, const Tensor& y) {
   if (p.rows() != y.rows() || p.cols() == 0 || y.cols() == 0) {
     throw DataError(head + " report: predictions are (" + std::to_string(p.rows()) + ", " + std::to_string(p.cols()) +
@@ -33,7 +27,7 @@ ConfusionMatrix ArgMaxConfusion(const Tensor& p, const Tensor& y) {
   CheckRows("multi_class", p, y);
   const std::vector<int64_t> predicted = ArgMaxRows(p);
   const std::vector<double> predicted_ids(predicted.begin(), predicted.end());
-  return ConfusionMatrix(predicted_ids, Column(y, 0), static_cast<int>(p.cols()));
+  return ConfusionMatrix(predicted_ids, ColumnValues(y, 0), static_cast<int>(p.cols()));
 }
 
 std::string BinaryText(const EvaluationReport& r) {
@@ -95,7 +89,7 @@ EvaluationReport MakeEvaluationReport(const std::string& head, const Tensor& p, 
   r.head = head;
   if (head == "binary") {
     CheckRows(head, p, y);
-    const std::vector<double> scores = Column(p, 0), labels = Column(y, 0);
+    const std::vector<double> scores = ColumnValues(p, 0), labels = ColumnValues(y, 0);
     r.confusion = ConfusionAtThreshold(scores, labels, EvaluationReport::kThreshold);
     r.calibration = MeasureCalibration(scores, labels, EvaluationReport::kCalibrationBins);
   } else if (head == "multi_class") {
@@ -182,17 +176,17 @@ std::string CsvText(const T& value) {
 
 std::string RocCurveCsv(const Tensor& p, const Tensor& y) {
   CheckRows("binary", p, y);
-  return CsvText(RocCurve(Column(p, 0), Column(y, 0)));
+  return CsvText(RocCurve(ColumnValues(p, 0), ColumnValues(y, 0)));
 }
 
 std::string PrCurveCsv(const Tensor& p, const Tensor& y) {
   CheckRows("binary", p, y);
-  return CsvText(PrCurve(Column(p, 0), Column(y, 0)));
+  return CsvText(PrCurve(ColumnValues(p, 0), ColumnValues(y, 0)));
 }
 
 std::string CalibrationCsv(const Tensor& p, const Tensor& y) {
   CheckRows("binary", p, y);
-  return CsvText(MeasureCalibration(Column(p, 0), Column(y, 0), EvaluationReport::kCalibrationBins));
+  return CsvText(MeasureCalibration(ColumnValues(p, 0), ColumnValues(y, 0), EvaluationReport::kCalibrationBins));
 }
 
 std::string ConfusionMatrixCsv(const Tensor& p, const Tensor& y) {

@@ -14,12 +14,6 @@
 namespace lever {
 namespace {
 
-std::vector<double> Column(const Tensor& t, Index j) {
-  std::vector<double> out(static_cast<size_t>(t.rows()));
-  for (Index i = 0; i < t.rows(); ++i) out[static_cast<size_t>(i)] = t(i, j);
-  return out;
-}
-
 void AddMeans(const Tensor& predictions, const Tensor& labels, std::map<std::string, double>& m) {
   m["label/mean"] = labels.size() > 0 ? static_cast<double>(labels.cast<double>().mean()) : 0.0;
   m["prediction/mean"] = predictions.size() > 0 ? static_cast<double>(predictions.cast<double>().mean()) : 0.0;
@@ -67,7 +61,7 @@ class BinaryClassHead : public Head {
   std::string LossName() const override { return "sigmoid_cross_entropy"; }
   std::map<std::string, double> Metrics(const Tensor& p, const Tensor& y) const override {
     std::map<std::string, double> m;
-    const std::vector<double> pv = Column(p, 0), yv = Column(y, 0);
+    const std::vector<double> pv = ColumnValues(p, 0), yv = ColumnValues(y, 0);
     m["loss"] = LogLoss(pv, yv);
     m["accuracy"] = Accuracy(pv, yv);
     m["precision"] = Precision(pv, yv);

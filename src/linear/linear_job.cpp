@@ -12,6 +12,7 @@
 #include "lever/data/schema.h"
 #include "lever/data/table.h"
 #include "lever/error.h"
+#include "lever/registry.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
 #include "lever/linear/coordinate_descent.h"
@@ -54,18 +55,6 @@ std::string LossName(const std::string& loss) {
                       "use --loss softmax (sparse_softmax_cross_entropy)");
   }
   return name;
-}
-
-// "a,,b" -> {"a", "", "b"}.
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t comma = text.find(','); comma != std::string::npos; comma = text.find(',', start)) {
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  out.push_back(text.substr(start));
-  return out;
 }
 
 // A label option that names several columns ("a,b,c", not itself a column) is a multi-label task, which
@@ -121,12 +110,12 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
   Schema schema;
   if (!o.schema.empty()) {
     schema = LoadSchema(o.schema);
-    if (!o.na_values.empty()) schema.missing_values = SplitList(o.na_values);
+    if (!o.na_values.empty()) schema.missing_values = SplitNames(o.na_values);
   } else {
     InferOptions infer;
     infer.label = maybe_several ? "" : o.label;
     infer.bad_rows = o.bad_rows;
-    if (!o.na_values.empty()) infer.missing_values = SplitList(o.na_values);
+    if (!o.na_values.empty()) infer.missing_values = SplitNames(o.na_values);
     schema = InferSchema(o.train_file, CsvDialect(o.train_file), infer).schema;
   }
   if (maybe_several) CheckOneLabel(o.label, schema);

@@ -38,12 +38,7 @@ std::map<std::string, double> MultiLabelMetrics(const Tensor& p, const Tensor& y
   double right_sum = 0.0, auc_sum = 0.0;
   int aucs = 0;
   for (Index j = 0; j < k; ++j) {
-    std::vector<double> pv(static_cast<size_t>(p.rows())), yv(static_cast<size_t>(p.rows()));
-    for (Index i = 0; i < p.rows(); ++i) {
-      pv[static_cast<size_t>(i)] = p(i, j);
-      yv[static_cast<size_t>(i)] = y(i, j);
-    }
-    const double auc = AucRoc(pv, yv);
+    const double auc = AucRoc(ColumnValues(p, j), ColumnValues(y, j));
     if (std::isfinite(auc)) {
       auc_sum += auc;
       ++aucs;

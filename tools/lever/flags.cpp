@@ -36,15 +36,4 @@ std::vector<std::string> ConfigOverrides(const CLI::App* cmd) {
   return overrides;
 }
 
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t comma = text.find(','); comma != std::string::npos; comma = text.find(',', start)) {
-    out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  out.push_back(text.substr(start));
-  return out;
-}
-
 }  // namespace lever::cli

@@ -20,7 +20,4 @@ void AddOptimizerOptions(const std::vector<std::string>& key_values, OptimizerSp
 /// Throws ConfigError for anything else, naming it.
 std::vector<std::string> ConfigOverrides(const CLI::App* cmd);
 
-/// "a,,b" -> {"a", "", "b"}; "" -> {""}.
-std::vector<std::string> SplitCommas(const std::string& text);
-
 }  // namespace lever::cli

@@ -28,7 +28,7 @@ __attribute__((target("arch=x86-64"))) void RequireCpuFeatures() {
   if (missing[0] != '\0') {
     const char* parts[] = {"error: this lever was built for CPUs with ", lever::RequiredCpuFeatures(),
                            "; this CPU lacks ", missing,
-                           ". Rebuild it on this machine, or for an older instruction set: "
+                           ". Rebuild it on this machine, or for an older instruction set: "  // NOLINT(bugprone-suspicious-missing-comma)
                            "cmake -DLEVER_ARCH=x86-64-v2 (docs/building.md).\n"};
     for (const char* part : parts) {
       if (::write(STDERR_FILENO, part, std::strlen(part)) < 0) break;

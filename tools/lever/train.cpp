@@ -30,9 +30,9 @@ struct TrainFlags {
 
 int Run(TrainFlags& f) {
   TrainingRunSpec spec = f.spec;
-  spec.data.features = SplitCommas(f.features);
-  if (!f.label_vocabulary.empty()) spec.data.label_vocabulary = SplitCommas(f.label_vocabulary);
-  if (!f.na_values.empty()) spec.data.na_values = SplitCommas(f.na_values);
+  spec.data.features = SplitNames(f.features);
+  if (!f.label_vocabulary.empty()) spec.data.label_vocabulary = SplitNames(f.label_vocabulary);
+  if (!f.na_values.empty()) spec.data.na_values = SplitNames(f.na_values);
   spec.data.loss = spec.config.loss;
   spec.data.seed = spec.config.seed;
   spec.mlp.hidden = ParseLayerSizes(f.hidden);
@@ -40,8 +40,8 @@ int Run(TrainFlags& f) {
   if (f.schedule.name != "constant") {
     ScheduleSpec s = f.schedule;
     s.learning_rate = spec.config.optimizer.learning_rate;
-    for (const auto& b : f.boundaries.empty() ? std::vector<std::string>{} : SplitCommas(f.boundaries)) s.boundaries.push_back(static_cast<int64_t>(ParseNumber(b, "--boundaries")));
-    for (const auto& v : f.values.empty() ? std::vector<std::string>{} : SplitCommas(f.values)) s.values.push_back(ParseNumber(v, "--values"));
+    for (const auto& b : f.boundaries.empty() ? std::vector<std::string>{} : SplitNames(f.boundaries)) s.boundaries.push_back(static_cast<int64_t>(ParseNumber(b, "--boundaries")));
+    for (const auto& v : f.values.empty() ? std::vector<std::string>{} : SplitNames(f.values)) s.values.push_back(ParseNumber(v, "--values"));
     spec.config.optimizer.schedule = MakeSchedule(s);
   }
   TrainingRun run(spec);

@@ -3,6 +3,7 @@
 // rows are examples, columns are features or units. A scalar is 1 x 1.
 #include <Eigen/Core>
 #include <string>
+#include <vector>
 
 namespace lever {
 
@@ -35,5 +36,12 @@ struct Shape {
   bool operator==(const Shape&) const = default;
   std::string ToString() const { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; }
 };
+
+/// Column `column` of `t` as doubles (what the metrics take).
+inline std::vector<double> ColumnValues(const Tensor& t, Index column) {
+  std::vector<double> values(static_cast<size_t>(t.rows()));
+  for (Index i = 0; i < t.rows(); ++i) values[static_cast<size_t>(i)] = t(i, column);
+  return values;
+}
 
 }  // namespace lever
