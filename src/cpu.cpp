@@ -16,6 +16,8 @@ struct Feature {
 
 // What the compiler was told it may use (the macros it defines for -march), in the order they appeared.
 LEVER_BASELINE const Feature* Features() {
+  // The preprocessor inside the table is beyond clang-format.
+  // clang-format off
   static const Feature features[] = {
       {"sse4.2",
 #ifdef __SSE4_2__
@@ -67,6 +69,7 @@ LEVER_BASELINE const Feature* Features() {
 #endif
       },
       {nullptr, false}};
+  // clang-format on
   return features;
 }
 

@@ -4,11 +4,11 @@
 //
 //   lever_day_hour_bench day_hour.csv            # also writes day_hour.svg
 //   lever_day_hour_bench out.csv --svg plot.svg --hidden 0 --steps 8000 --seed 3
+#include "day_hour.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include "day_hour.h"
 
 int main(int argc, char** argv) {
   lever::demo::DayHourOptions options;
@@ -39,17 +39,20 @@ int main(int argc, char** argv) {
     } else if (arg == "--seed") {
       options.seed = std::strtoull(value.c_str(), nullptr, 10);
     } else {
-      std::fprintf(stderr, "unknown option %s (--svg, --examples, --buckets, --hidden, --steps, --learning-rate, --seed)\n",
+      std::fprintf(stderr,
+                   "unknown option %s (--svg, --examples, --buckets, --hidden, --steps, --learning-rate, --seed)\n",
                    arg.c_str());
       return 2;
     }
   }
   if (csv.empty()) {
-    std::fprintf(stderr, "usage: lever_day_hour_bench OUTPUT.csv [--svg OUTPUT.svg] [--examples N] [--buckets N] "
-                         "[--hidden N] [--steps N] [--learning-rate X] [--seed N]\n");
+    std::fprintf(stderr,
+                 "usage: lever_day_hour_bench OUTPUT.csv [--svg OUTPUT.svg] [--examples N] [--buckets N] "
+                 "[--hidden N] [--steps N] [--learning-rate X] [--seed N]\n");
     return 2;
   }
-  if (svg.empty()) svg = (csv.size() > 4 && csv.substr(csv.size() - 4) == ".csv" ? csv.substr(0, csv.size() - 4) : csv) + ".svg";
+  if (svg.empty())
+    svg = (csv.size() > 4 && csv.substr(csv.size() - 4) == ".csv" ? csv.substr(0, csv.size() - 4) : csv) + ".svg";
   if (options.examples < 168 || options.steps < 1 || options.hidden < 0 || options.hash_buckets < 1) {
     std::fprintf(stderr, "--examples must be at least 168, --steps and --buckets positive, --hidden non-negative\n");
     return 2;
@@ -69,9 +72,10 @@ int main(int argc, char** argv) {
     std::printf("log loss on the %lld examples: model %.4f | planted rates %.4f | constant rate %.4f\n",
                 static_cast<long long>(options.examples), result.log_loss, result.planted_log_loss,
                 result.constant_log_loss);
-    std::printf("weekday 9-17h vs night 0-5h in the plane: projection AUC %.3f, 1-NN accuracy %.3f "
-                "(untrained rows: %.3f, %.3f)\n",
-                trained.projection_auc, trained.nearest_neighbour, initial.projection_auc, initial.nearest_neighbour);
+    std::printf(
+        "weekday 9-17h vs night 0-5h in the plane: projection AUC %.3f, 1-NN accuracy %.3f "
+        "(untrained rows: %.3f, %.3f)\n",
+        trained.projection_auc, trained.nearest_neighbour, initial.projection_auc, initial.nearest_neighbour);
     std::printf("wrote %s and %s\n", csv.c_str(), svg.c_str());
   } catch (const lever::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());

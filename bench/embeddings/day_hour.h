@@ -31,10 +31,10 @@
 namespace lever::demo {
 
 struct DayHourOptions {
-  Index examples = 336000;        // 2000 per (day, hour) on average
-  Index hash_buckets = 1 << 20;   // of the cross; the table allocates only the buckets seen
-  Index dimension = 2;            // of the embedding
-  Index hidden = 8;               // tanh units of the head; 0 for a linear head
+  Index examples = 336000;       // 2000 per (day, hour) on average
+  Index hash_buckets = 1 << 20;  // of the cross; the table allocates only the buckets seen
+  Index dimension = 2;           // of the embedding
+  Index hidden = 8;              // tanh units of the head; 0 for a linear head
   Index batch = 256;
   long steps = 4000;
   std::string optimizer = "adam";
@@ -61,9 +61,9 @@ inline double PlantedClickLogit(int day, int hour) {
 }
 
 struct DayHourData {
-  ColumnTable table;                 // columns "day" (0-6) and "hour" (0-23)
-  Tensor clicks;                     // (examples, 1), 0 or 1
-  double planted_rate[7][24] = {};   // with the per-cell noise
+  ColumnTable table;                // columns "day" (0-6) and "hour" (0-23)
+  Tensor clicks;                    // (examples, 1), 0 or 1
+  double planted_rate[7][24] = {};  // with the per-cell noise
 };
 
 /// Examples with uniformly drawn day and hour and a click drawn with the planted rate, whose logit also
@@ -92,11 +92,11 @@ inline DayHourData GenerateDayHourClicks(Index examples, uint64_t seed) {
 struct DayHourCell {
   int day = 0;
   int hour = 0;
-  float e1 = 0.0f, e2 = 0.0f;            // the learned embedding
+  float e1 = 0.0f, e2 = 0.0f;              // the learned embedding
   float initial1 = 0.0f, initial2 = 0.0f;  // the same row before training
-  double click_rate = 0.0;               // observed in the data
+  double click_rate = 0.0;                 // observed in the data
   double planted_rate = 0.0;
-  double predicted_rate = 0.0;           // the trained model's
+  double predicted_rate = 0.0;  // the trained model's
   Index examples = 0;
 };
 
@@ -119,7 +119,8 @@ inline double LogLoss(double p, double y) {
 /// Trains the model with lever and returns the 168 cells. Only input: the crossed column day x hour
 /// (hash buckets), embedded through LazyEmbeddingOptionsFor(MakeEmbeddingColumn(cross, dimension)).
 inline DayHourResult TrainDayHourEmbedding(const DayHourData& data, const DayHourOptions& o) {
-  if (o.dimension != 2) throw ConfigError("day x hour: the plot needs a 2-dimensional embedding, got " + std::to_string(o.dimension));
+  if (o.dimension != 2)
+    throw ConfigError("day x hour: the plot needs a 2-dimensional embedding, got " + std::to_string(o.dimension));
   auto embedding = MakeEmbeddingColumn(CrossedColumn({"day", "hour"}, o.hash_buckets), o.dimension, "sum");
   FeatureSet features({embedding});
   features.Fit(data.table);
@@ -241,8 +242,8 @@ inline DayHourResult TrainDayHourEmbedding(const DayHourData& data, const DayHou
 /// How well two groups of cells separate in the embedding plane: weekday daytime (Monday-Friday,
 /// 9:00-17:59, 45 cells) against night (every day, 0:00-5:59, 42 cells).
 struct Separation {
-  double projection_auc = 0.0;       // AUC of the projection on the line between the groups' centroids
-  double nearest_neighbour = 0.0;    // leave-one-out 1-nearest-neighbour accuracy
+  double projection_auc = 0.0;     // AUC of the projection on the line between the groups' centroids
+  double nearest_neighbour = 0.0;  // leave-one-out 1-nearest-neighbour accuracy
 };
 
 inline Separation WeekdayDaytimeVersusNight(const std::vector<DayHourCell>& cells, bool initial = false) {
@@ -321,8 +322,10 @@ inline void WriteDayHourSvg(const DayHourResult& result, const std::string& path
                "font-family=\"sans-serif\" font-size=\"12\">\n",
                size, size + 40, size, size + 40);
   std::fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-  std::fprintf(f, "<text x=\"%.0f\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">day x hour embedded in 2 "
-               "dimensions (%zu points)</text>\n", size / 2, result.cells.size());
+  std::fprintf(f,
+               "<text x=\"%.0f\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">day x hour embedded in 2 "
+               "dimensions (%zu points)</text>\n",
+               size / 2, result.cells.size());
   std::fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#bbb\"/>\n",
                margin / 2, margin / 2 + 10, size - margin, size - margin);
   std::fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">e1</text>\n", size / 2, size - margin / 2 + 28);

@@ -29,8 +29,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -70,7 +70,7 @@ struct Options {
   // AdaGrad's initial accumulator (negative: its default, 0.1). A row's gradient of the batch's mean loss is
   // about 1e-4 here, so 0.1 would dominate the accumulator for the whole run and make AdaGrad a slow SGD.
   double initial_accumulator = 1e-6;
-  double init_stddev = 0.1;         // of the embedding rows (biases start at zero)
+  double init_stddev = 0.1;  // of the embedding rows (biases start at zero)
   bool dense = false;
   uint64_t seed = 1;
 };
@@ -136,7 +136,8 @@ Data Generate(const Options& o) {
   }
   std::vector<double> cdf(static_cast<size_t>(o.items));
   double total = 0.0;
-  for (Index i = 0; i < o.items; ++i) cdf[static_cast<size_t>(i)] = total += std::pow(double(i + 1), -o.item_popularity);
+  for (Index i = 0; i < o.items; ++i)
+    cdf[static_cast<size_t>(i)] = total += std::pow(double(i + 1), -o.item_popularity);
 
   Data d;
   d.bits = o.vocabulary_bits;
@@ -148,14 +149,16 @@ Data Generate(const Options& o) {
   d.rating.resize(n);
   for (size_t k = 0; k < n; ++k) {
     // Every user and item appears at least once in the first pass over them, then at random.
-    const auto u = static_cast<int32_t>(k < static_cast<size_t>(o.users) ? k : rng.UniformInt(static_cast<uint64_t>(o.users)));
-    const size_t rank_index = static_cast<size_t>(
-        std::lower_bound(cdf.begin(), cdf.end(), rng.Uniform() * total) - cdf.begin());
+    const auto u =
+        static_cast<int32_t>(k < static_cast<size_t>(o.users) ? k : rng.UniformInt(static_cast<uint64_t>(o.users)));
+    const size_t rank_index =
+        static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), rng.Uniform() * total) - cdf.begin());
     const int32_t i = k < static_cast<size_t>(o.items) ? static_cast<int32_t>(k)
                                                        : by_popularity[std::min(rank_index, cdf.size() - 1)];
     d.user[k] = u;
     d.item[k] = i;
-    d.rating[k] = static_cast<float>(planted(static_cast<size_t>(u), static_cast<size_t>(i)) + rng.Normal(0.0, o.noise));
+    d.rating[k] =
+        static_cast<float>(planted(static_cast<size_t>(u), static_cast<size_t>(i)) + rng.Normal(0.0, o.noise));
   }
   // Shuffle, then split: the first users and items listed above land anywhere.
   for (size_t k = n - 1; k > 0; --k) {
@@ -166,7 +169,8 @@ Data Generate(const Options& o) {
   }
   d.train = static_cast<Index>(static_cast<double>(n) * (1.0 - o.test_fraction));
   for (size_t k = static_cast<size_t>(d.train); k < n; ++k) {
-    d.planted_mean.push_back(static_cast<float>(planted(static_cast<size_t>(d.user[k]), static_cast<size_t>(d.item[k]))));
+    d.planted_mean.push_back(
+        static_cast<float>(planted(static_cast<size_t>(d.user[k]), static_cast<size_t>(d.item[k]))));
   }
   return d;
 }
@@ -182,8 +186,8 @@ class Table {
       parameter_->sparse_grad = true;
       parameter_->l2 = options.l2;
       input_ = graph.SparseInput(options.name + "_ids", options.vocabulary);
-      output_ = lever::SparseMatMul(input_, graph.Bind(options.name, &parameter_->value, &parameter_->grad,
-                                                       &parameter_->touched));
+      output_ = lever::SparseMatMul(
+          input_, graph.Bind(options.name, &parameter_->value, &parameter_->grad, &parameter_->touched));
     } else {
       parameter_ = &lazy_.parameter();
       input_ = graph.GrowingSparseInput(options.name + "_ids", lazy_.capacity());
@@ -320,8 +324,8 @@ int Run(const Options& o) {
     spec.options["initial_accumulator_value"] = o.initial_accumulator;
   }
   auto optimizer = lever::MakeOptimizer(spec);
-  const lever::ParameterList params = {user.parameter(), item.parameter(), user_bias.parameter(),
-                                       item_bias.parameter(), &global_parameter};
+  const lever::ParameterList params = {user.parameter(), item.parameter(), user_bias.parameter(), item_bias.parameter(),
+                                       &global_parameter};
 
   // Training: epochs over a seeded shuffle of the training ratings.
   lever::Rng shuffle(o.seed + 100);
@@ -369,21 +373,22 @@ int Run(const Options& o) {
   const long rss_end = PeakRssKiB();
 
   // What dense tables of the whole vocabulary would hold: values, gradients and the optimizer's slots.
-  const double slots = static_cast<double>(optimizer->SlotBytes()) /
-                       static_cast<double>(user.parameter()->value.size() + item.parameter()->value.size() +
-                                           user_bias.parameter()->value.size() +
-                                           item_bias.parameter()->value.size() + 1) /
-                       sizeof(float);
+  const double slots =
+      static_cast<double>(optimizer->SlotBytes()) /
+      static_cast<double>(user.parameter()->value.size() + item.parameter()->value.size() +
+                          user_bias.parameter()->value.size() + item_bias.parameter()->value.size() + 1) /
+      sizeof(float);
   const double dense_floats = static_cast<double>(vocabulary) * static_cast<double>(2 * o.dimension + 2);
   const double dense_bytes = dense_floats * sizeof(float) * (2.0 + std::round(slots));
   const size_t table_bytes = user.bytes() + item.bytes() + user_bias.bytes() + item_bias.bytes();
 
   std::printf("data: %lld users, %lld items, rank %lld, %zu train + %zu test ratings, ids over 2^%d = %lld\n",
-              static_cast<long long>(o.users), static_cast<long long>(o.items), static_cast<long long>(o.rank),
-              n_train, n_test, o.vocabulary_bits, static_cast<long long>(vocabulary));
+              static_cast<long long>(o.users), static_cast<long long>(o.items), static_cast<long long>(o.rank), n_train,
+              n_test, o.vocabulary_bits, static_cast<long long>(vocabulary));
   std::printf("model: %s tables, dimension %lld, %s lr=%g, l2=%g, batch %lld, %ld steps in %.2f s (%.0f steps/s)\n",
               o.dense ? "dense" : "lazy", static_cast<long long>(o.dimension), o.optimizer.c_str(), o.learning_rate,
-              o.l2, static_cast<long long>(o.batch), o.steps, train_seconds, static_cast<double>(o.steps) / train_seconds);
+              o.l2, static_cast<long long>(o.batch), o.steps, train_seconds,
+              static_cast<double>(o.steps) / train_seconds);
   std::printf("test RMSE: model %.4f | planted %.4f (noise floor %.2f) | popularity %.4f | global mean %.4f\n",
               Rmse(predictions, d), Rmse(planted, d), o.noise, Rmse(popularity, d), Rmse(global, d));
   std::printf("train RMSE: model %.4f on %zu training ratings (last 100 steps' loss %.4f, its root %.4f)\n",
@@ -391,15 +396,17 @@ int Run(const Options& o) {
   std::printf("rows allocated: user_embedding %lld, item_embedding %lld, user_bias %lld, item_bias %lld\n",
               static_cast<long long>(user.rows()), static_cast<long long>(item.rows()),
               static_cast<long long>(user_bias.rows()), static_cast<long long>(item_bias.rows()));
-  std::printf("bytes: tables %.1f MiB + optimizer slots %.1f MiB; dense tables of 2^%d rows would hold %.2f GiB "
-              "(values, gradients, %.0f slot(s))\n",
-              Mib(static_cast<double>(table_bytes)), Mib(static_cast<double>(optimizer->SlotBytes())),
-              o.vocabulary_bits, Gib(dense_bytes), std::round(slots));
-  std::printf("peak RSS: %.1f MiB after generating the data, %.1f MiB before building the model, %.1f MiB at "
-              "the end: the model added %.1f MiB (%.1f s in all)\n",
-              static_cast<double>(rss_data) / 1024.0, static_cast<double>(rss_before_model) / 1024.0,
-              static_cast<double>(rss_end) / 1024.0, static_cast<double>(rss_end - rss_before_model) / 1024.0,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::printf(
+      "bytes: tables %.1f MiB + optimizer slots %.1f MiB; dense tables of 2^%d rows would hold %.2f GiB "
+      "(values, gradients, %.0f slot(s))\n",
+      Mib(static_cast<double>(table_bytes)), Mib(static_cast<double>(optimizer->SlotBytes())), o.vocabulary_bits,
+      Gib(dense_bytes), std::round(slots));
+  std::printf(
+      "peak RSS: %.1f MiB after generating the data, %.1f MiB before building the model, %.1f MiB at "
+      "the end: the model added %.1f MiB (%.1f s in all)\n",
+      static_cast<double>(rss_data) / 1024.0, static_cast<double>(rss_before_model) / 1024.0,
+      static_cast<double>(rss_end) / 1024.0, static_cast<double>(rss_end - rss_before_model) / 1024.0,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return 0;
 }
 
@@ -468,8 +475,9 @@ int main(int argc, char** argv) {
   }
   if (o.users < 1 || o.items < 1 || o.rank < 1 || o.dimension < 1 || o.batch < 1 || o.steps < 1 ||
       o.interactions < 10 * o.batch) {
-    std::fprintf(stderr, "users, items, rank, dimension, batch and steps must be positive, and interactions at "
-                         "least 10 batches\n");
+    std::fprintf(stderr,
+                 "users, items, rank, dimension, batch and steps must be positive, and interactions at "
+                 "least 10 batches\n");
     return 2;
   }
   try {

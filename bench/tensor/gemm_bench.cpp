@@ -17,8 +17,9 @@ Tensor Random(Index rows, Index cols, uint64_t seed) {
 }
 
 void SetFlops(benchmark::State& state, Index m, Index k, Index n) {
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(m * k * n) * static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * static_cast<double>(m * k * n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void BM_Gemm(benchmark::State& state) {
@@ -75,8 +76,9 @@ void BM_OpenBlasDirect(benchmark::State& state) {
   const Index m = state.range(0), k = state.range(1), n = state.range(2);
   Tensor a = Random(m, k, 1), b = Random(k, n, 2), c = Tensor::Zero(m, n);
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k),
-                1.0f, a.data(), static_cast<int>(k), b.data(), static_cast<int>(n), 0.0f, c.data(), static_cast<int>(n));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, a.data(), static_cast<int>(k), b.data(), static_cast<int>(n), 0.0f, c.data(),
+                static_cast<int>(n));
     benchmark::DoNotOptimize(c.data());
   }
   SetFlops(state, m, k, n);
@@ -100,7 +102,8 @@ void Shapes(benchmark::internal::Benchmark* b) {
 }
 
 void SmallShapes(benchmark::internal::Benchmark* b) {
-  for (const auto& s : std::vector<std::vector<int64_t>>{{10, 2, 8}, {10, 8, 8}, {32, 64, 10}, {32, 64, 128}}) b->Args(s);
+  for (const auto& s : std::vector<std::vector<int64_t>>{{10, 2, 8}, {10, 8, 8}, {32, 64, 10}, {32, 64, 128}})
+    b->Args(s);
 }
 
 BENCHMARK(BM_Gemm)->Apply(Shapes)->UseRealTime();

@@ -82,13 +82,19 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (arg == "--network") network = value();
-    else if (arg == "--steps") steps = std::stol(value());
-    else if (arg == "--stats-every") stats_every = std::stol(value());
-    else if (arg == "--threads") threads = std::stoi(value());
-    else if (arg == "--peak") peak = true;
+    if (arg == "--network")
+      network = value();
+    else if (arg == "--steps")
+      steps = std::stol(value());
+    else if (arg == "--stats-every")
+      stats_every = std::stol(value());
+    else if (arg == "--threads")
+      threads = std::stoi(value());
+    else if (arg == "--peak")
+      peak = true;
     else {
-      std::fprintf(stderr, "usage: lever_train_bench [--network a|b|c] [--steps N] [--stats-every N] [--threads T] [--peak]\n");
+      std::fprintf(stderr,
+                   "usage: lever_train_bench [--network a|b|c] [--steps N] [--stats-every N] [--threads T] [--peak]\n");
       return 2;
     }
   }
@@ -106,7 +112,8 @@ int main(int argc, char** argv) {
   data.labels.resize(rows, 1);
   for (Index i = 0; i < data.features.size(); ++i) data.features.data()[i] = static_cast<float>(rng.Normal());
   const Index classes = n.layers.back() == 1 ? 2 : n.layers.back();
-  for (Index i = 0; i < rows; ++i) data.labels(i, 0) = static_cast<float>(rng.UniformInt(static_cast<uint64_t>(classes)));
+  for (Index i = 0; i < rows; ++i)
+    data.labels(i, 0) = static_cast<float>(rng.UniformInt(static_cast<uint64_t>(classes)));
 
   lever::MlpSpec spec;
   spec.hidden.assign(n.layers.begin() + 1, n.layers.end() - 1);

@@ -25,8 +25,8 @@ lever::EstimatorSpec SkipNet(lever::ModelFnContext& ctx) {
   lever::Var b2 = ctx.Variable("skipnet/b2", 1, 1, "zeros");
   lever::Var h = lever::Relu(lever::BiasAdd(lever::MatMul(ctx.features.dense, w1), b1));
   lever::Var logits = lever::BiasAdd(lever::Add(lever::MatMul(h, w2), lever::MatMul(ctx.features.dense, v)), b2);
-  return lever::MakeBinaryClassHead()->CreateSpec(ctx, logits,
-                                                  {lever::TrainOp{{.name = "adam", .learning_rate = learning_rate}, {}}});
+  return lever::MakeBinaryClassHead()->CreateSpec(
+      ctx, logits, {lever::TrainOp{{.name = "adam", .learning_rate = learning_rate}, {}}});
 }
 
 }  // namespace
@@ -42,20 +42,24 @@ int main() {
   lever::Estimator estimator(SkipNet, lever::RunConfig{.seed = 7}, params);
 
   auto logger = std::make_shared<lever::LoggingHook>(
-      500, [](const lever::StepReport& r) { std::printf("step %5lld  loss %.4f\n", static_cast<long long>(r.step), r.loss); },
+      500,
+      [](const lever::StepReport& r) {
+        std::printf("step %5lld  loss %.4f\n", static_cast<long long>(r.step), r.loss);
+      },
       [](const lever::EvalReport& r) {
-        std::printf("  eval at %lld: accuracy %.3f  auc %.3f\n", static_cast<long long>(r.step), r.metrics.at("accuracy"),
-                    r.metrics.at("auc"));
+        std::printf("  eval at %lld: accuracy %.3f  auc %.3f\n", static_cast<long long>(r.step),
+                    r.metrics.at("accuracy"), r.metrics.at("auc"));
       });
   auto early = std::make_shared<lever::EarlyStoppingHook>("loss", lever::EarlyStoppingHook::Goal::kMinimize, 1000);
-  const auto result = lever::TrainAndEvaluate(estimator, data.train, data.test,
-                                              lever::TrainSpec{.max_steps = 3000, .batch_size = 10, .hooks = {logger, early}},
-                                              lever::EvalSpec{.every_steps = 500});
+  const auto result = lever::TrainAndEvaluate(
+      estimator, data.train, data.test, lever::TrainSpec{.max_steps = 3000, .batch_size = 10, .hooks = {logger, early}},
+      lever::EvalSpec{.every_steps = 500});
   const auto& final_metrics = result.final_evaluation().metrics;
   std::printf("final: step %lld  accuracy %.4f  auc %.4f  log loss %.4f\n",
               static_cast<long long>(result.train.global_step), final_metrics.at("accuracy"), final_metrics.at("auc"),
               final_metrics.at("loss"));
   const lever::Tensor p = estimator.Predict(data.test.features.topRows(3));
-  for (lever::Index i = 0; i < p.rows(); ++i) std::printf("P(y=1 | example %lld) = %.3f\n", static_cast<long long>(i), p(i, 0));
+  for (lever::Index i = 0; i < p.rows(); ++i)
+    std::printf("P(y=1 | example %lld) = %.3f\n", static_cast<long long>(i), p(i, 0));
   return final_metrics.at("accuracy") > 0.9 ? 0 : 1;
 }

@@ -80,8 +80,8 @@ void CheckpointContents::AddState(const MemoryState& state) {
 
 void CheckpointContents::AddRng(const std::string& name, const Rng& rng) {
   const Rng::State s = rng.GetState();
-  Add("rng/" + name, RawTensor::FromU64({s.s[0], s.s[1], s.s[2], s.s[3], std::bit_cast<uint64_t>(s.spare),
-                                         s.has_spare ? 1u : 0u}));
+  Add("rng/" + name,
+      RawTensor::FromU64({s.s[0], s.s[1], s.s[2], s.s[3], std::bit_cast<uint64_t>(s.spare), s.has_spare ? 1u : 0u}));
 }
 
 void CheckpointContents::RestoreParameters(const ParameterList& params, const std::string& prefix) const {
@@ -153,7 +153,8 @@ void CheckpointContents::RestoreRng(const std::string& name, Rng& rng) const {
   const std::string key = "rng/" + name;
   const std::vector<uint64_t> words = Get(key).ToU64(Where() + "tensor '" + key + "'");
   if (words.size() != 6 || words[5] > 1) {
-    throw IoError(Where() + "tensor '" + key + "' is not a random generator's state, which is 6 words: 4 state "
+    throw IoError(Where() + "tensor '" + key +
+                  "' is not a random generator's state, which is 6 words: 4 state "
                   "words, the cached normal and its flag (0 or 1); was it saved by a different program?");
   }
   Rng::State s{};

@@ -51,9 +51,7 @@ std::string Hex(uint32_t value) {
   return text;
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double Now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 const std::string kRecovery =
     ". Restore the file from a copy, or delete this checkpoint's files to resume from the previous one";
@@ -68,8 +66,8 @@ CheckpointManager::CheckpointManager(std::string directory, int keep_max)
   std::error_code error;
   fs::create_directories(directory_, error);
   if (error || !fs::is_directory(directory_)) {
-    throw IoError("cannot create the model directory '" + directory_ + "': " +
-                  (error ? error.message() : std::string("a file of that name exists")) +
+    throw IoError("cannot create the model directory '" + directory_ +
+                  "': " + (error ? error.message() : std::string("a file of that name exists")) +
                   "; choose another path or fix its permissions");
   }
 }
@@ -209,7 +207,8 @@ CheckpointContents CheckpointManager::Load(int64_t step) const {
                   std::to_string(step) + kRecovery);
   }
   const std::string tensors_file = field("tensors_file", &nlohmann::json::is_string, "a file name").get<std::string>();
-  const auto tensors_bytes = field("tensors_bytes", &nlohmann::json::is_number_unsigned, "a byte count").get<uint64_t>();
+  const auto tensors_bytes =
+      field("tensors_bytes", &nlohmann::json::is_number_unsigned, "a byte count").get<uint64_t>();
   const auto crc = field("tensors_crc32c", &nlohmann::json::is_number_unsigned, "a CRC-32C").get<uint64_t>();
   const double wall_time = field("wall_time", &nlohmann::json::is_number, "seconds since 1970").get<double>();
   if (tensors_file != fs::path(tensors_path).filename().string()) {

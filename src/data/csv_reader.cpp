@@ -111,8 +111,8 @@ bool CsvReader::ReadNonEmptyLine(std::string_view* line) {
   while (ReadPhysicalLine(line)) {
     if (line->empty()) continue;
     // With trimming, a line of spaces holds nothing either (unless the delimiter is one of them).
-    if (options_.trim_spaces && line->find_first_not_of(" \t") == std::string_view::npos &&
-        options_.delimiter != ' ' && options_.delimiter != '\t') {
+    if (options_.trim_spaces && line->find_first_not_of(" \t") == std::string_view::npos && options_.delimiter != ' ' &&
+        options_.delimiter != '\t') {
       continue;
     }
     return true;
@@ -209,21 +209,21 @@ bool CsvReader::Next(CsvRecord& record) {
     if (Parse(line, record) == ParseResult::kOk) {
       if (num_columns_ == 0) num_columns_ = record.size();
       if (record.size() == num_columns_) return true;
-      const std::string expected = options_.header ? "the header has " + std::to_string(num_columns_) + " (" +
-                                                         JoinNames(header_) + ")"
-                                                   : "the first record has " + std::to_string(num_columns_);
+      const std::string expected =
+          options_.header ? "the header has " + std::to_string(num_columns_) + " (" + JoinNames(header_) + ")"
+                          : "the first record has " + std::to_string(num_columns_);
       std::string detail;
       if (record.size() > num_columns_) {
         detail = "the extra field " + std::to_string(num_columns_ + 1) + " is " +
-                 internal::QuoteCell(record[num_columns_]) +
-                 ". Quote fields that contain the delimiter " + ShowChar(options_.delimiter) + ".";
+                 internal::QuoteCell(record[num_columns_]) + ". Quote fields that contain the delimiter " +
+                 ShowChar(options_.delimiter) + ".";
       } else {
         detail = "column " + std::to_string(record.size() + 1) +
                  (record.size() < header_.size() ? " ('" + header_[record.size()] + "')" : std::string()) +
                  " onwards is missing. Give every record one field per column (leave a missing value empty: a,,c).";
       }
-      message_ = path() + ":" + std::to_string(record.line()) + ": the record has " +
-                 std::to_string(record.size()) + " fields but " + expected + "; " + detail;
+      message_ = path() + ":" + std::to_string(record.line()) + ": the record has " + std::to_string(record.size()) +
+                 " fields but " + expected + "; " + detail;
     }
     BadRecord(message_);
   }

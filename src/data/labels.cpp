@@ -52,19 +52,23 @@ double ValueAt(const TableColumn& c, size_t row) {
 }
 
 std::string UnseenMessage(const std::string& where, const LabelEncoding& e, const std::string& value) {
-  return where + ": label '" + e.column + "' is \"" + value + "\", a value the training labels do not have (classes: " +
-         List(e.classes, 12) + "). Fix or remove the row, or train on data that has this class" +
-         " (a label vocabulary lists every class).";
+  return where + ": label '" + e.column + "' is \"" + value +
+         "\", a value the training labels do not have (classes: " + List(e.classes, 12) +
+         "). Fix or remove the row, or train on data that has this class" + " (a label vocabulary lists every class).";
 }
 
 }  // namespace
 
 const char* TaskName(Task task) {
   switch (task) {
-    case Task::kBinary: return "binary";
-    case Task::kMultiClass: return "multi_class";
-    case Task::kRegression: return "regression";
-    case Task::kMultiLabel: return "multi_label";
+    case Task::kBinary:
+      return "binary";
+    case Task::kMultiClass:
+      return "multi_class";
+    case Task::kRegression:
+      return "regression";
+    case Task::kMultiLabel:
+      return "multi_label";
   }
   return "?";
 }
@@ -85,17 +89,21 @@ std::string LabelNumberName(double value) {
 }
 
 Index LabelEncoding::Outputs() const {
-  return task == Task::kMultiClass ? static_cast<Index>(classes.size())
+  return task == Task::kMultiClass   ? static_cast<Index>(classes.size())
          : task == Task::kMultiLabel ? static_cast<Index>(parts.size())
                                      : 1;
 }
 
 std::string LabelEncoding::DefaultLoss() const {
   switch (task) {
-    case Task::kBinary: return "sigmoid_cross_entropy";
-    case Task::kMultiClass: return "sparse_softmax_cross_entropy";
-    case Task::kRegression: return "mean_squared_error";
-    case Task::kMultiLabel: return "sigmoid_cross_entropy";
+    case Task::kBinary:
+      return "sigmoid_cross_entropy";
+    case Task::kMultiClass:
+      return "sparse_softmax_cross_entropy";
+    case Task::kRegression:
+      return "mean_squared_error";
+    case Task::kMultiLabel:
+      return "sigmoid_cross_entropy";
   }
   return "mean_squared_error";
 }
@@ -159,7 +167,8 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
   e.numeric = column.type != ColumnType::kString;
   const std::optional<Task> wanted = ParseTask(options.task);
   if (wanted == Task::kMultiLabel) {
-    throw ConfigError("label '" + column.name + "': multi_label needs several label columns (--label a,b,c, or a list "
+    throw ConfigError("label '" + column.name +
+                      "': multi_label needs several label columns (--label a,b,c, or a list "
                       "in data.label)");
   }
   const std::string head = "label '" + column.name + "': ";
@@ -180,7 +189,8 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
     values.erase(std::unique(values.begin(), values.end()), values.end());
     for (const double v : values) {
       whole = whole && v == std::floor(v);
-      distinct.push_back(column.type == ColumnType::kInteger ? std::to_string(static_cast<int64_t>(v)) : LabelNumberName(v));
+      distinct.push_back(column.type == ColumnType::kInteger ? std::to_string(static_cast<int64_t>(v))
+                                                             : LabelNumberName(v));
     }
     if (!values.empty()) {
       lowest = values.front();
@@ -207,29 +217,34 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
     e.classes = options.vocabulary;
     for (size_t a = 0; a < e.classes.size(); ++a) {
       for (size_t b = a + 1; b < e.classes.size(); ++b) {
-        if (e.classes[a] == e.classes[b]) throw ConfigError("the label vocabulary lists " + Quoted(e.classes[a]) + " twice");
+        if (e.classes[a] == e.classes[b])
+          throw ConfigError("the label vocabulary lists " + Quoted(e.classes[a]) + " twice");
       }
     }
-    if (e.classes.size() < 2) throw ConfigError("a label vocabulary lists at least two classes, got " + List(e.classes));
+    if (e.classes.size() < 2)
+      throw ConfigError("a label vocabulary lists at least two classes, got " + List(e.classes));
     const std::vector<std::string> names = RowNames(column);
     for (size_t i = 0; i < names.size(); ++i) {
       if (e.ClassId(names[i]) < 0) {
         throw DataError(Where(file, lines, i) + ": label '" + column.name + "' is \"" + names[i] +
-                        "\", which the label vocabulary (" + List(e.classes, 12) + ") does not list. Add it to the vocabulary.");
+                        "\", which the label vocabulary (" + List(e.classes, 12) +
+                        ") does not list. Add it to the vocabulary.");
       }
     }
     e.task = wanted.value_or(e.classes.size() == 2 ? Task::kBinary : Task::kMultiClass);
-    if (e.task == Task::kRegression) throw ConfigError("a label vocabulary names classes; it does not apply to regression");
+    if (e.task == Task::kRegression)
+      throw ConfigError("a label vocabulary names classes; it does not apply to regression");
     if (e.task == Task::kBinary && e.classes.size() != 2) {
-      throw ConfigError("a binary label has two classes; the label vocabulary lists " + std::to_string(e.classes.size()) +
-                        " (" + List(e.classes) + ")");
+      throw ConfigError("a binary label has two classes; the label vocabulary lists " +
+                        std::to_string(e.classes.size()) + " (" + List(e.classes) + ")");
     }
     why = "label vocabulary " + List(e.classes);
   } else if (wanted) {
     e.task = *wanted;
     why = values_text;
     if (e.task == Task::kRegression && !e.numeric) {
-      throw ConfigError(head + values_text + ": regression needs numbers. Use a classification task, or recode the labels.");
+      throw ConfigError(head + values_text +
+                        ": regression needs numbers. Use a classification task, or recode the labels.");
     }
     if (e.task == Task::kBinary) {
       if (n == 1 && e.numeric && (distinct[0] == "0" || distinct[0] == "1")) {
@@ -276,7 +291,8 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
     }
     const Index id = e.ClassId(options.positive_class);
     if (id < 0) {
-      throw ConfigError("the positive class " + Quoted(options.positive_class) + " is not one of " + head + List(e.classes));
+      throw ConfigError("the positive class " + Quoted(options.positive_class) + " is not one of " + head +
+                        List(e.classes));
     }
     if (id == 0) std::swap(e.classes[0], e.classes[1]);
   }

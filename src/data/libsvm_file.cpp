@@ -8,7 +8,10 @@
 namespace lever {
 
 LibsvmFileReader::LibsvmFileReader(std::string path, LibsvmOptions options, BadRowPolicy policy, size_t block_bytes)
-    : path_(std::move(path)), options_(options), policy_(policy), block_bytes_(std::max<size_t>(block_bytes, 4096)),
+    : path_(std::move(path)),
+      options_(options),
+      policy_(policy),
+      block_bytes_(std::max<size_t>(block_bytes, 4096)),
       input_(path_) {}
 
 bool LibsvmFileReader::Next(SparseBlock& block) {
@@ -49,7 +52,11 @@ bool LibsvmFileReader::Next(SparseBlock& block) {
 
 LibsvmStream::LibsvmStream(std::string path, Index num_features, LibsvmOptions options, BadRowPolicy policy,
                            StreamOptions stream)
-    : path_(std::move(path)), num_features_(num_features), options_(options), policy_(policy), stream_(stream),
+    : path_(std::move(path)),
+      num_features_(num_features),
+      options_(options),
+      policy_(policy),
+      stream_(stream),
       rng_(Rng::Stream(stream.seed, 0x5B0FF1E5ULL)) {
   if (num_features_ <= 0) throw ConfigError("streaming '" + path_ + "' needs the number of features (e.g. 1048576)");
   if (stream_.shuffle_buffer < 0) throw ConfigError("shuffle buffer must be >= 0");
@@ -87,7 +94,8 @@ namespace {
 // Why a pass over `path` gave no example.
 std::string NoExamplesMessage(const std::string& path, const BadRowReport& bad_rows) {
   if (bad_rows.skipped() == 0) {
-    return "no examples in " + path + ": the file holds no data lines (it is empty, or has only blank and "
+    return "no examples in " + path +
+           ": the file holds no data lines (it is empty, or has only blank and "
            "comment lines)";
   }
   return "no examples in " + path + ": all " + std::to_string(bad_rows.skipped()) +

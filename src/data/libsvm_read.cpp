@@ -48,7 +48,8 @@ class BlockSource {
         at_end_ = true;
         break;
       }
-      const auto last_newline = std::find(block.text.rbegin(), block.text.rend() - static_cast<std::ptrdiff_t>(old), '\n');
+      const auto last_newline =
+          std::find(block.text.rbegin(), block.text.rend() - static_cast<std::ptrdiff_t>(old), '\n');
       if (last_newline == block.text.rend() - static_cast<std::ptrdiff_t>(old)) continue;  // a line longer than a block
       const size_t complete = static_cast<size_t>(block.text.rend() - last_newline);
       carry_.assign(block.text.begin() + static_cast<std::ptrdiff_t>(complete), block.text.end());

@@ -109,7 +109,7 @@ std::vector<Point> Regression(Rng& rng, int n, double noise, const std::function
 double PlaneLabel(double x, double y) { return (x + y) / 10.0; }  // x + y in [-10, 10] -> [-1, 1]
 
 double MultiGaussLabel(double x, double y) {
-  static const double kGaussians[6][3] = {{-4, 2.5, 1}, {0, 2.5, -1}, {4, 2.5, 1},
+  static const double kGaussians[6][3] = {{-4, 2.5, 1},   {0, 2.5, -1}, {4, 2.5, 1},
                                           {-4, -2.5, -1}, {0, -2.5, 1}, {4, -2.5, -1}};
   double label = 0;
   for (const auto& g : kGaussians) {
@@ -138,8 +138,12 @@ std::string CanonicalFeature(const std::string& f) {
 
 }  // namespace
 
-std::vector<std::string> PlaygroundDatasetNames() { return {"circle", "xor", "gauss", "spiral", "plane", "multigauss"}; }
-std::vector<std::string> PlaygroundFeatureNames() { return {"x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"}; }
+std::vector<std::string> PlaygroundDatasetNames() {
+  return {"circle", "xor", "gauss", "spiral", "plane", "multigauss"};
+}
+std::vector<std::string> PlaygroundFeatureNames() {
+  return {"x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"};
+}
 
 bool IsPlaygroundClassification(const std::string& dataset) { return dataset != "plane" && dataset != "multigauss"; }
 
@@ -151,19 +155,27 @@ Tensor PlaygroundFeatures(const Tensor& points, const std::vector<std::string>& 
   for (size_t j = 0; j < features.size(); ++j) {
     const std::string f = CanonicalFeature(features[j]);
     if (f.empty()) {
-      throw ConfigError("unknown feature '" + features[j] + "'. Valid features: " + Join(PlaygroundFeatureNames()) + ".");
+      throw ConfigError("unknown feature '" + features[j] + "'. Valid features: " + Join(PlaygroundFeatureNames()) +
+                        ".");
     }
     const Index c = static_cast<Index>(j);
     for (Index i = 0; i < points.rows(); ++i) {
       const double x1 = points(i, 0), x2 = points(i, 1);
       double v = 0;
-      if (f == "x1") v = x1;
-      else if (f == "x2") v = x2;
-      else if (f == "x1_sq") v = x1 * x1;
-      else if (f == "x2_sq") v = x2 * x2;
-      else if (f == "x1_x2") v = x1 * x2;
-      else if (f == "sin_x1") v = std::sin(x1);
-      else v = std::sin(x2);
+      if (f == "x1")
+        v = x1;
+      else if (f == "x2")
+        v = x2;
+      else if (f == "x1_sq")
+        v = x1 * x1;
+      else if (f == "x2_sq")
+        v = x2 * x2;
+      else if (f == "x1_x2")
+        v = x1 * x2;
+      else if (f == "sin_x1")
+        v = std::sin(x1);
+      else
+        v = std::sin(x2);
       out(i, c) = static_cast<float>(v);
     }
   }
@@ -189,18 +201,24 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
 
   Rng rng(spec.seed);
   std::vector<Point> pts;
-  if (spec.dataset == "circle") pts = Circle(rng, n, spec.noise);
-  else if (spec.dataset == "xor") pts = Xor(rng, n, spec.noise);
-  else if (spec.dataset == "gauss") pts = Gauss(rng, n, spec.noise);
-  else if (spec.dataset == "spiral") pts = Spiral(rng, n, spec.noise);
-  else if (spec.dataset == "plane") pts = Regression(rng, n, spec.noise, PlaneLabel);
-  else pts = Regression(rng, n, spec.noise, MultiGaussLabel);
+  if (spec.dataset == "circle")
+    pts = Circle(rng, n, spec.noise);
+  else if (spec.dataset == "xor")
+    pts = Xor(rng, n, spec.noise);
+  else if (spec.dataset == "gauss")
+    pts = Gauss(rng, n, spec.noise);
+  else if (spec.dataset == "spiral")
+    pts = Spiral(rng, n, spec.noise);
+  else if (spec.dataset == "plane")
+    pts = Regression(rng, n, spec.noise, PlaneLabel);
+  else
+    pts = Regression(rng, n, spec.noise, MultiGaussLabel);
 
   // Shuffle (Fisher-Yates), then split as the Playground does: the first floor(n * ratio) train.
   for (size_t i = pts.size() - 1; i > 0; --i) std::swap(pts[i], pts[rng.UniformInt(i + 1)]);
   const Index total = static_cast<Index>(pts.size());
-  const Index n_train = std::clamp<Index>(static_cast<Index>(std::floor(static_cast<double>(total) * spec.train_ratio)),
-                                          1, total - 1);
+  const Index n_train =
+      std::clamp<Index>(static_cast<Index>(std::floor(static_cast<double>(total) * spec.train_ratio)), 1, total - 1);
   PlaygroundData data;
   data.classification = classification;
   data.train_points.resize(n_train, 2);

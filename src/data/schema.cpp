@@ -164,8 +164,8 @@ void ValidateSchema(const Schema& schema, const Locator& where) {
                         ColumnNames(schema) + "); name the column to predict, or leave label out");
     }
     if (label->default_value) {
-      throw ConfigError(where(static_cast<size_t>(label - schema.columns.data()), "default") +
-                        ": the label column '" + schema.label +
+      throw ConfigError(where(static_cast<size_t>(label - schema.columns.data()), "default") + ": the label column '" +
+                        schema.label +
                         "' cannot have a default: a row without a label has nothing to learn from. "
                         "Remove the default.");
     }
@@ -219,8 +219,9 @@ class SchemaParser {
     }
     const YamlValue columns = root["columns"];
     if (!columns.IsDefined()) {
-      throw ConfigError(source + ": the schema has no 'columns' key; list the columns, e.g. columns: "
-                                 "[{name: age, type: number}]");
+      throw ConfigError(source +
+                        ": the schema has no 'columns' key; list the columns, e.g. columns: "
+                        "[{name: age, type: number}]");
     }
     schema.columns = Columns(columns);
     ValidateSchema(schema, [&](size_t column, const std::string& key) {
@@ -242,8 +243,9 @@ class SchemaParser {
     if (!node.IsSequence()) node.Fail("expected a list of texts, e.g. [\"\", \"NA\", \"?\"]; got " + node.Describe());
     for (size_t i = 0; i < node.size(); ++i) {
       if (node[i].IsNull()) {
-        node[i].Fail("the entry is null; write the text in quotes (\"null\") if it means missing, or \"\" for "
-                     "empty cells");
+        node[i].Fail(
+            "the entry is null; write the text in quotes (\"null\") if it means missing, or \"\" for "
+            "empty cells");
       }
     }
     return node.TextList();
@@ -282,8 +284,9 @@ class SchemaParser {
         type.Fail("unknown type \"" + type_name + "\"; valid types: number, integer, string");
       }
       if (fallback.IsNull()) {
-        fallback.Fail("the default is null; leave the key out for no default, or write the value (\"\" for an "
-                      "empty text)");
+        fallback.Fail(
+            "the default is null; leave the key out for no default, or write the value (\"\" for an "
+            "empty text)");
       }
       if (fallback.IsDefined()) column.default_value = fallback.Text();
       columns.push_back(std::move(column));
@@ -292,7 +295,7 @@ class SchemaParser {
   }
 
   int root_line_ = 1;
-  std::unordered_map<std::string, int> key_lines_;                   // top-level key -> line
+  std::unordered_map<std::string, int> key_lines_;                  // top-level key -> line
   std::vector<std::unordered_map<std::string, int>> column_lines_;  // per column: key -> line ("" = the entry)
 };
 
@@ -363,8 +366,7 @@ InferredSchema InferSchema(const std::string& path, const CsvOptions& csv, const
       // inf, 1e39 and 0,5 are numbers that cannot be used: the column stays a number column, and reading
       // it names the cell, wherever in the file it is.
       float number = 0;
-      if (seen[i].all_numbers && ParseFloatCell(text, &number) == CellParse::kInvalid &&
-          !LooksLikeDecimalComma(text)) {
+      if (seen[i].all_numbers && ParseFloatCell(text, &number) == CellParse::kInvalid && !LooksLikeDecimalComma(text)) {
         seen[i].all_numbers = false;
       }
     }

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cfloat>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -51,8 +51,8 @@ std::vector<std::string> TableSummary::Lines(size_t max_lines) const {
     if (column.type == ColumnType::kString) line += ", " + std::to_string(column.distinct) + " distinct";
     if (column.missing > 0) {
       char share[32];
-      std::snprintf(share, sizeof share, "%.1f", 100.0 * static_cast<double>(column.missing) /
-                                                     static_cast<double>(std::max<int64_t>(rows, 1)));
+      std::snprintf(share, sizeof share, "%.1f",
+                    100.0 * static_cast<double>(column.missing) / static_cast<double>(std::max<int64_t>(rows, 1)));
       line += ", " + std::string(share) + "% missing";
       if (column.imputed) {
         char value[32];
@@ -62,7 +62,8 @@ std::vector<std::string> TableSummary::Lines(size_t max_lines) const {
     }
     lines.push_back(std::move(line));
   }
-  if (left_out > 0) lines.push_back("  ... " + std::to_string(left_out) + " more text columns or columns with missing values");
+  if (left_out > 0)
+    lines.push_back("  ... " + std::to_string(left_out) + " more text columns or columns with missing values");
   if (plain > 0) lines.push_back("  " + std::to_string(plain) + " numeric columns without missing values");
   return lines;
 }
@@ -218,7 +219,8 @@ class RowParser {
                 " is not a number lever can train on; list it in missing_values to treat it as missing, or "
                 "fix the row.";
     } else if (parsed == CellParse::kOutOfRange) {
-      *error += "holds " + internal::QuoteCell(text) + ", beyond the range of a 32-bit float (about 3.4e38). "
+      *error += "holds " + internal::QuoteCell(text) +
+                ", beyond the range of a 32-bit float (about 3.4e38). "
                 "Rescale the column, or fix the row.";
     } else if (LooksLikeDecimalComma(trimmed)) {
       *error += "holds " + internal::QuoteCell(text) + ", a number with a decimal comma; write it with a point (" +
@@ -293,9 +295,8 @@ Table ReadTable(const std::string& path, const Schema& schema, const CsvOptions&
   while (reader.Next(record)) {
     if (!width_checked) {
       if (record.size() != num_columns) {
-        throw DataError(path + ":" + std::to_string(record.line()) + ": the file has " +
-                        std::to_string(record.size()) + " columns but the schema lists " +
-                        std::to_string(num_columns) +
+        throw DataError(path + ":" + std::to_string(record.line()) + ": the file has " + std::to_string(record.size()) +
+                        " columns but the schema lists " + std::to_string(num_columns) +
                         "; without a header the schema's columns are the file's, in order. Fix the schema.");
       }
       width_checked = true;

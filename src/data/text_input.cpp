@@ -101,8 +101,8 @@ class GzipSource : public TextInput::Source {
         member_done_ = true;
       } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
         throw IoError(path_ + ": gzip data is corrupt at uncompressed byte offset " +
-                      std::to_string(produced_ + (want - stream_.avail_out)) + " (zlib: " +
-                      (stream_.msg != nullptr ? stream_.msg : "invalid data") +
+                      std::to_string(produced_ + (want - stream_.avail_out)) +
+                      " (zlib: " + (stream_.msg != nullptr ? stream_.msg : "invalid data") +
                       "). The file is damaged; recompress or download it again.");
       } else if (rc == Z_MEM_ERROR) {
         throw IoError(path_ + ": out of memory while decompressing gzip data");

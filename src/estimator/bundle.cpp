@@ -33,7 +33,6 @@ nlohmann::ordered_json TargetScaleJson(const TargetScale& scale) {
   return {{"mean", scale.mean}, {"stddev", scale.stddev}};
 }
 
-
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "lever-bundle";
@@ -187,13 +186,10 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
     AddFeatureState(job.deep.get(), "deep/", variables);
     CheckpointManager((temporary / "variables").string(), 1).Save(variables);
 
-    nlohmann::ordered_json manifest{{"format", kFormat},
-                                    {"format_version", kFormatVersion},
-                                    {"lever_version", Version()},
-                                    {"created", UtcNow()},
-                                    {"global_step", variables.step},
-                                    {"model", c.type},
-                                    {"head", job.HeadKind()}};
+    nlohmann::ordered_json manifest{
+        {"format", kFormat},     {"format_version", kFormatVersion}, {"lever_version", Version()},
+        {"created", UtcNow()},   {"global_step", variables.step},    {"model", c.type},
+        {"head", job.HeadKind()}};
     if (job.HeadKind() == "multi_class" || job.HeadKind() == "multi_label") {
       manifest["classes"] = job.head->LogitsDimension();
     }
@@ -261,7 +257,8 @@ TargetScale TargetScaleFromManifest(const nlohmann::json& m, const std::string& 
   if (!t.is_object() || !t.contains("mean") || !t.contains("stddev") || !t["mean"].is_number() ||
       !t["stddev"].is_number() || !std::isfinite(t["mean"].get<double>()) || !(t["stddev"].get<double>() > 0.0) ||
       !std::isfinite(t["stddev"].get<double>())) {
-    throw IoError(where + ": target_scale " + t.dump() + " is not {mean: <finite number>, stddev: <positive number>}; "
+    throw IoError(where + ": target_scale " + t.dump() +
+                  " is not {mean: <finite number>, stddev: <positive number>}; "
                   "the bundle is damaged: export it again");
   }
   scale.mean = t["mean"].get<double>();
@@ -346,8 +343,9 @@ nlohmann::json ReadBundleManifest(const std::string& directory) {
   }
   if (!m.contains("format_version") || !m["format_version"].is_number_integer() ||
       m["format_version"].get<int>() > kFormatVersion) {
-    throw IoError(path.string() + ": bundle format_version " + (m.contains("format_version") ? m["format_version"].dump() : "missing") +
-                  "; this lever (" + Version() + ") reads version " + std::to_string(kFormatVersion) +
+    throw IoError(path.string() + ": bundle format_version " +
+                  (m.contains("format_version") ? m["format_version"].dump() : "missing") + "; this lever (" +
+                  Version() + ") reads version " + std::to_string(kFormatVersion) +
                   ": use a newer lever or export the model again");
   }
   return m;
@@ -355,10 +353,12 @@ nlohmann::json ReadBundleManifest(const std::string& directory) {
 
 void ExportBundle(const Job& job, const std::string& directory, const std::map<std::string, double>& metrics) {
   if (!job.estimator || job.estimator->Variables().empty()) {
-    throw ConfigError("the estimator has no variables yet: train, evaluate or predict before exporting (or export "
-                      "from the newest checkpoint)");
+    throw ConfigError(
+        "the estimator has no variables yet: train, evaluate or predict before exporting (or export "
+        "from the newest checkpoint)");
   }
-  WriteBundle(job, VariablesOf(*job.estimator), directory, metrics, "variables at step " + std::to_string(job.estimator->global_step()));
+  WriteBundle(job, VariablesOf(*job.estimator), directory, metrics,
+              "variables at step " + std::to_string(job.estimator->global_step()));
 }
 
 int64_t ExportBundleFromCheckpoint(const Job& job, const std::string& directory,
@@ -412,7 +412,8 @@ Job LoadBundleChecked(const std::string& directory) {
   }
   for (const std::string& name : required) {
     if (!files.contains(name)) {
-      throw IoError(where + ": " + name + " is not in the files list, so it cannot be verified; export the bundle again");
+      throw IoError(where + ": " + name +
+                    " is not in the files list, so it cannot be verified; export the bundle again");
     }
   }
   for (const auto& [name, entry] : files.items()) {
@@ -420,7 +421,8 @@ Job LoadBundleChecked(const std::string& directory) {
     if (!fs::exists(path)) throw IoError(path.string() + ": missing from the bundle; export it again");
     const std::string bytes = ReadBytes(path);
     if (bytes.size() != entry.at("bytes").get<uint64_t>() || Crc32c(bytes) != entry.at("crc32c").get<uint32_t>()) {
-      throw IoError(path.string() + ": does not match the manifest (its size or CRC-32C differs); the bundle is "
+      throw IoError(path.string() +
+                    ": does not match the manifest (its size or CRC-32C differs); the bundle is "
                     "damaged: export it again");
     }
   }
@@ -436,12 +438,14 @@ Job LoadBundleChecked(const std::string& directory) {
                   "; the bundle is damaged: export it again");
   }
   if (m.value("global_step", int64_t{-1}) != latest.checkpoint->step) {
-    throw IoError(where + ": global_step " + m.value("global_step", nlohmann::json()).dump() + " but variables/ holds step " +
-                  std::to_string(latest.checkpoint->step) + "; the bundle is damaged: export it again");
+    throw IoError(where + ": global_step " + m.value("global_step", nlohmann::json()).dump() +
+                  " but variables/ holds step " + std::to_string(latest.checkpoint->step) +
+                  "; the bundle is damaged: export it again");
   }
   // Bound to an empty table of the schema's columns (Read binds again to each file's).
   Table empty;
-  for (const ColumnSchema& column : job.schema.columns) empty.columns.push_back({.name = column.name, .type = column.type});
+  for (const ColumnSchema& column : job.schema.columns)
+    empty.columns.push_back({.name = column.name, .type = column.type});
   const TableSource source(empty, (root / "schema.yaml").string());
   const MemoryState state = latest.checkpoint->State();
   if (job.wide) job.wide->Bind(source);
@@ -455,17 +459,18 @@ Job LoadBundleChecked(const std::string& directory) {
   const nlohmann::json saved_scale =
       saved.contains("bundle") ? saved["bundle"].value("target_scale", nlohmann::json()) : nlohmann::json();
   const nlohmann::json manifest_scale = m.value("target_scale", nlohmann::json());
-  if (saved.contains("bundle") && (saved["bundle"].value("head", "") != job.HeadKind() ||
-                                   saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension() ||
-                                   saved_scale != manifest_scale)) {
-    throw IoError(where + ": head '" + m.value("head", "") + "' differs from the one its variables were exported with (" +
-                  saved["bundle"].dump() + "); the bundle is damaged: export it again");
+  if (saved.contains("bundle") &&
+      (saved["bundle"].value("head", "") != job.HeadKind() ||
+       saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension() || saved_scale != manifest_scale)) {
+    throw IoError(where + ": head '" + m.value("head", "") +
+                  "' differs from the one its variables were exported with (" + saved["bundle"].dump() +
+                  "); the bundle is damaged: export it again");
   }
   job.labels = LabelsFromManifest(m, job, where);
   if (saved.contains("bundle") && saved["bundle"].contains("class_names") &&
       saved["bundle"]["class_names"] != nlohmann::json(job.labels.classes)) {
-    throw IoError(where + ": class_names differ from the ones its variables were exported with (" + saved["bundle"].dump() +
-                  "); the bundle is damaged: export it again");
+    throw IoError(where + ": class_names differ from the ones its variables were exported with (" +
+                  saved["bundle"].dump() + "); the bundle is damaged: export it again");
   }
   job.estimator = MakeJobEstimator(job);
   if (ReadBytes(root / kManifest) != manifest_bytes) {
@@ -485,8 +490,12 @@ BundleExporter::Strategy ParseExportStrategy(const std::string& name) {
 
 BundleExporter::BundleExporter(const Job& job, std::string base_directory, Strategy strategy, std::string metric,
                                bool maximize, int keep)
-    : job_(job), base_(std::move(base_directory)), strategy_(strategy), metric_(std::move(metric)),
-      maximize_(maximize), keep_(keep) {
+    : job_(job),
+      base_(std::move(base_directory)),
+      strategy_(strategy),
+      metric_(std::move(metric)),
+      maximize_(maximize),
+      keep_(keep) {
   if (keep_ < 1) throw ConfigError("an exporter keeps at least one bundle (keep " + std::to_string(keep_) + ")");
   if (base_.empty()) throw ConfigError("an exporter needs a directory (a run.model_dir)");
 }
@@ -500,7 +509,8 @@ std::vector<int64_t> ExportedSteps(const fs::path& base) {
   if (!fs::is_directory(base, error)) return steps;
   for (const auto& entry : fs::directory_iterator(base, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) continue;
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      continue;
     if (IsBundle(entry.path())) steps.push_back(std::stoll(name));
   }
   std::sort(steps.begin(), steps.end());

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "lever/error.h"
-#include "lever/ops/elementwise.h"
 #include "lever/ops/concat.h"
+#include "lever/ops/elementwise.h"
 #include "lever/ops/matmul.h"
 #include "lever/registry.h"
 
@@ -68,7 +68,8 @@ WideDeepInputs WideDeepInputs::FromFeatureSets(const FeatureSet* wide, const Fea
   }
   if (deep) {
     for (const auto& e : deep->embeddings()) {
-      in.embeddings.push_back({e->name(), e->categorical()->num_buckets(), e->dimension(), ParseCombiner(e->combiner())});
+      in.embeddings.push_back(
+          {e->name(), e->categorical()->num_buckets(), e->dimension(), ParseCombiner(e->combiner())});
     }
   }
   return in;
@@ -76,7 +77,8 @@ WideDeepInputs WideDeepInputs::FromFeatureSets(const FeatureSet* wide, const Fea
 
 ModelFn WideDeepModelFn(HeadPtr head, WideDeepInputs inputs, WideDeepOptions options) {
   if (!head) throw ConfigError("a wide-and-deep estimator needs a head");
-  if (!options.use_wide && !options.use_deep) throw ConfigError("wide-and-deep: use the wide part, the deep part or both");
+  if (!options.use_wide && !options.use_deep)
+    throw ConfigError("wide-and-deep: use the wide part, the deep part or both");
   if (options.use_wide && inputs.wide_dimension <= 0) throw ConfigError("wide-and-deep: the wide part has no columns");
   std::shared_ptr<Sequential> dnn;
   if (options.use_deep) {
@@ -121,7 +123,8 @@ std::unique_ptr<Estimator> MakeWideDeepEstimator(HeadPtr head, const FeatureSet*
   if (!options.use_wide) wide = nullptr;
   if (!options.use_deep) deep = nullptr;
   return std::make_unique<Estimator>(
-      WideDeepModelFn(std::move(head), WideDeepInputs::FromFeatureSets(wide, deep), std::move(options)), std::move(config));
+      WideDeepModelFn(std::move(head), WideDeepInputs::FromFeatureSets(wide, deep), std::move(options)),
+      std::move(config));
 }
 
 std::unique_ptr<Estimator> MakeLinearEstimator(HeadPtr head, LinearOptions options, RunConfig config) {

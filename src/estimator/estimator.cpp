@@ -120,7 +120,8 @@ std::string Estimator::SaveCheckpoint(const std::vector<std::shared_ptr<Hook>>& 
     hook->SaveState(*this, state);
     auto check = [](const std::string& key) {
       if (!StartsWith(key, kHookPrefix)) {
-        throw ConfigError("a hook saved its state as '" + key + "'; hook state keys start with \"hooks/\" and a name "
+        throw ConfigError("a hook saved its state as '" + key +
+                          "'; hook state keys start with \"hooks/\" and a name "
                           "of the hook's own");
       }
     };
@@ -151,8 +152,9 @@ std::vector<Tensor> Estimator::SnapshotVariables() const {
 void Estimator::RestoreVariables(const std::vector<Tensor>& values) {
   variables_replaced_ = true;
   const ParameterList vars = Variables();
-  if (values.size() != vars.size()) throw ConfigError("a snapshot of " + std::to_string(values.size()) +
-                                                      " variables cannot restore " + std::to_string(vars.size()));
+  if (values.size() != vars.size())
+    throw ConfigError("a snapshot of " + std::to_string(values.size()) + " variables cannot restore " +
+                      std::to_string(vars.size()));
   for (size_t i = 0; i < vars.size(); ++i) vars[i]->value = values[i];
 }
 
@@ -283,10 +285,12 @@ void GatherBatch(const Examples& data, const std::vector<Index>& rows, Examples&
 
 }  // namespace
 
-TrainOutcome Estimator::Train(const Examples& data, const TrainSpec& spec) { return Run(data, spec, nullptr, nullptr, nullptr); }
+TrainOutcome Estimator::Train(const Examples& data, const TrainSpec& spec) {
+  return Run(data, spec, nullptr, nullptr, nullptr);
+}
 
-TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const Examples* eval, const EvalSpec* eval_spec,
-                            std::vector<EvalReport>* reports) {
+TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const Examples* eval,
+                            const EvalSpec* eval_spec, std::vector<EvalReport>* reports) {
   spec.Validate();
   if (eval_spec) eval_spec->Validate();
   data.Validate("training");
@@ -383,8 +387,9 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
       ++log_window_steps;
       if (global_step_ % config_.log_step_count_steps == 0) {
         const double seconds = std::chrono::duration<double>(Clock::now() - log_window_start).count();
-        train_log->Log(global_step_, {{"loss", log_window_loss / static_cast<double>(log_window_steps)},
-                                      {"global_step/sec", seconds > 0 ? static_cast<double>(log_window_steps) / seconds : 0.0}});
+        train_log->Log(global_step_,
+                       {{"loss", log_window_loss / static_cast<double>(log_window_steps)},
+                        {"global_step/sec", seconds > 0 ? static_cast<double>(log_window_steps) / seconds : 0.0}});
         log_window_start = Clock::now();
         log_window_steps = 0;
         log_window_loss = 0.0;
@@ -407,9 +412,10 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     }
     // After the step's hooks and evaluation, so the checkpoint holds their state at this step: a run
     // resumed from it goes on with the next step as this one does, and its logs hold this step's lines.
-    if (writes && (config_.save_checkpoints_steps > 0
-                       ? global_step_ % config_.save_checkpoints_steps == 0
-                       : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
+    if (writes &&
+        (config_.save_checkpoints_steps > 0
+             ? global_step_ % config_.save_checkpoints_steps == 0
+             : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
       save();
     }
   }

@@ -23,7 +23,8 @@ class RegressionHead : public Head {
  public:
   RegressionHead(Index targets, TargetScale scale) : targets_(targets), scale_(scale) {
     if (targets < 1) throw ConfigError("a regression head needs at least one target");
-    if (targets != 1 && !scale.identity()) throw ConfigError("a target scale applies to a regression head with one target");
+    if (targets != 1 && !scale.identity())
+      throw ConfigError("a target scale applies to a regression head with one target");
   }
   const TargetScale& scale() const { return scale_; }
   std::string Name() const override { return "regression"; }
@@ -105,7 +106,8 @@ class MultiClassHead : public Head {
     const double n = std::max<double>(1.0, static_cast<double>(p.rows()));
     m["loss"] = loss / n;
     m["accuracy"] = correct / n;
-    m["label/mean"] = labels_ == ClassLabels::kIds ? static_cast<double>(y.cast<double>().mean()) : 1.0 / static_cast<double>(classes_);
+    m["label/mean"] = labels_ == ClassLabels::kIds ? static_cast<double>(y.cast<double>().mean())
+                                                   : 1.0 / static_cast<double>(classes_);
     m["prediction/mean"] = 1.0 / static_cast<double>(classes_);
     return m;
   }
@@ -167,9 +169,13 @@ EstimatorSpec Head::CreateSpec(ModelFnContext& ctx, const Var& logits, std::vect
 Var Head::Predictions(const Var& logits) const { return MakePrediction(LossName(), logits); }
 Var Head::Loss(const Var& logits, const Var&, const Var& labels) const { return MakeLoss(LossName(), logits, labels); }
 
-HeadPtr MakeRegressionHead(Index targets, TargetScale scale) { return std::make_shared<RegressionHead>(targets, scale); }
+HeadPtr MakeRegressionHead(Index targets, TargetScale scale) {
+  return std::make_shared<RegressionHead>(targets, scale);
+}
 HeadPtr MakeBinaryClassHead() { return std::make_shared<BinaryClassHead>(); }
-HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) { return std::make_shared<MultiClassHead>(classes, labels); }
+HeadPtr MakeMultiClassHead(Index classes, ClassLabels labels) {
+  return std::make_shared<MultiClassHead>(classes, labels);
+}
 HeadPtr MakeMultiLabelHead(Index labels, std::vector<std::string> names) {
   return std::make_shared<MultiLabelHead>(labels, std::move(names));
 }

@@ -37,7 +37,10 @@ bool LoggingHook::AfterEvaluation(Estimator& /*estimator*/, const EvalReport& re
 
 EarlyStoppingHook::EarlyStoppingHook(std::string metric, Goal goal, int64_t patience_steps, double min_delta,
                                      bool restore_best)
-    : metric_(std::move(metric)), goal_(goal), patience_(patience_steps), min_delta_(min_delta),
+    : metric_(std::move(metric)),
+      goal_(goal),
+      patience_(patience_steps),
+      min_delta_(min_delta),
       restore_best_(restore_best) {
   if (patience_steps < 0) throw ConfigError("early stopping: patience must be >= 0 steps");
   if (!(min_delta >= 0.0)) throw ConfigError("early stopping: min_delta must be >= 0");
@@ -52,7 +55,8 @@ bool EarlyStoppingHook::AfterEvaluation(Estimator& estimator, const EvalReport& 
   }
   const double v = it->second;
   const bool improved =
-      std::isfinite(v) && (best_step_ < 0 || (goal_ == Goal::kMinimize ? v < best_ - min_delta_ : v > best_ + min_delta_));
+      std::isfinite(v) &&
+      (best_step_ < 0 || (goal_ == Goal::kMinimize ? v < best_ - min_delta_ : v > best_ + min_delta_));
   if (improved) {
     best_ = v;
     best_step_ = report.step;

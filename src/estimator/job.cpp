@@ -64,8 +64,9 @@ MemoryState JobState(const Job& job) {
 }
 
 void CheckState(const MemoryState& mine, const StateReader& saved, const std::string& where, const Job& job) {
-  const std::string fix = ": its weights would meet inputs they were not trained on. Train in a new model directory, or "
-                          "put back the files it was trained with";
+  const std::string fix =
+      ": its weights would meet inputs they were not trained on. Train in a new model directory, or "
+      "put back the files it was trained with";
   const std::string fingerprint = std::string(kJobState) + "fingerprint";
   for (const auto& [key, value] : mine.scalars()) {
     if (key == fingerprint || !saved.Has(key) || saved.ReadScalar(key) == value) continue;
@@ -89,7 +90,8 @@ void CheckState(const MemoryState& mine, const StateReader& saved, const std::st
     }
   }
   if (saved.Has(fingerprint) && saved.ReadScalar(fingerprint) != mine.ReadScalar(fingerprint)) {
-    throw ConfigError(where + " was trained with other feature columns, vocabulary files or training-file columns than " +
+    throw ConfigError(where +
+                      " was trained with other feature columns, vocabulary files or training-file columns than " +
                       job.config.source + " gives now" + fix);
   }
 }
@@ -118,7 +120,8 @@ void CheckJobState(const Job& job, const StateReader& checkpoint_state, const st
   CheckState(JobState(job), checkpoint_state, where, job);
 }
 
-FeatureSet NumericFeatureColumns(const Schema& schema, const std::vector<std::string>& labels, const std::string& file) {
+FeatureSet NumericFeatureColumns(const Schema& schema, const std::vector<std::string>& labels,
+                                 const std::string& file) {
   FeatureSet set;
   for (const ColumnSchema& column : schema.columns) {
     if (std::find(labels.begin(), labels.end(), column.name) != labels.end()) continue;
@@ -143,10 +146,14 @@ LabelOptions JobLabelOptions(const JobConfig& c) {
 
 HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale) {
   switch (labels.task) {
-    case Task::kBinary: return MakeBinaryClassHead();
-    case Task::kMultiClass: return MakeMultiClassHead(labels.Outputs());
-    case Task::kRegression: return MakeRegressionHead(1, scale);
-    case Task::kMultiLabel: return MakeMultiLabelHead(labels.Outputs(), labels.classes);
+    case Task::kBinary:
+      return MakeBinaryClassHead();
+    case Task::kMultiClass:
+      return MakeMultiClassHead(labels.Outputs());
+    case Task::kRegression:
+      return MakeRegressionHead(1, scale);
+    case Task::kMultiLabel:
+      return MakeMultiLabelHead(labels.Outputs(), labels.classes);
   }
   return MakeRegressionHead(1, scale);
 }
@@ -229,9 +236,10 @@ Job PrepareJob(JobConfig config) {
                           TaskName(*task));
       }
       if (!c.label_vocabulary.empty() || !c.positive_class.empty()) {
-        throw ConfigError("estimator.label_vocabulary and estimator.positive_class apply to one label column; "
-                          "data.label lists several (each is a yes/no column: 0/1, or two texts whose second "
-                          "sorted one is yes)");
+        throw ConfigError(
+            "estimator.label_vocabulary and estimator.positive_class apply to one label column; "
+            "data.label lists several (each is a yes/no column: 0/1, or two texts whose second "
+            "sorted one is yes)");
       }
       job.labels = DecideMultiLabels(job.train, c.labels, c.train);
     } else {

@@ -78,9 +78,8 @@ void ReadData(const YamlValue& data, JobConfig& c) {
 
 // The model: its type, head and shape (the estimator section's keys other than the optimizers').
 void ReadEstimator(const YamlValue& estimator, JobConfig& c) {
-  estimator.CheckKeys({"activation", "dropout", "head", "hidden_units", "l1", "l2", "label_vocabulary",
-                       "learning_rate", "linear_learning_rate", "linear_optimizer", "optimizer", "positive_class",
-                       "type"});
+  estimator.CheckKeys({"activation", "dropout", "head", "hidden_units", "l1", "l2", "label_vocabulary", "learning_rate",
+                       "linear_learning_rate", "linear_optimizer", "optimizer", "positive_class", "type"});
   c.type = estimator["type"].TextOr(c.type, "a model type");
   if (!IsModelTypeName(c.type)) {
     estimator["type"].Fail("'" + c.type + "' is not a model type; valid: " + JoinNames(ModelTypeNames()));
@@ -121,8 +120,8 @@ void ReadColumnLists(const YamlValue& root, JobConfig& c) {
     root["wide_columns"].Fail("a wide_and_deep model needs both wide_columns and deep_columns lists");
   }
   if (c.type != "wide_and_deep" && (c.wide_columns || c.deep_columns)) {
-    root[c.wide_columns ? "wide_columns" : "deep_columns"].Fail(
-        "only for estimator.type wide_and_deep; a " + c.type + " model takes feature_columns");
+    root[c.wide_columns ? "wide_columns" : "deep_columns"].Fail("only for estimator.type wide_and_deep; a " + c.type +
+                                                                " model takes feature_columns");
   }
 }
 
@@ -136,8 +135,8 @@ void ReadTrain(const YamlValue& train, JobConfig& c) {
 
 // A metric's goal unless the config says: higher is better for these, lower for the others (loss, error).
 bool HigherIsBetter(const std::string& metric) {
-  static const std::set<std::string> kHigherIsBetter = {"accuracy", "auc", "auc_precision_recall", "precision",
-                                                       "recall", "f1", "r_squared"};
+  static const std::set<std::string> kHigherIsBetter = {
+      "accuracy", "auc", "auc_precision_recall", "precision", "recall", "f1", "r_squared"};
   return kHigherIsBetter.count(metric) != 0;
 }
 
@@ -171,8 +170,8 @@ void ReadExport(const YamlValue& exporting, JobConfig& c) {
   }
   c.export_strategy = strategy.TextOr(c.export_strategy, "an export strategy");
   // The goal: early stopping's for its metric, otherwise what the metric's name says.
-  c.export_maximize = c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize
-                                                                 : HigherIsBetter(c.export_metric);
+  c.export_maximize =
+      c.export_metric == c.early_stopping_metric ? c.early_stopping_maximize : HigherIsBetter(c.export_metric);
   if (!exporting.IsScalar()) {
     c.export_maximize = ReadGoal(exporting["goal"], c.export_maximize);
     c.export_keep = exporting["keep"].AsOr(c.export_keep, "a whole number of bundles");
@@ -236,8 +235,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   if (columns_overridden) c.text = c.resolved;
 
   const YamlValue document(root, "", source);
-  document.CheckKeys(
-      {"data", "deep_columns", "estimator", "eval", "feature_columns", "run", "train", "wide_columns"});
+  document.CheckKeys({"data", "deep_columns", "estimator", "eval", "feature_columns", "run", "train", "wide_columns"});
   ReadData(document["data"], c);
   ReadEstimator(document["estimator"], c);
   ReadOptimizer(document["estimator"], c);

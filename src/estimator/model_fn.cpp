@@ -11,9 +11,12 @@ namespace lever {
 
 const char* ModeName(Mode mode) {
   switch (mode) {
-    case Mode::kTrain: return "train";
-    case Mode::kEval: return "eval";
-    case Mode::kPredict: return "predict";
+    case Mode::kTrain:
+      return "train";
+    case Mode::kEval:
+      return "eval";
+    case Mode::kPredict:
+      return "predict";
   }
   return "?";
 }
@@ -55,8 +58,14 @@ int64_t Params::GetInt(const std::string& name, int64_t fallback) const {
 
 ModelFnContext::ModelFnContext(Mode mode, Graph& graph, FeatureInputs inputs, Var label_input, const Params& params,
                                ParameterStore& store, uint64_t seed, std::vector<Sequential*>* models)
-    : features(std::move(inputs)), labels(label_input), mode_(mode), graph_(graph), params_(params), store_(store),
-      seed_(seed), models_(models) {}
+    : features(std::move(inputs)),
+      labels(label_input),
+      mode_(mode),
+      graph_(graph),
+      params_(params),
+      store_(store),
+      seed_(seed),
+      models_(models) {}
 
 Parameter& ModelFnContext::GetOrCreate(const std::string& name, Index rows, Index cols, const std::string& initializer,
                                        Regularizer regularizer, bool sparse) {

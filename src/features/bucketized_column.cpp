@@ -44,9 +44,13 @@ class Bucketized : public CategoricalFeatureColumn {
   }
   std::string BucketName(Index id) const override {
     std::ostringstream out;
-    if (id == 0) out << key_ << " < " << boundaries_.front();
-    else if (id == num_buckets() - 1) out << key_ << " >= " << boundaries_.back();
-    else out << boundaries_[static_cast<size_t>(id) - 1] << " <= " << key_ << " < " << boundaries_[static_cast<size_t>(id)];
+    if (id == 0)
+      out << key_ << " < " << boundaries_.front();
+    else if (id == num_buckets() - 1)
+      out << key_ << " >= " << boundaries_.back();
+    else
+      out << boundaries_[static_cast<size_t>(id) - 1] << " <= " << key_ << " < "
+          << boundaries_[static_cast<size_t>(id)];
     return out.str();
   }
 

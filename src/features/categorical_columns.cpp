@@ -20,7 +20,10 @@ struct StringHash {
 class Vocabulary : public CategoricalFeatureColumn {
  public:
   Vocabulary(const std::string& key, std::vector<std::string> vocabulary, Index num_oov_buckets, std::string source)
-      : CategoricalFeatureColumn(key), key_(key), vocabulary_(std::move(vocabulary)), oov_(num_oov_buckets),
+      : CategoricalFeatureColumn(key),
+        key_(key),
+        vocabulary_(std::move(vocabulary)),
+        oov_(num_oov_buckets),
         source_(std::move(source)) {
     if (vocabulary_.empty()) throw ConfigError("vocabulary column '" + key_ + "' has an empty vocabulary" + source_);
     if (oov_ < 0) throw ConfigError("vocabulary column '" + key_ + "': num_oov_buckets must be >= 0");
@@ -44,7 +47,8 @@ class Vocabulary : public CategoricalFeatureColumn {
     if (it != index_.end()) {
       ids.push_back(it->second);
     } else if (oov_ > 0) {
-      ids.push_back(static_cast<int64_t>(vocabulary_.size()) + static_cast<int64_t>(HashString(value) % static_cast<uint64_t>(oov_)));
+      ids.push_back(static_cast<int64_t>(vocabulary_.size()) +
+                    static_cast<int64_t>(HashString(value) % static_cast<uint64_t>(oov_)));
     } else {
       std::string known;
       for (size_t i = 0; i < vocabulary_.size() && i < 10; ++i) known += (i ? ", " : "") + vocabulary_[i];

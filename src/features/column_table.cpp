@@ -7,7 +7,8 @@ namespace lever {
 void ColumnTable::CheckNew(const std::string& name, size_t rows) {
   if (Find(name) >= 0) throw ConfigError("column '" + name + "' already exists in the table");
   if (!columns_.empty() && static_cast<Index>(rows) != rows_) {
-    throw DataError("column '" + name + "' has " + std::to_string(rows) + " rows, the table has " + std::to_string(rows_));
+    throw DataError("column '" + name + "' has " + std::to_string(rows) + " rows, the table has " +
+                    std::to_string(rows_));
   }
   rows_ = static_cast<Index>(rows);
 }

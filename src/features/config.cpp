@@ -19,7 +19,8 @@ class Parser {
   // A categorical column: {key, vocabulary | vocabulary_file | hash_buckets | identity_buckets, ...}.
   CategoricalColumnPtr Categorical(const YamlValue& node) const {
     if (!node.IsMap()) node.Fail("expected a map such as {key: city, hash_buckets: 1000}");
-    node.CheckKeys({"key", "vocabulary", "vocabulary_file", "oov_buckets", "hash_buckets", "identity_buckets", "default"});
+    node.CheckKeys(
+        {"key", "vocabulary", "vocabulary_file", "oov_buckets", "hash_buckets", "identity_buckets", "default"});
     const std::string key = node["key"].Text();
     const int kinds = node["vocabulary"].IsDefined() + node["vocabulary_file"].IsDefined() +
                       node["hash_buckets"].IsDefined() + node["identity_buckets"].IsDefined();
@@ -27,7 +28,8 @@ class Parser {
     // Settings of one rule only: given with another rule, they would silently do nothing.
     const bool vocabulary_rule = node["vocabulary"].IsDefined() || node["vocabulary_file"].IsDefined();
     if (node["oov_buckets"].IsDefined() && !vocabulary_rule) {
-      node["oov_buckets"].Fail("applies only to categorical columns with vocabulary or vocabulary_file; remove it here");
+      node["oov_buckets"].Fail(
+          "applies only to categorical columns with vocabulary or vocabulary_file; remove it here");
     }
     if (node["default"].IsDefined() && !node["identity_buckets"].IsDefined()) {
       node["default"].Fail("applies only to categorical columns with identity_buckets; remove it here");
@@ -190,8 +192,8 @@ class Parser {
 
 }  // namespace
 
-FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& source, const std::string& base_directory,
-                               const std::string& key) {
+FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& source,
+                               const std::string& base_directory, const std::string& key) {
   return Parser(base_directory).Parse(yaml_text, source, key);
 }
 

@@ -41,7 +41,8 @@ Index DefaultEmbeddingDimension(Index buckets) {
 }
 
 IndicatorColumn::IndicatorColumn(CategoricalColumnPtr categorical)
-    : FeatureColumn(categorical ? categorical->name() + "_indicator" : "indicator"), categorical_(std::move(categorical)) {
+    : FeatureColumn(categorical ? categorical->name() + "_indicator" : "indicator"),
+      categorical_(std::move(categorical)) {
   if (!categorical_) throw ConfigError("indicator column needs a categorical column");
 }
 
@@ -54,7 +55,8 @@ EmbeddingColumn::EmbeddingColumn(CategoricalColumnPtr categorical, Index dimensi
       default_dimension_(dimension == 0),
       combiner_(std::move(combiner)) {
   if (!categorical_) throw ConfigError("embedding column needs a categorical column");
-  if (dimension_ < 0) throw ConfigError("embedding column '" + name() + "': dimension must be positive (or 0 for the default)");
+  if (dimension_ < 0)
+    throw ConfigError("embedding column '" + name() + "': dimension must be positive (or 0 for the default)");
   if (dimension_ == 0) dimension_ = DefaultEmbeddingDimension(categorical_->num_buckets());
   ParseCombiner(combiner_);  // validates
 }

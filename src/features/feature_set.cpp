@@ -96,7 +96,8 @@ std::string FeatureSet::LinearFeatureName(Index id) const {
   const Index dim = linear_dimension();
   if (id < 0 || id >= dim) return "feature " + std::to_string(id);
   const size_t k = static_cast<size_t>(std::upper_bound(linear_offsets_.begin(), linear_offsets_.end(), id) -
-                                       linear_offsets_.begin()) - 1;
+                                       linear_offsets_.begin()) -
+                   1;
   const Index local = id - linear_offsets_[k];
   if (k < dense_.size()) {
     const auto& d = dense_[k];

@@ -56,7 +56,8 @@ class Numeric : public DenseFeatureColumn {
     }
     if (n == 0 && source.num_rows() > 0 && !options_.default_value) {
       throw DataError(WithOrigin("column '" + key_ + "' has no value in any of the " +
-                                 std::to_string(source.num_rows()) + " training rows (all missing): there is nothing "
+                                 std::to_string(source.num_rows()) +
+                                 " training rows (all missing): there is nothing "
                                  "to learn from or to impute with. Drop the column, or give it a default."));
     }
     const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
@@ -83,8 +84,8 @@ class Numeric : public DenseFeatureColumn {
       }
       v = fill_;
     } else if (!std::isfinite(v)) {
-      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is " + FormatValue(static_cast<float>(v)) +
-                                 "; numeric features must be finite"));
+      throw DataError(WithOrigin(source.Where(row) + ": column '" + key_ + "' is " +
+                                 FormatValue(static_cast<float>(v)) + "; numeric features must be finite"));
     }
     out[0] = static_cast<float>(options_.standardize ? (v - mean_) / stddev_ : v);
     if (options_.missing_indicator) out[1] = missing ? 1.0f : 0.0f;

@@ -9,9 +9,7 @@ int TableSource::Find(const std::string& name) const {
   return -1;
 }
 
-float TableSource::Number(int column, Index row) const {
-  return Col(column).NumberAt(static_cast<size_t>(row));
-}
+float TableSource::Number(int column, Index row) const { return Col(column).NumberAt(static_cast<size_t>(row)); }
 
 int64_t TableSource::Integer(int column, Index row) const {
   const TableColumn& c = Col(column);

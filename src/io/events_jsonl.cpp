@@ -37,10 +37,14 @@ bool ValueFromJson(const nlohmann::json& j, double* value) {
   }
   if (!j.is_string()) return false;
   const std::string text = j.get<std::string>();
-  if (text == "nan") *value = std::nan("");
-  else if (text == "inf") *value = HUGE_VAL;
-  else if (text == "-inf") *value = -HUGE_VAL;
-  else return false;
+  if (text == "nan")
+    *value = std::nan("");
+  else if (text == "inf")
+    *value = HUGE_VAL;
+  else if (text == "-inf")
+    *value = -HUGE_VAL;
+  else
+    return false;
   return true;
 }
 
@@ -107,8 +111,8 @@ EventsJsonlWriter::~EventsJsonlWriter() {
 
 void EventsJsonlWriter::Write(int64_t step, const std::map<std::string, double>& values, double wall_time) {
   // Built by hand rather than through nlohmann::json (which sorts keys) so step and wall time lead.
-  std::string line = "{\"step\": " + std::to_string(step) + ", \"wall_time\": " +
-                     nlohmann::json(wall_time != 0.0 ? wall_time : WallTimeNow()).dump();
+  std::string line = "{\"step\": " + std::to_string(step) +
+                     ", \"wall_time\": " + nlohmann::json(wall_time != 0.0 ? wall_time : WallTimeNow()).dump();
   for (const auto& [tag, value] : values) {
     if (tag.empty() || tag == "step" || tag == "wall_time") {
       throw ConfigError("run log '" + path_ + "': a scalar cannot be tagged '" + tag +

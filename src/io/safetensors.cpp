@@ -204,9 +204,8 @@ std::string EncodeSafetensors(const SafetensorsContents& contents) {
   uint64_t offset = 0;
   for (const auto* entry : order) {
     const RawTensor& t = entry->second;
-    header[entry->first] = {{"dtype", DTypeName(t.dtype)},
-                            {"shape", t.shape},
-                            {"data_offsets", {offset, offset + t.bytes.size()}}};
+    header[entry->first] = {
+        {"dtype", DTypeName(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
     offset += t.bytes.size();
   }
   if (!contents.metadata.empty()) header["__metadata__"] = contents.metadata;
@@ -294,17 +293,17 @@ SafetensorsContents DecodeSafetensors(std::string_view bytes, const std::string&
     const bool representable = ByteLength(t.shape, DTypeSize(t.dtype), &expected);
     if (!representable || expected != end - begin) {
       Corrupt(source, where + " is " + t.Describe() + ", which needs " +
-                          (representable ? std::to_string(expected) : std::string("too many")) + " bytes, but its data_offsets [" +
-                          std::to_string(begin) + ", " + std::to_string(end) + "] hold " + std::to_string(end - begin));
+                          (representable ? std::to_string(expected) : std::string("too many")) +
+                          " bytes, but its data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                          "] hold " + std::to_string(end - begin));
     }
     t.bytes.assign(buffer.substr(begin, end - begin));
     ranges.push_back({begin, end, name});
     contents.tensors.emplace(name, std::move(t));
   }
 
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Range& a, const Range& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   uint64_t covered = 0;
   for (const Range& r : ranges) {
     if (r.begin != covered) {

@@ -122,8 +122,8 @@ std::vector<std::string> ReadTfRecords(const std::string& path) {
   std::vector<std::string> records;
   size_t offset = 0;
   while (offset < bytes.size()) {
-    const std::string where = path + ": record " + std::to_string(records.size() + 1) + " at byte " +
-                              std::to_string(offset);
+    const std::string where =
+        path + ": record " + std::to_string(records.size() + 1) + " at byte " + std::to_string(offset);
     if (bytes.size() - offset < 12) throw IoError(where + " is truncated in its length header");
     uint64_t length = 0;
     uint32_t length_crc = 0;
@@ -138,7 +138,8 @@ std::vector<std::string> ReadTfRecords(const std::string& path) {
     const std::string_view data(bytes.data() + offset + 12, length);
     uint32_t data_crc = 0;
     std::memcpy(&data_crc, bytes.data() + offset + 12 + length, 4);
-    if (UnmaskCrc32c(data_crc) != Crc32c(data)) throw IoError(where + ": the data's CRC does not match; the file is corrupt");
+    if (UnmaskCrc32c(data_crc) != Crc32c(data))
+      throw IoError(where + ": the data's CRC does not match; the file is corrupt");
     records.emplace_back(data);
     offset += 16 + length;
   }

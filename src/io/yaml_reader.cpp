@@ -135,8 +135,7 @@ void YamlValue::Fail(const std::string& what) const {
     }
   }
   const int at = line();
-  throw ConfigError(source_->name + (at > 0 ? ":" + std::to_string(at) : std::string()) + ": " + path_ + ": " +
-                    what);
+  throw ConfigError(source_->name + (at > 0 ? ":" + std::to_string(at) : std::string()) + ": " + path_ + ": " + what);
 }
 
 void YamlValue::Expected(std::string_view expected) const {
@@ -168,8 +167,8 @@ std::vector<YamlValue::Entry> YamlValue::Entries() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string path = ChildPath(path_, it->first.IsScalar() ? it->first.Scalar() : "?");
     const int key_line = LineOf(it->first);
-    entries.push_back({YamlValue(it->first, true, path, key_line, source_),
-                       YamlValue(it->second, true, path, key_line, source_)});
+    entries.push_back(
+        {YamlValue(it->first, true, path, key_line, source_), YamlValue(it->second, true, path, key_line, source_)});
   }
   return entries;
 }

@@ -19,9 +19,9 @@ constexpr int kAhead = 16;  // column entries to prefetch ahead: the rows they n
 // (The large arrays are left uninitialized: their pages are first touched by the parallel passes that
 // fill them, not zeroed on one thread first.)
 struct Columns {
-  std::vector<int64_t> start;          // cols + 1
+  std::vector<int64_t> start;  // cols + 1
   std::unique_ptr<int32_t[]> rows;
-  std::unique_ptr<float[]> values;     // null when every value is 1 (one-hot data)
+  std::unique_ptr<float[]> values;  // null when every value is 1 (one-hot data)
 };
 
 // Runs fn(t) for t in [0, parts) on `parts` threads (the caller's among them).
@@ -156,8 +156,13 @@ class Solver {
  public:
   Solver(const SparseRows& x, const std::vector<float>& labels, const CoordinateDescentOptions& options,
          const Columns& columns, int threads)
-      : options_(options), columns_(columns), n_(x.rows()), d_(x.cols),
-        rows_(static_cast<size_t>(n_)), w_(static_cast<size_t>(d_), 0.0), l1_(static_cast<size_t>(d_), 0.0) {
+      : options_(options),
+        columns_(columns),
+        n_(x.rows()),
+        d_(x.cols),
+        rows_(static_cast<size_t>(n_)),
+        w_(static_cast<size_t>(d_), 0.0),
+        l1_(static_cast<size_t>(d_), 0.0) {
     const double nd = static_cast<double>(n_);
     for (Index j = 0; j < d_; ++j) {
       double scale = 1.0;
@@ -228,12 +233,15 @@ class Solver {
     c.criterion = "tolerance";
     c.tolerance = options_.tolerance;
     if (!c.converged) {
-      c.reason = "not converged: " + std::to_string(result.sweeps) + " sweeps (max_sweeps) ended with a relative change "
-                 "of the objective of " + FormatChange(c.change) + " > tolerance " + FormatChange(c.tolerance) +
+      c.reason = "not converged: " + std::to_string(result.sweeps) +
+                 " sweeps (max_sweeps) ended with a relative change "
+                 "of the objective of " +
+                 FormatChange(c.change) + " > tolerance " + FormatChange(c.tolerance) +
                  "; raise max_sweeps or loosen tolerance";
     }
     result.weights.resize(static_cast<size_t>(d_));
-    for (Index j = 0; j < d_; ++j) result.weights[static_cast<size_t>(j)] = static_cast<float>(w_[static_cast<size_t>(j)]);
+    for (Index j = 0; j < d_; ++j)
+      result.weights[static_cast<size_t>(j)] = static_cast<float>(w_[static_cast<size_t>(j)]);
     result.bias = static_cast<float>(bias_);
     return result;
   }
@@ -483,7 +491,8 @@ CoordinateDescentResult Dispatch(const SparseRows& x, const std::vector<float>& 
 L1Scale ParseL1Scale(const std::string& text) {
   if (text == "none") return L1Scale::kNone;
   if (text == "std") return L1Scale::kStd;
-  throw ConfigError("L1 scale '" + text + "' is not valid; valid: none (every weight pays l1), std (weight j pays l1 * "
+  throw ConfigError("L1 scale '" + text +
+                    "' is not valid; valid: none (every weight pays l1), std (weight j pays l1 * "
                     "the standard deviation of feature j)");
 }
 
@@ -492,8 +501,10 @@ CoordinateDescentResult FitCoordinateDescent(const SparseRows& x, const std::vec
                                              const CoordinateDescentProgressFn& progress) {
   const bool logistic = options.loss == "sigmoid_cross_entropy";
   if (!logistic && options.loss != "mean_squared_error") {
-    throw ConfigError("coordinate descent fits sigmoid_cross_entropy (logistic) or mean_squared_error (linear) "
-                      "models, not '" + options.loss + "'; use an optimizer (e.g. ftrl) for other losses");
+    throw ConfigError(
+        "coordinate descent fits sigmoid_cross_entropy (logistic) or mean_squared_error (linear) "
+        "models, not '" +
+        options.loss + "'; use an optimizer (e.g. ftrl) for other losses");
   }
   if (!(options.l1 >= 0.0) || !(options.l2 >= 0.0) || !std::isfinite(options.l1) || !std::isfinite(options.l2)) {
     throw ConfigError("coordinate descent: l1 and l2 must be finite and >= 0 (got l1 " + FormatValue(options.l1) +
@@ -504,8 +515,8 @@ CoordinateDescentResult FitCoordinateDescent(const SparseRows& x, const std::vec
   if (!(options.max_step > 0.0)) throw ConfigError("coordinate descent: max step must be > 0");
   if (x.rows() == 0) throw DataError("coordinate descent: no training rows");
   if (static_cast<Index>(labels.size()) != x.rows()) {
-    throw DataError("coordinate descent: " + std::to_string(labels.size()) + " labels for " +
-                    std::to_string(x.rows()) + " rows");
+    throw DataError("coordinate descent: " + std::to_string(labels.size()) + " labels for " + std::to_string(x.rows()) +
+                    " rows");
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     const float y = labels[i];
@@ -521,7 +532,8 @@ CoordinateDescentResult FitCoordinateDescent(const SparseRows& x, const std::vec
     }
     if (!std::isfinite(x.values[k])) throw DataError("coordinate descent: a feature value is not finite");
   }
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return logistic ? Dispatch<true>(x, labels, options, progress, threads)
                   : Dispatch<false>(x, labels, options, progress, threads);
 }

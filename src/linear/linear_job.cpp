@@ -12,11 +12,11 @@
 #include "lever/data/schema.h"
 #include "lever/data/table.h"
 #include "lever/error.h"
-#include "lever/registry.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
 #include "lever/linear/coordinate_descent.h"
 #include "lever/losses/registry.h"
+#include "lever/registry.h"
 
 namespace lever {
 namespace {
@@ -51,7 +51,8 @@ CsvOptions CsvDialect(const std::string& path) {
 std::string LossName(const std::string& loss) {
   const std::string name = CanonicalLossName(loss);
   if (name == "softmax_cross_entropy") {
-    throw ConfigError("--loss " + loss + " takes one label column per class; lever linear reads class ids: "
+    throw ConfigError("--loss " + loss +
+                      " takes one label column per class; lever linear reads class ids: "
                       "use --loss softmax (sparse_softmax_cross_entropy)");
   }
   return name;
@@ -66,8 +67,10 @@ void CheckOneLabel(const std::string& label, const Schema& schema) {
   if (columns.size() < 2) return;
   std::string list;
   for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + c;
-  throw ConfigError("lever linear takes one label column; for several (a multi-label task) use lever train "
-                    "--train-file ... --label " + label + " or data.label: [" + list + "] in a run config");
+  throw ConfigError(
+      "lever linear takes one label column; for several (a multi-label task) use lever train "
+      "--train-file ... --label " +
+      label + " or data.label: [" + list + "] in a run config");
 }
 
 // CSV: tables, feature columns (from YAML, or one per column), sparse rows.
@@ -88,8 +91,9 @@ LabelOptions LinearLabelOptions(const std::string& loss, Index classes, const Ta
                  : loss == "sparse_softmax_cross_entropy" ? "multi_class"
                                                           : "regression";
   options.override_hint = [](Task task) {
-    return std::string("--loss ") +
-           (task == Task::kBinary ? "logistic" : task == Task::kMultiClass ? "softmax" : "squared");
+    return std::string("--loss ") + (task == Task::kBinary       ? "logistic"
+                                     : task == Task::kMultiClass ? "softmax"
+                                                                 : "squared");
   };
   if (classes > 0 && label.type != ColumnType::kString) {
     for (Index id = 0; id < classes; ++id) options.vocabulary.push_back(std::to_string(id));
@@ -142,9 +146,9 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
   const TableColumn& label = train.Column(schema.label);
   d.labels = DecideLabels(label, LinearLabelOptions(loss, classes, label), o.train_file, train.lines);
   if (classes > 0 && d.labels.Outputs() != classes) {
-    throw ConfigError(fmt::format(
-        "--classes {}, but the label column '{}' has {} classes ({}); leave --classes out for text labels", classes,
-        schema.label, d.labels.Outputs(), d.labels.explanation));
+    throw ConfigError(
+        fmt::format("--classes {}, but the label column '{}' has {} classes ({}); leave --classes out for text labels",
+                    classes, schema.label, d.labels.Outputs(), d.labels.explanation));
   }
   d.train_y = Labels(train, o.train_file, d.labels);
   if (!o.test_file.empty()) {
@@ -174,8 +178,8 @@ int FitCd(const LinearJobOptions& o, const std::string& loss, const SparseRows& 
   cd.tolerance = o.tolerance;
   CoordinateDescentProgressFn sweep_lines;
   if (info) {
-    info(fmt::format("coordinate descent: {} rows, {} features, {} nonzeros; l1 {} (scale {}), l2 {}", x.rows(),
-                     x.cols, x.nnz(), o.l1, o.l1_scale, o.l2));
+    info(fmt::format("coordinate descent: {} rows, {} features, {} nonzeros; l1 {} (scale {}), l2 {}", x.rows(), x.cols,
+                     x.nnz(), o.l1, o.l1_scale, o.l2));
     sweep_lines = [&info](const CoordinateDescentProgress& p) {
       info(fmt::format("sweep {}  objective {:.6f}  train loss {:.5f}  nonzero {}  changed {}  {:.2f}s", p.sweep,
                        p.objective, p.loss, p.nonzero, p.changed, p.seconds));
@@ -196,20 +200,22 @@ int FitCd(const LinearJobOptions& o, const std::string& loss, const SparseRows& 
 std::string NotConvergedReason(const LinearJobOptions& o, const Convergence& c) {
   if (c.converged) return "";
   if (o.solver == "cd") {
-    return fmt::format("not converged: {} sweeps (--max-sweeps) ended with a relative change of {} > --tolerance {}; "
-                       "raise --max-sweeps or loosen --tolerance",
-                       c.iterations, FormatChange(c.change), FormatChange(c.tolerance));
+    return fmt::format(
+        "not converged: {} sweeps (--max-sweeps) ended with a relative change of {} > --tolerance {}; "
+        "raise --max-sweeps or loosen --tolerance",
+        c.iterations, FormatChange(c.change), FormatChange(c.tolerance));
   }
   if (c.limit == "max passes") {
-    return fmt::format("not converged: the training loss of a pass still fell by more than {} within the last "
-                       "{} passes when training until converged stopped at its most, {} passes ({} steps); give "
-                       "--passes or --steps, or raise --learning-rate",
-                       FormatChange(c.tolerance), LinearTrainOptions{}.patience, LinearTrainOptions{}.max_passes,
-                       c.iterations);
+    return fmt::format(
+        "not converged: the training loss of a pass still fell by more than {} within the last "
+        "{} passes when training until converged stopped at its most, {} passes ({} steps); give "
+        "--passes or --steps, or raise --learning-rate",
+        FormatChange(c.tolerance), LinearTrainOptions{}.patience, LinearTrainOptions{}.max_passes, c.iterations);
   }
-  return fmt::format("not converged: the training loss still fell {:.1f}% over the last tenth of {} steps (more than "
-                     "{:.0f}%); raise --passes (or --steps) or --learning-rate",
-                     100.0 * c.change, c.iterations, 100.0 * c.tolerance);
+  return fmt::format(
+      "not converged: the training loss still fell {:.1f}% over the last tenth of {} steps (more than "
+      "{:.0f}%); raise --passes (or --steps) or --learning-rate",
+      100.0 * c.change, c.iterations, 100.0 * c.tolerance);
 }
 
 // What feature id `id` of the model is, for the top weights.
@@ -217,7 +223,7 @@ using FeatureNameFn = std::function<std::string(Index)>;
 
 // CSV: features through feature columns, labels decided from the training table; trained in memory.
 FeatureNameFn RunCsv(const LinearJobOptions& o, LinearModelConfig config, const LinearTrainOptions& train,
-            const LinearProgressFn& progress, const InfoFn& info, LinearJobResult& r) {
+                     const LinearProgressFn& progress, const InfoFn& info, LinearJobResult& r) {
   CsvData csv = LoadCsv(o, r.loss);
   config.feature_columns = csv.columns;
   config.outputs = csv.labels.Outputs();
@@ -250,7 +256,7 @@ FeatureNameFn RunCsv(const LinearJobOptions& o, LinearModelConfig config, const 
 
 // LIBSVM: streamed from disk while training (online with num_features), or read into memory.
 FeatureNameFn RunLibsvm(const LinearJobOptions& o, const LinearModelConfig& config, const LinearTrainOptions& train,
-               const LinearProgressFn& progress, const InfoFn& info, LinearJobResult& r) {
+                        const LinearProgressFn& progress, const InfoFn& info, LinearJobResult& r) {
   LibsvmOptions libsvm;
   libsvm.zero_based = o.zero_based;
   libsvm.num_classes = r.loss == "sparse_softmax_cross_entropy" ? o.classes : 0;
@@ -321,8 +327,8 @@ void LinearJobOptions::Validate() const {
     throw ConfigError("unknown --format '" + format + "'. Valid: auto, libsvm, csv.");
   }
   if (!(optimizer.learning_rate >= 0)) {
-    throw ConfigError(fmt::format("--learning-rate must be positive, or 0 for the default rule, got {}",
-                                  optimizer.learning_rate));
+    throw ConfigError(
+        fmt::format("--learning-rate must be positive, or 0 for the default rule, got {}", optimizer.learning_rate));
   }
   if (name == "sparse_softmax_cross_entropy" && classes < 2 && !(classes == 0 && Format(*this, train_file) == "csv")) {
     throw ConfigError(classes == 0 ? std::string("--loss softmax on LIBSVM needs --classes, the number of classes (at "
@@ -333,7 +339,8 @@ void LinearJobOptions::Validate() const {
     throw ConfigError("--classes applies only to --loss softmax (got --loss " + loss + ")");
   }
   if (solver != "online" && solver != "cd") {
-    throw ConfigError("unknown --solver '" + solver + "'. Valid: online (the --optimizer, step by step, streaming or "
+    throw ConfigError("unknown --solver '" + solver +
+                      "'. Valid: online (the --optimizer, step by step, streaming or "
                       "in memory), cd (coordinate descent on the data in memory).");
   }
   if (solver == "cd" && name == "sparse_softmax_cross_entropy") {
@@ -386,7 +393,7 @@ LinearJobResult RunLinearJob(const LinearJobOptions& o, const LinearProgressFn& 
   train.seed = o.seed;
   train.report_every = progress ? (o.report_every > 0 ? o.report_every : 1000) : 0;
   const FeatureNameFn feature_name = Format(o, o.train_file) == "csv" ? RunCsv(o, config, train, progress, info, r)
-                                                                       : RunLibsvm(o, config, train, progress, info, r);
+                                                                      : RunLibsvm(o, config, train, progress, info, r);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.nonzero_weights = r.model->CountNonzeroWeights();
   r.weights = r.model->num_features() * r.model->outputs();

@@ -37,8 +37,9 @@ LinearModel::LinearModel(Index num_features, LinearModelConfig config)
     return;
   }
   if (config_.l1_by_std) {
-    throw ConfigError("an L1 scaled by each feature's standard deviation needs the fused FTRL kernel: optimizer ftrl "
-                      "with learning_rate_power -0.5 and one output (or coordinate descent)");
+    throw ConfigError(
+        "an L1 scaled by each feature's standard deviation needs the fused FTRL kernel: optimizer ftrl "
+        "with learning_rate_power -0.5 and one output (or coordinate descent)");
   }
   weights_ = &store_.Create("linear/weights", num_features, config_.outputs);
   weights_->sparse_grad = true;
@@ -54,9 +55,9 @@ void LinearModel::BuildTrainGraph() {
   train_ = std::make_unique<Graph>();
   train_input_ = train_->SparseInput("features", num_features());
   train_labels_ = train_->Input("labels", {0, label_cols_});
-  Var logits = BiasAdd(SparseMatMul(train_input_, train_->Bind(weights_->name, &weights_->value, &weights_->grad,
-                                                                &weights_->touched)),
-                       train_->Bind(bias_->name, &bias_->value, &bias_->grad));
+  Var logits = BiasAdd(
+      SparseMatMul(train_input_, train_->Bind(weights_->name, &weights_->value, &weights_->grad, &weights_->touched)),
+      train_->Bind(bias_->name, &bias_->value, &bias_->grad));
   train_loss_ = MakeLoss(config_.loss, logits, train_labels_);
 }
 
@@ -160,10 +161,11 @@ Index LinearModel::CountNonzeroWeights() const { return fused_ ? fused_->CountNo
 
 void LinearModel::SetWeights(const std::vector<float>& weights, float bias) {
   if (fused_) throw ConfigError("SetWeights: the model runs the fused FTRL kernel; build it with allow_fused = false");
-  if (config_.outputs != 1) throw ConfigError("SetWeights: the model has " + std::to_string(config_.outputs) + " outputs, not 1");
+  if (config_.outputs != 1)
+    throw ConfigError("SetWeights: the model has " + std::to_string(config_.outputs) + " outputs, not 1");
   if (static_cast<Index>(weights.size()) != num_features_) {
-    throw ConfigError("SetWeights: " + std::to_string(weights.size()) + " weights for " + std::to_string(num_features_) +
-                      " features");
+    throw ConfigError("SetWeights: " + std::to_string(weights.size()) + " weights for " +
+                      std::to_string(num_features_) + " features");
   }
   const double scale = standardized_ ? target_stddev_ : 1.0, offset = standardized_ ? target_mean_ : 0.0;
   for (Index i = 0; i < num_features_; ++i) {
@@ -178,7 +180,8 @@ std::vector<std::pair<Index, float>> LinearModel::NonzeroWeights(Index output) c
     const float w = Weight(i, output);
     if (w != 0.0f) out.emplace_back(i, w);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
   return out;
 }
 

@@ -161,8 +161,8 @@ int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainO
     ++loss_count;
     ++steps;
     if (progress && options.report_every > 0 && steps % options.report_every == 0) {
-      progress({steps, stream.examples(), loss_sum / static_cast<double>(loss_count), static_cast<double>(stream.passes()),
-                Since(start)});
+      progress({steps, stream.examples(), loss_sum / static_cast<double>(loss_count),
+                static_cast<double>(stream.passes()), Since(start)});
       loss_sum = 0.0;
       loss_count = 0;
     }
@@ -180,10 +180,11 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   const Index batch_size = LinearBatchSize(options, n);
   const bool until_converged = options.steps == 0 && options.passes == 0.0;
   const int64_t steps_per_pass = (n + batch_size - 1) / batch_size;
-  const int64_t steps = options.steps > 0 ? options.steps
-                        : until_converged ? options.max_passes * steps_per_pass
-                                          : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) /
-                                                                           static_cast<double>(batch_size)));
+  const int64_t steps =
+      options.steps > 0 ? options.steps
+      : until_converged
+          ? options.max_passes * steps_per_pass
+          : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) / static_cast<double>(batch_size)));
   if (model.config().loss == "mean_squared_error" && model.outputs() == 1 && model.steps() == 0) {
     double sum = 0.0, sum_sq = 0.0;
     for (float v : labels) sum += v;
@@ -218,7 +219,8 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
       const Index row = order[static_cast<size_t>(pos % n)];
       const auto b = static_cast<size_t>(features.row_ptr[static_cast<size_t>(row)]);
       const auto e = static_cast<size_t>(features.row_ptr[static_cast<size_t>(row) + 1]);
-      x.ids.insert(x.ids.end(), features.ids.begin() + static_cast<std::ptrdiff_t>(b), features.ids.begin() + static_cast<std::ptrdiff_t>(e));
+      x.ids.insert(x.ids.end(), features.ids.begin() + static_cast<std::ptrdiff_t>(b),
+                   features.ids.begin() + static_cast<std::ptrdiff_t>(e));
       x.values.insert(x.values.end(), features.values.begin() + static_cast<std::ptrdiff_t>(b),
                       features.values.begin() + static_cast<std::ptrdiff_t>(e));
       x.EndRow();

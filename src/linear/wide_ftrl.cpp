@@ -11,10 +11,14 @@ constexpr int64_t kAhead = 40;  // entries to prefetch ahead: cells are scattere
 }  // namespace
 
 WideFtrl::WideFtrl(Index features, const FtrlOptions& options, double param_l1, double param_l2, bool l1_by_std)
-    : features_(features), options_(options), param_l1_(param_l1), param_l2_(param_l2),
+    : features_(features),
+      options_(options),
+      param_l1_(param_l1),
+      param_l2_(param_l2),
       cells_(static_cast<size_t>(features),
              Cell{0.0f, static_cast<float>(std::sqrt(options.initial_accumulator_value)), 0.0f, 0.0f}),
-      moments_(l1_by_std ? HugePageArray<Moments>(static_cast<size_t>(features), Moments{}) : HugePageArray<Moments>()) {
+      moments_(l1_by_std ? HugePageArray<Moments>(static_cast<size_t>(features), Moments{})
+                         : HugePageArray<Moments>()) {
   bias_ = cells_[0];
 }
 

@@ -54,7 +54,7 @@ class WideFtrl {
     float sum_sq = 0.0f;  // of their squares
   };
   HugePageArray<Moments> moments_;  // with l1_by_std only
-  double examples_ = 0.0;               // seen so far
+  double examples_ = 0.0;           // seen so far
   Cell bias_;
   std::vector<int32_t> touched_;  // features whose gradient this step made nonzero (a repeat is harmless:
                                   // its second update sees g = 0, which changes nothing)

@@ -8,8 +8,8 @@ template <class T>
 BasicVar<T> MeanSquaredError(const BasicVar<T>& predictions, const BasicVar<T>& targets) {
   auto infer = [](const std::vector<Shape>& in) {
     if (in[0] != in[1]) {
-      throw ShapeError("mean_squared_error: predictions " + in[0].ToString() + " and targets " +
-                       in[1].ToString() + " differ in shape");
+      throw ShapeError("mean_squared_error: predictions " + in[0].ToString() + " and targets " + in[1].ToString() +
+                       " differ in shape");
     }
     return Shape{1, 1};
   };

@@ -75,8 +75,7 @@ BasicVar<T> SoftmaxCrossEntropy(const BasicVar<T>& logits, const BasicVar<T>& la
           // d/dz_ij = -log softmax(x)_ij
           auto x = c.x(0);
           for (Index i = 0; i < rows; ++i) {
-            c.dx(1).row(i).array() -=
-                scale * (x.row(i).array() - scratch->row_max(i, 0) - scratch->log_norm(i, 0));
+            c.dx(1).row(i).array() -= scale * (x.row(i).array() - scratch->row_max(i, 0) - scratch->log_norm(i, 0));
           }
         }
       });

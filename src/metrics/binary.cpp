@@ -49,7 +49,8 @@ BinaryConfusion Confusion(const char* metric, NumberSpan scores, NumberSpan labe
                           NumberSpan weights) {
   internal::CheckLengths(metric, scores.size(), labels.size(), weights.size(), "scores");
   if (std::isnan(threshold)) {
-    throw ConfigError(std::string(metric) + ": the threshold is NaN; pass a number (examples with score >= threshold "
+    throw ConfigError(std::string(metric) +
+                      ": the threshold is NaN; pass a number (examples with score >= threshold "
                       "are predicted positive).");
   }
   const std::vector<double> s = internal::FiniteValues(metric, "scores", scores);
@@ -58,8 +59,10 @@ BinaryConfusion Confusion(const char* metric, NumberSpan scores, NumberSpan labe
   BinaryConfusion c;
   for (size_t i = 0; i < s.size(); ++i) {
     const bool positive = s[i] >= threshold;
-    if (y[i]) (positive ? c.true_positives : c.false_negatives) += w[i];
-    else (positive ? c.false_positives : c.true_negatives) += w[i];
+    if (y[i])
+      (positive ? c.true_positives : c.false_negatives) += w[i];
+    else
+      (positive ? c.false_positives : c.true_negatives) += w[i];
   }
   return c;
 }

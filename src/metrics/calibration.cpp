@@ -45,7 +45,7 @@ Calibration MeasureCalibration(NumberSpan probabilities, NumberSpan labels, int 
   result.mean_label = all_positives / total;
   for (size_t b = 0; b < bins; ++b) {
     if (count[b] == 0.0) continue;
-    ReliabilityBin bin{static_cast<int>(b), edges[b], edges[b + 1], count[b], prediction_sum[b] / count[b],
+    ReliabilityBin bin{static_cast<int>(b),       edges[b], edges[b + 1], count[b], prediction_sum[b] / count[b],
                        positive_sum[b] / count[b]};
     const double gap = std::abs(bin.fraction_positive - bin.mean_prediction);
     result.expected_calibration_error += count[b] / total * gap;

@@ -19,8 +19,8 @@ std::vector<RocPoint> RocCurve(const ThresholdTable& table) {
   std::vector<RocPoint> curve;
   curve.reserve(table.rows().size());
   for (const ThresholdRow& row : table.rows()) {
-    curve.push_back({row.threshold, RateOrNan(row.confusion.false_positives, n),
-                     RateOrNan(row.confusion.true_positives, p)});
+    curve.push_back(
+        {row.threshold, RateOrNan(row.confusion.false_positives, n), RateOrNan(row.confusion.true_positives, p)});
   }
   return curve;
 }

@@ -48,8 +48,7 @@ std::vector<int64_t> ArgMax(const Matrix& scores) {
 }  // namespace
 
 ConfusionMatrix::ConfusionMatrix(NumberSpan predicted, NumberSpan truth, int num_classes, NumberSpan weights) {
-  internal::CheckLengths(kMetric, predicted.size(), truth.size(), weights.size(), "predicted classes",
-                         "true classes");
+  internal::CheckLengths(kMetric, predicted.size(), truth.size(), weights.size(), "predicted classes", "true classes");
   if (num_classes < 0) {
     throw ConfigError(std::string(kMetric) + ": num_classes is " + std::to_string(num_classes) +
                       "; pass the number of classes, or 0 to take the largest class id + 1.");

@@ -8,7 +8,8 @@
 
 namespace lever {
 
-std::map<std::string, double> MultiLabelMetrics(const Tensor& p, const Tensor& y, const std::vector<std::string>& names) {
+std::map<std::string, double> MultiLabelMetrics(const Tensor& p, const Tensor& y,
+                                                const std::vector<std::string>& names) {
   if (p.rows() != y.rows() || p.cols() != y.cols()) {
     throw DataError("multi-label predictions are (" + std::to_string(p.rows()) + ", " + std::to_string(p.cols()) +
                     ") but the labels (" + std::to_string(y.rows()) + ", " + std::to_string(y.cols()) + ")");

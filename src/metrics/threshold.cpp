@@ -50,10 +50,14 @@ CostMatrix ParseCosts(std::string_view whole, std::string_view text) {
                         "' lacks ':'; write outcome:cost, e.g. min_cost=fp:1,fn:5.");
     }
     const double value = ParseNumber(whole, entry.substr(colon + 1));
-    if (name == "tp") costs.true_positive = value;
-    else if (name == "fp") costs.false_positive = value;
-    else if (name == "tn") costs.true_negative = value;
-    else if (name == "fn") costs.false_negative = value;
+    if (name == "tp")
+      costs.true_positive = value;
+    else if (name == "fp")
+      costs.false_positive = value;
+    else if (name == "tn")
+      costs.true_negative = value;
+    else if (name == "fn")
+      costs.false_negative = value;
     else {
       throw ConfigError("threshold criterion '" + std::string(whole) + "': unknown outcome '" + std::string(name) +
                         "'; the outcomes are tp, fp, tn and fn.");
@@ -93,8 +97,9 @@ ThresholdCriterion ThresholdCriterion::MinCost(const CostMatrix& costs) {
     }
   }
   if (costs.false_negative == costs.true_positive && costs.false_positive == costs.true_negative) {
-    throw ConfigError("threshold criterion: with these costs every threshold costs the same (fn = tp and fp = tn); "
-                      "make a false positive or a false negative cost more than the correct decision.");
+    throw ConfigError(
+        "threshold criterion: with these costs every threshold costs the same (fn = tp and fp = tn); "
+        "make a false positive or a false negative cost more than the correct decision.");
   }
   ThresholdCriterion c(Kind::kMinCost);
   c.costs_ = costs;
@@ -116,10 +121,14 @@ ThresholdCriterion ThresholdCriterion::Parse(std::string_view text) {
 
 std::string ThresholdCriterion::Describe() const {
   switch (kind_) {
-    case Kind::kMaxF1: return "max_f1";
-    case Kind::kMaxYoudenJ: return "youden_j";
-    case Kind::kTargetPrecision: return "target_precision=" + ShortestText(target_);
-    case Kind::kTargetRecall: return "target_recall=" + ShortestText(target_);
+    case Kind::kMaxF1:
+      return "max_f1";
+    case Kind::kMaxYoudenJ:
+      return "youden_j";
+    case Kind::kTargetPrecision:
+      return "target_precision=" + ShortestText(target_);
+    case Kind::kTargetRecall:
+      return "target_recall=" + ShortestText(target_);
     case Kind::kMinCost:
       return "min_cost=tp:" + ShortestText(costs_.true_positive) + ",fp:" + ShortestText(costs_.false_positive) +
              ",tn:" + ShortestText(costs_.true_negative) + ",fn:" + ShortestText(costs_.false_negative);
@@ -143,8 +152,12 @@ ThresholdChoice ChooseThreshold(const ThresholdTable& table, const ThresholdCrit
     const BinaryConfusion& c = row.confusion;
     double value = 0.0;  // larger is better
     switch (kind) {
-      case Kind::kMaxF1: value = c.F1(); break;
-      case Kind::kMaxYoudenJ: value = c.YoudenJ(); break;
+      case Kind::kMaxF1:
+        value = c.F1();
+        break;
+      case Kind::kMaxYoudenJ:
+        value = c.YoudenJ();
+        break;
       case Kind::kTargetPrecision:
         if (c.PredictedPositives() > 0.0) highest_precision = std::max(highest_precision, c.Precision());
         if (c.PredictedPositives() == 0.0 || c.Precision() < criterion.target()) continue;
@@ -154,7 +167,9 @@ ThresholdChoice ChooseThreshold(const ThresholdTable& table, const ThresholdCrit
         if (c.Recall() < criterion.target()) continue;
         value = c.Precision();
         break;
-      case Kind::kMinCost: value = -MeanCost(c, criterion.costs()); break;
+      case Kind::kMinCost:
+        value = -MeanCost(c, criterion.costs());
+        break;
     }
     // Rows come highest threshold first, so a strict improvement keeps the highest of tied thresholds.
     if (best == nullptr || value > best_value) {

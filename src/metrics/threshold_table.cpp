@@ -38,8 +38,8 @@ ThresholdTable::ThresholdTable(const char* context, NumberSpan scores, NumberSpa
   // The last cumulative sums are the class totals, so TN = N - FP and FN = P - TP stay >= 0 exactly.
   const double positives = tp, negatives = fp;
   rows_.reserve(groups.size() + 1);
-  rows_.push_back({std::numeric_limits<double>::infinity(),
-                   {.true_negatives = negatives, .false_negatives = positives}});
+  rows_.push_back(
+      {std::numeric_limits<double>::infinity(), {.true_negatives = negatives, .false_negatives = positives}});
   for (ThresholdRow& row : groups) {
     row.confusion.true_negatives = negatives - row.confusion.false_positives;
     row.confusion.false_negatives = positives - row.confusion.true_positives;

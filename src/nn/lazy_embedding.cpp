@@ -52,8 +52,8 @@ LazyEmbedding::LazyEmbedding(LazyEmbeddingOptions options) : options_(std::move(
     throw ConfigError(where + "l1 and l2 must be non-negative, got l1=" + FormatValue(options_.l1) +
                       ", l2=" + FormatValue(options_.l2));
   }
-  const double stddev = options_.init_stddev < 0.0 ? 1.0 / std::sqrt(static_cast<double>(options_.dimension))
-                                                   : options_.init_stddev;
+  const double stddev =
+      options_.init_stddev < 0.0 ? 1.0 / std::sqrt(static_cast<double>(options_.dimension)) : options_.init_stddev;
   init_scale_ = stddev / kTruncatedStddev;
   parameter_.name = options_.name;
   parameter_.value = NewTable(options_.initial_capacity, options_.dimension);

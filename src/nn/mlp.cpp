@@ -47,7 +47,8 @@ Sequential MakeMlp(const MlpSpec& spec) {
   spec.regularizer.Validate();
   Sequential model;
   for (Index units : spec.hidden) {
-    if (units <= 0) throw ConfigError("every hidden layer needs a positive number of units, got " + std::to_string(units));
+    if (units <= 0)
+      throw ConfigError("every hidden layer needs a positive number of units, got " + std::to_string(units));
     DenseOptions dense;
     dense.units = units;
     dense.initializer = spec.initializer;

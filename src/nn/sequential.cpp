@@ -74,7 +74,8 @@ std::string Sequential::Summary() const {
   const std::string double_rule(65, '=');
   std::ostringstream out;
   out << "Model: \"" << name_ << "\"\n" << rule << "\n";
-  out << std::left << " " << std::setw(28) << "Layer (type)" << std::setw(26) << "Output Shape" << "Param #\n";
+  out << std::left << " " << std::setw(28) << "Layer (type)" << std::setw(26) << "Output Shape"
+      << "Param #\n";
   out << double_rule << "\n";
   Index units = input_units_;
   Index total = 0, trainable = 0;
@@ -87,7 +88,8 @@ std::string Sequential::Summary() const {
       if (p->trainable) trainable += p->size();
     }
     total += count;
-    const std::string label = (layer.name().empty() ? layer.DefaultName() : layer.name()) + " (" + layer.TypeName() + ")";
+    const std::string label =
+        (layer.name().empty() ? layer.DefaultName() : layer.name()) + " (" + layer.TypeName() + ")";
     const std::string shape = built_ ? "(None, " + std::to_string(units) + ")" : "(unbuilt)";
     out << " " << std::setw(28) << label << std::setw(26) << shape << count << "\n";
     out << (i + 1 < layers_.size() ? rule : double_rule) << "\n";

@@ -31,9 +31,7 @@ BasicVar<T> LeakyRelu(const BasicVar<T>& x, double alpha) {
   return x.graph()->AddOp(
       "leaky_relu", {x}, internal::SameShape,
       [a](OpContext<T>& c) { c.y().array() = (c.x(0).array() > T(0)).select(c.x(0).array(), a * c.x(0).array()); },
-      [a](OpContext<T>& c) {
-        c.dx(0).array() += (c.x(0).array() > T(0)).select(c.dy().array(), a * c.dy().array());
-      });
+      [a](OpContext<T>& c) { c.dx(0).array() += (c.x(0).array() > T(0)).select(c.dy().array(), a * c.dy().array()); });
 }
 
 template <class T>

@@ -91,10 +91,10 @@ BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const Basi
           auto& mean_dy_xhat = scratch->mean_dy_xhat;
           mean_dy = dy.colwise().sum() / static_cast<T>(n);
           mean_dy_xhat = (dy.array() * xhat.array()).colwise().sum() / static_cast<T>(n);
-          c.dx(0).array() += ((dy.array().rowwise() - mean_dy.array().row(0)) -
-                              xhat.array().rowwise() * mean_dy_xhat.array().row(0))
-                                 .rowwise() *
-                             scale.array().row(0);
+          c.dx(0).array() +=
+              ((dy.array().rowwise() - mean_dy.array().row(0)) - xhat.array().rowwise() * mean_dy_xhat.array().row(0))
+                  .rowwise() *
+              scale.array().row(0);
         } else {
           c.dx(0).array() += dy.array().rowwise() * scale.array().row(0);
         }
@@ -103,7 +103,7 @@ BasicVar<T> BatchNorm(const BasicVar<T>& x, const BasicVar<T>& gamma, const Basi
 
 template BasicVar<float> BatchNorm<float>(const BasicVar<float>&, const BasicVar<float>&, const BasicVar<float>&,
                                           BatchNormState<float>*);
-template BasicVar<double> BatchNorm<double>(const BasicVar<double>&, const BasicVar<double>&,
-                                            const BasicVar<double>&, BatchNormState<double>*);
+template BasicVar<double> BatchNorm<double>(const BasicVar<double>&, const BasicVar<double>&, const BasicVar<double>&,
+                                            BatchNormState<double>*);
 
 }  // namespace lever

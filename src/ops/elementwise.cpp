@@ -34,9 +34,15 @@ BasicVar<T> Add(const BasicVar<T>& a, const BasicVar<T>& b) {
       "add", {a, b}, [](const std::vector<Shape>& in) { return internal::BroadcastRows("add", in[0], in[1]); },
       [](OpContext<T>& c) {
         switch (WhichBroadcasts(c)) {
-          case Broadcast::kNone: c.y().array() = c.x(0).array() + c.x(1).array(); break;
-          case Broadcast::kB: c.y().array() = c.x(0).array().rowwise() + c.x(1).array().row(0); break;
-          case Broadcast::kA: c.y().array() = c.x(1).array().rowwise() + c.x(0).array().row(0); break;
+          case Broadcast::kNone:
+            c.y().array() = c.x(0).array() + c.x(1).array();
+            break;
+          case Broadcast::kB:
+            c.y().array() = c.x(0).array().rowwise() + c.x(1).array().row(0);
+            break;
+          case Broadcast::kA:
+            c.y().array() = c.x(1).array().rowwise() + c.x(0).array().row(0);
+            break;
         }
       },
       [](OpContext<T>& c) {
@@ -52,9 +58,15 @@ BasicVar<T> Sub(const BasicVar<T>& a, const BasicVar<T>& b) {
       "sub", {a, b}, [](const std::vector<Shape>& in) { return internal::BroadcastRows("sub", in[0], in[1]); },
       [](OpContext<T>& c) {
         switch (WhichBroadcasts(c)) {
-          case Broadcast::kNone: c.y().array() = c.x(0).array() - c.x(1).array(); break;
-          case Broadcast::kB: c.y().array() = c.x(0).array().rowwise() - c.x(1).array().row(0); break;
-          case Broadcast::kA: c.y().array() = (-c.x(1).array()).rowwise() + c.x(0).array().row(0); break;
+          case Broadcast::kNone:
+            c.y().array() = c.x(0).array() - c.x(1).array();
+            break;
+          case Broadcast::kB:
+            c.y().array() = c.x(0).array().rowwise() - c.x(1).array().row(0);
+            break;
+          case Broadcast::kA:
+            c.y().array() = (-c.x(1).array()).rowwise() + c.x(0).array().row(0);
+            break;
         }
       },
       [](OpContext<T>& c) {
@@ -70,9 +82,15 @@ BasicVar<T> Mul(const BasicVar<T>& a, const BasicVar<T>& b) {
       "mul", {a, b}, [](const std::vector<Shape>& in) { return internal::BroadcastRows("mul", in[0], in[1]); },
       [](OpContext<T>& c) {
         switch (WhichBroadcasts(c)) {
-          case Broadcast::kNone: c.y().array() = c.x(0).array() * c.x(1).array(); break;
-          case Broadcast::kB: c.y().array() = c.x(0).array().rowwise() * c.x(1).array().row(0); break;
-          case Broadcast::kA: c.y().array() = c.x(1).array().rowwise() * c.x(0).array().row(0); break;
+          case Broadcast::kNone:
+            c.y().array() = c.x(0).array() * c.x(1).array();
+            break;
+          case Broadcast::kB:
+            c.y().array() = c.x(0).array().rowwise() * c.x(1).array().row(0);
+            break;
+          case Broadcast::kA:
+            c.y().array() = c.x(1).array().rowwise() * c.x(0).array().row(0);
+            break;
         }
       },
       [](OpContext<T>& c) {

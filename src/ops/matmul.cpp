@@ -14,8 +14,7 @@ BasicVar<T> MatMul(const BasicVar<T>& a, const BasicVar<T>& b) {
     return Shape{in[0].rows, in[1].cols};
   };
   return a.graph()->AddOp(
-      "matmul", {a, b}, infer,
-      [](OpContext<T>& c) { Gemm<T>(c.x(0), false, c.x(1), false, c.y(), false); },
+      "matmul", {a, b}, infer, [](OpContext<T>& c) { Gemm<T>(c.x(0), false, c.x(1), false, c.y(), false); },
       [](OpContext<T>& c) {
         if (c.needs_dx(0)) Gemm<T>(c.dy(), false, c.x(1), true, c.dx(0), true);
         if (c.needs_dx(1)) Gemm<T>(c.x(0), true, c.dy(), false, c.dx(1), true);

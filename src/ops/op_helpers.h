@@ -24,11 +24,11 @@ inline Shape BroadcastRows(const std::string& op, const Shape& a, const Shape& b
 
 /// Instantiate an op template `Name` for float and double; extra arguments are the parameter types after
 /// the Var inputs, e.g. LEVER_INSTANTIATE_UNARY(Tanh) or LEVER_INSTANTIATE_UNARY(LeakyRelu, double).
-#define LEVER_INSTANTIATE_UNARY(Name, ...)                                                   \
-  template ::lever::BasicVar<float> Name<float>(const ::lever::BasicVar<float>& __VA_OPT__(, ) __VA_ARGS__);  \
+#define LEVER_INSTANTIATE_UNARY(Name, ...)                                                                   \
+  template ::lever::BasicVar<float> Name<float>(const ::lever::BasicVar<float>& __VA_OPT__(, ) __VA_ARGS__); \
   template ::lever::BasicVar<double> Name<double>(const ::lever::BasicVar<double>& __VA_OPT__(, ) __VA_ARGS__);
-#define LEVER_INSTANTIATE_BINARY(Name, ...)                                                              \
-  template ::lever::BasicVar<float> Name<float>(const ::lever::BasicVar<float>&,                         \
-                                               const ::lever::BasicVar<float>& __VA_OPT__(, ) __VA_ARGS__); \
-  template ::lever::BasicVar<double> Name<double>(const ::lever::BasicVar<double>&,                      \
-                                                 const ::lever::BasicVar<double>& __VA_OPT__(, ) __VA_ARGS__);
+#define LEVER_INSTANTIATE_BINARY(Name, ...)                                                                  \
+  template ::lever::BasicVar<float> Name<float>(const ::lever::BasicVar<float>&,                             \
+                                                const ::lever::BasicVar<float>& __VA_OPT__(, ) __VA_ARGS__); \
+  template ::lever::BasicVar<double> Name<double>(const ::lever::BasicVar<double>&,                          \
+                                                  const ::lever::BasicVar<double>& __VA_OPT__(, ) __VA_ARGS__);

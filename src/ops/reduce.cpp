@@ -31,7 +31,10 @@ BasicVar<T> Mean(const BasicVar<T>& x) {
 template <class T>
 BasicVar<T> SumRows(const BasicVar<T>& x) {
   return x.graph()->AddOp(
-      "sum_rows", {x}, [](const std::vector<Shape>& in) { return Shape{1, in[0].cols}; },
+      "sum_rows", {x},
+      [](const std::vector<Shape>& in) {
+        return Shape{1, in[0].cols};
+      },
       [](OpContext<T>& c) { c.y() = c.x(0).colwise().sum(); },
       [](OpContext<T>& c) { c.dx(0).rowwise() += c.dy().row(0); });
 }

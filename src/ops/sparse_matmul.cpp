@@ -17,9 +17,12 @@ Combiner ParseCombiner(const std::string& name) {
 
 std::string CombinerName(Combiner combiner) {
   switch (combiner) {
-    case Combiner::kSum: return "sum";
-    case Combiner::kMean: return "mean";
-    case Combiner::kSqrtN: return "sqrtn";
+    case Combiner::kSum:
+      return "sum";
+    case Combiner::kMean:
+      return "mean";
+    case Combiner::kSqrtN:
+      return "sqrtn";
   }
   return "sum";
 }

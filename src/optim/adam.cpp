@@ -25,8 +25,8 @@ Adam::Adam(std::shared_ptr<LearningRateSchedule> schedule, AdamOptions options)
 
 std::string Adam::Describe() const {
   std::ostringstream out;
-  out << "Adam(learning_rate=" << schedule().Describe() << ", beta1=" << options_.beta1
-      << ", beta2=" << options_.beta2 << ", epsilon=" << options_.epsilon << ")";
+  out << "Adam(learning_rate=" << schedule().Describe() << ", beta1=" << options_.beta1 << ", beta2=" << options_.beta2
+      << ", epsilon=" << options_.epsilon << ")";
   return out.str();
 }
 

@@ -28,8 +28,10 @@ Convergence LossTrendConvergence(const std::vector<float>& step_losses, const st
     c.converged = false;
     char percent[32];
     std::snprintf(percent, sizeof percent, "%.1f%%", 100.0 * c.change);
-    c.reason = "not converged: the mean training loss fell " + std::string(percent) + " from the second-to-last to the "
-               "last tenth of " + std::to_string(steps) + " steps (" + limit + "), more than " +
+    c.reason = "not converged: the mean training loss fell " + std::string(percent) +
+               " from the second-to-last to the "
+               "last tenth of " +
+               std::to_string(steps) + " steps (" + limit + "), more than " +
                std::to_string(static_cast<int>(100.0 * c.tolerance)) + "%; train longer (" + limit +
                ") or with a larger learning rate";
   }

@@ -13,9 +13,8 @@ namespace {
 
 // `power(a)` is a^(-learning_rate_power). The selects compile to blends, so the loop has no branches.
 template <class Power>
-void FtrlSpan(float* __restrict w, const float* __restrict g, float* __restrict accumulator,
-              float* __restrict linear, Index n, float lr, float l1, float two_l2, float two_l2_shrinkage,
-              Power power) {
+void FtrlSpan(float* __restrict w, const float* __restrict g, float* __restrict accumulator, float* __restrict linear,
+              Index n, float lr, float l1, float two_l2, float two_l2_shrinkage, Power power) {
   for (Index i = 0; i < n; ++i) {
     const float g_shrunk = g[i] + two_l2_shrinkage * w[i];
     const float accumulator_new = accumulator[i] + g[i] * g[i];

@@ -14,8 +14,8 @@ namespace {
 // One loop per (centered, L1) combination keeps each inner loop free of branches.
 template <bool kCentered, bool kL1>
 void RmspropSpan(float* __restrict w, const float* __restrict g, float* __restrict ms, float* __restrict mom,
-                 float* __restrict mg, Index n, float lr, float rho, float one_minus_rho, float momentum,
-                 float epsilon, float l1) {
+                 float* __restrict mg, Index n, float lr, float rho, float one_minus_rho, float momentum, float epsilon,
+                 float l1) {
   for (Index i = 0; i < n; ++i) {
     ms[i] = rho * ms[i] + one_minus_rho * g[i] * g[i];
     float denom = ms[i];

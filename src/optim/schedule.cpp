@@ -61,8 +61,8 @@ class ExponentialDecay : public LearningRateSchedule {
   }
   std::string Describe() const override {
     std::ostringstream out;
-    out << "exponential_decay(" << learning_rate_ << ", decay_steps=" << decay_steps_
-        << ", decay_rate=" << decay_rate_ << (staircase_ ? ", staircase=true" : "") << ")";
+    out << "exponential_decay(" << learning_rate_ << ", decay_steps=" << decay_steps_ << ", decay_rate=" << decay_rate_
+        << (staircase_ ? ", staircase=true" : "") << ")";
     return out.str();
   }
 

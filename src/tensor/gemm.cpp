@@ -63,7 +63,7 @@ void RunSgemmChunk(void* context, int task) {
 // OpenBLAS runs single-threaded inside lever: lever splits large products over its own pool, which
 // allocates nothing per call (OpenBLAS's threaded path allocates on every call).
 ThreadPool& GemmPool() {
-  static ThreadPool& pool = [] () -> ThreadPool& {
+  static ThreadPool& pool = []() -> ThreadPool& {
     openblas_set_num_threads(1);
     return ThreadPool::Instance();
   }();
@@ -73,8 +73,8 @@ ThreadPool& GemmPool() {
 }  // namespace
 
 template <class T>
-void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b,
-            TensorRef<T> c, bool accumulate) {
+void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b, TensorRef<T> c,
+          bool accumulate) {
   const Index m = transpose_a ? a.cols() : a.rows();
   const Index k = transpose_a ? a.rows() : a.cols();
   const Index n = transpose_b ? b.rows() : b.cols();
@@ -129,7 +129,7 @@ void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>&
 
 template <class T>
 void GemmNaive(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b,
-                 TensorRef<T> c, bool accumulate) {
+               TensorRef<T> c, bool accumulate) {
   const Index m = transpose_a ? a.cols() : a.rows();
   const Index k = transpose_a ? a.rows() : a.cols();
   const Index n = transpose_b ? b.rows() : b.cols();
@@ -149,13 +149,13 @@ void GemmNaive(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRe
 void SetGemmThreads(int threads) { GemmPool().Resize(std::max(1, threads)); }
 int GemmThreads() { return GemmPool().threads(); }
 
-template void Gemm<float>(const ConstTensorRef<float>&, bool, const ConstTensorRef<float>&, bool,
-                            TensorRef<float>, bool);
-template void Gemm<double>(const ConstTensorRef<double>&, bool, const ConstTensorRef<double>&, bool,
-                             TensorRef<double>, bool);
-template void GemmNaive<float>(const ConstTensorRef<float>&, bool, const ConstTensorRef<float>&, bool,
-                                 TensorRef<float>, bool);
+template void Gemm<float>(const ConstTensorRef<float>&, bool, const ConstTensorRef<float>&, bool, TensorRef<float>,
+                          bool);
+template void Gemm<double>(const ConstTensorRef<double>&, bool, const ConstTensorRef<double>&, bool, TensorRef<double>,
+                           bool);
+template void GemmNaive<float>(const ConstTensorRef<float>&, bool, const ConstTensorRef<float>&, bool, TensorRef<float>,
+                               bool);
 template void GemmNaive<double>(const ConstTensorRef<double>&, bool, const ConstTensorRef<double>&, bool,
-                                  TensorRef<double>, bool);
+                                TensorRef<double>, bool);
 
 }  // namespace lever

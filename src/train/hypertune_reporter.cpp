@@ -33,8 +33,7 @@ HypertuneReporter::HypertuneReporter(std::string path, std::string trial)
 void HypertuneReporter::Report(int64_t step, const std::vector<std::pair<std::string, double>>& metrics) const {
   if (!active()) return;
   nlohmann::ordered_json line;
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   line["timestamp"] = now;
   line["trial"] = trial_;
   line["global_step"] = std::to_string(step);

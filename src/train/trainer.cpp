@@ -70,8 +70,11 @@ Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_
 Trainer::~Trainer() = default;
 
 void Trainer::SetEarlyStopping(const Dataset& holdout, EarlyStopping options) {
-  if (options.patience < 1) throw ConfigError("early stopping patience must be at least 1 check, got " + std::to_string(options.patience));
-  if (options.check_every < 0) throw ConfigError("early stopping checks every N >= 1 steps (0 picks one), got " + std::to_string(options.check_every));
+  if (options.patience < 1)
+    throw ConfigError("early stopping patience must be at least 1 check, got " + std::to_string(options.patience));
+  if (options.check_every < 0)
+    throw ConfigError("early stopping checks every N >= 1 steps (0 picks one), got " +
+                      std::to_string(options.check_every));
   if (!(options.min_delta >= 0.0)) throw ConfigError("early stopping min_delta must be >= 0");
   CheckData(holdout, "holdout");
   holdout_ = &holdout;

@@ -13,7 +13,8 @@ namespace lever {
 namespace {
 
 TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
-  if (!(s.noise >= 0 && s.noise <= 50)) throw ConfigError(fmt::format("--noise is the Playground's 0-50 scale, got {}", s.noise));
+  if (!(s.noise >= 0 && s.noise <= 50))
+    throw ConfigError(fmt::format("--noise is the Playground's 0-50 scale, got {}", s.noise));
   if (!(s.train_percent >= 10 && s.train_percent <= 90)) {
     throw ConfigError(fmt::format("--train-percent must be in 10..90 (the Playground's ratio of training data), got {}",
                                   s.train_percent));
@@ -40,11 +41,13 @@ TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
 
 TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   if (s.test_file.empty()) {
-    throw ConfigError("--train-file needs a --test-file to evaluate on (the held-out examples every reported "
-                      "metric is measured on)");
+    throw ConfigError(
+        "--train-file needs a --test-file to evaluate on (the held-out examples every reported "
+        "metric is measured on)");
   }
   if (!(s.validation_split >= 0.0 && s.validation_split < 1.0)) {
-    throw ConfigError(fmt::format("--validation-split is a share of the training rows in [0, 1), got {}", s.validation_split));
+    throw ConfigError(
+        fmt::format("--validation-split is a share of the training rows in [0, 1), got {}", s.validation_split));
   }
   CsvOptions csv;
   if (s.train_file.ends_with(".tsv")) csv.delimiter = '\t';
@@ -66,7 +69,8 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   }
   label_options.vocabulary = s.label_vocabulary;
   label_options.positive_class = s.positive_class;
-  CsvDataset train = ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options, na_values);
+  CsvDataset train =
+      ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options, na_values);
   CsvDataset test = ReadCsvDataset(s.test_file, train, csv);
   // Missing values take the training mean, in the training and the test file alike.
   const Imputer imputer = Imputer::Fit(train.data);

@@ -23,7 +23,8 @@ class TrainingRun::JobFiles : public TrainingCallback {
     if (!std::isnan(m.accuracy)) metrics.emplace_back("accuracy", m.accuracy);
     tuner_.Report(info.step, metrics);
     if (!eval_log_.empty()) {
-      nlohmann::ordered_json line{{"step", info.step}, {"wall_time", info.elapsed_seconds}, {"train_loss", info.train.loss}};
+      nlohmann::ordered_json line{
+          {"step", info.step}, {"wall_time", info.elapsed_seconds}, {"train_loss", info.train.loss}};
       if (!std::isnan(info.train.accuracy)) line["train_accuracy"] = info.train.accuracy;
       if (info.validation) {
         line["test_loss"] = info.validation->loss;
@@ -43,7 +44,8 @@ class TrainingRun::JobFiles : public TrainingCallback {
 };
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
-  if (spec_.patience < 0) throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec_.patience));
+  if (spec_.patience < 0)
+    throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec_.patience));
   spec_.data.hold_out = spec_.patience > 0;
   data_ = LoadTrainingData(spec_.data);
   spec_.mlp.outputs = data_.outputs;
@@ -77,11 +79,14 @@ TrainingOutcome TrainingRun::Run() {
   const bool multi_label = data_.labels.task == Task::kMultiLabel;
   o.holdout_rows = data_.holdout.size();
   if (multi_label) o.label_names = data_.labels.classes;
-  if (multi_label) o.label_metrics = MultiLabelMetrics(trainer_->Predict(data_.test.features), data_.test.labels, data_.labels.classes);
+  if (multi_label)
+    o.label_metrics =
+        MultiLabelMetrics(trainer_->Predict(data_.test.features), data_.test.labels, data_.labels.classes);
   if (!r.convergence.converged) {
-    o.not_converged = fmt::format("not converged: the training loss still fell {:.1f}% over the last tenth of {} steps "
-                                  "(more than {:.0f}%); raise --steps or --learning-rate",
-                                  100.0 * r.convergence.change, r.convergence.iterations, 100.0 * r.convergence.tolerance);
+    o.not_converged = fmt::format(
+        "not converged: the training loss still fell {:.1f}% over the last tenth of {} steps "
+        "(more than {:.0f}%); raise --steps or --learning-rate",
+        100.0 * r.convergence.change, r.convergence.iterations, 100.0 * r.convergence.tolerance);
   }
   nlohmann::ordered_json& result = o.json;
   result = {{"steps", r.steps},
@@ -115,7 +120,8 @@ TrainingOutcome TrainingRun::Run() {
     result["test_subset_accuracy"] = o.label_metrics.at("accuracy");
     nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
     for (const std::string& name : data_.labels.classes) {
-      per_label[name] = {{"auc", o.label_metrics.at("auc/" + name)}, {"accuracy", o.label_metrics.at("accuracy/" + name)}};
+      per_label[name] = {{"auc", o.label_metrics.at("auc/" + name)},
+                         {"accuracy", o.label_metrics.at("accuracy/" + name)}};
     }
     result["per_label"] = per_label;
   }
@@ -139,14 +145,15 @@ std::string TrainingOutcome::Text() const {
                          label_metrics.at("accuracy/" + name));
     }
   }
-  out += fmt::format("\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n",
-                     r.steps, r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights,
-                     r.kernel_weights);
+  out += fmt::format(
+      "\n       {} steps in {:.2f}s ({:.0f} steps/s)  regularization loss {:.4f}  nonzero weights {}/{}\n", r.steps,
+      r.training_seconds, r.steps_per_second, r.regularization_loss, r.nonzero_weights, r.kernel_weights);
   if (r.best_step >= 0) {
-    out += fmt::format("       early stopping: holdout loss {:.4f} at step {} ({} of the training rows held out); {} {}{}, "
-                       "the weights are step {}'s\n", r.holdout_loss, r.best_step, holdout_rows,
-                       r.stopped_early ? "stopped at step" : "ran all", r.steps, r.stopped_early ? "" : " steps",
-                       r.best_step);
+    out += fmt::format(
+        "       early stopping: holdout loss {:.4f} at step {} ({} of the training rows held out); {} {}{}, "
+        "the weights are step {}'s\n",
+        r.holdout_loss, r.best_step, holdout_rows, r.stopped_early ? "stopped at step" : "ran all", r.steps,
+        r.stopped_early ? "" : " steps", r.best_step);
   }
   return out;
 }

@@ -52,7 +52,8 @@ std::vector<int> Groups(const std::vector<double>& u, int bins) {
 
 }  // namespace
 
-std::vector<ParameterImportance> ParameterImportances(const SearchSpace& space, const std::vector<TrialRecord>& trials) {
+std::vector<ParameterImportance> ParameterImportances(const SearchSpace& space,
+                                                      const std::vector<TrialRecord>& trials) {
   std::vector<const TrialRecord*> used;
   std::vector<double> objectives;
   for (const TrialRecord& t : trials) {

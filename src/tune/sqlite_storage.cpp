@@ -46,13 +46,13 @@ std::vector<ParameterSpec> ParametersFromJson(const std::string& json) {
     for (const nlohmann::json& j : nlohmann::json::parse(json)) {
       ParameterSpec p;
       p.name = j.at("name").get<std::string>();
-      p.type = EnumFromText(j.at("type").get<std::string>(),
-                            {ParameterType::kDouble, ParameterType::kInteger, ParameterType::kCategorical,
-                             ParameterType::kDiscrete},
-                            "parameter type");
-      p.scale = EnumFromText(j.at("scale").get<std::string>(),
-                             {ScaleType::kNone, ScaleType::kLinear, ScaleType::kLog, ScaleType::kReverseLog},
-                             "scale type");
+      p.type = EnumFromText(
+          j.at("type").get<std::string>(),
+          {ParameterType::kDouble, ParameterType::kInteger, ParameterType::kCategorical, ParameterType::kDiscrete},
+          "parameter type");
+      p.scale =
+          EnumFromText(j.at("scale").get<std::string>(),
+                       {ScaleType::kNone, ScaleType::kLinear, ScaleType::kLog, ScaleType::kReverseLog}, "scale type");
       if (p.type == ParameterType::kCategorical) {
         p.categorical_values = j.at("categorical_values").get<std::vector<std::string>>();
         p.max_value = static_cast<double>(p.categorical_values.size()) - 1;
@@ -134,9 +134,7 @@ class SqliteStudyStorage::Statement {
   Statement& Bind(int i, const std::string& v) {
     return Check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
-  Statement& Bind(int i, const std::optional<int>& v) {
-    return v ? Bind(i, *v) : Check(sqlite3_bind_null(stmt_, i));
-  }
+  Statement& Bind(int i, const std::optional<int>& v) { return v ? Bind(i, *v) : Check(sqlite3_bind_null(stmt_, i)); }
 
   /// Ready to run again with new values.
   void Reset() {
@@ -169,8 +167,8 @@ class SqliteStudyStorage::Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// A write transaction: BEGIN IMMEDIATE takes the write lock up front, so two tuners on one file serialize instead of failing
-// on a lock upgrade; the destructor rolls back unless Commit ran.
+// A write transaction: BEGIN IMMEDIATE takes the write lock up front, so two tuners on one file serialize instead of
+// failing on a lock upgrade; the destructor rolls back unless Commit ran.
 class SqliteStudyStorage::Transaction {
  public:
   explicit Transaction(SqliteStudyStorage& owner, bool write = true) : owner_(owner) {
@@ -226,7 +224,8 @@ SqliteStudyStorage::SqliteStudyStorage(const std::string& path) : path_(path) {
 SqliteStudyStorage::~SqliteStudyStorage() { sqlite3_close(db_); }
 
 void SqliteStudyStorage::Execute(const std::string& sql) {
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) Fail("running '" + sql.substr(0, 40) + "'");
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    Fail("running '" + sql.substr(0, 40) + "'");
 }
 
 void SqliteStudyStorage::Fail(const std::string& doing) const {
@@ -301,8 +300,8 @@ int64_t SqliteStudyStorage::TrialId(int64_t study, int number, const char* expec
                     std::to_string(study));
   }
   if (q.Text(1) != expected_state) {
-    throw DataError("study database '" + path_ + "': trial " + std::to_string(number) + " is " + q.Text(1) +
-                    ", not " + expected_state + "; is another tuner running on this study?");
+    throw DataError("study database '" + path_ + "': trial " + std::to_string(number) + " is " + q.Text(1) + ", not " +
+                    expected_state + "; is another tuner running on this study?");
   }
   return q.Int(0);
 }
@@ -373,7 +372,8 @@ void SqliteStudyStorage::FinishTrial(int64_t study, int number, const TrialOutco
 
 int SqliteStudyStorage::InterruptRunningTrials(int64_t study, const std::string& reason) {
   Transaction t(*this);
-  Statement update(*this, "UPDATE trials SET state = 'INTERRUPTED', reason = ? WHERE study_id = ? AND state = 'RUNNING'");
+  Statement update(*this,
+                   "UPDATE trials SET state = 'INTERRUPTED', reason = ? WHERE study_id = ? AND state = 'RUNNING'");
   update.Bind(1, reason).Bind(2, study);
   update.Step();
   const int changed = sqlite3_changes(db_);

@@ -122,8 +122,8 @@ StudyResult RunStudyLoop(const StudySpec& spec, TrialLauncher& launcher, StudySt
   };
 
   while (true) {
-    result.failed = static_cast<int>(
-        std::count_if(trials.begin(), trials.end(), [](const StoredTrial& t) { return t.status == TrialStatus::kFailed; }));
+    result.failed = static_cast<int>(std::count_if(
+        trials.begin(), trials.end(), [](const StoredTrial& t) { return t.status == TrialStatus::kFailed; }));
     const bool failed_out = spec.max_failed_trials > 0 && result.failed >= spec.max_failed_trials;
     if (!failed_out) {
       while (static_cast<int>(active.size()) < parallelism && !retry.empty()) {

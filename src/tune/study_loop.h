@@ -9,12 +9,12 @@ namespace lever::tune::internal {
 
 /// How a trial ended, as far as its runner can tell.
 struct TrialEnd {
-  bool ok = true;                    // exited with code 0 / the function returned
-  std::optional<int> exit_code;      // a subprocess that exited
-  std::string error;                 // !ok: "exit code 3", "killed by signal 9 (Killed)", an exception's text
-  std::optional<double> objective;   // a function's return value (subprocesses report through the file)
+  bool ok = true;                   // exited with code 0 / the function returned
+  std::optional<int> exit_code;     // a subprocess that exited
+  std::string error;                // !ok: "exit code 3", "killed by signal 9 (Killed)", an exception's text
+  std::optional<double> objective;  // a function's return value (subprocesses report through the file)
   std::string stderr_tail;
-  std::string missing_metric_hint;   // appended when no report arrived ("in <metric file>; ...")
+  std::string missing_metric_hint;  // appended when no report arrived ("in <metric file>; ...")
 };
 
 class RunningTrial {

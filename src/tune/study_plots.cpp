@@ -16,11 +16,16 @@ constexpr double kWidth = 640, kHeight = 400, kLeft = 78, kRight = 20, kTop = 36
 std::string Escape(const std::string& text) {
   std::string out;
   for (const char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -52,17 +57,24 @@ struct Axis {
         }
       }
       // Several decades: label the decades only.
-      if (ticks.size() > 8) ticks.erase(std::remove_if(ticks.begin(), ticks.end(), [](double v) {
-        const double m = v / std::pow(10.0, std::floor(std::log10(v) + 1e-9));
-        return std::abs(m - 1) > 1e-6;
-      }), ticks.end());
+      if (ticks.size() > 8)
+        ticks.erase(std::remove_if(ticks.begin(), ticks.end(),
+                                   [](double v) {
+                                     const double m = v / std::pow(10.0, std::floor(std::log10(v) + 1e-9));
+                                     return std::abs(m - 1) > 1e-6;
+                                   }),
+                    ticks.end());
       return ticks;
     }
     const double range = hi - lo;
     if (range <= 0) return {lo};
     const double raw = range / 5, power = std::pow(10.0, std::floor(std::log10(raw)));
-    const double step = raw / power < 1.5 ? power : raw / power < 3.5 ? 2 * power : raw / power < 7.5 ? 5 * power : 10 * power;
-    for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
+    const double step = raw / power < 1.5   ? power
+                        : raw / power < 3.5 ? 2 * power
+                        : raw / power < 7.5 ? 5 * power
+                                            : 10 * power;
+    for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+      ticks.push_back(std::abs(v) < step * 1e-9 ? 0 : v);
     return ticks;
   }
 };
@@ -199,7 +211,8 @@ std::string MetricVsParameterSvg(const SearchSpace& space, int i, const std::vec
   if (categorical) {
     x.lo = -0.5;
     x.hi = static_cast<double>(p.categorical_values.size()) - 0.5;
-    for (size_t c = 0; c < p.categorical_values.size(); ++c) ticks.push_back({static_cast<double>(c), p.categorical_values[c]});
+    for (size_t c = 0; c < p.categorical_values.size(); ++c)
+      ticks.push_back({static_cast<double>(c), p.categorical_values[c]});
   } else {
     x.log = p.scale == ScaleType::kLog && p.min_value > 0;
     x.lo = p.min_value;
@@ -237,8 +250,8 @@ std::vector<std::string> WriteStudyPlots(const std::string& directory, const Stu
   std::vector<std::pair<std::string, std::string>> plots = {
       {"metric_by_trial.svg", MetricByTrialSvg(records, study.goal, study.metric_tag)}};
   for (int i = 0; i < space.size(); ++i) {
-    plots.push_back({"metric_vs_" + space.parameter(i).name + ".svg",
-                     MetricVsParameterSvg(space, i, records, study.metric_tag)});
+    plots.push_back(
+        {"metric_vs_" + space.parameter(i).name + ".svg", MetricVsParameterSvg(space, i, records, study.metric_tag)});
   }
   std::vector<std::string> paths;
   for (const auto& [name, svg] : plots) {

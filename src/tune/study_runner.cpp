@@ -166,8 +166,9 @@ class CommandLauncher : public internal::TrialLauncher {
 StudyResult RunStudy(const StudySpec& spec, const std::string& study_dir, StudyStorage& storage,
                      const StudyOptions& options, StudyObserver* observer) {
   if (!spec.trainer || spec.trainer->command.empty()) {
-    throw ConfigError("the study has no trainer command: add trainer.command to the spec (or give it to the CLI "
-                      "after --)");
+    throw ConfigError(
+        "the study has no trainer command: add trainer.command to the spec (or give it to the CLI "
+        "after --)");
   }
   std::error_code ec;
   const fs::path dir = fs::absolute(study_dir).lexically_normal();

@@ -326,7 +326,8 @@ class Parser {
     if (!node.IsMap()) {
       node.Fail("expected a map such as {parameterName: lr, type: DOUBLE, minValue: 0.001, maxValue: 0.1}");
     }
-    node.CheckKeys({"parameterName", "type", "minValue", "maxValue", "categoricalValues", "discreteValues", "scaleType"});
+    node.CheckKeys(
+        {"parameterName", "type", "minValue", "maxValue", "categoricalValues", "discreteValues", "scaleType"});
     ParameterSpec p;
     if (!node["parameterName"].IsDefined()) node["parameterName"].Fail("missing; every parameter needs a name");
     p.name = node["parameterName"].Text();
@@ -422,7 +423,8 @@ class Parser {
         bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
         for (const char c : name) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
         if (!valid) entry.key.Fail("not a valid environment variable name; use letters, digits and '_'");
-        if (name.rfind("CLOUD_ML_", 0) == 0) entry.key.Fail("lever sets the CLOUD_ML_ variables for each trial; remove it");
+        if (name.rfind("CLOUD_ML_", 0) == 0)
+          entry.key.Fail("lever sets the CLOUD_ML_ variables for each trial; remove it");
         trainer.env[name] = entry.value.Text();
       }
     }

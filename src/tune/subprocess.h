@@ -12,10 +12,10 @@
 namespace lever::tune::internal {
 
 struct SubprocessOptions {
-  std::vector<std::string> argv;             // argv[0] as FindProgram resolved it
-  std::map<std::string, std::string> env;    // set on top of the tuner's environment
-  std::string working_directory;             // empty = the tuner's
-  std::string stdout_path, stderr_path;      // created or truncated
+  std::vector<std::string> argv;           // argv[0] as FindProgram resolved it
+  std::map<std::string, std::string> env;  // set on top of the tuner's environment
+  std::string working_directory;           // empty = the tuner's
+  std::string stdout_path, stderr_path;    // created or truncated
 };
 
 class Subprocess {

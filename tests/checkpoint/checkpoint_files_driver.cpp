@@ -27,12 +27,35 @@ json Values(const lever::RawTensor& t) {
   for (size_t i = 0; i < n; ++i) {
     const char* p = t.bytes.data() + i * lever::DTypeSize(t.dtype);
     switch (t.dtype) {
-      case lever::DType::kF32: { float v; std::memcpy(&v, p, 4); values.push_back(static_cast<double>(v)); break; }
-      case lever::DType::kF64: { double v; std::memcpy(&v, p, 8); values.push_back(v); break; }
-      case lever::DType::kI64: { int64_t v; std::memcpy(&v, p, 8); values.push_back(v); break; }
-      case lever::DType::kU64: { uint64_t v; std::memcpy(&v, p, 8); values.push_back(v); break; }
-      case lever::DType::kU8: values.push_back(static_cast<unsigned char>(*p)); break;
-      default: throw lever::Error("driver: unexpected dtype " + lever::DTypeName(t.dtype));
+      case lever::DType::kF32: {
+        float v;
+        std::memcpy(&v, p, 4);
+        values.push_back(static_cast<double>(v));
+        break;
+      }
+      case lever::DType::kF64: {
+        double v;
+        std::memcpy(&v, p, 8);
+        values.push_back(v);
+        break;
+      }
+      case lever::DType::kI64: {
+        int64_t v;
+        std::memcpy(&v, p, 8);
+        values.push_back(v);
+        break;
+      }
+      case lever::DType::kU64: {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        values.push_back(v);
+        break;
+      }
+      case lever::DType::kU8:
+        values.push_back(static_cast<unsigned char>(*p));
+        break;
+      default:
+        throw lever::Error("driver: unexpected dtype " + lever::DTypeName(t.dtype));
     }
   }
   return values;
@@ -55,9 +78,10 @@ int main(int argc, char** argv) {
     {
       lever::RunLog log(dir, 0);
       for (int64_t step = 0; step <= 300; step += 100) {
-        const std::map<std::string, double> values = {{"loss", 1.0 / static_cast<double>(step + 3)},
-                                                      {"learning_rate", 0.01 * std::pow(0.5, static_cast<double>(step / 100))},
-                                                      {"train/accuracy", 0.5 + 0.125 * static_cast<double>(step / 100)}};
+        const std::map<std::string, double> values = {
+            {"loss", 1.0 / static_cast<double>(step + 3)},
+            {"learning_rate", 0.01 * std::pow(0.5, static_cast<double>(step / 100))},
+            {"train/accuracy", 0.5 + 0.125 * static_cast<double>(step / 100)}};
         const double wall_time = 1767225600.0 + 0.25 * static_cast<double>(step);
         log.Log(step, values, wall_time);
         scalars.push_back({{"step", step}, {"wall_time", wall_time}, {"values", values}});
@@ -68,7 +92,8 @@ int main(int argc, char** argv) {
     }
     {
       lever::RunLog log(dir, 100);
-      const std::map<std::string, double> values = {{"loss", 0.1}, {"learning_rate", 0.0025}, {"train/accuracy", 0.875}};
+      const std::map<std::string, double> values = {
+          {"loss", 0.1}, {"learning_rate", 0.0025}, {"train/accuracy", 0.875}};
       log.Log(200, values, 1767225700.75);
       resumed_scalars.push_back({{"step", 200}, {"wall_time", 1767225700.75}, {"values", values}});
       jsonl_scalars.push_back(resumed_scalars.back());
@@ -112,8 +137,9 @@ int main(int argc, char** argv) {
     for (const auto& [name, t] : contents.tensors) {
       tensors[name] = {{"dtype", lever::DTypeName(t.dtype)}, {"shape", t.shape}, {"values", Values(t)}};
     }
-    const json out = {{"tfevents_files", {{{"path", tfevents}, {"start_step", 1}, {"scalars", scalars}},
-                                          {{"path", resumed_tfevents}, {"start_step", 101}, {"scalars", resumed_scalars}}}},
+    const json out = {{"tfevents_files",
+                       {{{"path", tfevents}, {"start_step", 1}, {"scalars", scalars}},
+                        {{"path", resumed_tfevents}, {"start_step", 101}, {"scalars", resumed_scalars}}}},
                       {"jsonl", jsonl},
                       {"jsonl_scalars", jsonl_scalars},
                       {"checkpoint",

@@ -119,7 +119,8 @@ void ExpectSameWeights(const std::vector<Tensor>& a, const std::vector<Tensor>& 
   for (size_t i = 0; i < a.size(); ++i) {
     ASSERT_EQ(a[i].rows(), b[i].rows());
     ASSERT_EQ(a[i].cols(), b[i].cols());
-    for (Index j = 0; j < a[i].size(); ++j) EXPECT_EQ(a[i].data()[j], b[i].data()[j]) << "tensor " << i << "[" << j << "]";
+    for (Index j = 0; j < a[i].size(); ++j)
+      EXPECT_EQ(a[i].data()[j], b[i].data()[j]) << "tensor " << i << "[" << j << "]";
   }
 }
 
@@ -180,10 +181,14 @@ TEST(CheckpointResumeTest, RestoringIntoAnotherModelNamesEveryMismatch) {
   const Tensor before = other.parameters().All()[0]->value;
   const std::string message = testing::ErrorOf<IoError>([&] { loaded.RestoreParameters(other.parameters().All()); });
   EXPECT_TRUE(testing::Contains(message, manager.TensorsPath(2) + ": the checkpoint does not fit the model"));
-  EXPECT_TRUE(testing::Contains(message, "'model/dense/kernel' is F32[2, 8] in the checkpoint but the model's is F32[2, 4]"));
-  EXPECT_TRUE(testing::Contains(message, "'model/dense_1/kernel' is F32[8, 1] in the checkpoint but the model's is F32[4, 4]"));
-  EXPECT_TRUE(testing::Contains(message, "'model/dense_2/kernel' is missing from the checkpoint (the model's is F32[4, 1])"));
-  EXPECT_TRUE(testing::Contains(message, "'model/batch_norm/gamma' (F32[1, 8]) is in the checkpoint but not in the model"));
+  EXPECT_TRUE(
+      testing::Contains(message, "'model/dense/kernel' is F32[2, 8] in the checkpoint but the model's is F32[2, 4]"));
+  EXPECT_TRUE(
+      testing::Contains(message, "'model/dense_1/kernel' is F32[8, 1] in the checkpoint but the model's is F32[4, 4]"));
+  EXPECT_TRUE(
+      testing::Contains(message, "'model/dense_2/kernel' is missing from the checkpoint (the model's is F32[4, 1])"));
+  EXPECT_TRUE(
+      testing::Contains(message, "'model/batch_norm/gamma' (F32[1, 8]) is in the checkpoint but not in the model"));
   EXPECT_EQ(other.parameters().All()[0]->value, before) << "a failed restore must change nothing";
 }
 
@@ -225,8 +230,8 @@ TEST(CheckpointResumeTest, NamesAreUniqueAndGlobalStepIsReserved) {
   c.Add("a", RawTensor::FromScalar(1.0));
   EXPECT_TRUE(testing::Contains(testing::ErrorOf<IoError>([&] { c.Add("a", RawTensor::FromScalar(2.0)); }),
                                 "two tensors are named 'a'"));
-  EXPECT_TRUE(testing::Contains(testing::ErrorOf<IoError>([&] { c.Add("global_step", RawTensor::FromI64({1})); }),
-                                "reserved"));
+  EXPECT_TRUE(
+      testing::Contains(testing::ErrorOf<IoError>([&] { c.Add("global_step", RawTensor::FromI64({1})); }), "reserved"));
 }
 
 }  // namespace

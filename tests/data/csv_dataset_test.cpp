@@ -62,7 +62,8 @@ TEST(CsvDatasetTest, TextLabelsAreClassesAndTheTestFileUsesTheTrainingOnes) {
   EXPECT_EQ(t.data.labels(1, 0), 0.0f);
   const CsvDataset d = ReadCsvDataset(WriteFile("test.csv", "x,label\n4,no\n"), t);
   EXPECT_EQ(d.data.labels(0, 0), 0.0f);
-  const std::string unseen = ErrorOf<DataError>([&] { ReadCsvDataset(WriteFile("bad.csv", "x,label\n4,no\n5,maybe\n"), t); });
+  const std::string unseen =
+      ErrorOf<DataError>([&] { ReadCsvDataset(WriteFile("bad.csv", "x,label\n4,no\n5,maybe\n"), t); });
   EXPECT_TRUE(Contains(unseen, "bad.csv:3: label 'label' is \"maybe\"")) << unseen;
 }
 

@@ -14,10 +14,10 @@
 namespace lever {
 namespace {
 
+using lever::testing::Contains;
+using lever::testing::ErrorOf;
 using lever::testing::TempPath;
 using lever::testing::WriteFile;
-using lever::testing::ErrorOf;
-using lever::testing::Contains;
 
 std::vector<std::string> Fields(const CsvRecord& record) {
   std::vector<std::string> out;
@@ -27,7 +27,7 @@ std::vector<std::string> Fields(const CsvRecord& record) {
 
 // Every record of the file, as (line, fields).
 std::vector<std::pair<int64_t, std::vector<std::string>>> ReadAll(const std::string& path,
-                                                                   const CsvOptions& options = {}) {
+                                                                  const CsvOptions& options = {}) {
   CsvReader reader(path, options);
   std::vector<std::pair<int64_t, std::vector<std::string>>> out;
   CsvRecord record;

@@ -34,10 +34,9 @@ TableColumn NumberColumn(const std::string& name, const std::vector<float>& valu
 
 Table TableOf(TableColumn column, std::vector<int64_t> lines = {}) {
   Table t;
-  t.num_rows = static_cast<int64_t>(column.type == ColumnType::kString ? column.codes.size()
-                                                                        : column.type == ColumnType::kInteger
-                                                                              ? column.integers.size()
-                                                                              : column.numbers.size());
+  t.num_rows = static_cast<int64_t>(column.type == ColumnType::kString    ? column.codes.size()
+                                    : column.type == ColumnType::kInteger ? column.integers.size()
+                                                                          : column.numbers.size());
   t.columns.push_back(std::move(column));
   t.lines = std::move(lines);
   return t;
@@ -77,7 +76,8 @@ TEST(LabelsTest, WholeNumbersZeroToKMinusOneAreClassIds) {
   EXPECT_EQ(e.task, Task::kMultiClass);
   ASSERT_EQ(e.classes.size(), 10u);
   EXPECT_EQ(e.classes[9], "9");
-  EXPECT_TRUE(Contains(e.explanation, "-> multi_class, 10 classes (pass --task regression to override)")) << e.explanation;
+  EXPECT_TRUE(Contains(e.explanation, "-> multi_class, 10 classes (pass --task regression to override)"))
+      << e.explanation;
   EXPECT_EQ(e.Encode(TableOf(c), "d.csv")(1, 0), 9.0f);
   // 0/1 are binary; an id missing from a few rows makes them numbers, not classes.
   EXPECT_EQ(DecideLabels(IntegerColumn("y", {0, 1, 1})).task, Task::kBinary);
@@ -89,7 +89,9 @@ TEST(LabelsTest, AnyTwoNumbersAreBinaryWithTheLargerPositive) {
   const LabelEncoding e = DecideLabels(c);
   EXPECT_EQ(e.task, Task::kBinary);
   EXPECT_EQ(e.classes, (Names{"-1", "1"}));
-  EXPECT_EQ(e.explanation, "label 'y': 2 distinct numbers '-1', '1' -> binary, positive class '1' (pass --task regression to override)");
+  EXPECT_EQ(
+      e.explanation,
+      "label 'y': 2 distinct numbers '-1', '1' -> binary, positive class '1' (pass --task regression to override)");
   const Tensor y = e.Encode(TableOf(c), "t.csv");
   EXPECT_EQ(y(0, 0), 0.0f);
   EXPECT_EQ(y(1, 0), 1.0f);
@@ -106,7 +108,8 @@ TEST(LabelsTest, WholeNumbers25To346AreRegression) {
   EXPECT_TRUE(e.classes.empty());
   EXPECT_EQ(e.Outputs(), 1);
   EXPECT_EQ(e.DefaultLoss(), "mean_squared_error");
-  EXPECT_EQ(e.explanation, "label 'y': 108 distinct whole numbers 25..346 -> regression (pass --task multi_class to override)");
+  EXPECT_EQ(e.explanation,
+            "label 'y': 108 distinct whole numbers 25..346 -> regression (pass --task multi_class to override)");
   EXPECT_EQ(e.Encode(TableOf(c), "t.csv")(1, 0), 28.0f);
   // Fractions too.
   EXPECT_EQ(DecideLabels(NumberColumn("y", {0.5f, 1.0f, 2.25f})).task, Task::kRegression);
@@ -124,9 +127,12 @@ TEST(LabelsTest, OverridesReplaceTheGuess) {
 
   LabelOptions binary;
   binary.task = "binary";
-  binary.override_hint = [](Task t) { return std::string("--loss ") + (t == Task::kRegression ? "squared" : "softmax"); };
+  binary.override_hint = [](Task t) {
+    return std::string("--loss ") + (t == Task::kRegression ? "squared" : "softmax");
+  };
   const std::string too_many = ErrorOf<ConfigError>([&] { DecideLabels(numbers, binary); });
-  EXPECT_TRUE(Contains(too_many, "3 distinct whole numbers 25..346: a binary task needs exactly two values. Pass --loss squared"))
+  EXPECT_TRUE(Contains(too_many,
+                       "3 distinct whole numbers 25..346: a binary task needs exactly two values. Pass --loss squared"))
       << too_many;
 
   LabelOptions regression;
@@ -159,16 +165,21 @@ TEST(LabelsTest, AnUnseenValueIsADataErrorNamingFileLineAndValue) {
   const LabelEncoding e = DecideLabels(TextColumn("label", {"yes", "no"}));
   const Table test = TableOf(TextColumn("label", {"no", "yes", "maybe"}), {2, 3, 5});
   const std::string text = ErrorOf<DataError>([&] { e.Encode(test, "test.csv"); });
-  EXPECT_TRUE(Contains(text, "test.csv:5: label 'label' is \"maybe\", a value the training labels do not have (classes: "
-                             "'no', 'yes')"))
+  EXPECT_TRUE(Contains(text,
+                       "test.csv:5: label 'label' is \"maybe\", a value the training labels do not have (classes: "
+                       "'no', 'yes')"))
       << text;
   const LabelEncoding ids = DecideLabels(IntegerColumn("y", {0, 1, 2, 2}));
-  const std::string number = ErrorOf<DataError>([&] { ids.Encode(TableOf(IntegerColumn("y", {1, 7}), {2, 3}), "t.csv"); });
+  const std::string number = ErrorOf<DataError>([&] {
+    ids.Encode(TableOf(IntegerColumn("y", {1, 7}), {2, 3}), "t.csv");
+  });
   EXPECT_TRUE(Contains(number, "t.csv:3: label 'y' is \"7\"")) << number;
 }
 
 TEST(LabelsTest, OneTextValueIsNotAClassifier) {
-  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { DecideLabels(TextColumn("label", {"yes", "yes"})); }),
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] {
+                         DecideLabels(TextColumn("label", {"yes", "yes"}));
+                       }),
                        "at least two classes"));
 }
 
@@ -182,8 +193,9 @@ TEST(LabelsTest, SeveralColumnsAreMultiLabel) {
   EXPECT_EQ(e.Outputs(), 2);
   EXPECT_EQ(e.classes, (Names{"sports", "politics"}));
   EXPECT_EQ(e.DefaultLoss(), "sigmoid_cross_entropy");
-  EXPECT_EQ(e.explanation, "labels 'sports', 'politics': 2 yes/no columns -> multi_label, one sigmoid output each "
-                           "(yes: 'sports' = '1', 'politics' = 'yes')");
+  EXPECT_EQ(e.explanation,
+            "labels 'sports', 'politics': 2 yes/no columns -> multi_label, one sigmoid output each "
+            "(yes: 'sports' = '1', 'politics' = 'yes')");
   const Tensor y = e.Encode(t, "news.csv");
   ASSERT_EQ(y.rows(), 4);
   ASSERT_EQ(y.cols(), 2);
@@ -195,9 +207,14 @@ TEST(LabelsTest, SeveralColumnsAreMultiLabel) {
   EXPECT_EQ(ParseTask("multi_label"), Task::kMultiLabel);
 
   // A column of more than two values, a missing column, one column, the same column twice.
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "x"}, "news.csv"); }),
-                       "multi-label: label 'x': 4 distinct whole numbers 5..8: a binary task needs exactly two values"));
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "arts"}, "news.csv"); }),
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([&] {
+                 DecideMultiLabels(t, {"sports", "x"}, "news.csv");
+               }),
+               "multi-label: label 'x': 4 distinct whole numbers 5..8: a binary task needs exactly two values"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] {
+                         DecideMultiLabels(t, {"sports", "arts"}, "news.csv");
+                       }),
                        "news.csv: no label column 'arts'"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports"}); }), "at least two label columns"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { DecideMultiLabels(t, {"sports", "sports"}); }), "twice"));

@@ -20,10 +20,10 @@
 namespace lever {
 namespace {
 
+using lever::testing::ErrorOf;
 using lever::testing::TempPath;
 using lever::testing::WriteFile;
 using lever::testing::WriteGzip;
-using lever::testing::ErrorOf;
 
 // The ids of row i of the test files: three features derived from i, so a row can be recognised.
 std::vector<int32_t> IdsOfRow(int64_t i) {

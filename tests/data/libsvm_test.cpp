@@ -138,9 +138,15 @@ TEST(LibsvmTest, ByteOrderMarkAtTheStartIsSkipped) {
   const LibsvmData d = ReadLibsvmBuffer("\xEF\xBB\xBF+1 1:1\n0 2:1\n");
   EXPECT_EQ(d.labels, (std::vector<float>{1, 0}));
   EXPECT_EQ(RowIds(d.features, 0), (std::vector<int32_t>{0}));
-  ExpectDataError("\xEF\xBB\xBF" "1 0:1\n", {"train.svm:1:3:", "\"0:1\""});
+  ExpectDataError(
+      "\xEF\xBB\xBF"
+      "1 0:1\n",
+      {"train.svm:1:3:", "\"0:1\""});
   // Only at the start of the input: elsewhere it is a malformed label.
-  ExpectDataError("1 1:1\n\xEF\xBB\xBF" "1 1:1\n", {"train.svm:2:1:", "the label expects a number"});
+  ExpectDataError(
+      "1 1:1\n\xEF\xBB\xBF"
+      "1 1:1\n",
+      {"train.svm:2:1:", "the label expects a number"});
 }
 
 TEST(LibsvmTest, LargestIndexIsAccepted) {
@@ -187,8 +193,8 @@ TEST(LibsvmErrorTest, LabelOutsideTheClassesWithNumClasses) {
   const LibsvmData d = ReadLibsvmBuffer("0 1:1\n2 1:1\n1 2:1\n", "train.svm", three_classes);
   EXPECT_EQ(d.labels, (std::vector<float>{0, 2, 1}));
   for (const char* text : {"0 1:1\n3 1:1\n", "0 1:1\n-1 1:1\n", "0 1:1\n1.5 1:1\n"}) {
-    ExpectDataError(text, {"train.svm:2:1:", "the label is not a class id", "with 3 classes",
-                           "whole numbers from 0 to 2"},
+    ExpectDataError(text,
+                    {"train.svm:2:1:", "the label is not a class id", "with 3 classes", "whole numbers from 0 to 2"},
                     three_classes);
   }
   EXPECT_EQ(ReadLibsvmBuffer("-1 1:1\n7 1:1\n").labels.size(), 2u);  // without num_classes any label goes

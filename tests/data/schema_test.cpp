@@ -12,10 +12,10 @@
 namespace lever {
 namespace {
 
+using lever::testing::Contains;
+using lever::testing::ErrorOf;
 using lever::testing::TempPath;
 using lever::testing::WriteFile;
-using lever::testing::ErrorOf;
-using lever::testing::Contains;
 
 std::string SchemaError(const std::string& yaml) {
   return ErrorOf<ConfigError>([&] { ParseSchema(yaml, "s.yaml"); });
@@ -54,12 +54,9 @@ TEST(SchemaTest, YamlRoundTrip) {
   Schema schema;
   schema.label = "class";
   schema.missing_values = {"", "null", "?", "-", "n/a", "#"};
-  schema.columns = {{"age", ColumnType::kNumber, "-1.5"},
-                    {"class", ColumnType::kString, std::nullopt},
-                    {"city name", ColumnType::kString, "null"},
-                    {"note: x", ColumnType::kString, ""},
-                    {"123", ColumnType::kInteger, "7"},
-                    {"true", ColumnType::kString, "#none"}};
+  schema.columns = {{"age", ColumnType::kNumber, "-1.5"},       {"class", ColumnType::kString, std::nullopt},
+                    {"city name", ColumnType::kString, "null"}, {"note: x", ColumnType::kString, ""},
+                    {"123", ColumnType::kInteger, "7"},         {"true", ColumnType::kString, "#none"}};
   const std::string yaml = schema.ToYaml();
   EXPECT_EQ(ParseSchema(yaml), schema) << yaml;
   const std::string path = WriteFile("schema.yaml", yaml);
@@ -86,13 +83,15 @@ TEST(SchemaTest, UnknownTypeNamesLineKeyPathValueAndChoices) {
       "  - {name: b, type: number}\n"
       "  - {name: c, type: number}\n"
       "  - {name: d, type: float}\n");
-  EXPECT_TRUE(Contains(message, "ConfigError: s.yaml:5: columns[3].type: unknown type \"float\"; "
-                                "valid types: number, integer, string"));
+  EXPECT_TRUE(Contains(message,
+                       "ConfigError: s.yaml:5: columns[3].type: unknown type \"float\"; "
+                       "valid types: number, integer, string"));
 }
 
 TEST(SchemaTest, UnknownKeysAreErrorsWithTheClosestValidKey) {
-  EXPECT_TRUE(Contains(SchemaError("colums: []\n"), "s.yaml:1: colums: unknown key (did you mean columns?); valid "
-                                                    "keys here: label, missing_values, columns"));
+  EXPECT_TRUE(Contains(SchemaError("colums: []\n"),
+                       "s.yaml:1: colums: unknown key (did you mean columns?); valid "
+                       "keys here: label, missing_values, columns"));
   EXPECT_TRUE(Contains(SchemaError("columns:\n  - {name: a, type: number, defualt: 0}\n"),
                        "s.yaml:2: columns[0].defualt: unknown key (did you mean default?); valid keys here: name, "
                        "type, default"));
@@ -120,8 +119,9 @@ TEST(SchemaTest, BadDefaultNamesTheValueAndType) {
       "  - {name: a, type: string}\n"
       "  - {name: age, type: number,\n"
       "     default: unknown}\n");
-  EXPECT_TRUE(Contains(message, "s.yaml:4: columns[1].default: \"unknown\" is not a finite number, but column 'age' "
-                                "has type number"));
+  EXPECT_TRUE(Contains(message,
+                       "s.yaml:4: columns[1].default: \"unknown\" is not a finite number, but column 'age' "
+                       "has type number"));
   EXPECT_TRUE(Contains(SchemaError("columns:\n  - {name: n, type: integer, default: 2.5}\n"),
                        "s.yaml:2: columns[0].default: \"2.5\" is not an integer"));
   EXPECT_TRUE(Contains(SchemaError("columns:\n  - {name: n, type: number, default: .nan}\n"), "columns[0].default"));
@@ -295,8 +295,8 @@ TEST(SchemaTest, InferenceWithoutHeaderNamesColumns) {
 
 TEST(SchemaTest, InferenceErrors) {
   const std::string header_only = WriteFile("header_only.csv", "a,b\n");
-  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { InferSchema(header_only); }),
-                       header_only + " has a header but no data rows"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<DataError>([&] { InferSchema(header_only); }), header_only + " has a header but no data rows"));
   const std::string path = WriteFile("data.csv", "a,b\n1,2\n");
   InferOptions options;
   options.label = "target";

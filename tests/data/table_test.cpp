@@ -15,10 +15,10 @@
 namespace lever {
 namespace {
 
+using lever::testing::Contains;
+using lever::testing::ErrorOf;
 using lever::testing::TempPath;
 using lever::testing::WriteFile;
-using lever::testing::ErrorOf;
-using lever::testing::Contains;
 
 // age: number, children: integer, city: string.
 Schema PeopleSchema() {
@@ -139,17 +139,17 @@ TEST(TableTest, SummaryCountsRowsMissingSharesAndDistinctTexts) {
 TEST(TableTest, TextInNumericColumn) {
   Schema schema = PeopleSchema();
   const std::string path = WriteFile("train.csv", "age,children,city\n30,1,Nice\n31,0,Nice\nn/a,0,Nice\n");
-  EXPECT_EQ(ReadError(path, schema),
-            "DataError: " + path + ":4: column 'age' expects a number, got \"n/a\". Declare missing values "
-            "(missing_values in the schema) or fix the row.");
+  EXPECT_EQ(ReadError(path, schema), "DataError: " + path +
+                                         ":4: column 'age' expects a number, got \"n/a\". Declare missing values "
+                                         "(missing_values in the schema) or fix the row.");
 }
 
 TEST(TableTest, TrailingGarbageIsRejected) {
   const std::string path = WriteFile("garbage.csv", "age,children,city\n12abc,1,Nice\n");
   EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()), path + ":2: column 'age' expects a number, got \"12abc\""));
   const std::string integer = WriteFile("garbage_int.csv", "age,children,city\n12,1x,Nice\n");
-  EXPECT_TRUE(Contains(ReadError(integer, PeopleSchema()),
-                       integer + ":2: column 'children' expects a number, got \"1x\""));
+  EXPECT_TRUE(
+      Contains(ReadError(integer, PeopleSchema()), integer + ":2: column 'children' expects a number, got \"1x\""));
   Schema labeled = PeopleSchema();
   labeled.label = "children";
   EXPECT_TRUE(Contains(ReadError(integer, labeled), integer + ":2: column 'children' expects an integer, got \"1x\""));
@@ -161,7 +161,7 @@ TEST(TableTest, NanAndInfinityLiteralsAreRejected) {
   const std::string path = WriteFile("nan.csv", "age,children,city\n30,1,Nice\nNaN,1,Nice\n");
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { ReadTable(path, schema); }),
                        path + ":3: column 'age' holds \"NaN\": NaN is not a number lever can train on; list it in "
-                       "missing_values to treat it as missing, or fix the row."));
+                              "missing_values to treat it as missing, or fix the row."));
   const std::string inf = WriteFile("inf.csv", "age,children,city\n-inf,1,Nice\n");
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { ReadTable(inf, schema); }),
                        inf + ":2: column 'age' holds \"-inf\": infinity is not a number lever can train on"));
@@ -176,7 +176,7 @@ TEST(TableTest, IntegerLabelColumnWithFraction) {
   schema.label = "children";
   EXPECT_TRUE(Contains(ReadError(path, schema),
                        path + ":2: column 'children' expects an integer, got \"2.5\". Declare the column as type "
-                       "number, or fix the row."));
+                              "number, or fix the row."));
 }
 
 TEST(TableTest, RaggedRow) {
@@ -199,7 +199,7 @@ TEST(TableTest, SchemaColumnMissingFromHeaderListsTheHeader) {
   const std::string path = WriteFile("renamed.csv", "Age,children,town\n30,1,Nice\n");
   EXPECT_TRUE(Contains(ReadError(path, PeopleSchema()),
                        path + ": the schema's column 'age', 'city' is not in the header; the header has Age, "
-                       "children, town"));
+                              "children, town"));
 }
 
 TEST(TableTest, MissingLabelIsAnError) {
@@ -278,8 +278,8 @@ TEST(TableTest, WithoutHeaderColumnsArePositional) {
 TEST(TableTest, GzipTable) {
   const std::string path = TempPath("people.csv.gz");
   std::string text = "age,children,city\n";
-  for (int i = 0; i < 100000; ++i) text += std::to_string(i) + ".5," + std::to_string(i % 4) + ",city" +
-                                           std::to_string(i % 7) + "\n";
+  for (int i = 0; i < 100000; ++i)
+    text += std::to_string(i) + ".5," + std::to_string(i % 4) + ",city" + std::to_string(i % 7) + "\n";
   gzFile file = gzopen(path.c_str(), "wb");
   gzwrite(file, text.data(), static_cast<unsigned>(text.size()));
   gzclose(file);

@@ -13,11 +13,11 @@
 namespace lever {
 namespace {
 
+using lever::testing::Contains;
+using lever::testing::ErrorOf;
 using lever::testing::TempPath;
 using lever::testing::WriteFile;
 using lever::testing::WriteGzip;
-using lever::testing::ErrorOf;
-using lever::testing::Contains;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

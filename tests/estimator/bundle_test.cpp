@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <cmath>
 #include <random>
 
 #include "lever/checkpoint/checkpoint_manager.h"
@@ -25,8 +25,8 @@ using testing::ErrorOf;
 class BundleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("lever_bundle_" + std::to_string(getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::path(::testing::TempDir()) / ("lever_bundle_" + std::to_string(getpid()) + "_" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
     std::mt19937 rng(5);
@@ -148,10 +148,11 @@ TEST_F(BundleTest, RefusesToOverwriteWhatIsNotABundleAndLeavesNoTemporaries) {
   Job job = TrainedJob();
   fs::create_directories(dir_ / "out");
   std::ofstream(dir_ / "out" / "notes.txt") << "keep me";
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { ExportBundle(job, (dir_ / "out").string()); }), "is not a lever bundle"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([&] { ExportBundle(job, (dir_ / "out").string()); }), "is not a lever bundle"));
   EXPECT_TRUE(fs::exists(dir_ / "out" / "notes.txt"));
   ExportBundle(job, (dir_ / "b").string());
-  ExportBundle(job, (dir_ / "b").string());  // replaced in place
+  ExportBundle(job, (dir_ / "b").string());                 // replaced in place
   std::ofstream(dir_ / "b" / "predictions.csv") << "mine";  // a user's file inside a bundle: not replaced
   EXPECT_THROW(ExportBundle(job, (dir_ / "b").string()), ConfigError);
   EXPECT_TRUE(fs::exists(dir_ / "b" / "predictions.csv"));
@@ -184,8 +185,7 @@ TEST_F(BundleTest, ExporterStrategiesAndResumedComparison) {
   resumed.Export(estimator, {500, "eval", {{"loss", 0.35}}}, false);
   EXPECT_TRUE(resumed.exported().empty());
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] {
-                         BundleExporter(job, (dir_ / "export" / "auc").string(),
-                                        BundleExporter::Strategy::kBest, "auc")
+                         BundleExporter(job, (dir_ / "export" / "auc").string(), BundleExporter::Strategy::kBest, "auc")
                              .Export(estimator, {600, "eval", {{"loss", 0.1}}}, false);
                        }),
                        "'auc' is not one of this head's metrics: loss"));
@@ -197,7 +197,6 @@ TEST_F(BundleTest, ExporterStrategiesAndResumedComparison) {
   EXPECT_EQ(fs::path(final_only.exported()[0]).filename(), "300");
   EXPECT_THROW(ParseExportStrategy("sometimes"), ConfigError);
 }
-
 
 TEST_F(BundleTest, AYamlAnchorSharedByTwoColumnsGivesOneAsset) {
   std::ofstream(dir_ / "run.yaml") << R"(data: {train: data/train.csv, eval: data/test.csv, label: clicked}
@@ -215,7 +214,8 @@ run: {model_dir: model}
   Job job = TrainedJob();
   ExportBundle(job, (dir_ / "bundle").string());
   std::vector<std::string> assets;
-  for (const auto& e : fs::directory_iterator(dir_ / "bundle" / "assets")) assets.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir_ / "bundle" / "assets"))
+    assets.push_back(e.path().filename().string());
   EXPECT_EQ(assets, std::vector<std::string>{"devices.txt"});
   const std::string test = (dir_ / "data" / "test.csv").string();
   const Tensor expected = job.estimator->Predict(job.Read(test, false));
@@ -295,8 +295,8 @@ run: {model_dir: rmodel}
   EXPECT_NEAR(job.target_scale.mean, 250.0, 5.0);
   EXPECT_NEAR(job.target_scale.stddev, 36.0, 4.0);  // sqrt(30^2 + 20^2 + 5^2)
   const Examples test = job.Read(job.config.eval, true);
-  const auto metrics = TrainAndEvaluate(*job.estimator, job.TrainExamples(), test, job.config.train_spec,
-                                        job.config.eval_spec);
+  const auto metrics =
+      TrainAndEvaluate(*job.estimator, job.TrainExamples(), test, job.config.train_spec, job.config.eval_spec);
   EXPECT_LT(metrics.final_evaluation().metrics.at("rmse"), 8.0);  // the noise is 5; the raw targets' spread 36
   const Tensor expected = job.estimator->Predict(job.Read(job.config.eval, false));
   ExportBundle(job, (dir_ / "rb").string());

@@ -24,7 +24,8 @@ lever::Tensor MultiLabels(const lever::Tensor& digits) {
   return y;
 }
 
-std::map<std::string, double> TrainAndTest(lever::HeadPtr head, const lever::Dataset& train, const lever::Dataset& test) {
+std::map<std::string, double> TrainAndTest(lever::HeadPtr head, const lever::Dataset& train,
+                                           const lever::Dataset& test) {
   lever::DnnOptions options;
   options.hidden_units = {100};
   options.activation = "relu";
@@ -53,9 +54,10 @@ int main(int argc, char** argv) {
   train_ml.labels = MultiLabels(train.data.labels);
   test_ml.labels = MultiLabels(test.data.labels);
   const auto multilabel = TrainAndTest(lever::MakeMultiLabelHead(3), train_ml, test_ml);
-  std::printf("{\"multiclass_accuracy\": %.17g, \"multiclass_loss\": %.17g, \"multilabel_accuracy\": %.17g, "
-              "\"multilabel_per_label_accuracy\": %.17g, \"multilabel_auc\": %.17g}\n",
-              multiclass.at("accuracy"), multiclass.at("loss"), multilabel.at("accuracy"),
-              multilabel.at("per_label_accuracy"), multilabel.at("auc"));
+  std::printf(
+      "{\"multiclass_accuracy\": %.17g, \"multiclass_loss\": %.17g, \"multilabel_accuracy\": %.17g, "
+      "\"multilabel_per_label_accuracy\": %.17g, \"multilabel_auc\": %.17g}\n",
+      multiclass.at("accuracy"), multiclass.at("loss"), multilabel.at("accuracy"), multilabel.at("per_label_accuracy"),
+      multilabel.at("auc"));
   return 0;
 }

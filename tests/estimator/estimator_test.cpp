@@ -79,7 +79,8 @@ TEST(EstimatorTest, ACustomModelFunctionTrainsEvaluatesAndPredicts) {
 TEST(EstimatorTest, SameSeedSameVariablesAndTrainingInTwoCallsEqualsOne) {
   const Dataset train = Blobs(300, 3, 1);
   auto make = [] {
-    return MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2}, RunConfig{.seed = 11});
+    return MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2},
+                            RunConfig{.seed = 11});
   };
   auto a = make(), b = make();
   a->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});  // 170 * 16 crosses epoch boundaries
@@ -87,9 +88,11 @@ TEST(EstimatorTest, SameSeedSameVariablesAndTrainingInTwoCallsEqualsOne) {
   b->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});
   ASSERT_EQ(a->Variables().size(), b->Variables().size());
   for (size_t i = 0; i < a->Variables().size(); ++i) {
-    EXPECT_TRUE((a->Variables()[i]->value.array() == b->Variables()[i]->value.array()).all()) << a->Variables()[i]->name;
+    EXPECT_TRUE((a->Variables()[i]->value.array() == b->Variables()[i]->value.array()).all())
+        << a->Variables()[i]->name;
   }
-  auto c = MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2}, RunConfig{.seed = 12});
+  auto c =
+      MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}, .dropout = 0.2}, RunConfig{.seed = 12});
   c->Train(train, TrainSpec{.max_steps = 170, .batch_size = 16});
   EXPECT_FALSE((a->Variables()[0]->value.array() == c->Variables()[0]->value.array()).all());
 }
@@ -108,7 +111,8 @@ TEST(EstimatorTest, CannedLinearUsesFtrlWithTensorFlowsDefaultLearningRate) {
 TEST(EstimatorTest, HeadsForRegressionMultiClassSoftLabelsAndMultiLabel) {
   {
     const Dataset train = LinearRegressionData(500, 1), test = LinearRegressionData(200, 2);
-    auto e = MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "adam", .learning_rate = 0.05}});
+    auto e =
+        MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "adam", .learning_rate = 0.05}});
     e->Train(train, TrainSpec{.max_steps = 1500, .batch_size = 32});
     const auto m = e->Evaluate(test);
     EXPECT_LT(m.at("rmse"), 0.15);
@@ -167,8 +171,9 @@ TEST(EstimatorTest, TwoTrainOpsSplitTheVariablesByPrefix) {
     Var w = ctx.Variable("wide/w", 2, 1, "zeros");
     Var v = ctx.Variable("deep/w", 2, 1, "glorot_uniform");
     Var logits = Add(MatMul(ctx.features.dense, w), MatMul(ctx.features.dense, v));
-    return MakeBinaryClassHead()->CreateSpec(
-        ctx, logits, {TrainOp{{.name = "ftrl", .learning_rate = 0.1}, {"wide/"}}, TrainOp{{.name = "adagrad", .learning_rate = 0.05}, {}}});
+    return MakeBinaryClassHead()->CreateSpec(ctx, logits,
+                                             {TrainOp{{.name = "ftrl", .learning_rate = 0.1}, {"wide/"}},
+                                              TrainOp{{.name = "adagrad", .learning_rate = 0.05}, {}}});
   };
   Estimator e(fn);
   e.Train(train, TrainSpec{.max_steps = 10, .batch_size = 8});
@@ -193,7 +198,8 @@ TEST(EstimatorTest, TwoTrainOpsSplitTheVariablesByPrefix) {
 
 TEST(EstimatorTest, ClearErrorsForAMismatchedHeadOrData) {
   const Dataset train = Blobs(100, 3, 1);
-  auto e = MakeLinearEstimator(MakeMultiClassHead(3), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.1}});
+  auto e =
+      MakeLinearEstimator(MakeMultiClassHead(3), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.1}});
   Dataset two_columns = train;
   two_columns.labels = Tensor::Zero(train.size(), 2);
   try {
@@ -214,7 +220,8 @@ TEST(EstimatorTest, ClearErrorsForAMismatchedHeadOrData) {
 TEST(HooksTest, NanGuardNamesTheStepAndTheKnobs) {
   Dataset train = LinearRegressionData(100, 1);
   train.labels *= 1e18f;
-  auto e = MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 10.0}});
+  auto e =
+      MakeLinearEstimator(MakeRegressionHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 10.0}});
   TrainSpec spec{.max_steps = 200, .batch_size = 10, .clip_norm = 0.0, .hooks = {std::make_shared<NanGuardHook>()}};
   try {
     e->Train(train, spec);
@@ -227,14 +234,16 @@ TEST(HooksTest, NanGuardNamesTheStepAndTheKnobs) {
 
 TEST(HooksTest, EarlyStoppingStopsAfterPatienceAndRestoresTheBestVariables) {
   const Dataset train = Blobs(400, 2, 1), test = Blobs(200, 2, 2);
-  auto e = MakeLinearEstimator(MakeBinaryClassHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.05}});
+  auto e =
+      MakeLinearEstimator(MakeBinaryClassHead(), LinearOptions{.optimizer = {.name = "sgd", .learning_rate = 0.05}});
   // min_delta larger than any change: the first evaluation stays the best, so training stops `patience`
   // steps after it, and the final evaluation is of the variables at that first evaluation.
   auto stopper = std::make_shared<EarlyStoppingHook>("loss", EarlyStoppingHook::Goal::kMinimize, 30, 1e9);
   std::vector<int64_t> logged;
   auto logger = std::make_shared<LoggingHook>(10, [&](const StepReport& r) { logged.push_back(r.step); });
-  const auto result = TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {stopper, logger}},
-                                       EvalSpec{.every_steps = 10});
+  const auto result =
+      TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {stopper, logger}},
+                       EvalSpec{.every_steps = 10});
   EXPECT_TRUE(stopper->stopped());
   EXPECT_EQ(stopper->best_step(), 10);
   EXPECT_EQ(result.train.global_step, 40);
@@ -246,7 +255,8 @@ TEST(HooksTest, EarlyStoppingStopsAfterPatienceAndRestoresTheBestVariables) {
   auto wrong = std::make_shared<EarlyStoppingHook>("acuracy", EarlyStoppingHook::Goal::kMaximize, 10);
   auto f = MakeLinearEstimator(MakeBinaryClassHead());
   try {
-    TrainAndEvaluate(*f, train, test, TrainSpec{.max_steps = 50, .batch_size = 16, .hooks = {wrong}}, EvalSpec{.every_steps = 10});
+    TrainAndEvaluate(*f, train, test, TrainSpec{.max_steps = 50, .batch_size = 16, .hooks = {wrong}},
+                     EvalSpec{.every_steps = 10});
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& error) {
     EXPECT_NE(std::string(error.what()).find("accuracy"), std::string::npos) << error.what();
@@ -256,8 +266,8 @@ TEST(HooksTest, EarlyStoppingStopsAfterPatienceAndRestoresTheBestVariables) {
 bool SameValues(const ParameterList& a, const ParameterList& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i]->name != b[i]->name || a[i]->value.rows() != b[i]->value.rows() || a[i]->value.cols() != b[i]->value.cols() ||
-        !(a[i]->value.array() == b[i]->value.array()).all()) {
+    if (a[i]->name != b[i]->name || a[i]->value.rows() != b[i]->value.rows() ||
+        a[i]->value.cols() != b[i]->value.cols() || !(a[i]->value.array() == b[i]->value.array()).all()) {
       return false;
     }
   }
@@ -299,7 +309,8 @@ TEST(HooksTest, EarlyStoppingGivenItsSavedStateContinuesItsPatience) {
   EXPECT_TRUE(after.AfterEvaluation(*e, eval_at(40, 0.75)));
   EXPECT_TRUE(after.HasStopped());
   after.End(*e);
-  for (size_t i = 0; i < at_best.size(); ++i) EXPECT_TRUE((e->Variables()[i]->value.array() == at_best[i].array()).all());
+  for (size_t i = 0; i < at_best.size(); ++i)
+    EXPECT_TRUE((e->Variables()[i]->value.array() == at_best[i].array()).all());
   // Without it, patience starts again: step 30 is a new best and step 40 does not stop.
   EarlyStoppingHook fresh("loss", Goal::kMinimize, 30);
   EXPECT_FALSE(fresh.AfterEvaluation(*e, eval_at(30, 0.75)));
@@ -336,7 +347,9 @@ TEST(HooksTest, EarlyStoppingResumedFromACheckpointEndsAsAnUninterruptedRun) {
   // As in the test above: the first evaluation (step 10) stays the best, and training stops at step 40.
   auto hook = [] { return std::make_shared<EarlyStoppingHook>("loss", EarlyStoppingHook::Goal::kMinimize, 30, 1e9); };
   const EvalSpec eval{.every_steps = 10};
-  auto spec = [](std::shared_ptr<EarlyStoppingHook> h) { return TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {h}}; };
+  auto spec = [](std::shared_ptr<EarlyStoppingHook> h) {
+    return TrainSpec{.max_steps = 1000, .batch_size = 16, .hooks = {h}};
+  };
   auto straight = make(RunConfig{.seed = 6});
   const auto expected = TrainAndEvaluate(*straight, train, test, spec(hook()), eval);
   ASSERT_EQ(expected.train.global_step, 40);
@@ -404,7 +417,8 @@ TEST(EstimatorTest, AResumedRunLogsEachStepOnce) {
   std::set<std::string> event_files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) event_files.insert(entry.path().string());
 
-  const auto resumed = TrainAndEvaluate(*MakeLinearEstimator(MakeBinaryClassHead(), {}, config), train, test, spec, eval);
+  const auto resumed =
+      TrainAndEvaluate(*MakeLinearEstimator(MakeBinaryClassHead(), {}, config), train, test, spec, eval);
   EXPECT_EQ(resumed.train.resumed_from_step, 75);
   EXPECT_EQ(LoggedSteps(dir + "/events.jsonl"), train_steps);
   EXPECT_EQ(LoggedSteps(dir + "/eval/events.jsonl"), eval_steps);
@@ -425,8 +439,8 @@ TEST(EstimatorTest, AResumedRunLogsEachStepOnce) {
 TEST(EstimatorTest, TrainAndEvaluateEvaluatesOnScheduleAndAtTheEnd) {
   const Dataset train = Blobs(200, 2, 1), test = Blobs(100, 2, 2);
   auto e = MakeLinearEstimator(MakeBinaryClassHead());
-  const auto result =
-      TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 95, .batch_size = 16}, EvalSpec{.every_steps = 20, .start_delay_steps = 30});
+  const auto result = TrainAndEvaluate(*e, train, test, TrainSpec{.max_steps = 95, .batch_size = 16},
+                                       EvalSpec{.every_steps = 20, .start_delay_steps = 30});
   std::vector<int64_t> steps;
   for (const auto& r : result.evaluations) steps.push_back(r.step);
   EXPECT_EQ(steps, (std::vector<int64_t>{40, 60, 80, 95}));

@@ -57,7 +57,8 @@ TEST(ExamplesTest, ADeepIndicatorColumnOrMismatchedRowsAreClearErrors) {
   const TableSource source(table);
   FeatureSet deep({MakeIndicatorColumn(CategoricalColumnWithIdentity("city", 4))});
   deep.Fit(source);
-  const std::string message = testing::ErrorOf<ConfigError>([&] { MakeExamples(nullptr, &deep, source, Tensor::Zero(3, 1)); });
+  const std::string message =
+      testing::ErrorOf<ConfigError>([&] { MakeExamples(nullptr, &deep, source, Tensor::Zero(3, 1)); });
   EXPECT_TRUE(testing::Contains(message, "embedding column")) << message;
   EXPECT_THROW(MakeExamples(nullptr, &deep, source, Tensor::Zero(2, 1)), DataError);
   Examples e;

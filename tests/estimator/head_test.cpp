@@ -69,8 +69,8 @@ TEST(HeadRegistryTest, MakesHeadsByNameAndAlias) {
     MakeHead("ranking", 0);
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_PRED_FORMAT2(::testing::IsSubstring, "unknown head 'ranking'. Valid heads: regression, binary, multi_class, multi_label",
-                        e.what());
+    EXPECT_PRED_FORMAT2(::testing::IsSubstring,
+                        "unknown head 'ranking'. Valid heads: regression, binary, multi_class, multi_label", e.what());
   }
 }
 

@@ -95,16 +95,20 @@ int main(int argc, char** argv) {
   } else {
     out = estimator->Train(data, spec);
   }
-  for (const std::string& problem : out.checkpoint_problems) std::fprintf(stderr, "skipped checkpoint: %s\n", problem.c_str());
-  if (out.resumed_from_step >= 0) std::printf("resumed from step %lld\n", static_cast<long long>(out.resumed_from_step));
+  for (const std::string& problem : out.checkpoint_problems)
+    std::fprintf(stderr, "skipped checkpoint: %s\n", problem.c_str());
+  if (out.resumed_from_step >= 0)
+    std::printf("resumed from step %lld\n", static_cast<long long>(out.resumed_from_step));
   if (out.interrupted) {
-    std::printf("interrupted at step %lld, checkpoint %s\n", static_cast<long long>(out.global_step), out.last_checkpoint.c_str());
+    std::printf("interrupted at step %lld, checkpoint %s\n", static_cast<long long>(out.global_step),
+                out.last_checkpoint.c_str());
     return 0;
   }
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a over every variable's bytes
   for (const lever::Parameter* p : estimator->Variables()) {
     const auto* bytes = reinterpret_cast<const unsigned char*>(p->value.data());
-    for (size_t i = 0; i < static_cast<size_t>(p->value.size()) * sizeof(float); ++i) hash = (hash ^ bytes[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < static_cast<size_t>(p->value.size()) * sizeof(float); ++i)
+      hash = (hash ^ bytes[i]) * 1099511628211ULL;
   }
   std::ofstream result(argv[2]);
   result << "step " << out.global_step << " hash " << hash;

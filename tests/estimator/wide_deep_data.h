@@ -36,19 +36,25 @@ struct ClickModel {
     Rng rng = Rng::Stream(seed, 1);
     a.assign(kUsers, std::vector<double>(kFactors));
     b.assign(kItems, std::vector<double>(kFactors));
-    for (auto& v : a) for (double& x : v) x = 1.1 * rng.Normal();
-    for (auto& v : b) for (double& x : v) x = 1.1 * rng.Normal();
+    for (auto& v : a)
+      for (double& x : v) x = 1.1 * rng.Normal();
+    for (auto& v : b)
+      for (double& x : v) x = 1.1 * rng.Normal();
     for (int e = 0; e < 120; ++e) {
-      exception_pairs.emplace_back(static_cast<int64_t>(rng.UniformInt(kUsers)), static_cast<int64_t>(rng.UniformInt(kItems)));
+      exception_pairs.emplace_back(static_cast<int64_t>(rng.UniformInt(kUsers)),
+                                   static_cast<int64_t>(rng.UniformInt(kItems)));
       exception_effect.push_back(e % 2 == 0 ? 3.0 : -3.0);
     }
     hour_device.assign(24, std::vector<double>(4));
-    for (auto& row : hour_device) for (double& x : row) x = 0.7 * rng.Normal();
+    for (auto& row : hour_device)
+      for (double& x : row) x = 0.7 * rng.Normal();
   }
 
   double Logit(int64_t user, int64_t item, int64_t hour, int64_t device, double price) const {
     double logit = -0.3;
-    for (int f = 0; f < kFactors; ++f) logit += a[static_cast<size_t>(user)][static_cast<size_t>(f)] * b[static_cast<size_t>(item)][static_cast<size_t>(f)];
+    for (int f = 0; f < kFactors; ++f)
+      logit +=
+          a[static_cast<size_t>(user)][static_cast<size_t>(f)] * b[static_cast<size_t>(item)][static_cast<size_t>(f)];
     for (size_t e = 0; e < exception_pairs.size(); ++e) {
       if (exception_pairs[e].first == user && exception_pairs[e].second == item) logit += exception_effect[e];
     }
@@ -107,8 +113,9 @@ inline double PlantedAuc(const Table& table, const Tensor& labels, uint64_t seed
   std::vector<double> scores, y;
   for (Index i = 0; i < table.num_rows; ++i) {
     const auto r = static_cast<size_t>(i);
-    scores.push_back(model.Logit(table.columns[0].integers[r], table.columns[1].integers[r], table.columns[2].integers[r],
-                                 table.columns[3].integers[r], table.columns[4].numbers[r]));
+    scores.push_back(model.Logit(table.columns[0].integers[r], table.columns[1].integers[r],
+                                 table.columns[2].integers[r], table.columns[3].integers[r],
+                                 table.columns[4].numbers[r]));
     y.push_back(labels(i, 0));
   }
   return AucRoc(scores, y);

@@ -60,7 +60,7 @@ TEST(WideDeepTest, BeatsBothItsWideAndItsDeepPartOnTestAuc) {
   EXPECT_EQ(s.train_examples.sparse.at("wide").cols, s.wide.linear_dimension());
   EXPECT_EQ(s.train_examples.sparse.size(), 5u);  // "wide" and one input per embedding column
   EXPECT_EQ(s.train_examples.sparse.count("embedding:user_embedding"), 1u);
-  EXPECT_EQ(s.train_examples.dense.cols(), 1);     // price
+  EXPECT_EQ(s.train_examples.dense.cols(), 1);  // price
   const double wide = TestAuc(s, true, false);
   const double deep = TestAuc(s, false, true);
   const double both = TestAuc(s, true, true);

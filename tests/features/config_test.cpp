@@ -104,8 +104,9 @@ TEST(FeatureConfigTest, OovBucketsAndDefaultOnlyWhereTheyApply) {
                    "identity_buckets"),
             std::string::npos)
       << e;
-  e = ErrorOf("feature_columns:\n  - crossed: {keys: [a, {categorical: {key: b, hash_buckets: 4, default: 1}}], "
-              "hash_buckets: 8}\n");
+  e = ErrorOf(
+      "feature_columns:\n  - crossed: {keys: [a, {categorical: {key: b, hash_buckets: 4, default: 1}}], "
+      "hash_buckets: 8}\n");
   EXPECT_NE(e.find("feature_columns[0].crossed.keys[1].categorical.default: applies only"), std::string::npos) << e;
   // Where they apply they are fine, and a default must be one of the identity ids.
   EXPECT_EQ(ErrorOf("feature_columns:\n  - categorical: {key: c, vocabulary: [a], oov_buckets: 2}\n"
@@ -143,7 +144,8 @@ TEST(FeatureConfigTest, NumericMissingValueKeys) {
     }
     return std::string("(no error)");
   };
-  EXPECT_NE(error("feature_columns:\n  - numeric: {key: a, missing: skip}\n").find("unknown value 'skip'; valid: impute, error"),
+  EXPECT_NE(error("feature_columns:\n  - numeric: {key: a, missing: skip}\n")
+                .find("unknown value 'skip'; valid: impute, error"),
             std::string::npos);
   EXPECT_NE(error("feature_columns:\n  - numeric: {key: a, missing: error, default: 1}\n").find("keep one"),
             std::string::npos);
@@ -210,7 +212,8 @@ TEST(FeatureConfigTest, VocabularyFilesAreRelativeToTheConfig) {
   const std::string dir = ::testing::TempDir();
   {
     std::ofstream(dir + "/lever_cities.txt") << "Paris\nLyon\n";
-    std::ofstream(dir + "/lever_model.yaml") << "feature_columns:\n  - categorical: {key: city, vocabulary_file: lever_cities.txt}\n";
+    std::ofstream(dir + "/lever_model.yaml")
+        << "feature_columns:\n  - categorical: {key: city, vocabulary_file: lever_cities.txt}\n";
   }
   const FeatureSet set = LoadFeatureColumns(dir + "/lever_model.yaml");
   ASSERT_EQ(set.columns().size(), 1u);

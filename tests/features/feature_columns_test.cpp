@@ -255,7 +255,7 @@ TEST(CrossedColumnTest, DayByHourIsStableAndSpreads) {
   auto cross = CrossedColumn({"day", "hour"}, 1000);
   cross->Bind(t);
   EXPECT_EQ(IdsOf(*cross, t, 1), std::vector<int64_t>{30});  // CombineHash(CombineHash(seed, 3), 17) % 1000
-  EXPECT_EQ(IdsOf(*cross, t, 1), IdsOf(*cross, t, 3));          // same (day, hour)
+  EXPECT_EQ(IdsOf(*cross, t, 1), IdsOf(*cross, t, 3));       // same (day, hour)
   // All 168 (day, hour) pairs land in mostly distinct buckets of 1000.
   std::vector<float> days, hours;
   for (int d = 0; d < 7; ++d) {

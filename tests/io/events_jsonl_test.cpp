@@ -23,7 +23,8 @@ TEST(EventsJsonlTest, WritesOneObjectPerLineWithStepAndWallTimeFirst) {
     EventsJsonlWriter writer(path);
     writer.Write(100, {{"loss", 0.5}, {"accuracy", 0.75}}, 1767225600.25);
     // Flushed per line: readable before the writer closes.
-    EXPECT_EQ(ReadTextFile(path, "log"), "{\"step\": 100, \"wall_time\": 1767225600.25, \"accuracy\": 0.75, \"loss\": 0.5}\n");
+    EXPECT_EQ(ReadTextFile(path, "log"),
+              "{\"step\": 100, \"wall_time\": 1767225600.25, \"accuracy\": 0.75, \"loss\": 0.5}\n");
     writer.Write(200, {{"loss", std::nan("")}, {"grad_norm", HUGE_VAL}, {"low", -HUGE_VAL}}, 1767225601.5);
   }
   const EventsJsonl read = ReadEventsJsonl(path);
@@ -84,10 +85,13 @@ TEST(EventsJsonlTest, DropEventsAfterStepKeepsEachEarlierLineAsItWas) {
 
 TEST(EventsJsonlTest, MalformedLineBeforeTheLastIsNamedByFileAndLine) {
   const std::string path = testing::WriteFile(
-      "events.jsonl", "{\"step\": 1, \"wall_time\": 2.0, \"loss\": 1}\n{\"step\": 2, \"loss\": 1}\n{\"step\": 3, \"wall_time\": 4}\n");
+      "events.jsonl",
+      "{\"step\": 1, \"wall_time\": 2.0, \"loss\": 1}\n{\"step\": 2, \"loss\": 1}\n{\"step\": 3, \"wall_time\": 4}\n");
   EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { ReadEventsJsonl(path); }), path + ":2: no integer \"step\""));
-  const std::string bad_value = testing::WriteFile("bad.jsonl", "{\"step\": 1, \"wall_time\": 2.0, \"loss\": \"high\"}\n");
-  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { ReadEventsJsonl(bad_value); }), ":1: \"loss\" is \"high\", not a number"));
+  const std::string bad_value =
+      testing::WriteFile("bad.jsonl", "{\"step\": 1, \"wall_time\": 2.0, \"loss\": \"high\"}\n");
+  EXPECT_TRUE(
+      Contains(ErrorOf<IoError>([&] { ReadEventsJsonl(bad_value); }), ":1: \"loss\" is \"high\", not a number"));
 }
 
 TEST(EventsJsonlTest, ReservedTagsAreAConfigError) {

@@ -93,7 +93,8 @@ TEST(SafetensorsTest, EveryTensorStartsAlignedToItsElementSize) {
 TEST(SafetensorsTest, ReadsFilesWrittenByOtherToolsWithAnyKeyOrderAndSpacing) {
   const std::string header =
       "{ \"w\" : { \"shape\" : [2], \"data_offsets\" : [8, 16], \"dtype\" : \"F32\" },\n"
-      "  \"__metadata__\": {\"format\": \"pt\"}, \"b\": {\"dtype\": \"I64\", \"shape\": [], \"data_offsets\": [0, 8]}}   ";
+      "  \"__metadata__\": {\"format\": \"pt\"}, \"b\": {\"dtype\": \"I64\", \"shape\": [], \"data_offsets\": [0, 8]}} "
+      "  ";
   int64_t b = -5;
   const std::string buffer = std::string(reinterpret_cast<const char*>(&b), 8) + FloatBytes({3.0f, 4.0f});
   const SafetensorsContents read = DecodeSafetensors(File(header, buffer), "other.safetensors");
@@ -132,8 +133,9 @@ TEST(SafetensorsTest, EachBrokenFileIsAnIoErrorNamingTheFileAndTheField) {
        "data_offsets [8, 0]"},
       {"gap", File(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", good_buffer), "starts at byte 4"},
       {"overlap",
-       File(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-            good_buffer),
+       File(
+           R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+           good_buffer),
        "the previous tensor ends at 8"},
       {"trailing bytes", good + "xx", "cover 8 bytes of the buffer but it holds 10"},
       {"metadata not strings", File(R"({"__metadata__":{"step":3}})", ""), "entry 'step' is not a string"},

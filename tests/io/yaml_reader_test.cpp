@@ -91,11 +91,15 @@ TEST(YamlReaderTest, NestedPathsThroughMapsAndLists) {
 
 TEST(YamlReaderTest, UnknownKeySuggestsTheClosestValidName) {
   const YamlValue root = ParseYaml("estimator:\n  type: dnn\n  learning_rat: 0.1\n", "run.yaml");
-  EXPECT_EQ(ErrorOf([&] { root["estimator"].CheckKeys({"type", "optimizer", "learning_rate"}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              root["estimator"].CheckKeys({"type", "optimizer", "learning_rate"});
+            }),
             "ConfigError: run.yaml:3: estimator.learning_rat: unknown key (did you mean learning_rate?); valid keys "
             "here: type, optimizer, learning_rate");
   // Nothing close: no suggestion.
-  EXPECT_EQ(ErrorOf([&] { ParseYaml("zzzzzz: 1\n", "c.yaml").CheckKeys({"goal", "params"}); }),
+  EXPECT_EQ(ErrorOf([&] {
+              ParseYaml("zzzzzz: 1\n", "c.yaml").CheckKeys({"goal", "params"});
+            }),
             "ConfigError: c.yaml:1: zzzzzz: unknown key; valid keys here: goal, params");
   // Ignored keys are accepted and listed; a missing section passes; a text is not a map.
   EXPECT_EQ(ParseYaml("goal: x\nregion: eu\n", "c.yaml").CheckKeys({"goal"}, {"region"}),

@@ -38,8 +38,10 @@ Split Load() {
     TableColumn a{c.name, c.type, {}, {}, {}, {}}, b = a;
     for (int64_t r = 0; r < all.num_rows; ++r) {
       TableColumn& dst = r % 5 == 0 ? b : a;
-      if (c.type == ColumnType::kNumber) dst.numbers.push_back(c.numbers[static_cast<size_t>(r)]);
-      else dst.integers.push_back(c.integers[static_cast<size_t>(r)]);
+      if (c.type == ColumnType::kNumber)
+        dst.numbers.push_back(c.numbers[static_cast<size_t>(r)]);
+      else
+        dst.integers.push_back(c.integers[static_cast<size_t>(r)]);
     }
     train.columns.push_back(a);
     test.columns.push_back(b);

@@ -267,7 +267,8 @@ TEST(CoordinateDescentTest, ReportsTheSweepsWhenMaxSweepsStopsIt) {
   EXPECT_EQ(r.convergence.iterations, 1);
   EXPECT_GT(r.convergence.change, o.tolerance);
   EXPECT_EQ(r.convergence.limit, "max_sweeps");
-  EXPECT_NE(r.convergence.reason.find("not converged: 1 sweeps (max_sweeps)"), std::string::npos) << r.convergence.reason;
+  EXPECT_NE(r.convergence.reason.find("not converged: 1 sweeps (max_sweeps)"), std::string::npos)
+      << r.convergence.reason;
   EXPECT_NE(r.convergence.reason.find("raise max_sweeps"), std::string::npos) << r.convergence.reason;
 
   o.max_sweeps = 3;

@@ -175,7 +175,8 @@ TEST(LinearModelTest, MultinomialAndRegression) {
   double loss = 1.0;
   for (int s = 0; s < 300; ++s) loss = line.TrainStep(x, targets);
   EXPECT_LT(loss, 1e-6);
-  EXPECT_THROW(LinearModel(3, softmax).TrainStep(x, targets.leftCols(1) * 0 + Tensor::Constant(300, 1, 5.0f)), DataError);
+  EXPECT_THROW(LinearModel(3, softmax).TrainStep(x, targets.leftCols(1) * 0 + Tensor::Constant(300, 1, 5.0f)),
+               DataError);
 }
 
 TEST(LinearModelTest, RejectsMismatchedInputs) {

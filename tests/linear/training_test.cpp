@@ -412,10 +412,10 @@ TEST(TrainLinearTest, OnlineConvergenceWatchesTheLastTenthOfTheSteps) {
 TEST(TrainLinearTest, MemoryTrainsUntilConvergedByDefault) {
   const Loaded data = Load(PlantedFile("train.svm", 1000, 3));
   LinearTrainOptions o;
-  EXPECT_EQ(LinearBatchSize(o, 1000), 63);   // ceil(1000 / 16)
+  EXPECT_EQ(LinearBatchSize(o, 1000), 63);  // ceil(1000 / 16)
   EXPECT_EQ(LinearBatchSize(o, 100000), 256);
   EXPECT_EQ(LinearBatchSize(o, 3), 1);
-  EXPECT_EQ(LinearBatchSize(o, -1), 256);    // a stream
+  EXPECT_EQ(LinearBatchSize(o, -1), 256);  // a stream
   LinearModel model(kFeatures, {});
   Convergence c;
   const int64_t steps = TrainLinear(model, data.x, data.y, o, {}, &c);

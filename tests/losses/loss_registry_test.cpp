@@ -1,11 +1,10 @@
 // Losses by name: every alias means the same loss wherever a name is read.
-#include "lever/losses/registry.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "lever/error.h"
+#include "lever/losses/registry.h"
 
 namespace lever {
 namespace {

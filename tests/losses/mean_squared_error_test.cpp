@@ -20,9 +20,9 @@ TEST(MeanSquaredErrorTest, BackwardMatchesFiniteDifferencesForPredictionsAndTarg
 TEST(MeanSquaredErrorTest, BackwardMatchesFiniteDifferencesForPredictionsOnly) {
   Rng rng(2);
   const TensorD targets = RandomTensor(5, 1, rng, -2, 2);
-  EXPECT_TRUE(GradientsMatch(
-      [&targets](const auto& v) { return MeanSquaredError(v[0], v[0].graph()->Constant(targets)); },
-      {RandomTensor(5, 1, rng, -2, 2)}));
+  EXPECT_TRUE(
+      GradientsMatch([&targets](const auto& v) { return MeanSquaredError(v[0], v[0].graph()->Constant(targets)); },
+                     {RandomTensor(5, 1, rng, -2, 2)}));
 }
 
 TEST(MeanSquaredErrorTest, ForwardValueAndGradientByHand) {

@@ -35,17 +35,17 @@ std::string ForwardDataError(Graph& g) {
 TEST(SigmoidCrossEntropyTest, BackwardMatchesFiniteDifferencesForLogits) {
   Rng rng(1);
   const TensorD labels = BinaryLabels(4, 1, rng);
-  EXPECT_TRUE(GradientsMatch(
-      [&labels](const auto& v) { return SigmoidCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
-      {RandomTensor(4, 1, rng, -4, 4)}));
+  EXPECT_TRUE(
+      GradientsMatch([&labels](const auto& v) { return SigmoidCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
+                     {RandomTensor(4, 1, rng, -4, 4)}));
 }
 
 TEST(SigmoidCrossEntropyTest, BackwardMatchesFiniteDifferencesMultiLabel) {
   Rng rng(2);
   const TensorD labels = BinaryLabels(5, 4, rng);
-  EXPECT_TRUE(GradientsMatch(
-      [&labels](const auto& v) { return SigmoidCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
-      {RandomTensor(5, 4, rng, -4, 4)}));
+  EXPECT_TRUE(
+      GradientsMatch([&labels](const auto& v) { return SigmoidCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
+                     {RandomTensor(5, 4, rng, -4, 4)}));
 }
 
 // Soft labels kept inside (0, 1) so the finite-difference steps stay valid labels.
@@ -102,8 +102,7 @@ TEST(SigmoidCrossEntropyTest, HugeLogitsGiveTheAnalyticLimit) {
     float logit, label, loss, grad;
   };
   // max(x, 0) - x z + log(1 + exp(-|x|)): exp(-1000) underflows to 0 and the rest is exact.
-  for (const Case& c : {Case{1000, 0, 1000, 1}, Case{-1000, 1, 1000, -1}, Case{1000, 1, 0, 0},
-                        Case{-1000, 0, 0, 0}}) {
+  for (const Case& c : {Case{1000, 0, 1000, 1}, Case{-1000, 1, 1000, -1}, Case{1000, 1, 0, 0}, Case{-1000, 0, 0, 0}}) {
     SCOPED_TRACE("logit " + std::to_string(c.logit) + ", label " + std::to_string(c.label));
     Graph g;
     Var x = g.Input("x", {1, 1}, /*requires_grad=*/true);

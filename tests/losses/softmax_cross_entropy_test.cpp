@@ -39,9 +39,9 @@ std::string ForwardDataError(Graph& g) {
 TEST(SoftmaxCrossEntropyTest, BackwardMatchesFiniteDifferencesForLogits) {
   Rng rng(1);
   const TensorD labels = OneHot(4, 5, rng);
-  EXPECT_TRUE(GradientsMatch(
-      [&labels](const auto& v) { return SoftmaxCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
-      {RandomTensor(4, 5, rng, -3, 3)}));
+  EXPECT_TRUE(
+      GradientsMatch([&labels](const auto& v) { return SoftmaxCrossEntropy(v[0], v[0].graph()->Constant(labels)); },
+                     {RandomTensor(4, 5, rng, -3, 3)}));
 }
 
 // A step of 1e-6 in one label moves its row sum by far less than the 1e-4 the check allows.

@@ -29,9 +29,9 @@ TEST(SparseSoftmaxCrossEntropyTest, BackwardMatchesFiniteDifferencesForLogits) {
   Rng rng(1);
   TensorD ids(5, 1);
   ids << 0, 3, 1, 3, 2;
-  EXPECT_TRUE(GradientsMatch(
-      [&ids](const auto& v) { return SparseSoftmaxCrossEntropy(v[0], v[0].graph()->Constant(ids)); },
-      {RandomTensor(5, 4, rng, -3, 3)}));
+  EXPECT_TRUE(
+      GradientsMatch([&ids](const auto& v) { return SparseSoftmaxCrossEntropy(v[0], v[0].graph()->Constant(ids)); },
+                     {RandomTensor(5, 4, rng, -3, 3)}));
 }
 
 TEST(SparseSoftmaxCrossEntropyTest, ForwardValueByHand) {

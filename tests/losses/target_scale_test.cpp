@@ -82,7 +82,7 @@ TEST(TargetScaleTest, TrainerFitsRawTargetsOfAnyScale) {
     EXPECT_NEAR(r.validation->loss, (p - d.labels).squaredNorm() / 200.0, 1e-3 * (1.0 + r.validation->loss));
     return std::sqrt(r.validation->loss);
   };
-  EXPECT_LT(fit(true), 30.0);    // a tenth of the targets' spread
+  EXPECT_LT(fit(true), 30.0);     // a tenth of the targets' spread
   EXPECT_GT(fit(false), 4000.0);  // still near the raw targets' mean distance from 0
 }
 

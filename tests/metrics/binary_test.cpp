@@ -132,12 +132,18 @@ std::string ErrorOf(const std::function<void()>& f) {
 TEST(BinaryMetricsTest, ClearErrorsOnBadInput) {
   EXPECT_EQ(ErrorOf([] { AucRoc(Doubles{}, Doubles{}); }),
             "DataError: AUC-ROC: no examples; a metric needs at least one prediction and label.");
-  EXPECT_EQ(ErrorOf([] { AucPr(Doubles{0.1, 0.2}, Doubles{1}); }),
+  EXPECT_EQ(ErrorOf([] {
+              AucPr(Doubles{0.1, 0.2}, Doubles{1});
+            }),
             "DataError: AUC-PR: 2 scores but 1 labels; pass one of each per example.");
-  EXPECT_EQ(ErrorOf([] { AucRoc(Doubles{0.1, 0.2}, Doubles{1, 2}); }),
+  EXPECT_EQ(ErrorOf([] {
+              AucRoc(Doubles{0.1, 0.2}, Doubles{1, 2});
+            }),
             "DataError: AUC-ROC: labels[1] = 2, but binary metrics expect labels 0 or 1 (1 = positive); map the "
             "classes to 0 and 1 first.");
-  EXPECT_EQ(ErrorOf([] { AucRoc(Doubles{0.1, std::nan("")}, Doubles{1, 0}); }),
+  EXPECT_EQ(ErrorOf([] {
+              AucRoc(Doubles{0.1, std::nan("")}, Doubles{1, 0});
+            }),
             "DataError: AUC-ROC: scores[1] is nan; every example needs a finite value (check the model for "
             "divergence, or drop the example).");
   EXPECT_EQ(ErrorOf([] { LogLoss(Doubles{1.5}, Doubles{1}); }),
@@ -149,7 +155,9 @@ TEST(BinaryMetricsTest, ClearErrorsOnBadInput) {
             "DataError: Brier score: weights[0] = -1; sample weights must be finite and >= 0.");
   EXPECT_EQ(ErrorOf([] { BrierScore(Doubles{0.5}, Doubles{1}, Doubles{0}); }),
             "DataError: Brier score: the sample weights sum to 0; give at least one example a positive weight.");
-  EXPECT_EQ(ErrorOf([] { AucRoc(Doubles{0.5, 0.1}, Doubles{1, 0}, Doubles{1}); }),
+  EXPECT_EQ(ErrorOf([] {
+              AucRoc(Doubles{0.5, 0.1}, Doubles{1, 0}, Doubles{1});
+            }),
             "DataError: AUC-ROC: 1 weights for 2 examples; pass one weight per example, or none.");
   EXPECT_EQ(ErrorOf([] { Precision(Doubles{0.5}, Doubles{1}, std::nan("")); }).substr(0, 42),
             "ConfigError: precision: the threshold is N");

@@ -31,8 +31,8 @@ TEST(ThresholdTableTest, OneRowPerDistinctScoreHighestFirst) {
   ASSERT_EQ(table.rows().size(), 5u);
   EXPECT_EQ(table.positives(), 3);
   EXPECT_EQ(table.negatives(), 2);
-  const double expected[5][5] = {{kInf, 0, 0, 2, 3}, {0.9, 1, 0, 2, 2}, {0.5, 2, 1, 1, 1}, {0.3, 3, 1, 1, 0},
-                                 {0.1, 3, 2, 0, 0}};
+  const double expected[5][5] = {
+      {kInf, 0, 0, 2, 3}, {0.9, 1, 0, 2, 2}, {0.5, 2, 1, 1, 1}, {0.3, 3, 1, 1, 0}, {0.1, 3, 2, 0, 0}};
   for (size_t k = 0; k < 5; ++k) {
     const ThresholdRow& row = table.rows()[k];
     EXPECT_EQ(row.threshold, expected[k][0]) << k;

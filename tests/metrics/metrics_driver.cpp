@@ -8,11 +8,10 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lever/error.h"
 #include "lever/metrics/binary.h"
@@ -62,8 +61,10 @@ void WriteFile(const std::string& path, const auto& value) {
 
 json Choice(const lever::ThresholdTable& table, const std::string& criterion) {
   const lever::ThresholdChoice choice = lever::ChooseThreshold(table, lever::ThresholdCriterion::Parse(criterion));
-  return {{"threshold", choice.threshold}, {"objective", choice.objective},
-          {"precision", choice.confusion.Precision()}, {"recall", choice.confusion.Recall()}};
+  return {{"threshold", choice.threshold},
+          {"objective", choice.objective},
+          {"precision", choice.confusion.Precision()},
+          {"recall", choice.confusion.Recall()}};
 }
 
 json Binary(const Columns& c, const std::string& out_dir) {
@@ -84,7 +85,9 @@ json Binary(const Columns& c, const std::string& out_dir) {
   const lever::Calibration calibration = lever::MeasureCalibration(scores, labels, 10, weights);
   json bins = json::array();
   for (const lever::ReliabilityBin& bin : calibration.bins) {
-    bins.push_back({{"index", bin.index}, {"count", bin.count}, {"mean_prediction", bin.mean_prediction},
+    bins.push_back({{"index", bin.index},
+                    {"count", bin.count},
+                    {"mean_prediction", bin.mean_prediction},
                     {"fraction_positive", bin.fraction_positive}});
   }
   out["calibration"] = {{"bins", bins},
@@ -164,9 +167,12 @@ int main(int argc, char** argv) {
   try {
     const Columns columns = ReadCsv(argv[2]);
     json out;
-    if (mode == "binary" && argc == 4) out = Binary(columns, argv[3]);
-    else if (mode == "regression") out = Regression(columns);
-    else if (mode == "multiclass") out = Multiclass(columns);
+    if (mode == "binary" && argc == 4)
+      out = Binary(columns, argv[3]);
+    else if (mode == "regression")
+      out = Regression(columns);
+    else if (mode == "multiclass")
+      out = Multiclass(columns);
     else {
       std::cerr << usage << "\n";
       return 2;

@@ -106,8 +106,8 @@ TEST(ChooseThresholdTest, WeightsAndATable) {
 }
 
 TEST(ThresholdCriterionTest, ParseAndDescribeRoundTrip) {
-  for (const std::string text : {"max_f1", "youden_j", "target_precision=0.9", "target_recall=0.25",
-                                 "min_cost=tp:0,fp:1,tn:0,fn:5"}) {
+  for (const std::string text :
+       {"max_f1", "youden_j", "target_precision=0.9", "target_recall=0.25", "min_cost=tp:0,fp:1,tn:0,fn:5"}) {
     EXPECT_EQ(ThresholdCriterion::Parse(text).Describe(), text);
   }
   EXPECT_EQ(ThresholdCriterion::Parse("min_cost=fn:5,fp:1").Describe(), "min_cost=tp:0,fp:1,tn:0,fn:5");

@@ -94,7 +94,8 @@ TEST_F(DayHourEmbeddingTest, ModelLearnsTheWeeklyPattern) {
   EXPECT_LT(result_->log_loss, result_->planted_log_loss + 0.002);
   EXPECT_LT(result_->log_loss, result_->constant_log_loss - 0.02);
   double worst = 0.0;
-  for (const demo::DayHourCell& c : result_->cells) worst = std::max(worst, std::abs(c.predicted_rate - c.planted_rate));
+  for (const demo::DayHourCell& c : result_->cells)
+    worst = std::max(worst, std::abs(c.predicted_rate - c.planted_rate));
   EXPECT_LT(worst, 0.05);  // sampling noise alone is up to about 0.03 at 2000 examples a cell
 }
 

@@ -48,7 +48,9 @@ std::vector<float> Initial(const LazyEmbedding& table, int64_t id) {
   return out;
 }
 
-bool BitEqual(const float* a, const float* b, Index n) { return std::memcmp(a, b, sizeof(float) * static_cast<size_t>(n)) == 0; }
+bool BitEqual(const float* a, const float* b, Index n) {
+  return std::memcmp(a, b, sizeof(float) * static_cast<size_t>(n)) == 0;
+}
 
 // ---- Remapping and growth ---------------------------------------------------------------------------
 
@@ -84,7 +86,8 @@ TEST(LazyEmbeddingTest, RemapGivesEachDistinctIdOneRow) {
 }
 
 TEST(LazyEmbeddingTest, ManyIdsThroughSeveralGrowths) {
-  LazyEmbedding table({.name = "t", .vocabulary = LazyEmbedding::kMaxVocabulary, .dimension = 2, .initial_capacity = 2});
+  LazyEmbedding table(
+      {.name = "t", .vocabulary = LazyEmbedding::kMaxVocabulary, .dimension = 2, .initial_capacity = 2});
   Rng rng(5);
   std::map<int32_t, Index> rows;
   SparseRows compact;
@@ -165,7 +168,8 @@ TEST(LazyEmbeddingTest, MemoryFollowsTheRowsTouchedNotTheVocabulary) {
   // up to the doubling slack.
   const double row_bytes = 2.0 * dim * sizeof(float);
   for (Index n : {1000, 4000, 16000, 64000}) {
-    const double per_row = static_cast<double>(BytesAfter(LazyEmbedding::kMaxVocabulary, n, dim)) / static_cast<double>(n);
+    const double per_row =
+        static_cast<double>(BytesAfter(LazyEmbedding::kMaxVocabulary, n, dim)) / static_cast<double>(n);
     EXPECT_GE(per_row, row_bytes) << n;
     EXPECT_LE(per_row, 2.0 * (row_bytes + 4 + 1 + 8) + 4 * 8 + 1) << n;
   }
@@ -293,7 +297,8 @@ TEST_P(LazyEmbeddingGradientTest, RowSparseGradientEqualsTheDenseTablesAtTheSame
   Var lazy_sp = lazy_graph.GrowingSparseInput("ids", compact.cols);
   Var lazy_loss = Sum(Square(Tanh(SparseMatMul(lazy_sp, lazy.Bind(lazy_graph), GetParam()))));
   Var dense_sp = dense_graph.SparseInput("ids", vocabulary);
-  Var dense_loss = Sum(Square(Tanh(SparseMatMul(dense_sp, dense_graph.Bind("dense", &dense, &dense_grad), GetParam()))));
+  Var dense_loss =
+      Sum(Square(Tanh(SparseMatMul(dense_sp, dense_graph.Bind("dense", &dense, &dense_grad), GetParam()))));
   lazy_graph.FeedSparse(lazy_sp, &compact);
   dense_graph.FeedSparse(dense_sp, &ids);
   lazy_graph.Forward();
@@ -416,8 +421,12 @@ enum class TableKind { kLazy, kDenseRowSparse, kDenseFull };
 Tensor Train(TableKind kind, const OptimizerSpec& spec, double init_stddev, Index* rows_allocated = nullptr) {
   const Index vocabulary = 400, dim = 3;
   const auto batches = MakeBatches(40);
-  LazyEmbedding lazy({.name = "table", .vocabulary = vocabulary, .dimension = dim, .init_stddev = init_stddev,
-                      .seed = 6, .initial_capacity = 2});
+  LazyEmbedding lazy({.name = "table",
+                      .vocabulary = vocabulary,
+                      .dimension = dim,
+                      .init_stddev = init_stddev,
+                      .seed = 6,
+                      .initial_capacity = 2});
   ParameterStore store;
   Parameter& dense = store.Create("table", vocabulary, dim);
   for (Index id = 0; id < vocabulary; ++id) lazy.InitialRow(id, dense.value.row(id).data());

@@ -24,10 +24,10 @@ struct OwnedState {
 TEST(BatchNormTest, TrainingBackwardMatchesFiniteDifferences) {
   Rng rng(1);
   OwnedState<double> s;
-  EXPECT_TRUE(GradientsMatch([&s](const auto& v) { return BatchNorm(v[0], v[1], v[2], &s.state); },
-                             {RandomTensor(6, 3, rng, -2, 2), RandomTensor(1, 3, rng, 0.5, 2.0),
-                              RandomTensor(1, 3, rng, -1, 1)},
-                             {.training = true}));
+  EXPECT_TRUE(GradientsMatch(
+      [&s](const auto& v) { return BatchNorm(v[0], v[1], v[2], &s.state); },
+      {RandomTensor(6, 3, rng, -2, 2), RandomTensor(1, 3, rng, 0.5, 2.0), RandomTensor(1, 3, rng, -1, 1)},
+      {.training = true}));
 }
 
 TEST(BatchNormTest, InferenceBackwardMatchesFiniteDifferences) {
@@ -35,10 +35,10 @@ TEST(BatchNormTest, InferenceBackwardMatchesFiniteDifferences) {
   OwnedState<double> s;
   s.moving_mean = RandomTensor(1, 3, rng, -0.5, 0.5);
   s.moving_variance = RandomTensor(1, 3, rng, 0.5, 2.0);
-  EXPECT_TRUE(GradientsMatch([&s](const auto& v) { return BatchNorm(v[0], v[1], v[2], &s.state); },
-                             {RandomTensor(5, 3, rng, -2, 2), RandomTensor(1, 3, rng, 0.5, 2.0),
-                              RandomTensor(1, 3, rng, -1, 1)},
-                             {.training = false}));
+  EXPECT_TRUE(GradientsMatch(
+      [&s](const auto& v) { return BatchNorm(v[0], v[1], v[2], &s.state); },
+      {RandomTensor(5, 3, rng, -2, 2), RandomTensor(1, 3, rng, 0.5, 2.0), RandomTensor(1, 3, rng, -1, 1)},
+      {.training = false}));
 }
 
 TEST(BatchNormTest, EmptyStateStartsAtZeroMeanAndUnitVariance) {
@@ -129,10 +129,10 @@ TEST(BatchNormTest, InferenceUsesMovingStatisticsAndLeavesThemAlone) {
   s.moving_variance << 4.0 - 1e-3, 0.25 - 1e-3;  // plus epsilon 1e-3: standard deviations 2 and 0.5
   VarD y = BatchNorm(x, gamma, beta, &s.state);
   g.Forward();
-  EXPECT_NEAR(y.value()(0, 0), 1.5, 1e-12);   // 2 * (1 - 0.5) / 2 + 1
-  EXPECT_NEAR(y.value()(0, 1), 2.0, 1e-12);   // 0.5 * (2 + 1) / 0.5 - 1
-  EXPECT_NEAR(y.value()(1, 0), 3.5, 1e-12);   // 2 * (3 - 0.5) / 2 + 1
-  EXPECT_NEAR(y.value()(1, 1), 6.0, 1e-12);   // 0.5 * (6 + 1) / 0.5 - 1
+  EXPECT_NEAR(y.value()(0, 0), 1.5, 1e-12);  // 2 * (1 - 0.5) / 2 + 1
+  EXPECT_NEAR(y.value()(0, 1), 2.0, 1e-12);  // 0.5 * (2 + 1) / 0.5 - 1
+  EXPECT_NEAR(y.value()(1, 0), 3.5, 1e-12);  // 2 * (3 - 0.5) / 2 + 1
+  EXPECT_NEAR(y.value()(1, 1), 6.0, 1e-12);  // 0.5 * (6 + 1) / 0.5 - 1
   EXPECT_DOUBLE_EQ(s.moving_mean(0, 0), 0.5);
   EXPECT_DOUBLE_EQ(s.moving_variance(0, 1), 0.25 - 1e-3);
 }

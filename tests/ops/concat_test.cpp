@@ -15,20 +15,29 @@ using testing::RandomTensor;
 
 TEST(ConcatTest, BackwardMatchesFiniteDifferencesTwoInputs) {
   Rng rng(1);
-  EXPECT_TRUE(GradientsMatch([](const auto& v) { return Concat<double>({v[0], v[1]}); },
-                             {RandomTensor(3, 2, rng), RandomTensor(3, 4, rng)}));
+  EXPECT_TRUE(GradientsMatch(
+      [](const auto& v) {
+        return Concat<double>({v[0], v[1]});
+      },
+      {RandomTensor(3, 2, rng), RandomTensor(3, 4, rng)}));
 }
 
 TEST(ConcatTest, BackwardMatchesFiniteDifferencesThreeInputs) {
   Rng rng(2);
-  EXPECT_TRUE(GradientsMatch([](const auto& v) { return Concat<double>({v[0], v[1], v[2]}); },
-                             {RandomTensor(4, 1, rng), RandomTensor(4, 3, rng), RandomTensor(4, 2, rng)}));
+  EXPECT_TRUE(GradientsMatch(
+      [](const auto& v) {
+        return Concat<double>({v[0], v[1], v[2]});
+      },
+      {RandomTensor(4, 1, rng), RandomTensor(4, 3, rng), RandomTensor(4, 2, rng)}));
 }
 
 TEST(ConcatTest, BackwardMatchesFiniteDifferencesWithRepeatedInput) {
   Rng rng(3);
-  EXPECT_TRUE(GradientsMatch([](const auto& v) { return Concat<double>({v[0], v[1], v[0]}); },
-                             {RandomTensor(2, 2, rng), RandomTensor(2, 3, rng)}));
+  EXPECT_TRUE(GradientsMatch(
+      [](const auto& v) {
+        return Concat<double>({v[0], v[1], v[0]});
+      },
+      {RandomTensor(2, 2, rng), RandomTensor(2, 3, rng)}));
 }
 
 TEST(ConcatTest, ForwardValues) {

@@ -19,14 +19,14 @@ using testing::RandomTensor;
 // perturbed forward pass drops the same units and finite differences see a linear function.
 TEST(DropoutTest, BackwardMatchesFiniteDifferencesInTraining) {
   Rng rng(1);
-  EXPECT_TRUE(GradientsMatch([](const auto& v) { return Dropout(v[0], 0.4); }, {RandomTensor(6, 5, rng)},
-                             {.training = true}));
+  EXPECT_TRUE(
+      GradientsMatch([](const auto& v) { return Dropout(v[0], 0.4); }, {RandomTensor(6, 5, rng)}, {.training = true}));
 }
 
 TEST(DropoutTest, BackwardMatchesFiniteDifferencesInInference) {
   Rng rng(2);
-  EXPECT_TRUE(GradientsMatch([](const auto& v) { return Dropout(v[0], 0.4); }, {RandomTensor(6, 5, rng)},
-                             {.training = false}));
+  EXPECT_TRUE(
+      GradientsMatch([](const auto& v) { return Dropout(v[0], 0.4); }, {RandomTensor(6, 5, rng)}, {.training = false}));
 }
 
 class DropoutLargeTest : public ::testing::Test {

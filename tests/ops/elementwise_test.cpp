@@ -100,7 +100,7 @@ TEST_F(ElementwiseValuesTest, Sub) {
   Var same = Sub(a_, b_), row_b = Sub(a_, r_), row_a = Sub(r_, a_);
   g_.Forward();
   ExpectValues(same, {-9, -18, -27, -36, -45, -54});
-  ExpectValues(row_b, {2, 1.5f, 1, 5, 4.5f, 4});       // a - r
+  ExpectValues(row_b, {2, 1.5f, 1, 5, 4.5f, 4});        // a - r
   ExpectValues(row_a, {-2, -1.5f, -1, -5, -4.5f, -4});  // r - a
 }
 

@@ -111,7 +111,8 @@ TEST(AdamTest, RejectsInvalidOptions) {
 }
 
 TEST(AdamTest, Describe) {
-  EXPECT_EQ(Adam(ConstantSchedule(0.001)).Describe(), "Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08)");
+  EXPECT_EQ(Adam(ConstantSchedule(0.001)).Describe(),
+            "Adam(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08)");
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ ParameterList MakeParameters(ParameterStore& store) {
   dense.l2 = 0.01;
   embedding.l1 = 0.001;
   embedding.sparse_grad = true;
-  for (Index i = 0; i < dense.size(); ++i) dense.value.data()[i] = 0.1f * static_cast<float>(i + 1) * (i % 2 ? -1.0f : 1.0f);
+  for (Index i = 0; i < dense.size(); ++i)
+    dense.value.data()[i] = 0.1f * static_cast<float>(i + 1) * (i % 2 ? -1.0f : 1.0f);
   for (Index i = 0; i < embedding.size(); ++i) embedding.value.data()[i] = 0.05f * static_cast<float>(i) - 0.2f;
   return {&dense, &embedding};
 }
@@ -102,8 +103,8 @@ TEST(OptimizerStateTest, SavesStepCountAndEverySlot) {
   MemoryState state;
   adam->SaveState(state);
   EXPECT_EQ(state.ReadScalar("optimizer/iterations"), 1.0);
-  for (const char* key : {"optimizer/dense/kernel/m", "optimizer/dense/kernel/v", "optimizer/embedding/m",
-                          "optimizer/embedding/v"}) {
+  for (const char* key :
+       {"optimizer/dense/kernel/m", "optimizer/dense/kernel/v", "optimizer/embedding/m", "optimizer/embedding/v"}) {
     EXPECT_TRUE(state.Has(key)) << key;
   }
 }

@@ -52,8 +52,7 @@ TEST(RegistryTest, UnknownNameListsValidNames) {
 }
 
 TEST(RegistryTest, UnknownOptionListsThatOptimizersOptions) {
-  const std::string message =
-      ConfigErrorMessage([] { MakeOptimizer(Spec("adam", 0.01, {{"momentum", 0.9}})); });
+  const std::string message = ConfigErrorMessage([] { MakeOptimizer(Spec("adam", 0.01, {{"momentum", 0.9}})); });
   for (const char* expected : {"'momentum'", "beta1", "beta2", "epsilon"}) {
     EXPECT_PRED_FORMAT2(::testing::IsSubstring, expected, message);
   }
@@ -67,8 +66,7 @@ TEST(RegistryTest, RejectsNonPositiveOrNanLearningRate) {
 }
 
 TEST(RegistryTest, OutOfRangeOptionIsNamed) {
-  const std::string message =
-      ConfigErrorMessage([] { MakeOptimizer(Spec("adam", 0.01, {{"beta1", 1.5}})); });
+  const std::string message = ConfigErrorMessage([] { MakeOptimizer(Spec("adam", 0.01, {{"beta1", 1.5}})); });
   EXPECT_PRED_FORMAT2(::testing::IsSubstring, "beta1 must be in [0, 1), got 1.5", message);
 }
 

@@ -24,7 +24,7 @@ TEST(ExponentialDecayScheduleTest, SmoothDecay) {
   // 0.1 * 0.96^(step/1000)
   auto schedule = ExponentialDecaySchedule(0.1, 1000, 0.96);
   EXPECT_NEAR(schedule->Rate(0), 0.1, kTol);
-  EXPECT_NEAR(schedule->Rate(500), 0.09797958971, 1e-11);   // 0.1 * sqrt(0.96) = 0.1 * 0.9797958971
+  EXPECT_NEAR(schedule->Rate(500), 0.09797958971, 1e-11);  // 0.1 * sqrt(0.96) = 0.1 * 0.9797958971
   EXPECT_NEAR(schedule->Rate(1000), 0.096, kTol);
   EXPECT_NEAR(schedule->Rate(2500), 0.09029798988, 1e-11);  // 0.1 * 0.9216 * 0.9797958971
   EXPECT_EQ(schedule->Describe(), "exponential_decay(0.1, decay_steps=1000, decay_rate=0.96)");

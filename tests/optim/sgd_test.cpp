@@ -48,8 +48,8 @@ TEST(SgdTest, L1DrivesSmallWeightToExactZero) {
   p.grad << 0.01f, -5.0f;
   Sgd sgd(ConstantSchedule(0.1));
   sgd.Step({&p});
-  EXPECT_EQ(p.value(0), 0.0f);      // 0.03 - 0.001 = 0.029, |0.029| <= 0.05 -> 0
-  EXPECT_CLOSE(p.value(1), 0.48);   // 0.03 + 0.5 = 0.53, minus 0.05
+  EXPECT_EQ(p.value(0), 0.0f);     // 0.03 - 0.001 = 0.029, |0.029| <= 0.05 -> 0
+  EXPECT_CLOSE(p.value(1), 0.48);  // 0.03 + 0.5 = 0.53, minus 0.05
   EXPECT_EQ(p.CountNonzero(), 1);
 }
 

@@ -25,9 +25,7 @@ constexpr double kTolerance = std::is_same_v<T, float> ? 1e-4 : 1e-12;
 
 struct GemmShape {
   Index m, k, n;
-  std::string ToString() const {
-    return std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n);
-  }
+  std::string ToString() const { return std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n); }
 };
 
 // Each shape lands on one dispatch path (thresholds in gemm.h): work m k n up to kTinyGemmWork runs as
@@ -60,8 +58,8 @@ template <class T, class A, class B, class C>
       const double scale = row_norms(i) * col_norms(j) + (accumulate ? std::abs(static_cast<double>(c0(i, j))) : 0.0);
       const double error = std::abs(static_cast<double>(c(i, j)) - static_cast<double>(reference(i, j)));
       if (!(error <= kTolerance<T> * scale + 1e-30)) {
-        return ::testing::AssertionFailure() << "element (" << i << ", " << j << "): Gemm " << c(i, j)
-                                             << ", naive " << reference(i, j) << ", error " << error;
+        return ::testing::AssertionFailure() << "element (" << i << ", " << j << "): Gemm " << c(i, j) << ", naive "
+                                             << reference(i, j) << ", error " << error;
       }
     }
   }
@@ -69,11 +67,9 @@ template <class T, class A, class B, class C>
 }
 
 template <class T>
-void ExpectGemmMatchesNaive(const GemmShape& s, bool transpose_a, bool transpose_b, bool accumulate,
-                            uint64_t seed) {
-  SCOPED_TRACE(s.ToString() + (std::is_same_v<T, float> ? " float" : " double") +
-               (transpose_a ? " a^T" : " a") + (transpose_b ? " b^T" : " b") +
-               (accumulate ? " accumulate" : " overwrite"));
+void ExpectGemmMatchesNaive(const GemmShape& s, bool transpose_a, bool transpose_b, bool accumulate, uint64_t seed) {
+  SCOPED_TRACE(s.ToString() + (std::is_same_v<T, float> ? " float" : " double") + (transpose_a ? " a^T" : " a") +
+               (transpose_b ? " b^T" : " b") + (accumulate ? " accumulate" : " overwrite"));
   Rng rng(seed);
   const TensorT<T> a = transpose_a ? Random<T>(s.k, s.m, rng) : Random<T>(s.m, s.k, rng);
   const TensorT<T> b = transpose_b ? Random<T>(s.n, s.k, rng) : Random<T>(s.k, s.n, rng);
@@ -93,7 +89,8 @@ void ExpectAllCombinationsMatchNaive() {
   for (const GemmShape& s : kShapes) {
     for (bool transpose_a : {false, true}) {
       for (bool transpose_b : {false, true}) {
-        for (bool accumulate : {false, true}) ExpectGemmMatchesNaive<T>(s, transpose_a, transpose_b, accumulate, seed++);
+        for (bool accumulate : {false, true})
+          ExpectGemmMatchesNaive<T>(s, transpose_a, transpose_b, accumulate, seed++);
       }
     }
   }
@@ -181,8 +178,11 @@ std::vector<GemmShape> ParallelShapes() {
   const auto above = [](Index a, Index b, Index extra) {
     return (internal::kParallelGemmWork + a * b - 1) / (a * b) + extra;
   };
-  return {{above(100, 64, 0), 100, 64}, {64, 100, above(64, 100, 0)}, {97, 61, above(97, 61, 3)},
-          {above(61, 97, 5), 61, 97},   {17, 400, above(17, 400, 1)}};
+  return {{above(100, 64, 0), 100, 64},
+          {64, 100, above(64, 100, 0)},
+          {97, 61, above(97, 61, 3)},
+          {above(61, 97, 5), 61, 97},
+          {17, 400, above(17, 400, 1)}};
 }
 
 TEST_F(GemmThreadsTest, ParallelSplitsMatchNaive) {
@@ -209,8 +209,8 @@ TEST_F(GemmThreadsTest, ParallelSplitsMatchNaive) {
   Index worst = 0;
   for (Index i = 0; i < actual.size(); ++i) {
     if (actual.data()[i] != expected.data()[i]) {
-      if (differing == 0 || std::abs(actual.data()[i] - expected.data()[i]) >
-                                std::abs(actual.data()[worst] - expected.data()[worst])) {
+      if (differing == 0 ||
+          std::abs(actual.data()[i] - expected.data()[i]) > std::abs(actual.data()[worst] - expected.data()[worst])) {
         worst = i;
       }
       ++differing;
@@ -218,8 +218,7 @@ TEST_F(GemmThreadsTest, ParallelSplitsMatchNaive) {
   }
   if (differing == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << differing << " of " << actual.size() << " elements differ; largest at "
-                                       << worst << ": " << actual.data()[worst] << " vs "
-                                       << expected.data()[worst];
+                                       << worst << ": " << actual.data()[worst] << " vs " << expected.data()[worst];
 }
 
 // gemm.h: the split is fixed for a given thread count, so the same count reproduces a result bit for bit,

@@ -1,9 +1,9 @@
 // LD_PRELOAD shim for crash and fault tests: LEVER_FAULT="CALL:N:ACTION[,CALL:N:ACTION...]" makes the Nth
 // call (counted from 1 in this process) to CALL do ACTION instead of its work. CALL is write, fsync,
-// rename, unlink or remove (std::filesystem::remove); ACTION is kill (SIGKILL before the call: the process dies with the file half done),
-// or an errno name (ENOSPC, EIO, EACCES, EROFS) that the call fails with. LEVER_FAULT_PATH, when set,
-// counts only rename, unlink and remove calls whose path contains it (write and fsync are always counted).
-// The resume and fault-injection tests choose their kill points this way, by call count, not by time.
+// rename, unlink or remove (std::filesystem::remove); ACTION is kill (SIGKILL before the call: the process dies with
+// the file half done), or an errno name (ENOSPC, EIO, EACCES, EROFS) that the call fails with. LEVER_FAULT_PATH, when
+// set, counts only rename, unlink and remove calls whose path contains it (write and fsync are always counted). The
+// resume and fault-injection tests choose their kill points this way, by call count, not by time.
 #include <dlfcn.h>
 #include <signal.h>
 #include <unistd.h>
@@ -19,8 +19,8 @@ enum Call { kWrite, kFsync, kRename, kUnlink, kRemove, kCalls };
 const char* const kNames[kCalls] = {"write", "fsync", "rename", "unlink", "remove"};
 
 struct Fault {
-  long at = 0;      // 0: none
-  int error = 0;    // 0: kill
+  long at = 0;    // 0: none
+  int error = 0;  // 0: kill
 };
 
 Fault faults[kCalls];

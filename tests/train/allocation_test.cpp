@@ -84,7 +84,8 @@ Dataset RandomData(Index rows, Index inputs, Index classes, uint64_t seed) {
   d.features.resize(rows, inputs);
   d.labels.resize(rows, 1);
   for (Index i = 0; i < d.features.size(); ++i) d.features.data()[i] = static_cast<float>(rng.Normal());
-  for (Index i = 0; i < rows; ++i) d.labels(i, 0) = static_cast<float>(classes > 1 ? rng.UniformInt(classes) : rng.UniformInt(2));
+  for (Index i = 0; i < rows; ++i)
+    d.labels(i, 0) = static_cast<float>(classes > 1 ? rng.UniformInt(classes) : rng.UniformInt(2));
   return d;
 }
 

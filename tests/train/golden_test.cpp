@@ -26,7 +26,8 @@ void ExpectNear(const Parameter* p, const std::vector<double>& expected) {
 
 void TrainAndCompare(const OptimizerSpec& spec, const Golden& golden) {
   Sequential model;
-  model.Add(layers::Dense(3, "tanh", "zeros", Regularizer::L2(0.01))).Add(layers::Dense(2, "linear", "zeros", Regularizer::L2(0.01)));
+  model.Add(layers::Dense(3, "tanh", "zeros", Regularizer::L2(0.01)))
+      .Add(layers::Dense(2, "linear", "zeros", Regularizer::L2(0.01)));
   model.Build(2, 1);
   ParameterStore& ps = model.parameters();
   Set(ps.Find("dense/kernel"), {0.5f, -0.3f, 0.8f, -0.6f, 0.2f, 0.4f});

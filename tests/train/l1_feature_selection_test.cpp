@@ -59,8 +59,8 @@ TEST_P(L1FeatureSelectionTest, LinearModelZeroesExactlyTheIrrelevantInputs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, L1FeatureSelectionTest,
-                         ::testing::Values(Case{"sgd", 0.1, 0.1}, Case{"adagrad", 0.2, 0.1},
-                                           Case{"adam", 0.01, 0.1}, Case{"ftrl", 0.2, 0.1}),
+                         ::testing::Values(Case{"sgd", 0.1, 0.1}, Case{"adagrad", 0.2, 0.1}, Case{"adam", 0.01, 0.1},
+                                           Case{"ftrl", 0.2, 0.1}),
                          [](const auto& test_info) { return std::string(test_info.param.optimizer); });
 
 TEST(L1FeatureSelectionTest, HiddenLayerDropsWholeRowsOfIrrelevantInputs) {

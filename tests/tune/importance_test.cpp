@@ -10,13 +10,14 @@ namespace lever::tune {
 namespace {
 
 SearchSpace Space() {
-  return SearchSpace({{.name = "lr", .type = ParameterType::kDouble, .min_value = 1e-4, .max_value = 1, .scale = ScaleType::kLog},
-                      {.name = "noise", .type = ParameterType::kDouble, .min_value = 0, .max_value = 1},
-                      {.name = "opt",
-                       .type = ParameterType::kCategorical,
-                       .max_value = 2,
-                       .categorical_values = {"a", "b", "c"},
-                       .scale = ScaleType::kNone}});
+  return SearchSpace(
+      {{.name = "lr", .type = ParameterType::kDouble, .min_value = 1e-4, .max_value = 1, .scale = ScaleType::kLog},
+       {.name = "noise", .type = ParameterType::kDouble, .min_value = 0, .max_value = 1},
+       {.name = "opt",
+        .type = ParameterType::kCategorical,
+        .max_value = 2,
+        .categorical_values = {"a", "b", "c"},
+        .scale = ScaleType::kNone}});
 }
 
 TEST(ImportanceTest, TheParameterThatDrivesTheMetricDominates) {

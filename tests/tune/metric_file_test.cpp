@@ -18,8 +18,8 @@ using testing::ErrorOf;
 
 TEST(MetricFileTest, ParsesCloudMlHypertuneLinesWithStringsOrNumbers) {
   // As cloudml-hypertune writes it (json.dumps with sort_keys, every value but timestamp a string).
-  std::optional<MetricPoint> p =
-      ParseMetricLine(R"({"global_step": "100", "rmse": "0.42", "timestamp": 1525851440.123456, "trial": "3"})", "rmse");
+  std::optional<MetricPoint> p = ParseMetricLine(
+      R"({"global_step": "100", "rmse": "0.42", "timestamp": 1525851440.123456, "trial": "3"})", "rmse");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->step, 100);
   EXPECT_EQ(p->value, 0.42);
@@ -52,7 +52,10 @@ TEST(MetricFileTest, ReaderReturnsEachReportOnceAcrossRewritesAndWaitsForUnfinis
   ASSERT_EQ(fresh.size(), 1u);
   EXPECT_EQ(fresh[0].value, 3.0);
   // cloudml-hypertune rewrites the whole file each time.
-  std::ofstream(path) << one << "\n" << two << "\n" << "not json\n" << three << "\n";
+  std::ofstream(path) << one << "\n"
+                      << two << "\n"
+                      << "not json\n"
+                      << three << "\n";
   fresh = reader.Poll();
   ASSERT_EQ(fresh.size(), 2u);
   EXPECT_EQ(fresh[0].step, 2);

@@ -55,8 +55,8 @@ TEST(OptimizeTest, FindsBraninsMinimumWithTheGaussianProcess) {
     SqliteStudyStorage storage(Database(seed));
     StudyOptions options = Fast();
     options.seed = seed;
-    const StudyResult r =
-        Optimize(Branin(30), [](const Assignment& x, TrialReporter&) { return BraninValue(x); }, storage, options);
+    const StudyResult r = Optimize(
+        Branin(30), [](const Assignment& x, TrialReporter&) { return BraninValue(x); }, storage, options);
     ASSERT_EQ(r.trials.size(), 30u);
     ASSERT_TRUE(r.best.has_value());
     EXPECT_EQ(storage.ListTrials(r.study.id).size(), 30u);

@@ -19,15 +19,19 @@ StudyDefinition Definition() {
   StudyDefinition d;
   d.goal = Goal::kMinimize;
   d.metric_tag = "rmse";
-  d.params = {{.name = "lr", .type = ParameterType::kDouble, .min_value = 1e-4, .max_value = 0.1, .scale = ScaleType::kLog},
-              {.name = "units", .type = ParameterType::kInteger, .min_value = 8, .max_value = 64},
-              {.name = "opt",
-               .type = ParameterType::kCategorical,
-               .max_value = 2,
-               .categorical_values = {"adam", "1e-3", "sgd"},
-               .scale = ScaleType::kNone},
-              {.name = "drop", .type = ParameterType::kDiscrete, .min_value = 0.1, .max_value = 0.5,
-               .discrete_values = {0.1, 0.25, 0.5}}};
+  d.params = {
+      {.name = "lr", .type = ParameterType::kDouble, .min_value = 1e-4, .max_value = 0.1, .scale = ScaleType::kLog},
+      {.name = "units", .type = ParameterType::kInteger, .min_value = 8, .max_value = 64},
+      {.name = "opt",
+       .type = ParameterType::kCategorical,
+       .max_value = 2,
+       .categorical_values = {"adam", "1e-3", "sgd"},
+       .scale = ScaleType::kNone},
+      {.name = "drop",
+       .type = ParameterType::kDiscrete,
+       .min_value = 0.1,
+       .max_value = 0.5,
+       .discrete_values = {0.1, 0.25, 0.5}}};
   return d;
 }
 
@@ -99,11 +103,12 @@ TEST(SqliteStorageTest, RoundTripsStudiesTrialsOutcomesAndMetrics) {
 
 TEST(SqliteStorageTest, StoresParametersAsReadableJson) {
   const SearchSpace space(Definition().params);
-  EXPECT_EQ(internal::AssignmentToJson(space, {0.01, 32, 0, 0.1}),
-            R"({"drop":0.1,"lr":0.01,"opt":"adam","units":32})");
+  EXPECT_EQ(internal::AssignmentToJson(space, {0.01, 32, 0, 0.1}), R"({"drop":0.1,"lr":0.01,"opt":"adam","units":32})");
   EXPECT_EQ(internal::AssignmentFromJson(space, R"({"drop":0.5,"lr":0.001,"opt":"sgd","units":8})"),
             (Assignment{0.001, 8, 2, 0.5}));
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { internal::AssignmentFromJson(space, R"({"drop":0.3,"lr":0.001,"opt":"sgd","units":8})"); }),
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] {
+                         internal::AssignmentFromJson(space, R"({"drop":0.3,"lr":0.001,"opt":"sgd","units":8})");
+                       }),
                        "'drop' (DISCRETE) has no value '0.3'"));
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { internal::AssignmentFromJson(space, R"({"lr":0.001})"); }),
                        "no value for 'units'"));
@@ -126,7 +131,8 @@ TEST(SqliteStorageTest, InterruptedTrialsRestartWithTheirParametersAndWithoutOld
   EXPECT_EQ(trials[0].reason, "tuner died");
   EXPECT_EQ(trials[1].status, TrialStatus::kCompleted);
   // Only a RUNNING trial can end, and only an INTERRUPTED one restart.
-  EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { storage.FinishTrial(id, 0, done); }), "trial 0 is INTERRUPTED, not RUNNING"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<DataError>([&] { storage.FinishTrial(id, 0, done); }), "trial 0 is INTERRUPTED, not RUNNING"));
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { storage.RestartTrial(id, 1, 13.0); }), "trial 1 is COMPLETED"));
   storage.RestartTrial(id, 0, 13.0);
   trials = storage.ListTrials(id);
@@ -142,8 +148,8 @@ TEST(SqliteStorageTest, ErrorsNameTheFileAndWhatToDo) {
   const std::string path = DatabasePath();
   SqliteStudyStorage storage(path);
   storage.CreateStudy("s", Definition());
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { storage.CreateStudy("s", Definition()); }),
-                       "already has a study named 's'"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([&] { storage.CreateStudy("s", Definition()); }), "already has a study named 's'"));
   EXPECT_TRUE(Contains(ErrorOf<IoError>([] { SqliteStudyStorage("/nonexistent-dir/study.db"); }),
                        "cannot open the study database '/nonexistent-dir/study.db'"));
   const std::string not_db = testing::WriteFile("not.db", std::string(4096, 'x'));

@@ -27,7 +27,7 @@ TEST(StudyPlotsTest, MetricByTrialHasAPointPerValueAndTheBestSoFarLine) {
   const std::string svg = MetricByTrialSvg(Trials(), Goal::kMinimize, "rmse <val>");
   EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
   EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
-  EXPECT_EQ(Count(svg, "<circle"), 4);           // the failed trial has no value
+  EXPECT_EQ(Count(svg, "<circle"), 4);                // the failed trial has no value
   EXPECT_EQ(Count(svg, "fill=\"white\" stroke"), 1);  // the stopped one is hollow
   EXPECT_EQ(Count(svg, "<path d=\"M"), 1);
   EXPECT_EQ(Count(svg, " L"), 5);  // best 5 -> 3 -> 1: two steps of two segments, then to the edge
@@ -38,7 +38,10 @@ TEST(StudyPlotsTest, MetricByTrialHasAPointPerValueAndTheBestSoFarLine) {
 TEST(StudyPlotsTest, LogScaledParametersGetALogAxis) {
   const SearchSpace space(
       {{.name = "lr", .type = ParameterType::kDouble, .min_value = 1e-3, .max_value = 0.1, .scale = ScaleType::kLog},
-       {.name = "opt", .type = ParameterType::kCategorical, .max_value = 1, .categorical_values = {"adam", "sgd"},
+       {.name = "opt",
+        .type = ParameterType::kCategorical,
+        .max_value = 1,
+        .categorical_values = {"adam", "sgd"},
         .scale = ScaleType::kNone}});
   const std::string lr = MetricVsParameterSvg(space, 0, Trials(), "rmse");
   EXPECT_NE(lr.find("lr (log scale)"), std::string::npos);

@@ -3,9 +3,9 @@
 // and a study resumed after its tuner died. Each trainer runs for well under a second.
 #include "lever/tune/study_runner.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,8 +71,11 @@ std::string Trainer(const TempDir& dir, const std::string& name, const std::stri
 
 // Reports `loss` = the value of an awk expression in x, at global_step `step`.
 std::string Report(const std::string& expression, const std::string& step = "1") {
-  return "v=$(awk -v x=\"$x\" 'BEGIN { printf \"%.17g\", " + expression + " }')\n"
-         "echo \"{\\\"global_step\\\": \\\"" + step + "\\\", \\\"loss\\\": \\\"$v\\\", \\\"trial\\\": \\\"$CLOUD_ML_TRIAL_ID\\\"}\" >> "
+  return "v=$(awk -v x=\"$x\" 'BEGIN { printf \"%.17g\", " + expression +
+         " }')\n"
+         "echo \"{\\\"global_step\\\": \\\"" +
+         step +
+         "\\\", \\\"loss\\\": \\\"$v\\\", \\\"trial\\\": \\\"$CLOUD_ML_TRIAL_ID\\\"}\" >> "
          "\"$CLOUD_ML_HP_METRIC_FILE\"\n";
 }
 
@@ -82,7 +85,8 @@ StudySpec Spec(const std::string& trainer, int max_trials, const std::string& ex
       "  goal: MINIMIZE\n"
       "  hyperparameterMetricTag: loss\n"
       "  algorithm: RANDOM_SEARCH\n"
-      "  maxTrials: " + std::to_string(max_trials) + "\n" + extra +
+      "  maxTrials: " +
+      std::to_string(max_trials) + "\n" + extra +
       "  params:\n"
       "  - {parameterName: x, type: DOUBLE, minValue: 0, maxValue: 1}\n");
   spec.trainer = TrainerSpec{{trainer}, 0.0, "", {}};
@@ -130,7 +134,8 @@ TEST(StudyRunnerTest, EachTrialGetsItsDirectoryArgumentsAndEnvironment) {
     for (const std::string& flag : space.Flags(t.assignment)) expected += flag + "\n";
     expected += "--job-dir=" + job + "\n";
     EXPECT_EQ(Read(job + "/argv.txt"), expected);
-    EXPECT_TRUE(Contains(Read(job + "/argv.txt"), "--units=" + std::to_string(static_cast<int>(t.assignment[1])) + "\n"));
+    EXPECT_TRUE(
+        Contains(Read(job + "/argv.txt"), "--units=" + std::to_string(static_cast<int>(t.assignment[1])) + "\n"));
     const std::string env = Read(job + "/env.txt");
     EXPECT_TRUE(Contains(env, "CLOUD_ML_TRIAL_ID=" + std::to_string(t.number) + "\n"));
     EXPECT_TRUE(Contains(env, "CLOUD_ML_HP_METRIC_FILE=" + job + "/hptuning_metric.jsonl\n"));
@@ -175,8 +180,9 @@ TEST(StudyRunnerTest, RunsUpToMaxParallelTrialsAtOnce) {
   TempDir dir;
   const std::string log = dir / "log.txt";
   const std::string trainer =
-      Trainer(dir, "train.sh", "echo \"start $CLOUD_ML_TRIAL_ID\" >> " + log + "\nsleep 0.4\necho \"end $CLOUD_ML_TRIAL_ID\" >> " + log +
-                                   "\n" + Report("x"));
+      Trainer(dir, "train.sh",
+              "echo \"start $CLOUD_ML_TRIAL_ID\" >> " + log + "\nsleep 0.4\necho \"end $CLOUD_ML_TRIAL_ID\" >> " + log +
+                  "\n" + Report("x"));
   SqliteStudyStorage storage(dir / "study.db");
   const StudyResult r = RunStudy(Spec(trainer, 5, "  maxParallelTrials: 3\n"), dir / "s", storage, Fast());
   ASSERT_EQ(r.trials.size(), 5u);
@@ -227,15 +233,15 @@ TEST(StudyRunnerTest, TimedOutTrialsAreKilledWithTheirProcessGroup) {
 
 TEST(StudyRunnerTest, ATrialThatNeverReportsTheMetricFails) {
   TempDir dir;
-  const std::string trainer =
-      Trainer(dir, "train.sh", "echo '{\"global_step\": \"1\", \"accuracy\": \"0.9\"}' >> \"$CLOUD_ML_HP_METRIC_FILE\"\n");
+  const std::string trainer = Trainer(
+      dir, "train.sh", "echo '{\"global_step\": \"1\", \"accuracy\": \"0.9\"}' >> \"$CLOUD_ML_HP_METRIC_FILE\"\n");
   SqliteStudyStorage storage(dir / "study.db");
   const StudyResult r = RunStudy(Spec(trainer, 1), dir / "s", storage, Fast());
   ASSERT_EQ(r.trials.size(), 1u);
   EXPECT_EQ(r.trials[0].status, TrialStatus::kFailed);
   EXPECT_EQ(r.trials[0].exit_code, 0);
-  EXPECT_TRUE(Contains(r.trials[0].reason, "ended without reporting 'loss' to " + r.trials[0].job_dir +
-                                               "/hptuning_metric.jsonl"));
+  EXPECT_TRUE(Contains(r.trials[0].reason,
+                       "ended without reporting 'loss' to " + r.trials[0].job_dir + "/hptuning_metric.jsonl"));
 }
 
 TEST(StudyRunnerTest, TheMedianRuleStopsTrialsWorseThanTheCompletedOnes) {
@@ -279,7 +285,8 @@ TEST(StudyRunnerTest, TheMedianRuleStopsTrialsWorseThanTheCompletedOnes) {
 TEST(StudyRunnerTest, AResumedStudyRerunsOnlyTrialsInterruptedByADeadTuner) {
   TempDir dir;
   const std::string log = dir / "invocations.txt";
-  const std::string trainer = Trainer(dir, "train.sh", "echo \"trial $CLOUD_ML_TRIAL_ID x=$x\" >> " + log + "\n" + Report("x"));
+  const std::string trainer =
+      Trainer(dir, "train.sh", "echo \"trial $CLOUD_ML_TRIAL_ID x=$x\" >> " + log + "\n" + Report("x"));
   const StudySpec spec = Spec(trainer, 4);
   SqliteStudyStorage storage(dir / "study.db");
   StudySpec first = spec;
@@ -324,8 +331,8 @@ TEST(StudyRunnerTest, AChangedSpecCannotResumeAStudy) {
                        "study 'default' was created with params"));
   StudySpec no_trainer = Spec(trainer, 1);
   no_trainer.trainer.reset();
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunStudy(no_trainer, dir / "s", storage, Fast()); }),
-                       "no trainer command"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([&] { RunStudy(no_trainer, dir / "s", storage, Fast()); }), "no trainer command"));
   StudySpec missing = Spec("no-such-trainer-program", 1);
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunStudy(missing, dir / "s", storage, Fast()); }),
                        "'no-such-trainer-program' is not an executable on PATH"));
@@ -390,8 +397,10 @@ TEST(StudyRunnerTest, TheDocumentedCourseSpecRunsUnchanged) {
   const std::string trainer = Trainer(
       dir, "task.sh",
       "lr=''; bs=''\n"
-      "for a in \"$@\"; do case \"$a\" in --learning_rate=*) lr=\"${a#*=}\";; --batch_size=*) bs=\"${a#*=}\";; esac; done\n"
-      "v=$(awk -v lr=\"$lr\" -v bs=\"$bs\" 'BEGIN { printf \"%.17g\", (log(lr) - log(0.03)) ^ 2 + (bs - 32) ^ 2 / 1000 }')\n"
+      "for a in \"$@\"; do case \"$a\" in --learning_rate=*) lr=\"${a#*=}\";; --batch_size=*) bs=\"${a#*=}\";; esac; "
+      "done\n"
+      "v=$(awk -v lr=\"$lr\" -v bs=\"$bs\" 'BEGIN { printf \"%.17g\", (log(lr) - log(0.03)) ^ 2 + (bs - 32) ^ 2 / 1000 "
+      "}')\n"
       "echo \"{\\\"global_step\\\": \\\"1000\\\", \\\"rmse\\\": \\\"$v\\\"}\" > \"$CLOUD_ML_HP_METRIC_FILE\"\n");
   spec.trainer->command = {trainer};
   SqliteStudyStorage storage(dir / "study.db");
@@ -399,7 +408,8 @@ TEST(StudyRunnerTest, TheDocumentedCourseSpecRunsUnchanged) {
   ASSERT_EQ(r.trials.size(), 5u);
   for (const StoredTrial& t : r.trials) {
     EXPECT_EQ(t.status, TrialStatus::kCompleted) << t.reason;
-    const double expected = std::pow(std::log(t.assignment[1]) - std::log(0.03), 2) + std::pow(t.assignment[0] - 32, 2) / 1000;
+    const double expected =
+        std::pow(std::log(t.assignment[1]) - std::log(0.03), 2) + std::pow(t.assignment[0] - 32, 2) / 1000;
     EXPECT_NEAR(t.objective, expected, 1e-9);
   }
 }

@@ -229,9 +229,10 @@ TEST(StudySpecTest, DuplicateAndMisspelledKeysNameTheLine) {
   ExpectError("trainingInput:\n  hyperparameters:\n    goal: MAXIMIZE\n    params: []\n    goal: MINIMIZE\n",
               {"study.yaml:5:", "trainingInput.hyperparameters.goal: appears twice (first on line 3); keep one"});
   // Inside the trainer's env too, which takes any variable name.
-  ExpectError("hyperparameters: {params: [{parameterName: x, type: INTEGER, minValue: 0, maxValue: 1}]}\n"
-              "trainer:\n  command: [x]\n  env:\n    A: 1\n    A: 2\n",
-              {"study.yaml:6:", "trainer.env.A: appears twice (first on line 5)"});
+  ExpectError(
+      "hyperparameters: {params: [{parameterName: x, type: INTEGER, minValue: 0, maxValue: 1}]}\n"
+      "trainer:\n  command: [x]\n  env:\n    A: 1\n    A: 2\n",
+      {"study.yaml:6:", "trainer.env.A: appears twice (first on line 5)"});
   ExpectError("hyperparameters:\n  maxParalelTrials: 2\n",
               {"study.yaml:2:", "hyperparameters.maxParalelTrials: unknown key (did you mean maxParallelTrials?)"});
 }

@@ -1,7 +1,6 @@
 #include "console.h"
 
 #include <fmt/core.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,7 +33,8 @@ void ProgressBar::Update(int64_t step, int64_t max_steps, double loss, int64_t f
   const int filled = std::clamp(static_cast<int>(fraction * kWidth), 0, kWidth);
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(kWidth - filled), '.');
-  std::string line = fmt::format("[{}] step {}/{}  loss {:.4f}  {:.0f} steps/s", bar, step, max_steps, loss_average_, rate);
+  std::string line =
+      fmt::format("[{}] step {}/{}  loss {:.4f}  {:.0f} steps/s", bar, step, max_steps, loss_average_, rate);
   if (rate > 0 && step < max_steps) line += fmt::format("  ETA {:.1f}s", static_cast<double>(max_steps - step) / rate);
   fmt::print(out_, "\r{}\x1b[K", line);  // back to the line's start, then clear what is left of it
   std::fflush(out_);
@@ -59,8 +59,8 @@ void ConsoleProgress::OnTrainEnd(const TrainResult& /*result*/) { progress_bar_.
 
 bool ConsoleProgress::OnEvaluation(const EvalInfo& info) {
   progress_bar_.Clear();
-  std::string line = fmt::format("step {:>{}}/{}  train loss {:.4f}", info.step,
-                                 std::to_string(info.max_steps).size(), info.max_steps, info.train.loss);
+  std::string line = fmt::format("step {:>{}}/{}  train loss {:.4f}", info.step, std::to_string(info.max_steps).size(),
+                                 info.max_steps, info.train.loss);
   if (info.validation) line += fmt::format("  test loss {:.4f}", info.validation->loss);
   if (classification_) {
     line += fmt::format("  train acc {:.3f}", info.train.accuracy);

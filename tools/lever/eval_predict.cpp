@@ -37,14 +37,17 @@ Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
     }
     return LoadBundle(f.model);
   }
-  if (f.config.empty()) throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
+  if (f.config.empty())
+    throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
   return LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
 }
 
 void AddCommon(CLI::App* cmd, ModelFlags& f) {
   cmd->add_option("--model", f.model, "an inference bundle written by lever export (instead of --config)");
-  cmd->add_option("--config", f.config, "the run config the model was trained with (its data.train refits the columns)");
-  cmd->add_option("--job-dir,--job_dir", f.job_dir, "with --config: the model directory, when not the config's run.model_dir");
+  cmd->add_option("--config", f.config,
+                  "the run config the model was trained with (its data.train refits the columns)");
+  cmd->add_option("--job-dir,--job_dir", f.job_dir,
+                  "with --config: the model directory, when not the config's run.model_dir");
   cmd->allow_extras();
 }
 
@@ -63,7 +66,8 @@ int RunEval(const ModelFlags& f, CLI::App* cmd) {
     throw ConfigError("--roc, --pr and --calibration are for a binary head; this model's is " + head);
   }
   if (!f.confusion.empty() && head != "multi_class") {
-    throw ConfigError("--confusion is for a multi_class head (a binary head's counts are in --report); this model's is " + head);
+    throw ConfigError(
+        "--confusion is for a multi_class head (a binary head's counts are in --report); this model's is " + head);
   }
   const Examples examples = job.Read(data, true);
   const auto metrics = job.estimator->Evaluate(examples);
@@ -122,7 +126,8 @@ int RunPredict(const ModelFlags& f, CLI::App* cmd) {
 
 Command RegisterEval(CLI::App& app) {
   auto f = std::make_shared<ModelFlags>();
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model (a bundle, or a --config job's newest checkpoint) on a labeled CSV file");
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Evaluate a trained model (a bundle, or a --config job's newest checkpoint) on a labeled CSV file");
   AddCommon(cmd, *f);
   cmd->add_option("--data", f->data, "the CSV file to evaluate on (default: the config's data.eval)");
   cmd->add_flag("--json", f->json, "print one JSON object");
@@ -139,7 +144,9 @@ Command RegisterEval(CLI::App& app) {
 
 Command RegisterPredict(CLI::App& app) {
   auto f = std::make_shared<ModelFlags>();
-  CLI::App* cmd = app.add_subcommand("predict", "Apply a trained model (a bundle, or a --config job's newest checkpoint) to a CSV file: probabilities and classes out");
+  CLI::App* cmd = app.add_subcommand("predict",
+                                     "Apply a trained model (a bundle, or a --config job's newest checkpoint) to a CSV "
+                                     "file: probabilities and classes out");
   AddCommon(cmd, *f);
   cmd->add_option("--input,--data", f->data, "the CSV file to predict (the label column may be absent)")->required();
   cmd->add_option("--output", f->output, "where to write: .csv, or .jsonl / .json for JSON lines (default: stdout)");

@@ -38,10 +38,10 @@ int RunExport(const ExportFlags& f, CLI::App* cmd) {
     fmt::print("{}\n", manifest.dump());
     return 0;
   }
-  std::string line = fmt::format("exported step {} ({} model, {} head{}, {} input columns) to {}", step,
-                                 job.config.type, job.HeadKind(),
-                                 job.HeadKind() == "multi_class" ? fmt::format(" of {} classes", job.head->LogitsDimension()) : "",
-                                 manifest["inputs"].size(), f.output);
+  std::string line = fmt::format(
+      "exported step {} ({} model, {} head{}, {} input columns) to {}", step, job.config.type, job.HeadKind(),
+      job.HeadKind() == "multi_class" ? fmt::format(" of {} classes", job.head->LogitsDimension()) : "",
+      manifest["inputs"].size(), f.output);
   fmt::print("{}\n", line);
   if (!metrics.empty()) fmt::print("  {}:{}\n", job.config.eval, MetricsText(metrics));
   return 0;
@@ -55,7 +55,8 @@ Command RegisterExport(CLI::App& app) {
       "export", "Write a trained --config job's newest checkpoint as an inference bundle (for lever predict --model)");
   cmd->add_option("--config", f->config, "the run config the model was trained with")->required();
   cmd->add_option("--job-dir,--job_dir", f->job_dir, "the model directory, when not the config's run.model_dir");
-  cmd->add_option("--output,-o", f->output, "the bundle directory to write (an earlier bundle there is replaced)")->required();
+  cmd->add_option("--output,-o", f->output, "the bundle directory to write (an earlier bundle there is replaced)")
+      ->required();
   cmd->add_flag("--no-eval", f->no_eval, "do not evaluate on data.eval first (the manifest then has no metrics)");
   cmd->add_flag("--json", f->json, "print the bundle's manifest as one JSON object");
   cmd->allow_extras();

@@ -1,9 +1,8 @@
 #pragma once
 // Flag values that several subcommands parse the same way.
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "lever/optim/registry.h"
 

@@ -88,7 +88,8 @@ Command RegisterLinear(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("linear", "Train a linear or logistic model on sparse data (LIBSVM or CSV)");
   cmd->add_option("--train", o.train_file,
                   "training data: LIBSVM (.svm, .libsvm, any name) or CSV (.csv; .tsv is tab-separated), optionally "
-                  "gzipped")->required();
+                  "gzipped")
+      ->required();
   cmd->add_option("--test", o.test_file, "test data in the same format");
   cmd->add_option("--format", o.format, "auto (by extension), libsvm or csv")->capture_default_str();
   cmd->add_option("--num-features", o.num_features,
@@ -109,7 +110,8 @@ Command RegisterLinear(CLI::App& app) {
                   "labels give them (text labels: their sorted values)");
   cmd->add_option("--solver", o.solver,
                   "online: the --optimizer step by step (streaming or in memory); cd: coordinate descent in memory "
-                  "(logistic or squared loss)")->capture_default_str();
+                  "(logistic or squared loss)")
+      ->capture_default_str();
   auto online = [&](CLI::Option* option) { f->online_only.push_back(option->capture_default_str()); };
   auto cd = [&](CLI::Option* option) { f->cd_only.push_back(option); };
   online(cmd->add_option("--optimizer", o.optimizer.name, JoinNames(OptimizerNames())));
@@ -123,8 +125,10 @@ Command RegisterLinear(CLI::App& app) {
   cd(cmd->add_option("--max-sweeps", o.max_sweeps,
                      "cd: most sweeps over the features (default: 20 for logistic, 100 for squared loss); "
                      "a warning says when they ran out before --tolerance was met"));
-  cd(cmd->add_option("--tolerance", o.tolerance, "cd: stop when a sweep lowers the objective by less than this "
-                     "fraction")->capture_default_str());
+  cd(cmd->add_option("--tolerance", o.tolerance,
+                     "cd: stop when a sweep lowers the objective by less than this "
+                     "fraction")
+         ->capture_default_str());
   cmd->add_option("--l1", o.l1, "L1 penalty on the mean loss (exact zeros)")->capture_default_str();
   cmd->add_option("--l2", o.l2, "L2 penalty on the mean loss")->capture_default_str();
   online(cmd->add_option("--batch-size", o.batch_size,
@@ -134,12 +138,14 @@ Command RegisterLinear(CLI::App& app) {
   online(cmd->add_option("--passes", o.passes,
                          "passes over the training data when --steps is 0; 0 = in memory until the loss of a pass "
                          "stops falling (5 passes without a 0.1% gain, at most 100), streamed 1"));
-  online(cmd->add_option("--shuffle-buffer", o.shuffle_buffer, "streaming: examples held for shuffling (0 = file "
+  online(cmd->add_option("--shuffle-buffer", o.shuffle_buffer,
+                         "streaming: examples held for shuffling (0 = file "
                          "order)"));
   cmd->add_option("--seed", o.seed, "seed for shuffling")->capture_default_str();
   cmd->add_flag("--skip-bad-rows", o.bad_rows.skip, "skip malformed rows instead of stopping, and print how many");
   cmd->add_option("--max-bad-rows", o.bad_rows.max_skipped,
-                  "with --skip-bad-rows: fail after this many per file (0 = no limit)")->capture_default_str();
+                  "with --skip-bad-rows: fail after this many per file (0 = no limit)")
+      ->capture_default_str();
   cmd->add_option("--report-every", o.report_every, "progress line every N steps (default 1000)");
   cmd->add_option("--top", o.top, "print the N largest weights with their feature names");
   cmd->add_flag("--json", f->json, "print one JSON line with the results");

@@ -1,9 +1,8 @@
 // The lever command-line tool: a thin layer over the library. Each subcommand lives in its own file.
 #include <fmt/core.h>
-
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -26,10 +25,10 @@ bool openblas_threads_set_here = false;
 __attribute__((target("arch=x86-64"))) void RequireCpuFeatures() {
   const char* missing = lever::MissingCpuFeatures();
   if (missing[0] != '\0') {
-    const char* parts[] = {"error: this lever was built for CPUs with ", lever::RequiredCpuFeatures(),
-                           "; this CPU lacks ", missing,
-                           ". Rebuild it on this machine, or for an older instruction set: "  // NOLINT(bugprone-suspicious-missing-comma)
-                           "cmake -DLEVER_ARCH=x86-64-v2 (docs/building.md).\n"};
+    const char* parts[] = {
+        "error: this lever was built for CPUs with ", lever::RequiredCpuFeatures(), "; this CPU lacks ", missing,
+        ". Rebuild it on this machine, or for an older instruction set: "  // NOLINT(bugprone-suspicious-missing-comma)
+        "cmake -DLEVER_ARCH=x86-64-v2 (docs/building.md).\n"};
     for (const char* part : parts) {
       if (::write(STDERR_FILENO, part, std::strlen(part)) < 0) break;
     }

@@ -1,5 +1,7 @@
 // `lever threshold`: a classifier's scores and labels in, the ROC table, AUCs and the decision threshold
 // for a chosen criterion out. The work is in lever/metrics.
+#include "lever/metrics/threshold.h"
+
 #include <fmt/core.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include "lever/data/table.h"
 #include "lever/error.h"
 #include "lever/metrics/curves.h"
-#include "lever/metrics/threshold.h"
 #include "lever/metrics/threshold_table.h"
 
 namespace lever::cli {
@@ -49,9 +50,10 @@ int Run(const ThresholdFlags& f) {
   const std::vector<double> scores = NumbersOf(table, f.score), labels = NumbersOf(table, f.label);
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] != 0.0 && labels[i] != 1.0) {
-      throw DataError(fmt::format("{}: data row {}: the label column '{}' holds {}; binary labels are 0 or 1 (1 = "
-                                  "positive): map the classes to 0 and 1 first",
-                                  f.predictions, i + 1, f.label, labels[i]));
+      throw DataError(
+          fmt::format("{}: data row {}: the label column '{}' holds {}; binary labels are 0 or 1 (1 = "
+                      "positive): map the classes to 0 and 1 first",
+                      f.predictions, i + 1, f.label, labels[i]));
     }
   }
   const std::vector<double> weights = f.weight.empty() ? std::vector<double>() : NumbersOf(table, f.weight);
@@ -70,7 +72,7 @@ int Run(const ThresholdFlags& f) {
                                {"auc_pr", thresholds.AucPr()},
                                {"criterion", criterion.Describe()},
                                {"threshold", std::isinf(choice.threshold) ? nlohmann::ordered_json("inf")
-                                                                           : nlohmann::ordered_json(choice.threshold)},
+                                                                          : nlohmann::ordered_json(choice.threshold)},
                                {"objective", choice.objective},
                                {"true_positives", c.true_positives},
                                {"false_positives", c.false_positives},
@@ -100,9 +102,10 @@ int Run(const ThresholdFlags& f) {
   }
   fmt::print("{}: threshold {:.6g} (predict positive when the score is >= it); objective {:.6g}\n",
              criterion.Describe(), choice.threshold, choice.objective);
-  fmt::print("  TP {:g}  FP {:g}  TN {:g}  FN {:g}  precision {:.4f}  recall {:.4f}  F1 {:.4f}  FPR {:.4f}  accuracy {:.4f}\n",
-             c.true_positives, c.false_positives, c.true_negatives, c.false_negatives, c.Precision(), c.Recall(), c.F1(),
-             c.FalsePositiveRate(), c.Accuracy());
+  fmt::print(
+      "  TP {:g}  FP {:g}  TN {:g}  FN {:g}  precision {:.4f}  recall {:.4f}  F1 {:.4f}  FPR {:.4f}  accuracy {:.4f}\n",
+      c.true_positives, c.false_positives, c.true_negatives, c.false_negatives, c.Precision(), c.Recall(), c.F1(),
+      c.FalsePositiveRate(), c.Accuracy());
   return 0;
 }
 
@@ -112,7 +115,8 @@ Command RegisterThreshold(CLI::App& app) {
   auto f = std::make_shared<ThresholdFlags>();
   CLI::App* cmd = app.add_subcommand(
       "threshold", "Pick a binary classifier's decision threshold from its scores and labels; print the ROC table");
-  cmd->add_option("--predictions", f->predictions, "CSV (header row, optionally gzipped) with a score and a label column")
+  cmd->add_option("--predictions", f->predictions,
+                  "CSV (header row, optionally gzipped) with a score and a label column")
       ->required();
   cmd->add_option("--score", f->score, "the score column (a probability or any score, higher = more positive)")
       ->capture_default_str();

@@ -83,8 +83,10 @@ int Run(const TuneFlags& f) {
     spec.trainer->command = f.command;
   }
   if (!spec.trainer) {
-    throw ConfigError(f.config + " has no trainer: add trainer.command to it, or give the command after --, as in "
-                      "lever tune --config " + f.config + " --study-dir " + f.study_dir + " -- python3 train.py");
+    throw ConfigError(f.config +
+                      " has no trainer: add trainer.command to it, or give the command after --, as in "
+                      "lever tune --config " +
+                      f.config + " --study-dir " + f.study_dir + " -- python3 train.py");
   }
   StudyOptions options;
   options.seed = f.seed;
@@ -93,7 +95,9 @@ int Run(const TuneFlags& f) {
     const fs::path previous = dir.parent_path() / spec.resume_previous_job_id;
     if (previous != dir) {
       options.prior_history = LoadPriorHistory(spec, previous.string());
-      if (!f.quiet) fmt::print("resumePreviousJobId: {} finished trials of {} guide the sampler\n", options.prior_history.size(), previous.string());
+      if (!f.quiet)
+        fmt::print("resumePreviousJobId: {} finished trials of {} guide the sampler\n", options.prior_history.size(),
+                   previous.string());
     }
   }
   if (!f.quiet && !spec.ignored_keys.empty()) {
@@ -121,8 +125,9 @@ Command RegisterTune(CLI::App& app) {
   auto f = std::make_shared<TuneFlags>();
   CLI::App* cmd = app.add_subcommand("tune", "Tune a trainer's hyperparameters (Cloud ML Engine study YAML)");
   cmd->add_option("--config", f->config, "study spec YAML (hptuning_config.yaml, docs/tuning.md)");
-  cmd->add_option("--study-dir", f->study_dir, "directory for study.db, trials/<number>/ and the plots; running "
-                                               "again on the same directory resumes the study");
+  cmd->add_option("--study-dir", f->study_dir,
+                  "directory for study.db, trials/<number>/ and the plots; running "
+                  "again on the same directory resumes the study");
   cmd->add_option("--seed", f->seed, "seed for the sampler's proposals")->capture_default_str();
   cmd->add_option("--max-trials", f->max_trials, "override maxTrials (the study's total, earlier runs included)")
       ->check(CLI::PositiveNumber);

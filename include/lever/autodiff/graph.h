@@ -158,10 +158,10 @@ class BasicGraph {
     Shape shape;
     bool requires_grad = false;
     bool is_input = false;
-    bool sparse_input = false;           // SparseInput: rows come from `sparse`
+    bool sparse_input = false;             // SparseInput: rows come from `sparse`
     bool sparse_cols_follow_feed = false;  // GrowingSparseInput
     const SparseRows* sparse = nullptr;
-    RowSet* touched = nullptr;           // row-sparse gradient of a bound parameter
+    RowSet* touched = nullptr;          // row-sparse gradient of a bound parameter
     TensorT<T>* bound_value = nullptr;  // external storage (Bind)
     TensorT<T>* bound_grad = nullptr;
     TensorT<T> own_value;  // owned storage (inputs, constants, ops)

@@ -10,8 +10,8 @@
 namespace lever {
 
 struct BadRowPolicy {
-  bool skip = false;            // false: the first bad row is a DataError
-  int64_t max_skipped = 1000;   // with skip: one more than this is a DataError (0 = no limit)
+  bool skip = false;           // false: the first bad row is a DataError
+  int64_t max_skipped = 1000;  // with skip: one more than this is a DataError (0 = no limit)
 };
 
 /// Skipped rows so far, and the messages of the first few (for the user's report).

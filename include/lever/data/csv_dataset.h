@@ -24,9 +24,10 @@
 namespace lever {
 
 struct CsvDataset {
-  Dataset data;         // features in the schema's order without the label (NaN: missing); labels (rows, 1) as `labels` encodes them
-  Schema schema;        // as inferred (training file) or as given
-  LabelEncoding labels; // decided from the training file (lever/data/labels.h)
+  Dataset data;   // features in the schema's order without the label (NaN: missing); labels (rows, 1) as `labels`
+                  // encodes them
+  Schema schema;  // as inferred (training file) or as given
+  LabelEncoding labels;  // decided from the training file (lever/data/labels.h)
   BadRowReport bad_rows;
   TableSummary summary;  // rows, and per column type and missing share (Imputer::Describe adds the fill)
 };

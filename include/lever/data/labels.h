@@ -38,9 +38,9 @@ std::optional<Task> ParseTask(const std::string& name);
 inline constexpr int64_t kMaxAutoClasses = 32;
 
 struct LabelOptions {
-  std::string task = "auto";              // auto | binary | multi_class | regression
-  std::vector<std::string> vocabulary;    // the classes in id order; empty: the sorted values
-  std::string positive_class;             // binary: the class that is 1; empty: the second sorted value
+  std::string task = "auto";            // auto | binary | multi_class | regression
+  std::vector<std::string> vocabulary;  // the classes in id order; empty: the sorted values
+  std::string positive_class;           // binary: the class that is 1; empty: the second sorted value
   /// How the user overrides the task, for the explanation ("pass --task multi_class to override").
   std::function<std::string(Task)> override_hint = [](Task t) { return std::string("--task ") + TaskName(t); };
 };
@@ -61,8 +61,9 @@ struct LabelEncoding {
   /// sigmoid_cross_entropy, sparse_softmax_cross_entropy or mean_squared_error.
   std::string DefaultLoss() const;
   /// The label tensor (rows x 1) of `table`'s label column: 0/1 for binary, the class id for multi_class,
-  /// the value for regression; multi_label: rows x columns of 0/1. Throws DataError "<file>:<line>: label 'y' is "maybe", ..." for a value the
-  /// training labels did not have, and ConfigError when the column is missing or text under regression.
+  /// the value for regression; multi_label: rows x columns of 0/1. Throws DataError "<file>:<line>: label 'y' is
+  /// "maybe", ..." for a value the training labels did not have, and ConfigError when the column is missing or text
+  /// under regression.
   Tensor Encode(const Table& table, const std::string& file) const;
   /// The class id `name` has, or -1.
   Index ClassId(const std::string& name) const;
@@ -71,8 +72,8 @@ struct LabelEncoding {
 /// Decides the encoding of a training file's label `column` (see the rule above). Throws ConfigError for
 /// an override that does not fit the values (binary with 214 values, regression on text, a positive class
 /// that is not a value) and DataError for a training value outside the vocabulary or a single text value.
-LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& options = {},
-                           const std::string& file = "", const std::vector<int64_t>& lines = {});
+LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& options = {}, const std::string& file = "",
+                           const std::vector<int64_t>& lines = {});
 
 /// The multi-label encoding of `columns` of a training table (at least 2): each column must hold two
 /// values (0/1, no/yes; the second sorted value, or 1, is yes), decided as a binary label. Throws

@@ -21,8 +21,8 @@ namespace lever {
 struct SparseBlock {
   SparseRows features;
   std::vector<float> labels;
-  int64_t first_line = 0;  // 1-based line of the block's first line
-  int64_t end_line = 0;    // one past its last line
+  int64_t first_line = 0;    // 1-based line of the block's first line
+  int64_t end_line = 0;      // one past its last line
   bool end_of_pass = false;  // a marker after a file's last block (no examples)
   void Clear() {
     features.Clear();
@@ -121,15 +121,15 @@ class LibsvmStream {
   bool producer_done_ = false;
   bool stop_ = false;
   std::exception_ptr error_;
-  BadRowReport bad_rows_;           // the first pass's
+  BadRowReport bad_rows_;  // the first pass's
   int64_t examples_per_pass_ = -1;
 
   // Consumer side.
   std::unique_ptr<SparseBlock> current_;
   Index next_row_ = 0;
-  int64_t read_ = 0;                  // examples taken from blocks
-  std::vector<int64_t> pass_ends_;    // read_ at each end of the file
-  int64_t examples_ = 0;              // examples handed out
+  int64_t read_ = 0;                // examples taken from blocks
+  std::vector<int64_t> pass_ends_;  // read_ at each end of the file
+  int64_t examples_ = 0;            // examples handed out
   // Shuffle buffer: examples stored back to back.
   struct Slot {
     std::vector<int32_t> ids;
@@ -137,7 +137,7 @@ class LibsvmStream {
     float label = 0;
   };
   std::vector<Slot> pool_;
-  SparseRows one_;            // one example on its way into the pool (reused)
+  SparseRows one_;  // one example on its way into the pool (reused)
   std::vector<float> one_label_;
   bool input_exhausted_ = false;
 };

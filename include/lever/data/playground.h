@@ -14,8 +14,8 @@ struct PlaygroundSpec {
   std::string dataset = "circle";  // circle, xor, gauss, spiral, plane, multigauss
   /// Points to generate; 0 means the Playground's own counts (500 classification, 1200 regression).
   int num_samples = 0;
-  double noise = 0.0;         // the Playground's slider 0..50 divided by 100: 0 to 0.5
-  double train_ratio = 0.5;   // fraction of the points used for training, in (0, 1)
+  double noise = 0.0;        // the Playground's slider 0..50 divided by 100: 0 to 0.5
+  double train_ratio = 0.5;  // fraction of the points used for training, in (0, 1)
   uint64_t seed = 1;
   /// Inputs, any of x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2 (also "x1^2", "x1*x2", "sin(x1)", ...).
   std::vector<std::string> features = {"x1", "x2"};

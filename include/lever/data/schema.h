@@ -66,10 +66,10 @@ Schema ParseSchema(std::string_view yaml, const std::string& source = "<schema>"
 
 /// How InferSchema guesses.
 struct InferOptions {
-  std::string label;                // the label column; empty: none
-  int64_t sample_rows = 1000;       // data rows looked at; 0: all
+  std::string label;           // the label column; empty: none
+  int64_t sample_rows = 1000;  // data rows looked at; 0: all
   std::vector<std::string> missing_values = DefaultMissingValues();
-  BadRowPolicy bad_rows;            // malformed records in the sample: throw (default) or skip
+  BadRowPolicy bad_rows;  // malformed records in the sample: throw (default) or skip
 };
 
 /// An inferred schema and what the sample showed, for the comments of its YAML.
@@ -86,9 +86,9 @@ struct InferredSchema {
 /// integers is `integer`, as numbers `number`, anything else (or nothing but missing values) `string`.
 /// Number-like values that are not usable numbers (`inf`, `nan` when not a missing value, `1e39`, a decimal
 /// comma `0,5`) count as numbers here, so that reading the file stops at them with file, line and column
-/// instead of turning the column into text. No defaults are guessed: a missing value is a modeling decision. Without a header the columns
-/// are named column_1, column_2, ... Throws DataError for a file without data rows and ConfigError for a
-/// label that is not a column.
+/// instead of turning the column into text. No defaults are guessed: a missing value is a modeling decision. Without a
+/// header the columns are named column_1, column_2, ... Throws DataError for a file without data rows and ConfigError
+/// for a label that is not a column.
 InferredSchema InferSchema(const std::string& path, const CsvOptions& csv = {}, const InferOptions& options = {});
 
 /// What parsing a cell as a number gave.

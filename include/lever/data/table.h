@@ -13,7 +13,8 @@
 // A missing label is a bad cell. Integer vs number matters only for ids and labels: an integer column
 // other than the label that meets a fraction ("0.298") or a missing value becomes a number column (its
 // values so far converted), so a feature is read as a number in every file, whatever its first rows held;
-// the label column keeps its type, and "2.5" there is a bad cell. A row with a bad cell is a bad row: by default the first is a DataError
+// the label column keeps its type, and "2.5" there is a bad cell. A row with a bad cell is a bad row: by default the
+// first is a DataError
 //   DataError: train.csv:1042: column 'age' expects a number, got "n/a". Declare missing values ...
 // or, with BadRowPolicy::skip, it is left out and counted in the BadRowReport (one entry per row, naming
 // its first bad cell).

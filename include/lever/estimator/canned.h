@@ -78,7 +78,7 @@ struct WideDeepInputs {
   Index wide_dimension = 0;  // the wide columns' linear feature space ("wide")
   Index wide_columns = 0;    // how many wide columns (for the default learning rate)
   struct Embedding {
-    std::string name;        // the column; the input is "embedding:<name>"
+    std::string name;  // the column; the input is "embedding:<name>"
     Index buckets = 0;
     Index dimension = 0;
     Combiner combiner = Combiner::kMean;

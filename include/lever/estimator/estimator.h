@@ -37,11 +37,11 @@ struct CheckpointContents;
 
 struct TrainOutcome {
   int64_t global_step = 0;
-  int64_t steps = 0;           // taken by this call
-  double last_loss = 0.0;      // mean data loss of the last step
+  int64_t steps = 0;       // taken by this call
+  double last_loss = 0.0;  // mean data loss of the last step
   double seconds = 0.0;
   bool stopped_by_hook = false;  // also when a hook had stopped training in the run resumed from
-  bool interrupted = false;  // TrainSpec::stop_requested asked to stop
+  bool interrupted = false;      // TrainSpec::stop_requested asked to stop
   /// The checkpoint training resumed from (-1: none), and the newer ones that were unusable (each message
   /// names the file and what is wrong).
   int64_t resumed_from_step = -1;

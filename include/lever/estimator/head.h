@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "lever/losses/target_scale.h"
 #include "lever/estimator/model_fn.h"
+#include "lever/losses/target_scale.h"
 
 namespace lever {
 

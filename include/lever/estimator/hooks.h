@@ -18,10 +18,10 @@ namespace lever {
 class Estimator;
 
 struct StepReport {
-  int64_t step = 0;       // global step after this step
+  int64_t step = 0;  // global step after this step
   int64_t max_steps = 0;
-  double loss = 0.0;      // this batch's mean data loss
-  double seconds = 0.0;   // since this Train() call began
+  double loss = 0.0;     // this batch's mean data loss
+  double seconds = 0.0;  // since this Train() call began
 };
 
 struct EvalReport {

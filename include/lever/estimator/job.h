@@ -24,7 +24,7 @@ namespace lever {
 
 struct Job {
   JobConfig config;
-  Schema schema;                          // the training file's columns, label included
+  Schema schema;                           // the training file's columns, label included
   std::unique_ptr<FeatureSet> wide, deep;  // either may be null (linear: wide only; dnn: deep only)
   LabelEncoding labels;  // the task and classes, decided from the training file (or read from a bundle)
   HeadPtr head;

@@ -32,7 +32,7 @@ struct JobConfig {
   std::string schema;  // data.schema: a schema YAML (lever/data/schema.h) declaring column types; empty: inferred
   std::optional<std::vector<std::string>> na_values;  // data.na_values: texts that mean missing (default below)
   // estimator
-  std::string type = "dnn";  // linear | dnn | wide_and_deep
+  std::string type = "dnn";   // linear | dnn | wide_and_deep
   std::string head = "auto";  // auto | regression | binary | multi_class (lever/data/labels.h decides "auto")
   std::vector<std::string> label_vocabulary;  // the classes in id order (TensorFlow's label_vocabulary)
   std::string positive_class;                 // binary: the class that is 1 (default: the second sorted value)

@@ -66,8 +66,8 @@ struct TrainOp {
 
 /// What the model function returns.
 struct EstimatorSpec {
-  Var predictions;  // (batch, k): probabilities for classification heads, values for regression
-  Var loss;         // 1 x 1 mean data loss (train and eval; invalid in predict)
+  Var predictions;                 // (batch, k): probabilities for classification heads, values for regression
+  Var loss;                        // 1 x 1 mean data loss (train and eval; invalid in predict)
   std::vector<TrainOp> train_ops;  // train: at least one
   /// Evaluation metrics from all of an evaluation's predictions and labels (the head's, plus the model
   /// function's own): name -> value.

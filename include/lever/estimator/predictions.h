@@ -7,10 +7,9 @@
 //   multi_label  probability_<label>,... then <label>,...          {"probabilities": {"sports": 0.9, ...},
 //                (each label's predicted value at 0.5)              "labels": {"sports": 1, "politics": "no"}}
 //   regression   prediction                                        {"prediction": 153.2}
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lever/data/labels.h"
 #include "lever/tensor/tensor.h"

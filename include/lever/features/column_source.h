@@ -21,7 +21,10 @@ class ColumnSource {
   virtual bool IsNumeric(int column) const = 0;
   virtual float Number(int column, Index row) const = 0;
   /// Integer columns (ids, years) are numeric too, and also readable exactly here.
-  virtual bool IsInteger(int column) const { (void)column; return false; }
+  virtual bool IsInteger(int column) const {
+    (void)column;
+    return false;
+  }
   virtual int64_t Integer(int column, Index row) const { return static_cast<int64_t>(Number(column, row)); }
   virtual std::string_view Text(int column, Index row) const = 0;
   /// Where a row came from, for error messages ("train.csv:1042"); "row <n>" by default.

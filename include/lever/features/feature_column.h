@@ -19,9 +19,9 @@ namespace lever {
 
 /// Where a column was declared in a feature-column YAML file (ParseFeatureColumns records it).
 struct ColumnOrigin {
-  std::string file;   // the YAML file, as named to the parser
-  int64_t line = 0;   // 1-based line of the column's entry; 0 when unknown
-  std::string path;   // the key path, e.g. "feature_columns[3].categorical"
+  std::string file;  // the YAML file, as named to the parser
+  int64_t line = 0;  // 1-based line of the column's entry; 0 when unknown
+  std::string path;  // the key path, e.g. "feature_columns[3].categorical"
   /// "model.yaml:5: feature_columns[3].categorical"
   std::string ToString() const;
 };
@@ -154,8 +154,8 @@ CategoricalColumnPtr CategoricalColumnWithIdentity(const std::string& key, Index
 /// any other raw value as the HashString of its text, a nested column as its bucket id. So unlike in hash
 /// buckets, 3 and "3" cross differently: 3 enters as 3, "3" as HashString("3").
 struct CrossInput {
-  CrossInput(const char* raw_key) : key(raw_key) {}                 // NOLINT: implicit, for {"day", "hour"}
-  CrossInput(std::string raw_key) : key(std::move(raw_key)) {}      // NOLINT
+  CrossInput(const char* raw_key) : key(raw_key) {}             // NOLINT: implicit, for {"day", "hour"}
+  CrossInput(std::string raw_key) : key(std::move(raw_key)) {}  // NOLINT
   CrossInput(CategoricalColumnPtr categorical) : column(std::move(categorical)) {}  // NOLINT
   std::string key;
   CategoricalColumnPtr column;

@@ -17,10 +17,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lever/data/bad_rows.h"
 #include "lever/linear/linear_model.h"
@@ -32,7 +31,7 @@ namespace lever {
 
 struct LinearJobOptions {
   std::string train_file;
-  std::string test_file;    // empty: no evaluation
+  std::string test_file;        // empty: no evaluation
   std::string format = "auto";  // auto (.csv, .tsv, gzipped too: csv; otherwise libsvm), libsvm or csv
   // LIBSVM
   int64_t num_features = 0;  // > 0 (online solver): the file is streamed, parsed while training
@@ -74,18 +73,18 @@ struct NamedWeight {
 };
 
 struct LinearJobResult {
-  std::string loss;       // the canonical loss name
-  std::string solver;     // online or cd
-  std::string optimizer;  // Optimizer::Describe(); empty for coordinate descent
-  int64_t steps = 0;      // optimizer steps, or sweeps of coordinate descent
+  std::string loss;            // the canonical loss name
+  std::string solver;          // online or cd
+  std::string optimizer;       // Optimizer::Describe(); empty for coordinate descent
+  int64_t steps = 0;           // optimizer steps, or sweeps of coordinate descent
   int64_t train_examples = 0;  // examples trained on, repeats counted
   int64_t train_rows = -1;     // rows of the training file; -1: not known (a stream stopped before its end)
   BadRowReport train_bad_rows, test_bad_rows;
   double seconds = 0.0;          // end to end: reading, training, evaluating
   double rows_per_second = 0.0;  // (train_examples + test examples) / seconds
   Index nonzero_weights = 0;
-  Index weights = 0;  // features x outputs
-  LinearEvaluation evaluation;  // examples == 0: no test file
+  Index weights = 0;                 // features x outputs
+  LinearEvaluation evaluation;       // examples == 0: no test file
   std::vector<std::string> classes;  // CSV classification: class id -> label value
   std::string label_explanation;     // CSV: DecideLabels' explanation
   std::string feature_columns;       // CSV: FeatureSet::Describe()

@@ -40,8 +40,8 @@ Index LinearBatchSize(const LinearTrainOptions& options, int64_t rows);
 struct LinearProgress {
   int64_t step = 0;
   int64_t examples = 0;
-  double loss = 0.0;     // mean batch loss since the last report
-  double passes = 0.0;   // passes completed (streams count whole passes only)
+  double loss = 0.0;    // mean batch loss since the last report
+  double passes = 0.0;  // passes completed (streams count whole passes only)
   double seconds = 0.0;
 };
 using LinearProgressFn = std::function<void(const LinearProgress&)>;

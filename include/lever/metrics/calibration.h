@@ -35,8 +35,7 @@ struct Calibration {
 /// Uniform bins as scikit-learn's calibration_curve(strategy='uniform'): edges e_i = i * (1 / num_bins)
 /// (e_num_bins = 1) and p goes to the bin b with e_b < p <= e_(b+1), p = 0 to bin 0. Probabilities must
 /// lie in [0, 1], labels be 0 or 1 (DataError); num_bins >= 1 (ConfigError).
-Calibration MeasureCalibration(NumberSpan probabilities, NumberSpan labels, int num_bins = 10,
-                               NumberSpan weights = {});
+Calibration MeasureCalibration(NumberSpan probabilities, NumberSpan labels, int num_bins = 10, NumberSpan weights = {});
 
 /// MeasureCalibration(...).expected_calibration_error.
 double ExpectedCalibrationError(NumberSpan probabilities, NumberSpan labels, int num_bins = 10,

@@ -24,7 +24,7 @@ struct ActivationTap {
 
 /// How a layer is being added to a graph.
 struct LayerContext {
-  bool with_gradients = true;                // bind parameter gradients (training graphs)
+  bool with_gradients = true;                  // bind parameter gradients (training graphs)
   std::vector<ActivationTap>* taps = nullptr;  // where to record activations, if anywhere
 };
 

@@ -39,9 +39,9 @@ struct LazyEmbeddingOptions {
   /// New rows are a truncated normal (cut at two standard deviations, rescaled to this stddev). Negative:
   /// 1 / sqrt(dimension), as TensorFlow's embedding columns. Zero: rows start at zero (biases, FTRL).
   double init_stddev = -1.0;
-  uint64_t seed = 0;               // with the id, seeds a new row's random stream
-  Index initial_capacity = 64;     // rows reserved at first (the zero row included), >= 2
-  double l1 = 0.0;                 // the parameter's regularization (lever/nn/parameter.h)
+  uint64_t seed = 0;            // with the id, seeds a new row's random stream
+  Index initial_capacity = 64;  // rows reserved at first (the zero row included), >= 2
+  double l1 = 0.0;              // the parameter's regularization (lever/nn/parameter.h)
   double l2 = 0.0;
 };
 
@@ -103,7 +103,7 @@ class LazyEmbedding {
 
  private:
   struct Entry {
-    int32_t id;   // -1: empty
+    int32_t id;  // -1: empty
     int32_t row;
   };
   size_t Home(int64_t id) const;  // where probing for `id` starts

@@ -8,13 +8,13 @@
 namespace lever {
 
 struct MlpSpec {
-  std::vector<Index> hidden;            // units per hidden layer; empty = a linear model
-  std::string activation = "tanh";      // hidden-layer activation (see Activation::Parse)
+  std::vector<Index> hidden;        // units per hidden layer; empty = a linear model
+  std::string activation = "tanh";  // hidden-layer activation (see Activation::Parse)
   std::string initializer = "glorot_uniform";
-  Regularizer regularizer;              // on every kernel, the output layer's included
-  double dropout = 0.0;                 // after every hidden layer (0 = none)
-  bool batch_norm = false;              // normalize every hidden layer before its activation
-  Index outputs = 1;                    // output units (logits, linear)
+  Regularizer regularizer;  // on every kernel, the output layer's included
+  double dropout = 0.0;     // after every hidden layer (0 = none)
+  bool batch_norm = false;  // normalize every hidden layer before its activation
+  Index outputs = 1;        // output units (logits, linear)
 };
 
 /// Builds (but does not Build()) the model: for each hidden layer Dense(units, activation) and

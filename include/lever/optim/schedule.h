@@ -41,13 +41,13 @@ namespace lever {
 struct ScheduleSpec {
   std::string name = "constant";  // ScheduleNames(): constant, exponential, step, cosine
   double learning_rate = 0.01;
-  int64_t decay_steps = 0;        // exponential, cosine
-  double decay_rate = 0.96;       // exponential
-  bool staircase = false;         // exponential
+  int64_t decay_steps = 0;          // exponential, cosine
+  double decay_rate = 0.96;         // exponential
+  bool staircase = false;           // exponential
   std::vector<int64_t> boundaries;  // step
   std::vector<double> values;       // step
-  double alpha = 0.0;             // cosine: final fraction of the rate
-  int64_t warmup_steps = 0;       // cosine
+  double alpha = 0.0;               // cosine: final fraction of the rate
+  int64_t warmup_steps = 0;         // cosine
 };
 
 /// Throws ConfigError for an unknown name (listing the valid ones) or invalid numbers.

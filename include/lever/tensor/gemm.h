@@ -12,8 +12,8 @@ namespace lever {
 /// thresholds come from bench/tensor/gemm_bench.cpp. Shapes are the caller's responsibility (checked
 /// when a graph is built).
 template <class T>
-void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b,
-          TensorRef<T> c, bool accumulate);
+void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>& b, bool transpose_b, TensorRef<T> c,
+          bool accumulate);
 
 /// The reference twin of Gemm: a triple loop accumulating in double. Tests and benchmarks only.
 template <class T>

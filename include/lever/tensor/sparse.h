@@ -10,8 +10,8 @@ namespace lever {
 
 /// Row i holds the entries ids[row_ptr[i] .. row_ptr[i + 1]) with their values, ids in [0, cols).
 struct SparseRows {
-  Index cols = 0;                      // size of the feature space (or vocabulary)
-  std::vector<int64_t> row_ptr{0};     // rows() + 1 offsets
+  Index cols = 0;                   // size of the feature space (or vocabulary)
+  std::vector<int64_t> row_ptr{0};  // rows() + 1 offsets
   std::vector<int32_t> ids;
   std::vector<float> values;
 

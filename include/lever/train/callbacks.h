@@ -13,7 +13,7 @@ namespace lever {
 
 /// Loss and accuracy of a model on one dataset.
 struct EvalMetrics {
-  double loss = 0.0;  // mean data loss
+  double loss = 0.0;                                           // mean data loss
   double accuracy = std::numeric_limits<double>::quiet_NaN();  // classification only
   int64_t examples = 0;
 };
@@ -28,11 +28,11 @@ struct StepInfo {
 /// One parameter's health at a sampled step.
 struct ParameterStatistics {
   std::string name;
-  double weight_norm = 0.0;      // ||w|| after the update
-  double gradient_norm = 0.0;    // ||g|| before clipping
-  double update_norm = 0.0;      // ||w_after - w_before||
-  double update_ratio = 0.0;     // update_norm / ||w_before|| (a healthy range is around 1e-3)
-  int64_t nonzero = 0;           // weights not exactly zero
+  double weight_norm = 0.0;    // ||w|| after the update
+  double gradient_norm = 0.0;  // ||g|| before clipping
+  double update_norm = 0.0;    // ||w_after - w_before||
+  double update_ratio = 0.0;   // update_norm / ||w_before|| (a healthy range is around 1e-3)
+  int64_t nonzero = 0;         // weights not exactly zero
   int64_t size = 0;
 };
 

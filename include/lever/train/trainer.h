@@ -27,12 +27,12 @@ struct TrainConfig {
   int64_t max_steps = 1000;
   uint64_t seed = 1;
   OptimizerSpec optimizer;
-  double clip_norm = 0.0;   // clip gradients by global norm (0 = off)
-  double clip_value = 0.0;  // clip each gradient element (0 = off)
-  int64_t eval_every = 100;        // evaluate train (and validation) metrics every N steps; 0 = at the end only
-  int64_t statistics_every = 0;    // sample gradient, weight and activation statistics every N steps; 0 = off
-  bool evaluate_train = true;      // include the whole training set in evaluations
-  Index eval_batch_size = 4096;    // rows per forward pass when evaluating or predicting
+  double clip_norm = 0.0;        // clip gradients by global norm (0 = off)
+  double clip_value = 0.0;       // clip each gradient element (0 = off)
+  int64_t eval_every = 100;      // evaluate train (and validation) metrics every N steps; 0 = at the end only
+  int64_t statistics_every = 0;  // sample gradient, weight and activation statistics every N steps; 0 = off
+  bool evaluate_train = true;    // include the whole training set in evaluations
+  Index eval_batch_size = 4096;  // rows per forward pass when evaluating or predicting
   /// mean_squared_error with one output: train on targets standardized with the training labels' mean
   /// and standard deviation (lever/losses/target_scale.h), fitted when training starts from step 0.
   /// Predictions and evaluation losses stay in the targets' units; step losses are standardized.

@@ -32,8 +32,8 @@ struct TrainingDataSpec {
   std::string loss = "auto";    // a loss other than auto implies the task when task is auto
   std::vector<std::string> label_vocabulary;
   std::string positive_class;
-  std::string schema;                   // a schema YAML declaring column types; empty: inferred
-  std::vector<std::string> na_values;   // texts that mean missing; empty: DefaultMissingValues()
+  std::string schema;                  // a schema YAML declaring column types; empty: inferred
+  std::vector<std::string> na_values;  // texts that mean missing; empty: DefaultMissingValues()
   bool standardize = true;
   double validation_split = 0.1;  // share of the training rows held out; 0: none
   bool hold_out = true;           // false: no holdout (early stopping off)
@@ -47,9 +47,9 @@ struct TrainingData {
   bool classification = true;
   std::string default_loss;  // the loss the labels call for
   Index outputs = 1;
-  std::string description;     // one line: what the data is
-  std::string label_decision;  // CSV: what the labels were read as, and why
-  LabelEncoding labels;        // CSV: the task and classes
+  std::string description;           // one line: what the data is
+  std::string label_decision;        // CSV: what the labels were read as, and why
+  LabelEncoding labels;              // CSV: the task and classes
   std::vector<std::string> summary;  // CSV: the data summary's lines
 };
 

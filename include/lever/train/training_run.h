@@ -9,9 +9,8 @@
 //   const TrainingOutcome outcome = run.Run();   // outcome.json is what result.json holds
 #include <map>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "lever/nn/mlp.h"
 #include "lever/train/hypertune_reporter.h"
@@ -34,8 +33,8 @@ struct TrainingRunSpec {
     config.eval_every = 0;
   }
   TrainingDataSpec data;
-  MlpSpec mlp;          // outputs follow the data
-  TrainConfig config;   // loss "auto": the data's; eval_every 0: ten evaluations a run
+  MlpSpec mlp;            // outputs follow the data
+  TrainConfig config;     // loss "auto": the data's; eval_every 0: ten evaluations a run
   int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
   std::string job_dir;    // empty: no files
 };

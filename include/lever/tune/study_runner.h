@@ -60,7 +60,7 @@ struct StudyResult {
   std::vector<StoredTrial> trials;  // every trial of the study, by number
   std::optional<size_t> best;       // index into trials
   StudyEnd end = StudyEnd::kMaxTrials;
-  int failed = 0;                   // FAILED trials
+  int failed = 0;  // FAILED trials
 };
 
 /// The best COMPLETED or STOPPED trial with a finite objective (the lower number among equals).

@@ -54,11 +54,11 @@ struct StudyInfo {
 
 /// How a trial ended, as FinishTrial records it.
 struct TrialOutcome {
-  TrialStatus status = TrialStatus::kCompleted;                  // kCompleted, kStopped or kFailed
+  TrialStatus status = TrialStatus::kCompleted;                 // kCompleted, kStopped or kFailed
   double objective = std::numeric_limits<double>::quiet_NaN();  // NaN when there is none
-  double finished = 0.0;                                         // seconds since the Unix epoch
-  double duration = 0.0;                                         // seconds the last attempt ran
-  std::optional<int> exit_code;                                  // a subprocess that exited
+  double finished = 0.0;                                        // seconds since the Unix epoch
+  double duration = 0.0;                                        // seconds the last attempt ran
+  std::optional<int> exit_code;                                 // a subprocess that exited
   std::string reason;       // why it failed or stopped, one line ("exit code 3", "timed out after 10s", ...)
   std::string stderr_tail;  // a failed subprocess's last lines of stderr
 };
@@ -72,8 +72,8 @@ struct StoredTrial {
   double duration = 0.0;
   std::optional<int> exit_code;
   std::string reason, stderr_tail;
-  std::string job_dir;             // empty for in-process trials without one
-  int attempts = 1;                // 2 and more after restarts of INTERRUPTED trials
+  std::string job_dir;               // empty for in-process trials without one
+  int attempts = 1;                  // 2 and more after restarts of INTERRUPTED trials
   std::vector<MetricPoint> metrics;  // the current attempt's intermediate reports, by step
 };
 
@@ -93,8 +93,7 @@ class StudyStorage {
   /// INTERRUPTED -> RUNNING: a new attempt with the same parameters; drops the old attempt's metrics.
   virtual void RestartTrial(int64_t study, int number, double started) = 0;
   /// Appends intermediate reports (cloudml-hypertune's global_step and value) of a running trial.
-  virtual void AddMetricPoints(int64_t study, int number, const std::vector<MetricPoint>& points,
-                               double timestamp) = 0;
+  virtual void AddMetricPoints(int64_t study, int number, const std::vector<MetricPoint>& points, double timestamp) = 0;
   /// Records the end of a running trial.
   virtual void FinishTrial(int64_t study, int number, const TrialOutcome& outcome) = 0;
   /// Marks every RUNNING trial of the study INTERRUPTED with `reason`; returns how many.
