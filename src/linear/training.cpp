@@ -40,7 +40,9 @@ class PassWatch {
   // Records a finished pass; true when training should stop.
   bool Done(double pass_loss) {
     ++passes_;
-    if (pass_loss < best_ - o_.tolerance * std::abs(best_) || passes_ == 1) {
+    // A gain counts when it beats the tolerance relative to the best loss, or to 1e-4 for a loss that is
+    // already about zero (a perfect fit's relative changes mean nothing).
+    if (pass_loss < best_ - o_.tolerance * std::max(std::abs(best_), 1e-4) || passes_ == 1) {
       stalled_ = 0;
     } else {
       ++stalled_;
@@ -191,7 +193,8 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
     const double mean = sum / static_cast<double>(n);
     for (float v : labels) sum_sq += (v - mean) * (v - mean);
     const double stddev = std::sqrt(sum_sq / static_cast<double>(n));
-    if (std::isfinite(mean) && stddev > 0.0 && std::isfinite(stddev)) model.StandardizeTargets(mean, stddev);
+    // A constant target is its mean exactly: centred, with nothing to scale.
+    if (std::isfinite(mean) && std::isfinite(stddev)) model.StandardizeTargets(mean, stddev > 0.0 ? stddev : 1.0);
   }
   const auto start = Clock::now();
   std::vector<Index> order(static_cast<size_t>(n));

@@ -16,9 +16,9 @@ TargetScale TargetScale::Fit(const Tensor& labels) {
   double squares = 0.0;
   for (Index i = 0; i < labels.rows(); ++i) squares += (labels(i, 0) - mean) * (labels(i, 0) - mean);
   const double stddev = std::sqrt(squares / static_cast<double>(labels.rows()));
-  if (!std::isfinite(mean) || !std::isfinite(stddev) || !(stddev > 0.0)) return s;
+  if (!std::isfinite(mean) || !std::isfinite(stddev)) return s;
   s.mean = mean;
-  s.stddev = stddev;
+  s.stddev = stddev > 0.0 ? stddev : 1.0;  // a constant target: centred, nothing to scale
   return s;
 }
 

@@ -91,7 +91,8 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   d.description = fmt::format("{} ({} train, {} test), {} features{}", s.train_file, train.data.size(),
                               test.data.size(), train.data.num_features(), s.standardize ? " (standardized)" : "");
   d.summary = train.summary.Lines();
-  if (s.hold_out && s.validation_split > 0.0) {
+  // Too few rows to spare any: no holdout (and so no early stopping) below kMinRowsToHoldOut.
+  if (s.hold_out && s.validation_split > 0.0 && train.data.size() >= kMinRowsToHoldOut) {
     auto [rest, holdout] = SplitHoldout(train.data, s.validation_split, s.seed);
     d.train = std::move(rest);
     d.holdout = std::move(holdout);

@@ -439,5 +439,27 @@ TEST(TrainLinearTest, MemoryTrainsUntilConvergedByDefault) {
   EXPECT_EQ(TrainLinear(streamed, stream, LinearTrainOptions{}), 4);  // ceil(1000 / 256)
 }
 
+// A constant target is fitted at once (centred), and a loss at about zero converges instead of running
+// out of passes on relative changes that mean nothing.
+TEST(TrainLinearTest, ConstantTargetsConvergeAtOnce) {
+  SparseRows x;
+  x.cols = 1;
+  std::vector<float> y;
+  for (int i = 0; i < 4; ++i) {
+    x.ids.push_back(0);
+    x.values.push_back(static_cast<float>(i));
+    x.EndRow();
+    y.push_back(3.0f);
+  }
+  LinearModelConfig config;
+  config.loss = "mean_squared_error";
+  LinearModel model(1, config);
+  Convergence c;
+  const int64_t steps = TrainLinear(model, x, y, LinearTrainOptions{}, {}, &c);
+  EXPECT_TRUE(c.converged) << c.reason;
+  EXPECT_LT(steps, 100 * 4);
+  EXPECT_NEAR(model.Predict(x)(2, 0), 3.0f, 1e-4f);
+}
+
 }  // namespace
 }  // namespace lever

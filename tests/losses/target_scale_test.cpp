@@ -17,8 +17,10 @@ TEST(TargetScaleTest, FitsMeanAndPopulationStddevOfOneColumn) {
   EXPECT_DOUBLE_EQ(s.mean, 4.0);
   EXPECT_DOUBLE_EQ(s.stddev, std::sqrt(2.0));  // squares 4, 0, 0, 4 over 4 rows
   EXPECT_FALSE(s.identity());
-  // Constant, empty, non-finite or several columns: the identity.
-  EXPECT_TRUE(TargetScale::Fit(Tensor::Constant(3, 1, 7.0f)).identity());
+  // Constant: centred, unscaled. Empty, non-finite or several columns: the identity.
+  const TargetScale constant = TargetScale::Fit(Tensor::Constant(3, 1, 7.0f));
+  EXPECT_DOUBLE_EQ(constant.mean, 7.0);
+  EXPECT_DOUBLE_EQ(constant.stddev, 1.0);
   EXPECT_TRUE(TargetScale::Fit(Tensor(0, 1)).identity());
   y(1, 0) = std::numeric_limits<float>::infinity();
   EXPECT_TRUE(TargetScale::Fit(y).identity());

@@ -56,6 +56,21 @@ TEST(TrainingRunTest, CsvRegressionWithDefaultsWritesTheJobDirectory) {
   EXPECT_NE(o.Text().find("early stopping: holdout loss"), std::string::npos) << o.Text();
 }
 
+// Fewer than kMinRowsToHoldOut training rows: all of them train, no early stopping (a 1-row table too).
+TEST(TrainingRunTest, TinyTablesKeepEveryRow) {
+  for (const int rows : {1, 19}) {
+    TrainingRunSpec spec;
+    spec.data.train_file = testing::WriteFile("tiny_train.csv", RegressionCsv(rows, 3));
+    spec.data.test_file = testing::WriteFile("tiny_test.csv", RegressionCsv(5, 4));
+    spec.data.label = "y";
+    spec.config.max_steps = 20;
+    TrainingRun run(spec);
+    EXPECT_EQ(run.data().holdout.size(), 0) << rows;
+    EXPECT_EQ(run.data().train.size(), rows);
+    EXPECT_EQ(run.Run().result.best_step, -1);
+  }
+}
+
 TEST(TrainingRunTest, PlaygroundRunsHaveNoHoldoutAndBadKnobsAreNamed) {
   TrainingRunSpec spec;
   spec.config.max_steps = 50;

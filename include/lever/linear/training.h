@@ -22,7 +22,8 @@ struct LinearTrainOptions {
   /// Steps to train; 0 means `passes` passes over the data.
   int64_t steps = 0;
   /// Passes when `steps` is 0; 0 means until converged: rows in memory train pass after pass until the
-  /// mean training loss of a pass has not fallen below the best by more than `tolerance` (relative) for
+  /// mean training loss of a pass has not fallen below the best by more than `tolerance` (relative to the
+  /// best, or to 1e-4 when the best is below it) for
   /// `patience` passes in a row, or `max_passes` are done (scikit-learn's SGD rule); a stream takes 1 pass.
   double passes = 0.0;
   int64_t max_passes = 100;

@@ -14,8 +14,8 @@ struct TargetScale {
   double mean = 0.0;
   double stddev = 1.0;
 
-  /// The mean and (population) standard deviation of one label column; identity when the labels are
-  /// empty, constant or not finite.
+  /// The mean and (population) standard deviation of one label column (stddev 1 for a constant column);
+  /// identity when the labels are empty, not finite or not one column.
   static TargetScale Fit(const Tensor& labels);
   bool identity() const { return mean == 0.0 && stddev == 1.0; }
 };

@@ -17,6 +17,9 @@
 
 namespace lever {
 
+/// A CSV table of fewer training rows keeps them all: no holdout, no early stopping.
+inline constexpr Index kMinRowsToHoldOut = 20;
+
 struct TrainingDataSpec {
   // A Playground dataset (when train_file is empty): lever/data/playground.h, in the Playground's units.
   std::string dataset = "spiral";
@@ -35,7 +38,7 @@ struct TrainingDataSpec {
   std::string schema;                  // a schema YAML declaring column types; empty: inferred
   std::vector<std::string> na_values;  // texts that mean missing; empty: DefaultMissingValues()
   bool standardize = true;
-  double validation_split = 0.1;  // share of the training rows held out; 0: none
+  double validation_split = 0.1;  // share of the training rows held out; 0: none (and below kMinRowsToHoldOut rows)
   bool hold_out = true;           // false: no holdout (early stopping off)
 
   uint64_t seed = 1;  // the Playground's points and the holdout's rows
