@@ -7,6 +7,7 @@
 
 #include "lever/error.h"
 #include "lever/losses/registry.h"
+#include "lever/losses/target_scale.h"
 #include "lever/metrics/binary.h"
 
 namespace lever {
@@ -188,13 +189,9 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
           ? options.max_passes * steps_per_pass
           : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) / static_cast<double>(batch_size)));
   if (model.config().loss == "mean_squared_error" && model.outputs() == 1 && model.steps() == 0) {
-    double sum = 0.0, sum_sq = 0.0;
-    for (float v : labels) sum += v;
-    const double mean = sum / static_cast<double>(n);
-    for (float v : labels) sum_sq += (v - mean) * (v - mean);
-    const double stddev = std::sqrt(sum_sq / static_cast<double>(n));
-    // A constant target is its mean exactly: centred, with nothing to scale.
-    if (std::isfinite(mean) && std::isfinite(stddev)) model.StandardizeTargets(mean, stddev > 0.0 ? stddev : 1.0);
+    // The labels' mean and standard deviation (a constant target: centred, unscaled), as the networks' heads fit them.
+    const TargetScale scale = TargetScale::Fit(Eigen::Map<const Tensor>(labels.data(), n, 1));
+    if (!scale.identity()) model.StandardizeTargets(scale.mean, scale.stddev);
   }
   const auto start = Clock::now();
   std::vector<Index> order(static_cast<size_t>(n));
