@@ -132,11 +132,13 @@ int main(int argc, char** argv) {
   config.optimizer.learning_rate = n.learning_rate;
   lever::Trainer trainer(model, config);
   // A callback that reads the statistics, as the doctor will: their cost is part of the figure.
-  struct Sink : lever::TrainingCallback {
-    void OnStatistics(const lever::TrainingStatistics& s) override { count += s.parameters.size(); }
+  struct Sink : lever::Hook {
+    void AfterStatistics(lever::Learner& /*learner*/, const lever::TrainingStatistics& s) override {
+      count += s.parameters.size();
+    }
     size_t count = 0;
   } sink;
-  trainer.AddCallback(&sink);
+  trainer.AddHook(&sink);
   const lever::TrainResult r = trainer.Train(data);
   const double sps = static_cast<double>(r.steps) / r.training_seconds;
   std::printf(

@@ -8,11 +8,12 @@
 
 namespace {
 
-class Progress : public lever::TrainingCallback {
+class Progress : public lever::Hook {
  public:
-  bool OnEvaluation(const lever::EvalInfo& info) override {
-    std::printf("step %5lld  train loss %.4f  test accuracy %.3f\n", static_cast<long long>(info.step), info.train.loss,
-                info.validation ? info.validation->accuracy : 0.0);
+  bool AfterEvaluation(lever::Learner& /*learner*/, const lever::EvalReport& info) override {
+    if (info.name != "evaluation") return false;  // early stopping's holdout checks
+    std::printf("step %5lld  train loss %.4f  test accuracy %.3f\n", static_cast<long long>(info.step),
+                info.Get("train_loss"), info.Get("validation_accuracy"));
     return false;  // true would stop training early
   }
 };
@@ -41,7 +42,7 @@ int main() {
   config.optimizer.learning_rate = 0.01;
   lever::Trainer trainer(model, config);
   Progress progress;
-  trainer.AddCallback(&progress);
+  trainer.AddHook(&progress);
   const lever::TrainResult result = trainer.Train(data.train, &data.test);
   std::printf("test accuracy %.4f after %lld steps\n", result.validation->accuracy,
               static_cast<long long>(result.steps));

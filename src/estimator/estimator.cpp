@@ -2,7 +2,7 @@
 
 #include <chrono>
 #include <cmath>
-#include <numeric>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -12,12 +12,12 @@
 #include "lever/optim/clipping.h"
 #include "lever/optim/registry.h"
 #include "lever/registry.h"
+#include "lever/train/training_loop.h"
 
 namespace lever {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kDataOrderStream = 0xE57DA7AULL;
 
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
@@ -143,19 +143,9 @@ ParameterList Estimator::Variables() const {
   return all;
 }
 
-std::vector<Tensor> Estimator::SnapshotVariables() const {
-  std::vector<Tensor> values;
-  for (const Parameter* p : Variables()) values.push_back(p->value);
-  return values;
-}
-
 void Estimator::RestoreVariables(const std::vector<Tensor>& values) {
+  Learner::RestoreVariables(values);
   variables_replaced_ = true;
-  const ParameterList vars = Variables();
-  if (values.size() != vars.size())
-    throw ConfigError("a snapshot of " + std::to_string(values.size()) + " variables cannot restore " +
-                      std::to_string(vars.size()));
-  for (size_t i = 0; i < vars.size(); ++i) vars[i]->value = values[i];
 }
 
 std::unique_ptr<Estimator::Built> Estimator::BuildGraph(Mode mode, const Examples& data, Index rows) {
@@ -289,6 +279,40 @@ TrainOutcome Estimator::Train(const Examples& data, const TrainSpec& spec) {
   return Run(data, spec, nullptr, nullptr, nullptr);
 }
 
+double Estimator::learning_rate() const {
+  return optimizers_.empty() ? std::numeric_limits<double>::quiet_NaN() : optimizers_.front()->current_learning_rate();
+}
+
+double Estimator::TrainStep(std::span<const Index> rows) {
+  Built& b = *train_;
+  batch_rows_.assign(rows.begin(), rows.end());
+  GatherBatch(*train_data_, batch_rows_, batch_);
+  Feed(b, batch_);
+  b.graph->set_step(static_cast<uint64_t>(global_step_));
+  b.graph->Forward();
+  b.graph->Backward(b.spec.loss);
+  for (size_t k = 0; k < optimizers_.size(); ++k) {
+    if (clip_norm_ > 0.0) ClipByGlobalNorm(groups_[k], clip_norm_);
+    optimizers_[k]->Step(groups_[k]);
+  }
+  ++global_step_;
+  const double loss = b.spec.loss.scalar();
+  if (train_log_) {
+    log_window_loss_ += loss;
+    ++log_window_steps_;
+    if (global_step_ % config_.log_step_count_steps == 0) {
+      const double seconds = std::chrono::duration<double>(Clock::now() - log_window_start_).count();
+      train_log_->Log(global_step_,
+                      {{"loss", log_window_loss_ / static_cast<double>(log_window_steps_)},
+                       {"global_step/sec", seconds > 0 ? static_cast<double>(log_window_steps_) / seconds : 0.0}});
+      log_window_start_ = Clock::now();
+      log_window_steps_ = 0;
+      log_window_loss_ = 0.0;
+    }
+  }
+  return loss;
+}
+
 TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const Examples* eval,
                             const EvalSpec* eval_spec, std::vector<EvalReport>* reports) {
   spec.Validate();
@@ -304,8 +328,9 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   const bool writes = !config_.model_dir.empty();
   // The logs continue from this step: what a killed run logged after its last checkpoint is dropped, as
   // this run logs those steps again.
-  std::unique_ptr<RunLog> train_log, eval_log;
-  if (writes) train_log = std::make_unique<RunLog>(config_.model_dir, global_step_);
+  std::unique_ptr<RunLog> eval_log;
+  train_log_.reset();
+  if (writes) train_log_ = std::make_unique<RunLog>(config_.model_dir, global_step_);
   if (writes && eval) eval_log = std::make_unique<RunLog>(config_.model_dir + "/" + eval_spec->name, global_step_);
   // A finished job run again takes no step and evaluates its last step once more, with the same result:
   // the line its first run logged (the last one, at this step) is not written twice.
@@ -325,108 +350,76 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     last_save = Clock::now();
     last_saved_step = global_step_;
   };
-  auto log_window_start = Clock::now();
-  int64_t log_window_steps = 0;
-  double log_window_loss = 0.0;
-  for (const auto& hook : spec.hooks) hook->Begin(*this);
-  // A hook that stopped the run this one resumes (its checkpoint says so) keeps it stopped.
-  for (const auto& hook : spec.hooks) out.stopped_by_hook = hook->HasStopped() || out.stopped_by_hook;
+  log_window_start_ = Clock::now();
+  log_window_steps_ = 0;
+  log_window_loss_ = 0.0;
+  const int64_t first_step = global_step_;
 
-  const Index n = data.size();
-  const Index batch = spec.batch_size;
-  std::optional<Clock::time_point> last_eval_start;  // for EvalSpec::throttle_secs
-  auto evaluate = [&](bool is_final) {
-    last_eval_start = Clock::now();
-    EvalReport report{global_step_, eval_spec->name, EvaluateValidated(*eval, *eval_spec)};  // checked on entry
-    if (eval_log) {
-      std::map<std::string, double> values = report.metrics;
-      values.erase("global_step");
-      if (!(out.steps == 0 && logged_last && logged_last->values == values)) eval_log->Log(global_step_, values);
-    }
-    bool stop = false;
-    for (const auto& hook : spec.hooks) stop = hook->AfterEvaluation(*this, report) || stop;
-    for (const auto& exporter : eval_spec->exporters) exporter->Export(*this, report, is_final);
-    reports->push_back(std::move(report));
-    return stop;
-  };
-  int64_t last_eval = -1;
-  while (!out.stopped_by_hook && global_step_ < spec.max_steps) {
-    if (spec.stop_requested && spec.stop_requested()) {
-      out.interrupted = true;
-      break;
-    }
-    // The batch: rows first..first+batch of the epoch permutations, which depend only on (seed, epoch).
-    batch_rows_.resize(static_cast<size_t>(batch));
-    for (Index r = 0; r < batch; ++r) {
-      const int64_t pos = global_step_ * batch + r;
-      const int64_t epoch = pos / n;
-      if (epoch != order_epoch_ || order_size_ != n) {
-        order_.resize(static_cast<size_t>(n));
-        std::iota(order_.begin(), order_.end(), Index{0});
-        Rng rng = Rng::Stream(config_.seed, kDataOrderStream, static_cast<uint64_t>(epoch));
-        for (size_t i = order_.size() - 1; i > 0; --i) std::swap(order_[i], order_[rng.UniformInt(i + 1)]);
-        order_epoch_ = epoch;
-        order_size_ = n;
+  LoopSpec loop;
+  loop.max_steps = spec.max_steps;
+  loop.batch_size = spec.batch_size;
+  loop.seed = config_.seed;
+  loop.order_stream = EpochOrder::kEstimatorStream;
+  loop.stop_requested = spec.stop_requested;
+  if (eval) {
+    LoopEvaluation e;
+    e.name = eval_spec->name;
+    e.every_steps = eval_spec->every_steps;
+    e.start_delay_steps = eval_spec->start_delay_steps;
+    e.throttle_secs = eval_spec->throttle_secs;
+    e.run = [&](bool /*is_final*/) {
+      std::map<std::string, double> metrics = EvaluateValidated(*eval, *eval_spec);  // checked on entry
+      if (eval_log) {
+        std::map<std::string, double> values = metrics;
+        values.erase("global_step");
+        if (!(global_step_ == first_step && logged_last && logged_last->values == values)) {
+          eval_log->Log(global_step_, values);
+        }
       }
-      batch_rows_[static_cast<size_t>(r)] = order_[static_cast<size_t>(pos % n)];
-    }
-    GatherBatch(data, batch_rows_, batch_);
-    Feed(b, batch_);
-    b.graph->set_step(static_cast<uint64_t>(global_step_));
-    b.graph->Forward();
-    b.graph->Backward(b.spec.loss);
-    for (size_t k = 0; k < optimizers_.size(); ++k) {
-      if (spec.clip_norm > 0.0) ClipByGlobalNorm(groups_[k], spec.clip_norm);
-      optimizers_[k]->Step(groups_[k]);
-    }
-    ++global_step_;
-    ++out.steps;
-    out.last_loss = b.spec.loss.scalar();
-    if (train_log) {
-      log_window_loss += out.last_loss;
-      ++log_window_steps;
-      if (global_step_ % config_.log_step_count_steps == 0) {
-        const double seconds = std::chrono::duration<double>(Clock::now() - log_window_start).count();
-        train_log->Log(global_step_,
-                       {{"loss", log_window_loss / static_cast<double>(log_window_steps)},
-                        {"global_step/sec", seconds > 0 ? static_cast<double>(log_window_steps) / seconds : 0.0}});
-        log_window_start = Clock::now();
-        log_window_steps = 0;
-        log_window_loss = 0.0;
-      }
-    }
-    const StepReport report{global_step_, spec.max_steps, out.last_loss,
-                            std::chrono::duration<double>(Clock::now() - start).count()};
-    bool stop = false;
-    for (const auto& hook : spec.hooks) stop = hook->AfterStep(*this, report) || stop;
-    if (!stop && eval && eval_spec->every_steps > 0 && global_step_ >= eval_spec->start_delay_steps &&
-        global_step_ % eval_spec->every_steps == 0 && global_step_ < spec.max_steps &&
-        (eval_spec->throttle_secs <= 0 || !last_eval_start ||
-         std::chrono::duration<double>(Clock::now() - *last_eval_start).count() >= eval_spec->throttle_secs)) {
-      stop = evaluate(false);
-      last_eval = global_step_;
-    }
-    if (stop) {
-      out.stopped_by_hook = true;
-      break;  // the checkpoint after End holds this step
-    }
-    // After the step's hooks and evaluation, so the checkpoint holds their state at this step: a run
-    // resumed from it goes on with the next step as this one does, and its logs hold this step's lines.
+      return metrics;
+    };
+    e.after_hooks = [&](const EvalReport& report) {
+      for (const auto& exporter : eval_spec->exporters) exporter->Export(*this, report, report.is_final);
+    };
+    loop.evaluations.push_back(std::move(e));
+  }
+  // After the step's hooks and evaluation, so the checkpoint holds their state at this step: a run
+  // resumed from it goes on with the next step as this one does, and its logs hold this step's lines.
+  loop.after_step = [&] {
     if (writes &&
         (config_.save_checkpoints_steps > 0
              ? global_step_ % config_.save_checkpoints_steps == 0
              : std::chrono::duration<double>(Clock::now() - last_save).count() >= config_.save_checkpoints_secs)) {
       save();
     }
-  }
-  variables_replaced_ = false;
-  for (const auto& hook : spec.hooks) hook->End(*this);
+  };
   // The end of training (or a stop request) is always in a checkpoint, and so are variables a hook put
   // back (early stopping's best ones), so the directory holds what the estimator now holds.
-  if (writes && (last_saved_step != global_step_ || variables_replaced_)) save();
-  // A final evaluation, unless the last one was at this step of these variables (a hook that stopped
-  // training may have put back earlier ones).
-  if (eval && (last_eval != global_step_ || out.stopped_by_hook)) evaluate(!out.interrupted);
+  loop.after_end = [&] {
+    if (writes && (last_saved_step != global_step_ || variables_replaced_)) save();
+  };
+  std::vector<Hook*> hooks;
+  for (const auto& hook : spec.hooks) hooks.push_back(hook.get());
+  variables_replaced_ = false;
+  train_data_ = &data;
+  clip_norm_ = spec.clip_norm;
+  LoopOutcome loop_out;
+  try {
+    loop_out = RunTrainingLoop(*this, data.size(), loop, hooks);
+  } catch (...) {
+    train_data_ = nullptr;
+    train_log_.reset();
+    throw;
+  }
+  train_data_ = nullptr;
+  train_log_.reset();
+  out.steps = loop_out.steps;
+  out.last_loss = loop_out.last_loss;
+  out.stopped_by_hook = loop_out.stopped_by_hook;
+  out.interrupted = loop_out.interrupted;
+  if (reports) {
+    for (EvalReport& r : loop_out.evaluations) reports->push_back(std::move(r));
+  }
   out.global_step = global_step_;
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return out;

@@ -99,12 +99,12 @@ void CheckState(const MemoryState& mine, const StateReader& saved, const std::st
 class JobStateHook : public Hook {
  public:
   explicit JobStateHook(const Job& job) : job_(job), state_(JobState(job)) {}
-  void SaveState(const Estimator& /*estimator*/, StateWriter& out) const override {
+  void SaveState(const Learner& /*learner*/, StateWriter& out) const override {
     for (const auto& [key, value] : state_.tensors()) out.WriteTensor(key, value);
     for (const auto& [key, value] : state_.scalars()) out.WriteScalar(key, value);
   }
-  void LoadState(Estimator& estimator, const StateReader& in) override {
-    CheckState(state_, in, "the checkpoint in " + estimator.config().model_dir, job_);
+  void LoadState(Learner& /*learner*/, const StateReader& in) override {
+    CheckState(state_, in, "the checkpoint in " + job_.config.run.model_dir, job_);
   }
 
  private:

@@ -16,7 +16,7 @@ namespace {
 class TunerHook : public Hook {
  public:
   explicit TunerHook(HypertuneReporter tuner) : tuner_(std::move(tuner)) {}
-  bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& r) override {
     std::vector<std::pair<std::string, double>> metrics;
     for (const auto& [name, value] : r.metrics) {
       if (name != "global_step") metrics.emplace_back(name, value);

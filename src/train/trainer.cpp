@@ -3,23 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "lever/error.h"
 #include "lever/losses/registry.h"
 #include "lever/optim/clipping.h"
+#include "lever/train/hooks.h"
 
 namespace lever {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
-
-constexpr uint64_t kDataOrderStream = 0xDA7A0D3EULL;
-
-}  // namespace
+namespace {}  // namespace
 
 void TrainConfig::Validate() const {
   CanonicalLossName(loss);
@@ -131,26 +125,13 @@ Trainer::EvalGraph& Trainer::Eval() {
   return *eval_;
 }
 
-void Trainer::FillBatch(const Dataset& train) {
-  const Index n = train.size();
-  const Index batch = config_.batch_size;
-  auto x = graph_->FeedBuffer(input_, batch);
-  auto y = graph_->FeedBuffer(labels_, batch);
-  const int64_t first = step_ * batch;
-  for (Index r = 0; r < batch; ++r) {
-    const int64_t pos = first + r;
-    const int64_t epoch = pos / n;
-    if (epoch != order_epoch_) {
-      // The order of epoch e depends only on (seed, e): resuming at any step reproduces it.
-      order_.resize(static_cast<size_t>(n));
-      std::iota(order_.begin(), order_.end(), Index{0});
-      Rng rng = Rng::Stream(config_.seed, kDataOrderStream, static_cast<uint64_t>(epoch));
-      for (size_t i = order_.size() - 1; i > 0; --i) std::swap(order_[i], order_[rng.UniformInt(i + 1)]);
-      order_epoch_ = epoch;
-    }
-    const Index row = order_[static_cast<size_t>(pos % n)];
-    x.row(r) = train.features.row(row);
-    y.row(r) = train.labels.row(row);
+void Trainer::FillBatch(std::span<const Index> rows) {
+  auto x = graph_->FeedBuffer(input_, config_.batch_size);
+  auto y = graph_->FeedBuffer(labels_, config_.batch_size);
+  for (Index r = 0; r < config_.batch_size; ++r) {
+    const Index row = rows[static_cast<size_t>(r)];
+    x.row(r) = train_->features.row(row);
+    y.row(r) = train_->labels.row(row);
   }
 }
 
@@ -163,13 +144,14 @@ double Trainer::RegularizationLoss() const {
   return total;
 }
 
-TrainingStatistics Trainer::ComputeStatistics(double loss, double grad_norm, bool clipped) {
+TrainingStatistics Trainer::Statistics() {
   TrainingStatistics s;
+  if (weights_before_.size() != trainable_.size()) return s;  // not sampling statistics
   s.step = step_;
-  s.data_loss = loss;
+  s.data_loss = last_loss_;
   s.regularization_loss = RegularizationLoss();
-  s.gradient_global_norm = grad_norm;
-  s.clipped = clipped;
+  s.gradient_global_norm = last_gradient_norm_;
+  s.clipped = last_clipped_;
   s.learning_rate = optimizer_->schedule().Rate(step_ - 1);
   s.nonzero_weights = model_.CountNonzeroWeights();
   s.kernel_weights = model_.CountKernelWeights();
@@ -210,6 +192,55 @@ TrainingStatistics Trainer::ComputeStatistics(double loss, double grad_norm, boo
   return s;
 }
 
+double Trainer::TrainStep(std::span<const Index> rows) {
+  FillBatch(rows);
+  graph_->set_step(static_cast<uint64_t>(step_));
+  graph_->Forward(loss_);
+  const double loss = loss_.scalar();
+  if (!std::isfinite(loss)) {
+    std::ostringstream msg;
+    msg << "the training loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at step " << step_ + 1
+        << " (optimizer " << optimizer_->Describe() << ", "
+        << (config_.clip_norm > 0.0 ? "clipping gradients at global norm " + FormatValue(config_.clip_norm)
+                                    : std::string("no gradient clipping"))
+        << "). ";
+    if (config_.clip_norm > 0.0 || config_.clip_value > 0.0) {
+      msg << "The learning rate is most likely too high: try one 10x smaller; also check the inputs for extreme "
+             "values and standardize features.";
+    } else {
+      msg << "The learning rate is most likely too high: try one 10x smaller, or clip gradients (e.g. clip norm "
+             "1.0).";
+    }
+    throw DivergenceError(msg.str(), step_ + 1);
+  }
+  graph_->Backward(loss_);
+  const bool stats_step = config_.statistics_every > 0 && (step_ + 1) % config_.statistics_every == 0 &&
+                          weights_before_.size() == trainable_.size();
+  double grad_norm = 0.0;
+  bool clipped = false;
+  if (stats_step) {
+    for (size_t i = 0; i < trainable_.size(); ++i) {
+      gradient_norms_[i] = trainable_[i]->grad.norm();
+      weights_before_[i] = trainable_[i]->value;  // same shape: no allocation
+    }
+  }
+  if (config_.clip_norm > 0.0) {
+    grad_norm = ClipByGlobalNorm(trainable_, config_.clip_norm);
+    clipped = grad_norm > config_.clip_norm;
+  } else if (stats_step) {
+    grad_norm = GlobalGradientNorm(trainable_);
+  }
+  if (config_.clip_value > 0.0) clipped = ClipByValue(trainable_, config_.clip_value) > 0 || clipped;
+  optimizer_->Step(trainable_);
+  ++step_;
+  if (stats_step) {
+    last_loss_ = loss;
+    last_gradient_norm_ = grad_norm;
+    last_clipped_ = clipped;
+  }
+  return loss;
+}
+
 TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   CheckData(train, "training");
   if (validation != nullptr) CheckData(*validation, "validation");
@@ -221,148 +252,84 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
     }
     BuildTrainGraph(label_cols);
   }
-  const bool sample_stats = config_.statistics_every > 0;
-  if (sample_stats && weights_before_.size() != trainable_.size()) {
+  if (config_.statistics_every > 0 && weights_before_.size() != trainable_.size()) {
     weights_before_.clear();
     for (const Parameter* p : trainable_) weights_before_.push_back(p->value);
     gradient_norms_.assign(trainable_.size(), 0.0);
   }
 
-  const auto start = Clock::now();
-  double training_seconds = 0.0;
-  int64_t steps_since_eval = 0;
-  double seconds_since_eval = 0.0;
   TrainResult result;
-  auto last = Clock::now();
-
-  auto evaluate = [&](bool final) {
-    const auto now = Clock::now();
-    const double chunk = Seconds(last, now);
-    training_seconds += chunk;
-    seconds_since_eval += chunk;
-    EvalInfo info;
-    info.step = step_;
-    info.max_steps = config_.max_steps;
-    if (config_.evaluate_train || final) info.train = Evaluate(train);
-    if (validation != nullptr) info.validation = Evaluate(*validation);
-    info.regularization_loss = RegularizationLoss();
-    info.elapsed_seconds = Seconds(start, Clock::now());
-    info.steps_per_second = seconds_since_eval > 0.0 ? static_cast<double>(steps_since_eval) / seconds_since_eval : 0.0;
-    steps_since_eval = 0;
-    seconds_since_eval = 0.0;
-    bool stop = false;
-    for (TrainingCallback* cb : callbacks_) stop = cb->OnEvaluation(info) || stop;
-    result.train = info.train;
-    result.validation = info.validation;
-    last = Clock::now();
-    return stop;
-  };
-
-  std::vector<float> step_losses;  // for the convergence report
-  step_losses.reserve(static_cast<size_t>(std::max<int64_t>(0, config_.max_steps - step_)));
-  // Early stopping on the holdout: the best check so far and its parameters.
-  const int64_t check_every =
-      stopping_.check_every > 0 ? stopping_.check_every : std::max<int64_t>(1, config_.max_steps / 100);
-  const ParameterList all_parameters = model_.parameters().All();
-  std::vector<Tensor> best_values;
-  double best_loss = std::numeric_limits<double>::infinity();
-  int64_t best_step = -1, stale = 0;
-  auto check_holdout = [&] {
-    const double holdout_loss = Evaluate(*holdout_).loss;
-    if (holdout_loss < best_loss - stopping_.min_delta || best_step < 0) {
-      best_loss = std::min(best_loss, holdout_loss);
-      best_step = step_;
-      stale = 0;
-      if (stopping_.restore_best) {
-        best_values.resize(all_parameters.size());
-        for (size_t i = 0; i < all_parameters.size(); ++i) best_values[i] = all_parameters[i]->value;
-      }
-      return false;
-    }
-    return ++stale >= stopping_.patience;
-  };
-  while (step_ < config_.max_steps) {
-    FillBatch(train);
-    graph_->set_step(static_cast<uint64_t>(step_));
-    graph_->Forward(loss_);
-    const double loss = loss_.scalar();
-    if (!std::isfinite(loss)) {
-      std::ostringstream msg;
-      msg << "the training loss became " << (std::isnan(loss) ? "NaN" : "infinite") << " at step " << step_ + 1
-          << " (optimizer " << optimizer_->Describe() << ", "
-          << (config_.clip_norm > 0.0 ? "clipping gradients at global norm " + FormatValue(config_.clip_norm)
-                                      : std::string("no gradient clipping"))
-          << "). ";
-      if (config_.clip_norm > 0.0 || config_.clip_value > 0.0) {
-        msg << "The learning rate is most likely too high: try one 10x smaller; also check the inputs for extreme "
-               "values and standardize features.";
-      } else {
-        msg << "The learning rate is most likely too high: try one 10x smaller, or clip gradients (e.g. clip norm "
-               "1.0).";
-      }
-      throw DivergenceError(msg.str(), step_ + 1);
-    }
-    graph_->Backward(loss_);
-    step_losses.push_back(static_cast<float>(loss));
-
-    const bool stats_step = sample_stats && (step_ + 1) % config_.statistics_every == 0;
-    double grad_norm = 0.0;
-    bool clipped = false;
-    if (stats_step) {
-      for (size_t i = 0; i < trainable_.size(); ++i) {
-        gradient_norms_[i] = trainable_[i]->grad.norm();
-        weights_before_[i] = trainable_[i]->value;  // same shape: no allocation
-      }
-    }
-    if (config_.clip_norm > 0.0) {
-      grad_norm = ClipByGlobalNorm(trainable_, config_.clip_norm);
-      clipped = grad_norm > config_.clip_norm;
-    } else if (stats_step) {
-      grad_norm = GlobalGradientNorm(trainable_);
-    }
-    if (config_.clip_value > 0.0) clipped = ClipByValue(trainable_, config_.clip_value) > 0 || clipped;
-    const double learning_rate = optimizer_->current_learning_rate();
-    optimizer_->Step(trainable_);
-    ++step_;
-    ++steps_since_eval;
-
-    if (!callbacks_.empty()) {
-      const StepInfo info{step_, config_.max_steps, loss, learning_rate};
-      for (TrainingCallback* cb : callbacks_) cb->OnStepEnd(info);
-      if (stats_step) {
-        const TrainingStatistics stats = ComputeStatistics(loss, grad_norm, clipped);
-        for (TrainingCallback* cb : callbacks_) cb->OnStatistics(stats);
-      }
-    }
-    if (holdout_ != nullptr && (step_ % check_every == 0 || step_ == config_.max_steps) && check_holdout()) {
-      result.stopped_early = true;
-      break;
-    }
-    if (config_.eval_every > 0 && step_ % config_.eval_every == 0 && step_ < config_.max_steps) {
-      if (evaluate(false)) {
-        result.stopped_early = true;
-        break;
-      }
-    }
+  LoopSpec spec;
+  spec.max_steps = config_.max_steps;
+  spec.batch_size = config_.batch_size;
+  spec.seed = config_.seed;
+  spec.order_stream = EpochOrder::kTrainerStream;
+  spec.statistics_every = config_.statistics_every;
+  spec.record_step_losses = true;
+  // Early stopping on the holdout: checked every check_every steps and at the last one; the best check's
+  // parameters are put back at the end (Keras's restore_best_weights).
+  std::optional<EarlyStoppingHook> stopping;
+  int64_t check_every = 0;
+  if (holdout_ != nullptr) {
+    check_every = stopping_.check_every > 0 ? stopping_.check_every : std::max<int64_t>(1, config_.max_steps / 100);
+    stopping.emplace("loss", EarlyStoppingHook::Goal::kMinimize, stopping_.patience * check_every, stopping_.min_delta,
+                     stopping_.restore_best);
+    stopping->watch_evaluation("holdout").restore_at_end(true);
+    LoopEvaluation check;
+    check.name = "holdout";
+    check.every_steps = check_every;
+    check.at_max_steps = true;
+    check.at_end = false;
+    check.run = [this](bool) { return std::map<std::string, double>{{"loss", Evaluate(*holdout_).loss}}; };
+    spec.evaluations.push_back(std::move(check));
   }
-  if (holdout_ != nullptr && best_step >= 0) {
-    if (stopping_.restore_best && best_step != step_) {
-      for (size_t i = 0; i < all_parameters.size(); ++i) all_parameters[i]->value = best_values[i];
+  LoopEvaluation evaluation;
+  evaluation.name = "evaluation";
+  evaluation.every_steps = config_.eval_every;
+  evaluation.run = [&](bool is_final) {
+    std::map<std::string, double> metrics;
+    if (config_.evaluate_train || is_final) {
+      result.train = Evaluate(train);
+      metrics["train_loss"] = result.train.loss;
+      if (!std::isnan(result.train.accuracy)) metrics["train_accuracy"] = result.train.accuracy;
     }
-    result.best_step = stopping_.restore_best ? best_step : step_;
-    result.holdout_loss = stopping_.restore_best ? best_loss : Evaluate(*holdout_).loss;
+    if (validation != nullptr) {
+      result.validation = Evaluate(*validation);
+      metrics["validation_loss"] = result.validation->loss;
+      if (!std::isnan(result.validation->accuracy)) metrics["validation_accuracy"] = result.validation->accuracy;
+    }
+    metrics["regularization_loss"] = RegularizationLoss();
+    return metrics;
+  };
+  spec.evaluations.push_back(std::move(evaluation));
+  std::vector<Hook*> hooks;
+  if (stopping) hooks.push_back(&*stopping);  // first: its End puts the best weights back before the others see it
+  for (Hook* hook : hooks_) hooks.push_back(hook);
+
+  train_ = &train;
+  LoopOutcome outcome;
+  try {
+    outcome = RunTrainingLoop(*this, train.size(), spec, hooks);
+  } catch (...) {
+    train_ = nullptr;
+    throw;
   }
-  evaluate(true);
+  train_ = nullptr;
+  result.stopped_early = outcome.stopped_by_hook;
+  if (stopping && stopping->best_step() >= 0) {
+    result.best_step = stopping_.restore_best ? stopping->best_step() : step_;
+    result.holdout_loss = stopping_.restore_best ? stopping->best_value() : Evaluate(*holdout_).loss;
+  }
   result.steps = step_;
-  // A callback that stopped the run (early stopping) decided it was done.
-  if (!result.stopped_early) result.convergence = LossTrendConvergence(step_losses, "max_steps");
+  // A hook that stopped the run (early stopping) decided it was done.
+  if (!result.stopped_early) result.convergence = LossTrendConvergence(outcome.step_losses, "max_steps");
   result.regularization_loss = RegularizationLoss();
   result.nonzero_weights = model_.CountNonzeroWeights();
   result.kernel_weights = model_.CountKernelWeights();
-  result.elapsed_seconds = Seconds(start, Clock::now());
-  result.training_seconds = training_seconds;
-  result.steps_per_second = training_seconds > 0.0 ? static_cast<double>(step_) / training_seconds : 0.0;
-  for (TrainingCallback* cb : callbacks_) cb->OnTrainEnd(result);
+  result.elapsed_seconds = outcome.seconds;
+  result.training_seconds = outcome.training_seconds;
+  result.steps_per_second =
+      outcome.training_seconds > 0.0 ? static_cast<double>(outcome.steps) / outcome.training_seconds : 0.0;
   return result;
 }
 

@@ -14,21 +14,23 @@
 namespace lever {
 
 // Reports each evaluation to a tuner (CLOUD_ML_HP_METRIC_FILE) and to <job-dir>/eval.jsonl.
-class TrainingRun::JobFiles : public TrainingCallback {
+class TrainingRun::JobFiles : public Hook {
  public:
   JobFiles(HypertuneReporter tuner, std::string eval_log) : tuner_(std::move(tuner)), eval_log_(std::move(eval_log)) {}
-  bool OnEvaluation(const EvalInfo& info) override {
-    const EvalMetrics& m = info.validation ? *info.validation : info.train;
-    std::vector<std::pair<std::string, double>> metrics{{"loss", m.loss}};
-    if (!std::isnan(m.accuracy)) metrics.emplace_back("accuracy", m.accuracy);
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& info) override {
+    if (info.name != "evaluation") return false;
+    const bool validation = info.metrics.count("validation_loss") > 0;
+    const std::string on = validation ? "validation_" : "train_";
+    std::vector<std::pair<std::string, double>> metrics{{"loss", info.Get(on + "loss")}};
+    if (info.metrics.count(on + "accuracy") > 0) metrics.emplace_back("accuracy", info.Get(on + "accuracy"));
     tuner_.Report(info.step, metrics);
     if (!eval_log_.empty()) {
-      nlohmann::ordered_json line{
-          {"step", info.step}, {"wall_time", info.elapsed_seconds}, {"train_loss", info.train.loss}};
-      if (!std::isnan(info.train.accuracy)) line["train_accuracy"] = info.train.accuracy;
-      if (info.validation) {
-        line["test_loss"] = info.validation->loss;
-        if (!std::isnan(info.validation->accuracy)) line["test_accuracy"] = info.validation->accuracy;
+      nlohmann::ordered_json line{{"step", info.step}, {"wall_time", info.seconds}};
+      if (info.metrics.count("train_loss") > 0) line["train_loss"] = info.Get("train_loss");
+      if (info.metrics.count("train_accuracy") > 0) line["train_accuracy"] = info.Get("train_accuracy");
+      if (validation) {
+        line["test_loss"] = info.Get("validation_loss");
+        if (info.metrics.count("validation_accuracy") > 0) line["test_accuracy"] = info.Get("validation_accuracy");
       }
       std::ofstream out(eval_log_, std::ios::app);
       out << line.dump() << '\n';
@@ -65,7 +67,7 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
     std::filesystem::remove(eval_log, error);  // a rerun in the same directory starts a fresh log
   }
   files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), eval_log);
-  trainer_->AddCallback(files_.get());
+  trainer_->AddHook(files_.get());
   if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
 }
 

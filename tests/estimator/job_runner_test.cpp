@@ -22,11 +22,11 @@ class CountingObserver : public JobObserver {
     train_rows = train.size();
     eval_rows = eval.size();
   }
-  bool AfterStep(Estimator& /*estimator*/, const StepReport& /*report*/) override {
+  bool AfterStep(Learner& /*learner*/, const StepReport& /*report*/) override {
     ++steps;
     return false;
   }
-  bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& /*report*/) override {
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& /*report*/) override {
     ++evaluations;
     return false;
   }

@@ -42,7 +42,7 @@ lever::Dataset Classes(lever::Index n, uint64_t seed) {
 class KillAtStepHook : public lever::Hook {
  public:
   explicit KillAtStepHook(int64_t step) : step_(step) {}
-  bool AfterStep(lever::Estimator&, const lever::StepReport& report) override {
+  bool AfterStep(lever::Learner&, const lever::StepReport& report) override {
     if (report.step == step_) std::raise(SIGKILL);
     return false;
   }

@@ -60,10 +60,10 @@ namespace lever {
 namespace {
 
 // Starts counting after `warmup` steps and stops `measured` steps later.
-class AllocationCounter : public TrainingCallback {
+class AllocationCounter : public Hook {
  public:
   AllocationCounter(int64_t warmup, int64_t measured) : warmup_(warmup), measured_(measured) {}
-  void OnStepEnd(const StepInfo& info) override {
+  bool AfterStep(Learner& /*learner*/, const StepReport& info) override {
     if (info.step == warmup_) {
       g_allocations = 0;
       g_counting = true;
@@ -71,6 +71,7 @@ class AllocationCounter : public TrainingCallback {
       g_counting = false;
       allocations = g_allocations.load();
     }
+    return false;
   }
   long allocations = -1;
 
@@ -104,7 +105,7 @@ long StepAllocations(const MlpSpec& mlp, Index inputs, const std::string& loss, 
   c.optimizer.learning_rate = 0.001;
   Trainer trainer(model, c);
   AllocationCounter counter(/*warmup=*/10, /*measured=*/40);  // crosses epoch boundaries too
-  trainer.AddCallback(&counter);
+  trainer.AddHook(&counter);
   trainer.Train(data);
   return counter.allocations;
 }

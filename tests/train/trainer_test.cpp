@@ -179,17 +179,20 @@ TEST(TrainerTest, InvalidKnobsAreRejectedWithWhatIsValid) {
   EXPECT_THROW(Trainer(model, c), ConfigError);
 }
 
-class Recorder : public TrainingCallback {
+class Recorder : public Hook {
  public:
-  void OnStepEnd(const StepInfo& s) override { steps.push_back(s.step); }
-  void OnStatistics(const TrainingStatistics& s) override { stats.push_back(s); }
-  bool OnEvaluation(const EvalInfo& e) override {
+  bool AfterStep(Learner& /*learner*/, const StepReport& s) override {
+    steps.push_back(s.step);
+    return false;
+  }
+  void AfterStatistics(Learner& /*learner*/, const TrainingStatistics& s) override { stats.push_back(s); }
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& e) override {
     evals.push_back(e);
     return stop_at > 0 && e.step >= stop_at;
   }
   std::vector<int64_t> steps;
   std::vector<TrainingStatistics> stats;
-  std::vector<EvalInfo> evals;
+  std::vector<EvalReport> evals;
   int64_t stop_at = 0;
 };
 
@@ -206,7 +209,7 @@ TEST(TrainerTest, ReportsStatisticsEveryNSteps) {
   c.eval_every = 50;
   Recorder rec;
   Trainer trainer(model, c);
-  trainer.AddCallback(&rec);
+  trainer.AddHook(&rec);
   trainer.Train(data.train, &data.test);
   ASSERT_EQ(rec.steps.size(), 100u);
   ASSERT_EQ(rec.stats.size(), 4u);
@@ -226,7 +229,7 @@ TEST(TrainerTest, ReportsStatisticsEveryNSteps) {
   EXPECT_GT(s.activations[0].zero_fraction, 0.0);
   EXPECT_LT(s.activations[0].zero_fraction, 1.0);
   ASSERT_EQ(rec.evals.size(), 2u);  // step 50 and the final one
-  EXPECT_TRUE(rec.evals[0].validation.has_value());
+  EXPECT_TRUE(rec.evals[0].metrics.count("validation_loss") > 0);
 }
 
 TEST(TrainerTest, SaturatedTanhIsReported) {
@@ -243,7 +246,7 @@ TEST(TrainerTest, SaturatedTanhIsReported) {
   c.optimizer.learning_rate = 1e-6;
   Recorder rec;
   Trainer trainer(model, c);
-  trainer.AddCallback(&rec);
+  trainer.AddHook(&rec);
   trainer.Train(d);
   ASSERT_FALSE(rec.stats.empty());
   EXPECT_GT(rec.stats[0].activations[0].saturated_fraction, 0.99);
@@ -301,7 +304,7 @@ TEST(TrainerTest, StatisticsOfOneSgdStepMatchAHandComputedBackwardPass) {
   c.statistics_every = 1;
   Recorder rec;
   Trainer trainer(model, c);
-  trainer.AddCallback(&rec);
+  trainer.AddHook(&rec);
   trainer.Train(d);
   ASSERT_EQ(rec.stats.size(), 1u);
   const TrainingStatistics& s = rec.stats[0];
@@ -384,7 +387,7 @@ TEST(TrainerTest, EarlyStopFromACallback) {
   Recorder rec;
   rec.stop_at = 300;
   Trainer trainer(model, c);
-  trainer.AddCallback(&rec);
+  trainer.AddHook(&rec);
   const TrainResult r = trainer.Train(data.train, &data.test);
   EXPECT_TRUE(r.stopped_early);
   EXPECT_EQ(r.steps, 300);

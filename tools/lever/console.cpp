@@ -51,20 +51,23 @@ void ProgressBar::Clear() {
 ConsoleProgress::ConsoleProgress(bool classification, bool bar, std::FILE* out)
     : classification_(classification), bar_(bar), out_(out), progress_bar_(out) {}
 
-void ConsoleProgress::OnStepEnd(const StepInfo& info) {
-  if (bar_) progress_bar_.Update(info.step, info.max_steps, info.loss);
+bool ConsoleProgress::AfterStep(Learner& /*learner*/, const StepReport& report) {
+  if (bar_) progress_bar_.Update(report.step, report.max_steps, report.loss);
+  return false;
 }
 
-void ConsoleProgress::OnTrainEnd(const TrainResult& /*result*/) { progress_bar_.Clear(); }
+void ConsoleProgress::End(Learner& /*learner*/) { progress_bar_.Clear(); }
 
-bool ConsoleProgress::OnEvaluation(const EvalInfo& info) {
+bool ConsoleProgress::AfterEvaluation(Learner& /*learner*/, const EvalReport& info) {
+  if (info.name != "evaluation") return false;
   progress_bar_.Clear();
+  const bool validation = info.metrics.count("validation_loss") > 0;
   std::string line = fmt::format("step {:>{}}/{}  train loss {:.4f}", info.step, std::to_string(info.max_steps).size(),
-                                 info.max_steps, info.train.loss);
-  if (info.validation) line += fmt::format("  test loss {:.4f}", info.validation->loss);
+                                 info.max_steps, info.Get("train_loss"));
+  if (validation) line += fmt::format("  test loss {:.4f}", info.Get("validation_loss"));
   if (classification_) {
-    line += fmt::format("  train acc {:.3f}", info.train.accuracy);
-    if (info.validation) line += fmt::format("  test acc {:.3f}", info.validation->accuracy);
+    line += fmt::format("  train acc {:.3f}", info.Get("train_accuracy"));
+    if (validation) line += fmt::format("  test acc {:.3f}", info.Get("validation_accuracy"));
   }
   line += fmt::format("  {:.0f} steps/s", info.steps_per_second);
   if (info.steps_per_second > 0 && info.step < info.max_steps) {
@@ -75,7 +78,7 @@ bool ConsoleProgress::OnEvaluation(const EvalInfo& info) {
   return false;
 }
 
-void ConsoleProgress::OnStatistics(const TrainingStatistics& s) {
+void ConsoleProgress::AfterStatistics(Learner& /*learner*/, const TrainingStatistics& s) {
   progress_bar_.Clear();
   fmt::print(out_, "  [stats step {}] data loss {:.4f}  reg loss {:.4f}  grad norm {:.3g}{}  nonzero weights {}/{}\n",
              s.step, s.data_loss, s.regularization_loss, s.gradient_global_norm, s.clipped ? " (clipped)" : "",

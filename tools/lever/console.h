@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "lever/train/callbacks.h"
+#include "lever/train/hook.h"
 
 namespace lever::cli {
 
@@ -30,14 +30,16 @@ class ProgressBar {
   int64_t steps_seen_ = 0;
 };
 
-class ConsoleProgress : public TrainingCallback {
+/// The Trainer's progress: a line per evaluation ("evaluation" reports; the holdout's checks are not
+/// printed), the sampled statistics, and the progress bar between them.
+class ConsoleProgress : public Hook {
  public:
   /// `bar`: draw the progress bar (the CLI passes whether `out` is a terminal).
   ConsoleProgress(bool classification, bool bar, std::FILE* out = stdout);
-  void OnStepEnd(const StepInfo& info) override;
-  bool OnEvaluation(const EvalInfo& info) override;
-  void OnStatistics(const TrainingStatistics& stats) override;
-  void OnTrainEnd(const TrainResult& result) override;
+  bool AfterStep(Learner& learner, const StepReport& report) override;
+  bool AfterEvaluation(Learner& learner, const EvalReport& report) override;
+  void AfterStatistics(Learner& learner, const TrainingStatistics& stats) override;
+  void End(Learner& learner) override;
 
  private:
   bool classification_;

@@ -56,7 +56,7 @@ int Run(TrainFlags& f) {
     for (const std::string& line : data.summary) fmt::print("  {}\n", line);
     fmt::print("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(c.loss),
                run.trainer().optimizer().Describe(), c.batch_size, c.max_steps, c.seed);
-    run.trainer().AddCallback(&progress);
+    run.trainer().AddHook(&progress);
   }
   const TrainingOutcome o = run.Run();
   fmt::print("{}", o.Text());

@@ -44,8 +44,8 @@ class JobProgress : public JobObserver {
     fmt::print("model: {}  steps {}  batch {}  seed {}{}\n", c.type, c.train_spec.max_steps, c.train_spec.batch_size,
                c.run.seed, c.run.model_dir.empty() ? "" : "  model_dir " + c.run.model_dir);
   }
-  void Begin(Estimator& estimator) override { first_step_ = estimator.global_step(); }
-  bool AfterStep(Estimator& /*estimator*/, const StepReport& r) override {
+  void Begin(Learner& learner) override { first_step_ = learner.global_step(); }
+  bool AfterStep(Learner& /*learner*/, const StepReport& r) override {
     if (output_.quiet) return false;
     if (output_.progress_bar) {
       bar_.Update(r.step, r.max_steps, r.loss, first_step_);
@@ -54,14 +54,15 @@ class JobProgress : public JobObserver {
     const auto now = std::chrono::steady_clock::now();
     if (r.step % every_steps_ == 0 && now - last_line_ >= std::chrono::seconds(1)) {
       last_line_ = now;
-      const double rate = r.seconds > 0 ? static_cast<double>(r.step - first_step_) / r.seconds : 0.0;
+      const double seconds = r.seconds();
+      const double rate = seconds > 0 ? static_cast<double>(r.step - first_step_) / seconds : 0.0;
       fmt::print("step {}/{}  loss {:.4f}  {:.0f} steps/s{}\n", r.step, r.max_steps, r.loss, rate,
                  rate > 0 ? fmt::format("  ETA {:.1f}s", static_cast<double>(r.max_steps - r.step) / rate) : "");
       std::fflush(stdout);
     }
     return false;
   }
-  bool AfterEvaluation(Estimator& /*estimator*/, const EvalReport& r) override {
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& r) override {
     if (!output_.quiet) {
       bar_.Clear();
       fmt::print("eval at step {}:{}\n", r.step, MetricsText(r.metrics));
@@ -69,7 +70,7 @@ class JobProgress : public JobObserver {
     }
     return false;
   }
-  void End(Estimator& /*estimator*/) override { bar_.Clear(); }
+  void End(Learner& /*learner*/) override { bar_.Clear(); }
 
  private:
   TrainJobOutput output_;

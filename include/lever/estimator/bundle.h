@@ -22,8 +22,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "lever/estimator/hooks.h"
+#include "lever/estimator/exporter.h"
 #include "lever/estimator/job.h"
+#include "lever/train/hooks.h"
 
 namespace lever {
 

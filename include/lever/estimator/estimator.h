@@ -18,18 +18,23 @@
 // checkpoint, so a run killed at any moment and started again ends with bit-identical variables. Hooks
 // keep their state in the checkpoints too (early stopping's patience and best variables), and the logs
 // drop what the killed run logged after the checkpoint, so each step is logged once.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "lever/data/dataset.h"
 #include "lever/estimator/examples.h"
-#include "lever/estimator/hooks.h"
+#include "lever/estimator/exporter.h"
 #include "lever/estimator/model_fn.h"
 #include "lever/estimator/run_config.h"
+#include "lever/io/run_log.h"
 #include "lever/optim/optimizer.h"
+#include "lever/train/hooks.h"
+#include "lever/train/training_loop.h"
 
 namespace lever {
 
@@ -49,10 +54,10 @@ struct TrainOutcome {
   std::string last_checkpoint;  // the commit record of the last checkpoint saved, if any
 };
 
-class Estimator {
+class Estimator : public SteppingLearner {
  public:
   Estimator(ModelFn model_fn, RunConfig config = {}, Params params = {});
-  ~Estimator();
+  ~Estimator() override;
   Estimator(const Estimator&) = delete;
   Estimator& operator=(const Estimator&) = delete;
 
@@ -69,20 +74,24 @@ class Estimator {
   Tensor Predict(const Examples& data, Index batch_size = 4096);
   Tensor Predict(const Tensor& features, Index batch_size = 4096);
 
-  int64_t global_step() const { return global_step_; }
+  int64_t global_step() const override { return global_step_; }
   const RunConfig& config() const { return config_; }
   const Params& params() const { return params_; }
   /// Every variable: the model function's and those of the Sequential models it applied, in creation
   /// order. Empty until a graph was built (the first Train, Evaluate or Predict).
-  ParameterList Variables() const;
+  ParameterList Variables() const override;
+  std::string model_dir() const override { return config_.model_dir; }
   /// The train ops' optimizers, in the spec's order (created by the first Train).
   const std::vector<std::unique_ptr<Optimizer>>& optimizers() const { return optimizers_; }
   /// Sets the global step (restoring a checkpoint).
   void set_global_step(int64_t step) { global_step_ = step; }
 
-  /// Snapshot of every variable's value, and putting one back (early stopping's best model).
-  std::vector<Tensor> SnapshotVariables() const;
-  void RestoreVariables(const std::vector<Tensor>& values);
+  /// Putting back a snapshot of every variable's value (early stopping's best model; SnapshotVariables
+  /// takes one).
+  void RestoreVariables(const std::vector<Tensor>& values) override;
+  double learning_rate() const override;
+  /// One step on rows `rows` of the examples Train is training on (the training loop calls it).
+  double TrainStep(std::span<const Index> rows) override;
 
  private:
   friend struct TrainAndEvaluateResult TrainAndEvaluate(Estimator&, const Examples&, const Examples&, const TrainSpec&,
@@ -122,12 +131,15 @@ class Estimator {
   bool optimizers_restored_ = false;
   std::unique_ptr<CheckpointContents> pending_optimizer_state_;  // restored before the optimizers existed
   std::unique_ptr<CheckpointContents> pending_hook_state_;       // its "hooks/" tensors, for the next Train's hooks
-  // Data order: the current epoch's permutation.
-  std::vector<Index> order_;
+  // While Run trains: the examples, clipping, the training log and its window of steps.
+  const Examples* train_data_ = nullptr;
+  double clip_norm_ = 0.0;
+  std::unique_ptr<RunLog> train_log_;
+  std::chrono::steady_clock::time_point log_window_start_;
+  int64_t log_window_steps_ = 0;
+  double log_window_loss_ = 0.0;
   std::vector<Index> batch_rows_;  // the current batch's rows of the training examples
-  int64_t order_epoch_ = -1;
-  int64_t order_size_ = -1;
-  Examples batch_;  // the current training batch, or evaluation chunk
+  Examples batch_;                 // the current training batch, or evaluation chunk
 };
 
 struct TrainAndEvaluateResult {

@@ -2,12 +2,14 @@
 // Step-based training of a Sequential model on an in-memory dataset.
 //
 // The training graph is built once for the batch size and replayed every step with preallocated
-// buffers: a steady-state step allocates nothing. Batches come from a seeded shuffle of the training
-// set, reshuffled every epoch; the order for epoch e depends only on (seed, e), and dropout masks only on
-// (seed, node, step), so the same seed gives bit-identical weights and a run can resume from any step.
+// buffers: a steady-state step allocates nothing. Training runs in the one training loop
+// (lever/train/training_loop.h): batches come from its seeded epoch shuffler (the order of epoch e depends
+// only on (seed, e)), dropout masks only on (seed, node, step), so the same seed gives bit-identical weights
+// and a run can resume from any step. Progress, statistics and evaluations reach hooks (lever/train/hook.h).
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,9 @@
 #include "lever/nn/sequential.h"
 #include "lever/optim/optimizer.h"
 #include "lever/optim/registry.h"
-#include "lever/train/callbacks.h"
+#include "lever/train/hook.h"
+#include "lever/train/train_result.h"
+#include "lever/train/training_loop.h"
 
 namespace lever {
 
@@ -52,15 +56,17 @@ struct EarlyStopping {
   bool restore_best = true;
 };
 
-class Trainer {
+class Trainer : public SteppingLearner {
  public:
   /// `model` must be built and outlive the trainer.
   Trainer(Sequential& model, TrainConfig config);
-  ~Trainer();
+  ~Trainer() override;
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
-  void AddCallback(TrainingCallback* callback) { callbacks_.push_back(callback); }
+  /// `hook` sees every step, sampled statistics and evaluation ("evaluation": train and validation
+  /// metrics; "holdout": early stopping's loss) and must outlive training.
+  void AddHook(Hook* hook) { hooks_.push_back(hook); }
   /// Watches `holdout` (rows held out of the training set; it must outlive training) as EarlyStopping says.
   /// Throws ConfigError for a patience or check cadence below 1 (check_every 0 picks one) or a negative
   /// min_delta.
@@ -79,6 +85,12 @@ class Trainer {
   double RegularizationLoss() const;
 
   int64_t step() const { return step_; }
+  int64_t global_step() const override { return step_; }
+  ParameterList Variables() const override { return model_.parameters().All(); }
+  double learning_rate() const override { return optimizer_->current_learning_rate(); }
+  /// One step on rows `rows` of the dataset Train is training on (the training loop calls it).
+  double TrainStep(std::span<const Index> rows) override;
+  TrainingStatistics Statistics() override;
   /// Raises (or lowers) the step Train() stops at, e.g. to continue training a finished model.
   void set_max_steps(int64_t max_steps);
   Optimizer& optimizer() { return *optimizer_; }
@@ -91,8 +103,7 @@ class Trainer {
   struct EvalGraph;
   void BuildTrainGraph(Index label_cols);
   void CheckData(const Dataset& data, const char* what) const;
-  void FillBatch(const Dataset& train);
-  TrainingStatistics ComputeStatistics(double loss, double grad_norm, bool clipped);
+  void FillBatch(std::span<const Index> rows);
   EvalGraph& Eval();
 
   Sequential& model_;
@@ -100,17 +111,17 @@ class Trainer {
   std::string loss_name_;
   std::unique_ptr<Optimizer> optimizer_;
   ParameterList trainable_;
-  std::vector<TrainingCallback*> callbacks_;
+  std::vector<Hook*> hooks_;
   int64_t step_ = 0;
 
   // Training graph, built on the first Train() call.
   std::unique_ptr<Graph> graph_;
   Var input_, labels_, logits_, loss_;
   std::vector<ActivationTap> taps_;
-  // Data order: the current epoch's permutation.
-  std::vector<Index> order_;
-  int64_t order_epoch_ = -1;
-  // Weights before the update, for update ratios at sampled steps.
+  const Dataset* train_ = nullptr;  // while Train runs
+  // The last step's loss, gradient norm and clipping, and the weights before its update, for statistics.
+  double last_loss_ = 0.0, last_gradient_norm_ = 0.0;
+  bool last_clipped_ = false;
   std::vector<Tensor> weights_before_;
   std::vector<double> gradient_norms_;
   std::unique_ptr<EvalGraph> eval_;

@@ -2,10 +2,10 @@
 // One `lever train` run without a run config, as the library does it: the data (lever/train/training_data.h),
 // a multilayer perceptron, the Trainer, early stopping on the held-out rows, and the job directory's files
 // (eval.jsonl, one line per evaluation; result.json at the end; the tuner's metric file). The caller adds
-// callbacks (progress) and prints; the run never does.
+// hooks (progress) and prints; the run never does.
 //
 //   TrainingRun run(spec);
-//   run.trainer().AddCallback(&progress);
+//   run.trainer().AddHook(&progress);
 //   const TrainingOutcome outcome = run.Run();   // outcome.json is what result.json holds
 #include <map>
 #include <memory>

@@ -1,14 +1,28 @@
-#include "lever/estimator/hooks.h"
+#include "lever/train/hooks.h"
 
 #include <cmath>
 
 #include "lever/error.h"
-#include "lever/estimator/estimator.h"
 #include "lever/registry.h"
 
 namespace lever {
 
-bool NanGuardHook::AfterStep(Estimator& /*estimator*/, const StepReport& report) {
+std::vector<Tensor> Learner::SnapshotVariables() const {
+  std::vector<Tensor> values;
+  for (const Parameter* p : Variables()) values.push_back(p->value);
+  return values;
+}
+
+void Learner::RestoreVariables(const std::vector<Tensor>& values) {
+  const ParameterList variables = Variables();
+  if (values.size() != variables.size()) {
+    throw ConfigError("a snapshot of " + std::to_string(values.size()) + " variables cannot restore " +
+                      std::to_string(variables.size()));
+  }
+  for (size_t i = 0; i < variables.size(); ++i) variables[i]->value = values[i];
+}
+
+bool NanGuardHook::AfterStep(Learner& /*learner*/, const StepReport& report) {
   if (!std::isfinite(report.loss)) {
     throw DivergenceError("the training loss became " + std::string(std::isnan(report.loss) ? "NaN" : "infinite") +
                               " at step " + std::to_string(report.step) +
@@ -25,12 +39,12 @@ LoggingHook::LoggingHook(int64_t every_steps, std::function<void(const StepRepor
   if (every_steps <= 0) throw ConfigError("a logging hook needs a positive number of steps between lines");
 }
 
-bool LoggingHook::AfterStep(Estimator& /*estimator*/, const StepReport& report) {
+bool LoggingHook::AfterStep(Learner& /*learner*/, const StepReport& report) {
   if (on_step_ && (report.step % every_steps_ == 0 || report.step == report.max_steps)) on_step_(report);
   return false;
 }
 
-bool LoggingHook::AfterEvaluation(Estimator& /*estimator*/, const EvalReport& report) {
+bool LoggingHook::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
   if (on_eval_) on_eval_(report);
   return false;
 }
@@ -46,7 +60,8 @@ EarlyStoppingHook::EarlyStoppingHook(std::string metric, Goal goal, int64_t pati
   if (!(min_delta >= 0.0)) throw ConfigError("early stopping: min_delta must be >= 0");
 }
 
-bool EarlyStoppingHook::AfterEvaluation(Estimator& estimator, const EvalReport& report) {
+bool EarlyStoppingHook::AfterEvaluation(Learner& learner, const EvalReport& report) {
+  if (!evaluation_.empty() && report.name != evaluation_) return false;
   const auto it = report.metrics.find(metric_);
   if (it == report.metrics.end()) {
     const std::string names = JoinNames(report.metrics, [](const auto& metric) { return metric.first; });
@@ -60,39 +75,41 @@ bool EarlyStoppingHook::AfterEvaluation(Estimator& estimator, const EvalReport& 
   if (improved) {
     best_ = v;
     best_step_ = report.step;
-    if (restore_best_) best_values_ = estimator.SnapshotVariables();
+    if (restore_best_) best_values_ = learner.SnapshotVariables();
     return false;
   }
   if (best_step_ >= 0 && report.step - best_step_ >= patience_) stopped_ = true;
   return stopped_;
 }
 
-void EarlyStoppingHook::End(Estimator& estimator) {
-  if (restore_best_ && stopped_ && !best_values_.empty()) estimator.RestoreVariables(best_values_);
+void EarlyStoppingHook::End(Learner& learner) {
+  if (restore_best_ && (stopped_ || restore_at_end_) && !best_values_.empty() && best_step_ != learner.global_step()) {
+    learner.RestoreVariables(best_values_);
+  }
 }
 
-void EarlyStoppingHook::SaveState(const Estimator& estimator, StateWriter& out) const {
+void EarlyStoppingHook::SaveState(const Learner& learner, StateWriter& out) const {
   const std::string prefix = state_prefix();
   out.WriteScalar(prefix + "best_value", best_);
   out.WriteScalar(prefix + "best_step", static_cast<double>(best_step_));
   out.WriteScalar(prefix + "stopped", stopped_ ? 1.0 : 0.0);
   if (best_values_.empty()) return;
-  const ParameterList variables = estimator.Variables();
+  const ParameterList variables = learner.Variables();
   if (variables.size() != best_values_.size()) {
     throw Error("early stopping: the best snapshot holds " + std::to_string(best_values_.size()) +
-                " variables but the estimator has " + std::to_string(variables.size()));
+                " variables but the model has " + std::to_string(variables.size()));
   }
   for (size_t i = 0; i < variables.size(); ++i) out.WriteTensor(prefix + "best/" + variables[i]->name, best_values_[i]);
 }
 
-void EarlyStoppingHook::LoadState(Estimator& estimator, const StateReader& in) {
+void EarlyStoppingHook::LoadState(Learner& learner, const StateReader& in) {
   const std::string prefix = state_prefix();
   if (!in.Has(prefix + "best_step")) return;
   best_ = in.ReadScalar(prefix + "best_value");
   best_step_ = static_cast<int64_t>(in.ReadScalar(prefix + "best_step"));
   stopped_ = in.ReadScalar(prefix + "stopped") != 0.0;
   best_values_.clear();
-  const ParameterList variables = estimator.Variables();
+  const ParameterList variables = learner.Variables();
   // A run saved with restore_best off has no best variables; there is then nothing to put back.
   if (!restore_best_ || best_step_ < 0 || variables.empty()) return;
   if (!in.Has(prefix + "best/" + variables.front()->name)) return;

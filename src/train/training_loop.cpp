@@ -1,0 +1,138 @@
+#include "lever/train/training_loop.h"
+
+#include <chrono>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "lever/error.h"
+
+namespace lever {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// What the loop remembers of one evaluation between its runs.
+struct EvaluationState {
+  int64_t last_step = -1;                    // the step it last ran at
+  std::optional<Clock::time_point> started;  // when it last started (throttling)
+  int64_t steps_then = 0;                    // steps taken by this call when it last ran
+  double training_seconds_then = 0.0;        // training time of this call when it last ran
+};
+
+}  // namespace
+
+void LoopSpec::Validate() const {
+  if (max_steps < 0) throw ConfigError("max_steps must be >= 0, got " + std::to_string(max_steps));
+  if (batch_size < 1) throw ConfigError("batch_size must be >= 1, got " + std::to_string(batch_size));
+  if (statistics_every < 0) {
+    throw ConfigError("statistics_every must be >= 0 (0: off), got " + std::to_string(statistics_every));
+  }
+  for (const LoopEvaluation& e : evaluations) {
+    if (e.every_steps < 0 || e.start_delay_steps < 0 || !(e.throttle_secs >= 0.0)) {
+      throw ConfigError("evaluation '" + e.name + "': every_steps, start_delay_steps and throttle_secs must be >= 0");
+    }
+    if (!e.run) throw ConfigError("evaluation '" + e.name + "' has nothing to run");
+  }
+}
+
+LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec& spec,
+                            const std::vector<Hook*>& hooks) {
+  spec.Validate();
+  const auto start = Clock::now();
+  LoopOutcome out;
+  EpochOrder order(spec.seed, rows, spec.order_stream);
+  std::vector<Index> batch_rows(static_cast<size_t>(spec.batch_size));
+  if (spec.record_step_losses) {
+    out.step_losses.reserve(static_cast<size_t>(std::max<int64_t>(0, spec.max_steps - learner.global_step())));
+  }
+  std::vector<EvaluationState> evaluated(spec.evaluations.size());
+  double evaluation_seconds = 0.0;  // of this call, so training time leaves them out
+
+  auto evaluate = [&](size_t k, bool is_final) {
+    const LoopEvaluation& e = spec.evaluations[k];
+    EvaluationState& state = evaluated[k];
+    const auto began = Clock::now();
+    const double training_seconds = Seconds(start, began) - evaluation_seconds;
+    EvalReport report;
+    report.step = learner.global_step();
+    report.max_steps = spec.max_steps;
+    report.name = e.name;
+    report.is_final = is_final;
+    const double chunk = training_seconds - state.training_seconds_then;
+    report.steps_per_second = chunk > 0.0 ? static_cast<double>(out.steps - state.steps_then) / chunk : 0.0;
+    report.metrics = e.run(is_final);
+    report.seconds = Seconds(start, Clock::now());
+    state.last_step = report.step;
+    state.started = began;
+    state.steps_then = out.steps;
+    state.training_seconds_then = training_seconds;
+    bool stop = false;
+    for (Hook* hook : hooks) stop = hook->AfterEvaluation(learner, report) || stop;
+    if (e.after_hooks) e.after_hooks(report);
+    out.evaluations.push_back(std::move(report));
+    evaluation_seconds += Seconds(began, Clock::now());
+    return stop;
+  };
+  auto due = [&](size_t k, int64_t step) {
+    const LoopEvaluation& e = spec.evaluations[k];
+    if (e.every_steps <= 0 || step < e.start_delay_steps) return false;
+    const bool last = step == spec.max_steps;
+    if (!(step % e.every_steps == 0 || (last && e.at_max_steps)) || (last && !e.at_max_steps)) return false;
+    const EvaluationState& state = evaluated[k];
+    return e.throttle_secs <= 0.0 || !state.started || Seconds(*state.started, Clock::now()) >= e.throttle_secs;
+  };
+
+  for (Hook* hook : hooks) hook->Begin(learner);
+  // A hook that stopped the run this one resumes (its checkpoint says so) keeps it stopped.
+  for (Hook* hook : hooks) out.stopped_by_hook = hook->HasStopped() || out.stopped_by_hook;
+  while (!out.stopped_by_hook && learner.global_step() < spec.max_steps) {
+    if (spec.stop_requested && spec.stop_requested()) {
+      out.interrupted = true;
+      break;
+    }
+    const int64_t step = learner.global_step();
+    order.Batch(step * spec.batch_size, spec.batch_size, batch_rows);
+    StepReport report;
+    report.learning_rate = hooks.empty() ? 0.0 : learner.learning_rate();
+    report.loss = learner.TrainStep(batch_rows);
+    ++out.steps;
+    out.last_loss = report.loss;
+    if (spec.record_step_losses) out.step_losses.push_back(static_cast<float>(report.loss));
+    report.step = learner.global_step();
+    report.max_steps = spec.max_steps;
+    report.started = start;
+    bool stop = false;
+    for (Hook* hook : hooks) stop = hook->AfterStep(learner, report) || stop;
+    if (spec.statistics_every > 0 && report.step % spec.statistics_every == 0 && !hooks.empty()) {
+      const TrainingStatistics statistics = learner.Statistics();
+      for (Hook* hook : hooks) hook->AfterStatistics(learner, statistics);
+    }
+    for (size_t k = 0; k < spec.evaluations.size() && !stop; ++k) {
+      if (due(k, report.step)) stop = evaluate(k, false);
+    }
+    if (stop) {
+      out.stopped_by_hook = true;
+      break;
+    }
+    if (spec.after_step) spec.after_step();
+  }
+  for (Hook* hook : hooks) hook->End(learner);
+  if (spec.after_end) spec.after_end();
+  // The final evaluations, unless one last ran at this step of these variables (a hook that stopped
+  // training may have put back earlier ones).
+  for (size_t k = 0; k < spec.evaluations.size(); ++k) {
+    if (spec.evaluations[k].at_end && (evaluated[k].last_step != learner.global_step() || out.stopped_by_hook)) {
+      evaluate(k, !out.interrupted);
+    }
+  }
+  out.seconds = Seconds(start, Clock::now());
+  out.training_seconds = out.seconds - evaluation_seconds;
+  return out;
+}
+
+}  // namespace lever
