@@ -3,19 +3,18 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <numeric>
+#include <optional>
+#include <span>
+#include <utility>
 
 #include "lever/error.h"
 #include "lever/losses/registry.h"
 #include "lever/losses/target_scale.h"
 #include "lever/metrics/binary.h"
+#include "lever/train/training_loop.h"
 
 namespace lever {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 void CheckOptions(const LinearTrainOptions& o) {
   if (o.batch_size < 0) {
@@ -140,38 +139,141 @@ float PrepareLabel(const std::string& loss, float raw) {
   return CanonicalLossName(loss) == "sigmoid_cross_entropy" ? (raw > 0.0f ? 1.0f : 0.0f) : raw;
 }
 
+namespace {
+
+// A linear model as the training loop's learner: on rows in memory (the loop's shuffled rows), or on the
+// batches it reads from a stream.
+class LinearLearner : public SteppingLearner {
+ public:
+  LinearLearner(LinearModel& model, Index batch_size)
+      : model_(model), batch_size_(batch_size), logistic_(model.config().loss == "sigmoid_cross_entropy") {}
+  void InMemory(const SparseRows& features, const std::vector<float>& labels) {
+    features_ = &features;
+    labels_ = &labels;
+    x_.cols = features.cols;
+    y_.resize(batch_size_, 1);
+  }
+  // Reads until `whole_passes` passes are done (0: until the stream ends).
+  void Streamed(LibsvmStream& stream, int64_t whole_passes) {
+    stream_ = &stream;
+    whole_passes_ = whole_passes;
+  }
+
+  int64_t global_step() const override { return steps_; }
+  ParameterList Variables() const override { return {}; }  // the fused FTRL kernel keeps its own state
+  double learning_rate() const override { return std::numeric_limits<double>::quiet_NaN(); }
+  bool Exhausted() override {
+    if (whole_passes_ > 0 && stream_->passes() >= whole_passes_) return true;
+    if (!stream_->Next(batch_size_, x_, streamed_y_)) return true;
+    if (logistic_) {
+      for (float& v : streamed_y_) v = v > 0.0f ? 1.0f : 0.0f;
+    }
+    return false;
+  }
+  double TrainStep(std::span<const Index> rows) override {
+    ++steps_;
+    if (stream_ != nullptr) {
+      return model_.TrainStep(x_,
+                              Eigen::Map<const Tensor>(streamed_y_.data(), static_cast<Index>(streamed_y_.size()), 1));
+    }
+    x_.Clear();
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const auto row = static_cast<size_t>(rows[r]);
+      const auto b = static_cast<size_t>(features_->row_ptr[row]);
+      const auto e = static_cast<size_t>(features_->row_ptr[row + 1]);
+      x_.ids.insert(x_.ids.end(), features_->ids.begin() + static_cast<std::ptrdiff_t>(b),
+                    features_->ids.begin() + static_cast<std::ptrdiff_t>(e));
+      x_.values.insert(x_.values.end(), features_->values.begin() + static_cast<std::ptrdiff_t>(b),
+                       features_->values.begin() + static_cast<std::ptrdiff_t>(e));
+      x_.EndRow();
+      y_(static_cast<Index>(r), 0) = (*labels_)[row];
+    }
+    return model_.TrainStep(x_, y_);
+  }
+
+ private:
+  LinearModel& model_;
+  Index batch_size_;
+  bool logistic_;
+  int64_t steps_ = 0;
+  const SparseRows* features_ = nullptr;
+  const std::vector<float>* labels_ = nullptr;
+  LibsvmStream* stream_ = nullptr;
+  int64_t whole_passes_ = 0;
+  SparseRows x_;
+  Tensor y_;
+  std::vector<float> streamed_y_;
+};
+
+// Reports the mean loss every `every` steps through a LinearProgressFn.
+class ProgressHook : public Hook {
+ public:
+  ProgressHook(const LinearProgressFn& progress, int64_t every, std::function<std::pair<int64_t, double>()> seen)
+      : progress_(progress), every_(every), seen_(std::move(seen)) {}
+  bool AfterStep(Learner& /*learner*/, const StepReport& report) override {
+    loss_sum_ += report.loss;
+    ++count_;
+    if (report.step % every_ == 0) {
+      const auto [examples, passes] = seen_();
+      progress_({report.step, examples, loss_sum_ / static_cast<double>(count_), passes, report.seconds()});
+      loss_sum_ = 0.0;
+      count_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  const LinearProgressFn& progress_;
+  int64_t every_;
+  std::function<std::pair<int64_t, double>()> seen_;  // examples and passes so far
+  double loss_sum_ = 0.0;
+  int64_t count_ = 0;
+};
+
+// Until converged: stops training when PassWatch says so at the end of a pass.
+class PassWatchHook : public Hook {
+ public:
+  PassWatchHook(const LinearTrainOptions& options, int64_t steps_per_pass)
+      : watch_(options), steps_per_pass_(steps_per_pass) {}
+  bool AfterStep(Learner& /*learner*/, const StepReport& report) override {
+    pass_loss_ += report.loss;
+    if (report.step % steps_per_pass_ != 0) return false;
+    const bool done = watch_.Done(pass_loss_ / static_cast<double>(steps_per_pass_));
+    pass_loss_ = 0.0;
+    return done;
+  }
+  Convergence Report(int64_t steps) const { return watch_.Report(steps); }
+
+ private:
+  PassWatch watch_;
+  int64_t steps_per_pass_;
+  double pass_loss_ = 0.0;
+};
+
+}  // namespace
+
 int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainOptions& options,
                     const LinearProgressFn& progress, Convergence* convergence) {
   CheckOptions(options);
-  const auto start = Clock::now();
-  const bool logistic = model.config().loss == "sigmoid_cross_entropy";
-  SparseRows x;
-  std::vector<float> y;
-  int64_t steps = 0;
-  double loss_sum = 0.0;
-  int64_t loss_count = 0;
-  const int64_t whole_passes = options.passes == 0.0 ? 1 : static_cast<int64_t>(std::ceil(options.passes));
   const Index batch_size = LinearBatchSize(options, -1);
-  std::vector<float> step_losses;
-  while (options.steps > 0 ? steps < options.steps : stream.passes() < whole_passes) {
-    if (!stream.Next(batch_size, x, y)) break;
-    if (logistic) {
-      for (float& v : y) v = v > 0.0f ? 1.0f : 0.0f;
-    }
-    const double step_loss = model.TrainStep(x, Eigen::Map<const Tensor>(y.data(), static_cast<Index>(y.size()), 1));
-    if (convergence) step_losses.push_back(static_cast<float>(step_loss));
-    loss_sum += step_loss;
-    ++loss_count;
-    ++steps;
-    if (progress && options.report_every > 0 && steps % options.report_every == 0) {
-      progress({steps, stream.examples(), loss_sum / static_cast<double>(loss_count),
-                static_cast<double>(stream.passes()), Since(start)});
-      loss_sum = 0.0;
-      loss_count = 0;
-    }
+  LinearLearner learner(model, batch_size);
+  learner.Streamed(
+      stream, options.steps > 0 ? 0 : (options.passes == 0.0 ? 1 : static_cast<int64_t>(std::ceil(options.passes))));
+  LoopSpec spec;
+  spec.max_steps = options.steps > 0 ? options.steps : std::numeric_limits<int64_t>::max();
+  spec.batch_size = batch_size;
+  spec.record_step_losses = convergence != nullptr;
+  std::vector<Hook*> hooks;
+  std::optional<ProgressHook> progress_hook;
+  if (progress && options.report_every > 0) {
+    progress_hook.emplace(progress, options.report_every, [&stream] {
+      return std::pair<int64_t, double>{stream.examples(), static_cast<double>(stream.passes())};
+    });
+    hooks.push_back(&*progress_hook);
   }
-  if (convergence) *convergence = OnlineConvergence(step_losses);
-  return steps;
+  const LoopOutcome outcome = RunTrainingLoop(learner, 0, spec, hooks);
+  if (convergence) *convergence = OnlineConvergence(outcome.step_losses);
+  return outcome.steps;
 }
 
 int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
@@ -183,69 +285,42 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   const Index batch_size = LinearBatchSize(options, n);
   const bool until_converged = options.steps == 0 && options.passes == 0.0;
   const int64_t steps_per_pass = (n + batch_size - 1) / batch_size;
-  const int64_t steps =
-      options.steps > 0 ? options.steps
-      : until_converged
-          ? options.max_passes * steps_per_pass
-          : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) / static_cast<double>(batch_size)));
   if (model.config().loss == "mean_squared_error" && model.outputs() == 1 && model.steps() == 0) {
     // The labels' mean and standard deviation (a constant target: centred, unscaled), as the networks' heads fit them.
     const TargetScale scale = TargetScale::Fit(Eigen::Map<const Tensor>(labels.data(), n, 1));
     if (!scale.identity()) model.StandardizeTargets(scale.mean, scale.stddev);
   }
-  const auto start = Clock::now();
-  std::vector<Index> order(static_cast<size_t>(n));
-  int64_t epoch = -1;
-  SparseRows x;
-  x.cols = features.cols;
-  Tensor y(batch_size, 1);
-  double loss_sum = 0.0, pass_loss = 0.0;
-  int64_t loss_count = 0, taken = 0;
-  std::vector<float> step_losses;
-  PassWatch watch(options);
-  if (convergence && !until_converged) step_losses.reserve(static_cast<size_t>(steps));
-  for (int64_t step = 0; step < steps; ++step) {
-    x.Clear();
-    for (Index r = 0; r < batch_size; ++r) {
-      // Until converged, every pass starts on a fresh shuffle (a pass is whole steps; the last may wrap).
-      const int64_t pos = until_converged ? (step / steps_per_pass) * n + ((step % steps_per_pass) * batch_size + r) % n
-                                          : step * batch_size + r;
-      if (pos / n != epoch) {
-        epoch = pos / n;
-        std::iota(order.begin(), order.end(), Index{0});
-        Rng rng = Rng::Stream(options.seed, 0xDA7A0D3EULL, static_cast<uint64_t>(epoch));
-        for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.UniformInt(i + 1)]);
-      }
-      const Index row = order[static_cast<size_t>(pos % n)];
-      const auto b = static_cast<size_t>(features.row_ptr[static_cast<size_t>(row)]);
-      const auto e = static_cast<size_t>(features.row_ptr[static_cast<size_t>(row) + 1]);
-      x.ids.insert(x.ids.end(), features.ids.begin() + static_cast<std::ptrdiff_t>(b),
-                   features.ids.begin() + static_cast<std::ptrdiff_t>(e));
-      x.values.insert(x.values.end(), features.values.begin() + static_cast<std::ptrdiff_t>(b),
-                      features.values.begin() + static_cast<std::ptrdiff_t>(e));
-      x.EndRow();
-      y(r, 0) = labels[static_cast<size_t>(row)];
-    }
-    const double step_loss = model.TrainStep(x, y);
-    if (convergence && !until_converged) step_losses.push_back(static_cast<float>(step_loss));
-    loss_sum += step_loss;
-    pass_loss += step_loss;
-    ++loss_count;
-    taken = step + 1;
-    if (progress && options.report_every > 0 && taken % options.report_every == 0) {
-      const int64_t examples = taken * batch_size;
-      progress({taken, examples, loss_sum / static_cast<double>(loss_count),
-                static_cast<double>(examples) / static_cast<double>(n), Since(start)});
-      loss_sum = 0.0;
-      loss_count = 0;
-    }
-    if (until_converged && taken % steps_per_pass == 0) {
-      if (watch.Done(pass_loss / static_cast<double>(steps_per_pass))) break;
-      pass_loss = 0.0;
-    }
+  LinearLearner learner(model, batch_size);
+  learner.InMemory(features, labels);
+  LoopSpec spec;
+  spec.max_steps =
+      options.steps > 0 ? options.steps
+      : until_converged
+          ? options.max_passes * steps_per_pass
+          : static_cast<int64_t>(std::ceil(options.passes * static_cast<double>(n) / static_cast<double>(batch_size)));
+  spec.batch_size = batch_size;
+  spec.seed = options.seed;
+  spec.order_stream = EpochOrder::kTrainerStream;
+  spec.pass_aligned = until_converged;  // every pass starts on a fresh shuffle (a pass is whole steps)
+  spec.record_step_losses = convergence != nullptr && !until_converged;
+  std::vector<Hook*> hooks;
+  std::optional<PassWatchHook> watch;
+  if (until_converged) {
+    watch.emplace(options, steps_per_pass);
+    hooks.push_back(&*watch);
   }
-  if (convergence) *convergence = until_converged ? watch.Report(taken) : OnlineConvergence(step_losses);
-  return taken;
+  std::optional<ProgressHook> progress_hook;
+  if (progress && options.report_every > 0) {
+    progress_hook.emplace(progress, options.report_every, [&learner, batch_size, n] {
+      const int64_t examples = learner.global_step() * batch_size;
+      return std::pair<int64_t, double>{examples, static_cast<double>(examples) / static_cast<double>(n)};
+    });
+    hooks.push_back(&*progress_hook);
+  }
+  const LoopOutcome outcome = RunTrainingLoop(learner, n, spec, hooks);
+  if (convergence)
+    *convergence = until_converged ? watch->Report(outcome.steps) : OnlineConvergence(outcome.step_losses);
+  return outcome.steps;
 }
 
 LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels) {

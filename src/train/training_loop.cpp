@@ -1,5 +1,6 @@
 #include "lever/train/training_loop.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <optional>
@@ -45,10 +46,14 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
   spec.Validate();
   const auto start = Clock::now();
   LoopOutcome out;
-  EpochOrder order(spec.seed, rows, spec.order_stream);
-  std::vector<Index> batch_rows(static_cast<size_t>(spec.batch_size));
+  const bool streamed = rows == 0;
+  EpochOrder order(spec.seed, streamed ? 1 : rows, spec.order_stream);
+  const int64_t steps_per_pass = streamed ? 1 : (rows + spec.batch_size - 1) / spec.batch_size;
+  std::vector<Index> batch_rows(streamed ? 0 : static_cast<size_t>(spec.batch_size));
   if (spec.record_step_losses) {
-    out.step_losses.reserve(static_cast<size_t>(std::max<int64_t>(0, spec.max_steps - learner.global_step())));
+    // Up to a million steps ahead (a stream's max_steps may be "no limit").
+    const int64_t ahead = std::clamp<int64_t>(spec.max_steps - learner.global_step(), 0, int64_t{1} << 20);
+    out.step_losses.reserve(static_cast<size_t>(ahead));
   }
   std::vector<EvaluationState> evaluated(spec.evaluations.size());
   double evaluation_seconds = 0.0;  // of this call, so training time leaves them out
@@ -96,7 +101,15 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
       break;
     }
     const int64_t step = learner.global_step();
-    order.Batch(step * spec.batch_size, spec.batch_size, batch_rows);
+    if (streamed) {
+      if (learner.Exhausted()) break;
+    } else if (spec.pass_aligned) {
+      const int64_t first = (step / steps_per_pass) * rows, at = (step % steps_per_pass) * spec.batch_size;
+      for (Index r = 0; r < spec.batch_size; ++r)
+        batch_rows[static_cast<size_t>(r)] = order.Row(first + (at + r) % rows);
+    } else {
+      order.Batch(step * spec.batch_size, spec.batch_size, batch_rows);
+    }
     StepReport report;
     report.learning_rate = hooks.empty() ? 0.0 : learner.learning_rate();
     report.loss = learner.TrainStep(batch_rows);

@@ -30,6 +30,9 @@ class SteppingLearner : public Learner {
   /// The statistics of the step just taken, on the steps LoopSpec::statistics_every picks (the learner
   /// knows them too, to keep what it needs while taking the step).
   virtual TrainingStatistics Statistics() { return {}; }
+  /// Learners that read their own batches (a stream: RunTrainingLoop with rows 0): whether the data has
+  /// ended, asked before every step (it may read the next batch, which TrainStep then trains on).
+  virtual bool Exhausted() { return false; }
 };
 
 /// An evaluation while training: every `every_steps` steps (0: only at the end) from `start_delay_steps`
@@ -60,6 +63,9 @@ struct LoopSpec {
   std::vector<LoopEvaluation> evaluations;
   /// Hand the learner's statistics to the hooks every this many steps (0: never).
   int64_t statistics_every = 0;
+  /// Passes of whole steps (until-converged training): pass p is ceil(rows / batch_size) steps over epoch
+  /// p's order, its last step wrapping to the pass's first rows, so every pass ends on a step boundary.
+  bool pass_aligned = false;
   /// Keep every step's loss (LoopOutcome::step_losses), for a convergence report.
   bool record_step_losses = false;
   /// After each step's hooks and evaluations, unless training stops there (an estimator's checkpoints).
@@ -83,6 +89,7 @@ struct LoopOutcome {
 };
 
 /// Trains `learner` on the rows 0..rows-1 of its training data from its global step to spec.max_steps.
+/// With rows 0 the learner reads its own batches (TrainStep gets no rows) until it is Exhausted().
 LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec& spec,
                             const std::vector<Hook*>& hooks);
 
