@@ -25,11 +25,10 @@ void CheckFiniteFeatures(const Tensor& features, const std::vector<std::string>&
   }
 }
 
-std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed) {
+std::vector<bool> HoldoutMask(Index n, double fraction, uint64_t seed) {
   if (!(fraction > 0.0 && fraction < 1.0)) {
     throw ConfigError("a holdout fraction is in (0, 1), got " + std::to_string(fraction));
   }
-  const Index n = data.size();
   if (n < 2) throw DataError("holding out rows for validation needs at least 2 examples, got " + std::to_string(n));
   const Index held = std::clamp<Index>(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), 1, n - 1);
   std::vector<Index> order(static_cast<size_t>(n));
@@ -38,6 +37,13 @@ std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, u
   for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.UniformInt(i + 1)]);
   std::vector<bool> is_held(static_cast<size_t>(n), false);
   for (Index i = 0; i < held; ++i) is_held[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
+  return is_held;
+}
+
+std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed) {
+  const Index n = data.size();
+  const std::vector<bool> is_held = HoldoutMask(n, fraction, seed);
+  const auto held = static_cast<Index>(std::count(is_held.begin(), is_held.end(), true));
   std::pair<Dataset, Dataset> out;
   for (Dataset* d : {&out.first, &out.second}) {
     d->feature_names = data.feature_names;

@@ -226,55 +226,6 @@ void Estimator::CreateOptimizers(const EstimatorSpec& spec) {
   }
 }
 
-namespace {
-
-// Copies rows `rows` of `data` into `out`. The rows are random, so every read of a row is a cache (and often
-// TLB) miss; each sparse input is gathered in passes that first prefetch every row's offsets, then its
-// entries, so the misses overlap instead of following one another.
-void GatherBatch(const Examples& data, const std::vector<Index>& rows, Examples& out) {
-  const auto count = static_cast<Index>(rows.size());
-  out.dense.resize(count, data.dense.cols());
-  out.labels.resize(count, data.labels.cols());
-  for (Index r = 0; r < count; ++r) {
-    const Index row = rows[static_cast<size_t>(r)];
-    if (data.dense.cols() > 0) out.dense.row(r) = data.dense.row(row);
-    if (data.labels.cols() > 0) out.labels.row(r) = data.labels.row(row);
-  }
-  thread_local std::vector<std::pair<int64_t, int64_t>> spans;
-  spans.resize(rows.size());
-  for (const auto& [name, in] : data.sparse) {
-    SparseRows& rows_out = out.sparse[name];
-    rows_out.Clear();
-    rows_out.cols = in.cols;
-    for (const Index row : rows) __builtin_prefetch(&in.row_ptr[static_cast<size_t>(row)]);
-    size_t total = 0;
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const auto row = static_cast<size_t>(rows[r]);
-      spans[r] = {in.row_ptr[row], in.row_ptr[row + 1]};
-      total += static_cast<size_t>(spans[r].second - spans[r].first);
-      if (spans[r].second > spans[r].first) {
-        __builtin_prefetch(&in.ids[static_cast<size_t>(spans[r].first)]);
-        __builtin_prefetch(&in.values[static_cast<size_t>(spans[r].first)]);
-      }
-    }
-    rows_out.ids.resize(total);
-    rows_out.values.resize(total);
-    rows_out.row_ptr.resize(rows.size() + 1);
-    int32_t* ids = rows_out.ids.data();
-    float* values = rows_out.values.data();
-    int64_t at = 0;
-    for (size_t r = 0; r < spans.size(); ++r) {
-      for (int64_t k = spans[r].first; k < spans[r].second; ++k, ++at) {  // rows hold few entries: no memcpy calls
-        ids[at] = in.ids[static_cast<size_t>(k)];
-        values[at] = in.values[static_cast<size_t>(k)];
-      }
-      rows_out.row_ptr[r + 1] = at;
-    }
-  }
-}
-
-}  // namespace
-
 TrainOutcome Estimator::Train(const Examples& data, const TrainSpec& spec) {
   return Run(data, spec, nullptr, nullptr, nullptr);
 }
@@ -286,7 +237,7 @@ double Estimator::learning_rate() const {
 double Estimator::TrainStep(std::span<const Index> rows) {
   Built& b = *train_;
   batch_rows_.assign(rows.begin(), rows.end());
-  GatherBatch(*train_data_, batch_rows_, batch_);
+  GatherRows(*train_data_, batch_rows_, batch_);
   Feed(b, batch_);
   b.graph->set_step(static_cast<uint64_t>(global_step_));
   b.graph->Forward();
@@ -323,8 +274,25 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   Built& b = TrainGraph(data, spec.batch_size);
   CreateOptimizers(b.spec);
   TrainOutcome out;
+  // The hooks: early stopping on the holdout first (its End puts the best variables back before the
+  // others' End), then the spec's.
+  std::optional<HoldoutStopping> stopping;
+  std::vector<std::shared_ptr<Hook>> all_hooks;
+  EvalSpec holdout_spec;
+  if (spec.holdout != nullptr) {
+    spec.holdout->Validate("holdout");
+    if (eval_spec) holdout_spec.eval_batch_size = eval_spec->eval_batch_size;
+    stopping.emplace(spec.holdout_stopping, spec.max_steps, [this, &spec, &holdout_spec] {
+      const std::map<std::string, double> metrics = EvaluateValidated(*spec.holdout, holdout_spec);
+      const auto loss = metrics.find("loss");
+      if (loss == metrics.end()) throw ConfigError("early stopping on a holdout needs the head's 'loss' metric");
+      return loss->second;
+    });
+    all_hooks.push_back(stopping->hook());
+  }
+  for (const auto& hook : spec.hooks) all_hooks.push_back(hook);
   MaybeRestore(&out);
-  RestoreHooks(spec.hooks);
+  RestoreHooks(all_hooks);
   const bool writes = !config_.model_dir.empty();
   // The logs continue from this step: what a killed run logged after its last checkpoint is dropped, as
   // this run logs those steps again.
@@ -346,7 +314,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   auto last_save = Clock::now();
   int64_t last_saved_step = out.resumed_from_step >= 0 ? global_step_ : -1;  // the step on disk
   auto save = [&] {
-    out.last_checkpoint = SaveCheckpoint(spec.hooks);
+    out.last_checkpoint = SaveCheckpoint(all_hooks);
     last_save = Clock::now();
     last_saved_step = global_step_;
   };
@@ -361,6 +329,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   loop.seed = config_.seed;
   loop.order_stream = EpochOrder::kEstimatorStream;
   loop.stop_requested = spec.stop_requested;
+  if (stopping) loop.evaluations.push_back(stopping->Evaluation());
   if (eval) {
     LoopEvaluation e;
     e.name = eval_spec->name;
@@ -399,7 +368,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     if (writes && (last_saved_step != global_step_ || variables_replaced_)) save();
   };
   std::vector<Hook*> hooks;
-  for (const auto& hook : spec.hooks) hooks.push_back(hook.get());
+  for (const auto& hook : all_hooks) hooks.push_back(hook.get());
   variables_replaced_ = false;
   train_data_ = &data;
   clip_norm_ = spec.clip_norm;
@@ -417,6 +386,7 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   out.last_loss = loop_out.last_loss;
   out.stopped_by_hook = loop_out.stopped_by_hook;
   out.interrupted = loop_out.interrupted;
+  if (stopping) out.holdout = stopping->Result(global_step_);
   if (reports) {
     for (EvalReport& r : loop_out.evaluations) reports->push_back(std::move(r));
   }

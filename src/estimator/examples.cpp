@@ -83,4 +83,60 @@ Examples MakeExamples(const FeatureSet* wide, const FeatureSet* deep, const Colu
   return e;
 }
 
+// The rows are random, so every read of a row is a cache (and often
+// TLB) miss; each sparse input is gathered in passes that first prefetch every row's offsets, then its
+// entries, so the misses overlap instead of following one another.
+void GatherRows(const Examples& data, const std::vector<Index>& rows, Examples& out) {
+  const auto count = static_cast<Index>(rows.size());
+  out.dense.resize(count, data.dense.cols());
+  out.labels.resize(count, data.labels.cols());
+  for (Index r = 0; r < count; ++r) {
+    const Index row = rows[static_cast<size_t>(r)];
+    if (data.dense.cols() > 0) out.dense.row(r) = data.dense.row(row);
+    if (data.labels.cols() > 0) out.labels.row(r) = data.labels.row(row);
+  }
+  thread_local std::vector<std::pair<int64_t, int64_t>> spans;
+  spans.resize(rows.size());
+  for (const auto& [name, in] : data.sparse) {
+    SparseRows& rows_out = out.sparse[name];
+    rows_out.Clear();
+    rows_out.cols = in.cols;
+    for (const Index row : rows) __builtin_prefetch(&in.row_ptr[static_cast<size_t>(row)]);
+    size_t total = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const auto row = static_cast<size_t>(rows[r]);
+      spans[r] = {in.row_ptr[row], in.row_ptr[row + 1]};
+      total += static_cast<size_t>(spans[r].second - spans[r].first);
+      if (spans[r].second > spans[r].first) {
+        __builtin_prefetch(&in.ids[static_cast<size_t>(spans[r].first)]);
+        __builtin_prefetch(&in.values[static_cast<size_t>(spans[r].first)]);
+      }
+    }
+    rows_out.ids.resize(total);
+    rows_out.values.resize(total);
+    rows_out.row_ptr.resize(rows.size() + 1);
+    int32_t* ids = rows_out.ids.data();
+    float* values = rows_out.values.data();
+    int64_t at = 0;
+    for (size_t r = 0; r < spans.size(); ++r) {
+      for (int64_t k = spans[r].first; k < spans[r].second; ++k, ++at) {  // rows hold few entries: no memcpy calls
+        ids[at] = in.ids[static_cast<size_t>(k)];
+        values[at] = in.values[static_cast<size_t>(k)];
+      }
+      rows_out.row_ptr[r + 1] = at;
+    }
+  }
+}
+
+std::pair<Examples, Examples> SplitHoldout(const Examples& data, double fraction, uint64_t seed) {
+  const std::vector<bool> is_held = HoldoutMask(data.size(), fraction, seed);
+  std::vector<Index> rest, held;
+  for (Index r = 0; r < data.size(); ++r) (is_held[static_cast<size_t>(r)] ? held : rest).push_back(r);
+  std::pair<Examples, Examples> out;
+  GatherRows(data, rest, out.first);
+  GatherRows(data, held, out.second);
+  out.first.dense_names = out.second.dense_names = data.dense_names;
+  return out;
+}
+
 }  // namespace lever

@@ -126,11 +126,17 @@ void ReadColumnLists(const YamlValue& root, JobConfig& c) {
 }
 
 void ReadTrain(const YamlValue& train, JobConfig& c) {
-  train.CheckKeys({"batch_size", "clip_norm", "max_steps"});
+  train.CheckKeys({"batch_size", "clip_norm", "max_steps", "patience", "validation_split"});
   TrainSpec& spec = c.train_spec;
   spec.max_steps = train["max_steps"].AsOr(spec.max_steps, "a whole number of steps");
   spec.batch_size = train["batch_size"].AsOr(spec.batch_size, "a whole number of examples");
   spec.clip_norm = train["clip_norm"].NumberOr(spec.clip_norm, "a number >= 0");
+  c.validation_split = train["validation_split"].NumberOr(c.validation_split, "a share of the rows in [0, 1)");
+  if (!(c.validation_split >= 0.0 && c.validation_split < 1.0)) {
+    train["validation_split"].Fail("must be in [0, 1) (0: no holdout, no early stopping)");
+  }
+  c.patience = train["patience"].AsOr(c.patience, "a whole number of checks");
+  if (c.patience < 1) train["patience"].Fail("must be at least 1 check (validation_split 0 turns early stopping off)");
 }
 
 // A metric's goal unless the config says: higher is better for these, lower for the others (loss, error).

@@ -17,6 +17,7 @@ class TunerHook : public Hook {
  public:
   explicit TunerHook(HypertuneReporter tuner) : tuner_(std::move(tuner)) {}
   bool AfterEvaluation(Learner& /*learner*/, const EvalReport& r) override {
+    if (r.name == "holdout") return false;  // early stopping's checks: the tuner's metric is the evaluation's
     std::vector<std::pair<std::string, double>> metrics;
     for (const auto& [name, value] : r.metrics) {
       if (name != "global_step") metrics.emplace_back(name, value);
@@ -65,10 +66,19 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
                       ": eval.export: bundles are written under the model directory; set run.model_dir "
                       "or pass --job-dir");
   }
-  const Examples train_examples = job.TrainExamples();
+  Examples train_examples = job.TrainExamples();
   const Examples eval_examples = job.Read(c.eval, true);
 
   TrainSpec spec = c.train_spec;
+  // Early stopping on held-out training rows, unless the config stops on the evaluation file instead.
+  Examples holdout;
+  if (c.validation_split > 0.0 && c.early_stopping_metric.empty() && train_examples.size() >= kMinRowsToHoldOut) {
+    auto [rest, held] = SplitHoldout(train_examples, c.validation_split, c.run.seed);
+    train_examples = std::move(rest);
+    holdout = std::move(held);
+    spec.holdout = &holdout;
+    spec.holdout_stopping.patience = c.patience;
+  }
   if (options.stop_requested) spec.stop_requested = options.stop_requested;
   spec.hooks.push_back(std::make_shared<NanGuardHook>());
   spec.hooks.push_back(MakeJobStateHook(job));
@@ -93,6 +103,7 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
   if (observer) observer->OnStart(job, train_examples, eval_examples);
 
   JobResult result;
+  result.holdout_rows = holdout.size();
   result.run = TrainAndEvaluate(*job.estimator, train_examples, eval_examples, spec, eval_spec);
   if (exporter) result.exported = exporter->exported();
   if (result.run.train.interrupted) return result;
@@ -101,12 +112,12 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
   if (result.early_stopped) result.best_step = early->best_step();
   if (!c.run.model_dir.empty()) {
     result.result_file = (std::filesystem::path(c.run.model_dir) / "result.json").string();
-    WriteFileAtomically(result.result_file, JobResultJson(job, result.run).dump(2) + "\n");
+    WriteFileAtomically(result.result_file, JobResultJson(job, result.run, result.holdout_rows).dump(2) + "\n");
   }
   return result;
 }
 
-nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run) {
+nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run, Index holdout_rows) {
   nlohmann::ordered_json result{
       {"global_step", run.train.global_step}, {"steps", run.train.steps}, {"train_seconds", run.train.seconds}};
   if (!run.evaluations.empty()) {
@@ -114,6 +125,13 @@ nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResul
   }
   result["task"] = TaskName(job.labels.task);
   if (!job.labels.classes.empty()) result["classes"] = job.labels.classes;
+  const HoldoutResult& held = run.train.holdout;
+  if (held.best_step >= 0) {
+    result["early_stopping"] = {{"holdout_rows", holdout_rows},
+                                {"best_step", held.best_step},
+                                {"holdout_loss", held.holdout_loss},
+                                {"stopped_early", held.stopped_early}};
+  }
   return result;
 }
 

@@ -83,9 +83,17 @@ bool EarlyStoppingHook::AfterEvaluation(Learner& learner, const EvalReport& repo
 }
 
 void EarlyStoppingHook::End(Learner& learner) {
-  if (restore_best_ && (stopped_ || restore_at_end_) && !best_values_.empty() && best_step_ != learner.global_step()) {
-    learner.RestoreVariables(best_values_);
+  if (!restore_best_ || !(stopped_ || restore_at_end_) || best_values_.empty() || best_step_ == learner.global_step()) {
+    return;
   }
+  // A finished run resumed holds the best variables already (its last checkpoint was saved after this End).
+  const ParameterList variables = learner.Variables();
+  bool same = variables.size() == best_values_.size();
+  for (size_t i = 0; same && i < variables.size(); ++i) {
+    const Tensor& now = variables[i]->value;
+    same = now.rows() == best_values_[i].rows() && now.cols() == best_values_[i].cols() && now == best_values_[i];
+  }
+  if (!same) learner.RestoreVariables(best_values_);
 }
 
 void EarlyStoppingHook::SaveState(const Learner& learner, StateWriter& out) const {

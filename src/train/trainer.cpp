@@ -64,12 +64,7 @@ Trainer::Trainer(Sequential& model, TrainConfig config) : model_(model), config_
 Trainer::~Trainer() = default;
 
 void Trainer::SetEarlyStopping(const Dataset& holdout, EarlyStopping options) {
-  if (options.patience < 1)
-    throw ConfigError("early stopping patience must be at least 1 check, got " + std::to_string(options.patience));
-  if (options.check_every < 0)
-    throw ConfigError("early stopping checks every N >= 1 steps (0 picks one), got " +
-                      std::to_string(options.check_every));
-  if (!(options.min_delta >= 0.0)) throw ConfigError("early stopping min_delta must be >= 0");
+  options.Validate();
   CheckData(holdout, "holdout");
   holdout_ = &holdout;
   stopping_ = options;
@@ -266,22 +261,10 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   spec.order_stream = EpochOrder::kTrainerStream;
   spec.statistics_every = config_.statistics_every;
   spec.record_step_losses = true;
-  // Early stopping on the holdout: checked every check_every steps and at the last one; the best check's
-  // parameters are put back at the end (Keras's restore_best_weights).
-  std::optional<EarlyStoppingHook> stopping;
-  int64_t check_every = 0;
+  std::optional<HoldoutStopping> stopping;
   if (holdout_ != nullptr) {
-    check_every = stopping_.check_every > 0 ? stopping_.check_every : std::max<int64_t>(1, config_.max_steps / 100);
-    stopping.emplace("loss", EarlyStoppingHook::Goal::kMinimize, stopping_.patience * check_every, stopping_.min_delta,
-                     stopping_.restore_best);
-    stopping->watch_evaluation("holdout").restore_at_end(true);
-    LoopEvaluation check;
-    check.name = "holdout";
-    check.every_steps = check_every;
-    check.at_max_steps = true;
-    check.at_end = false;
-    check.run = [this](bool) { return std::map<std::string, double>{{"loss", Evaluate(*holdout_).loss}}; };
-    spec.evaluations.push_back(std::move(check));
+    stopping.emplace(stopping_, config_.max_steps, [this] { return Evaluate(*holdout_).loss; });
+    spec.evaluations.push_back(stopping->Evaluation());
   }
   LoopEvaluation evaluation;
   evaluation.name = "evaluation";
@@ -303,7 +286,7 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   };
   spec.evaluations.push_back(std::move(evaluation));
   std::vector<Hook*> hooks;
-  if (stopping) hooks.push_back(&*stopping);  // first: its End puts the best weights back before the others see it
+  if (stopping) hooks.push_back(stopping->hook().get());  // first: its End puts the best weights back
   for (Hook* hook : hooks_) hooks.push_back(hook);
 
   train_ = &train;
@@ -316,9 +299,10 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   }
   train_ = nullptr;
   result.stopped_early = outcome.stopped_by_hook;
-  if (stopping && stopping->best_step() >= 0) {
-    result.best_step = stopping_.restore_best ? stopping->best_step() : step_;
-    result.holdout_loss = stopping_.restore_best ? stopping->best_value() : Evaluate(*holdout_).loss;
+  if (stopping) {
+    const HoldoutResult held = stopping->Result(step_);
+    result.best_step = held.best_step;
+    result.holdout_loss = held.holdout_loss;
   }
   result.steps = step_;
   // A hook that stopped the run (early stopping) decided it was done.

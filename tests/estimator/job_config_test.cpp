@@ -65,7 +65,7 @@ TEST_F(JobConfigTest, MisspelledKeysSuggestTheClosestValidKey) {
             "linear_optimizer, optimizer, positive_class, type");
   EXPECT_EQ(ErrorOf("", {"train.max_step=5"}),
             "run.yaml with --train.max_step=...: train.max_step: unknown key (did you mean max_steps?); valid keys "
-            "here: batch_size, clip_norm, max_steps");
+            "here: batch_size, clip_norm, max_steps, patience, validation_split");
 }
 
 TEST_F(JobConfigTest, DuplicateKeysNameBothLines) {

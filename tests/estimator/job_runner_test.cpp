@@ -26,12 +26,12 @@ class CountingObserver : public JobObserver {
     ++steps;
     return false;
   }
-  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& /*report*/) override {
-    ++evaluations;
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& report) override {
+    ++(report.name == "holdout" ? holdout_checks : evaluations);
     return false;
   }
   int64_t train_rows = 0, eval_rows = 0;
-  int steps = 0, evaluations = 0;
+  int steps = 0, evaluations = 0, holdout_checks = 0;
 };
 
 // A yes/no label from two numbers, and a small DNN run config over them.
@@ -73,10 +73,12 @@ TEST_F(JobRunnerTest, TrainsEvaluatesAndWritesResultJson) {
   JobRunOptions options;
   options.tuner = HypertuneReporter();  // whatever the environment says, report to no tuner
   const JobResult r = RunJob(job, options, observer);
-  EXPECT_EQ(observer->train_rows, 400);
+  EXPECT_EQ(observer->train_rows, 360);  // 10% of the 400 training rows held out for early stopping
+  EXPECT_EQ(r.holdout_rows, 40);
   EXPECT_EQ(observer->eval_rows, 100);
   EXPECT_EQ(observer->steps, 60);
-  EXPECT_EQ(observer->evaluations, 3);  // steps 20, 40, 60
+  EXPECT_EQ(observer->evaluations, 3);      // steps 20, 40, 60
+  EXPECT_EQ(observer->holdout_checks, 60);  // every max(1, 60 / 100) steps
   EXPECT_FALSE(r.run.train.interrupted);
   EXPECT_FALSE(r.early_stopped);
   EXPECT_TRUE(r.exported.empty());
@@ -88,13 +90,16 @@ TEST_F(JobRunnerTest, TrainsEvaluatesAndWritesResultJson) {
   text << in.rdbuf();
   const nlohmann::ordered_json result = nlohmann::ordered_json::parse(text.str());
   EXPECT_EQ(text.str(), result.dump(2) + "\n");
-  EXPECT_EQ(result, JobResultJson(job, r.run));
+  EXPECT_EQ(result, JobResultJson(job, r.run, r.holdout_rows));
   std::vector<std::string> keys;
   for (auto it = result.begin(); it != result.end(); ++it) keys.push_back(it.key());
   ASSERT_GE(keys.size(), 6u);
   EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + 3),
             (std::vector<std::string>{"global_step", "steps", "train_seconds"}));
-  EXPECT_EQ(std::vector<std::string>(keys.end() - 2, keys.end()), (std::vector<std::string>{"task", "classes"}));
+  EXPECT_EQ(std::vector<std::string>(keys.end() - 3, keys.end()),
+            (std::vector<std::string>{"task", "classes", "early_stopping"}));
+  EXPECT_EQ(result["early_stopping"]["holdout_rows"], 40);
+  EXPECT_EQ(result["early_stopping"]["best_step"], r.run.train.holdout.best_step);
   EXPECT_EQ(result["global_step"], 60);
   EXPECT_EQ(result["accuracy"], r.metrics.at("accuracy"));
   EXPECT_EQ(result["task"], "binary");

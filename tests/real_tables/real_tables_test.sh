@@ -19,6 +19,9 @@ at_least() {
 # table, train bar, config bar, linear bar, linear loss flags, the class names sorted (space-separated)
 # Measured (scikit-learn MLPClassifier / LogisticRegression): iris train 0.974, config 1.000, linear 0.816
 # (1.000 / 0.974); wine 1.000, 1.000, 0.933 (1.000 / 1.000); breast cancer 0.944, 0.965, 0.902 (0.965 / 0.986).
+# --config holds out 10% of the training rows for early stopping as --train-file does: breast cancer's 43
+# held-out rows put the best loss at step 90 (test accuracy 0.937; 0.965 with train.validation_split=0),
+# while diabetes's DNN no longer overfits (RMSE 73.4 -> 57.3).
 while read -r table train_bar config_bar linear_bar loss classes; do
   cd "$work/$table" || exit 1
   out=$(timeout 120 "$lever" train --train-file train.csv --test-file test.csv --label label 2>&1) ||
@@ -47,6 +50,6 @@ while read -r table train_bar config_bar linear_bar loss classes; do
 done <<'TABLES'
 iris 0.94 0.97 0.80 --loss=softmax setosa versicolor virginica
 wine 0.97 0.97 0.91 --loss=softmax class_0 class_1 class_2
-breast_cancer 0.93 0.95 0.89 --loss=logistic benign malignant
+breast_cancer 0.93 0.93 0.89 --loss=logistic benign malignant
 TABLES
 finish

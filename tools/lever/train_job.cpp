@@ -63,7 +63,7 @@ class JobProgress : public JobObserver {
     return false;
   }
   bool AfterEvaluation(Learner& /*learner*/, const EvalReport& r) override {
-    if (!output_.quiet) {
+    if (!output_.quiet && r.name != "holdout") {
       bar_.Clear();
       fmt::print("eval at step {}:{}\n", r.step, MetricsText(r.metrics));
       std::fflush(stdout);
@@ -102,6 +102,14 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   if (!quiet && t.steps > 0) {
     fmt::print("trained {} steps in {:.2f}s ({:.0f} steps/s, evaluations included)\n", t.steps, t.seconds,
                t.seconds > 0 ? static_cast<double>(t.steps) / t.seconds : 0.0);
+  }
+  const HoldoutResult& held = t.holdout;
+  if (held.best_step >= 0 && !quiet) {
+    fmt::print(
+        "early stopping: holdout loss {:.4f} at step {} ({} of the training rows held out); {} {}{}, the "
+        "variables are step {}'s\n",
+        held.holdout_loss, held.best_step, r.holdout_rows, held.stopped_early ? "stopped at step" : "ran all",
+        t.global_step, held.stopped_early ? "" : " steps", held.best_step);
   }
   if (r.early_stopped) {
     fmt::print("early stopping: no improvement of {} for {} steps; restored the variables of step {}\n",

@@ -23,6 +23,8 @@ struct Dataset {
 /// at random by `seed` (the rest keep their order). Throws ConfigError for a fraction outside (0, 1) and
 /// DataError for fewer than 2 rows.
 std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed);
+/// Which of `rows` rows SplitHoldout holds out (true), with its checks; every table kind splits by it.
+std::vector<bool> HoldoutMask(Index rows, double fraction, uint64_t seed);
 
 /// Throws DataError "<what> set example <i>, feature <name> is nan; fill or drop missing values first" for
 /// the first value of `features` that is not finite (`names` name the columns; by index when short).

@@ -52,6 +52,8 @@ struct TrainOutcome {
   int64_t resumed_from_step = -1;
   std::vector<std::string> checkpoint_problems;
   std::string last_checkpoint;  // the commit record of the last checkpoint saved, if any
+  /// With TrainSpec::holdout: where early stopping on it left the variables.
+  HoldoutResult holdout;
 };
 
 class Estimator : public SteppingLearner {

@@ -8,6 +8,7 @@
 // model multiplies them into weight tables with SparseMatMul, touching only the rows present.
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lever/data/dataset.h"
@@ -34,6 +35,13 @@ struct Examples {
   /// Rows [begin, end) into `out` (reusing its storage).
   void Slice(Index begin, Index end, Examples& out) const;
 };
+
+/// Copies rows `rows` of `data` into `out` (reusing its storage; the dense names are left as they are).
+void GatherRows(const Examples& data, const std::vector<Index>& rows, Examples& out);
+
+/// Splits `data` into (rest, holdout) by the rows SplitHoldout (lever/data/dataset.h) holds out of a
+/// dataset of its size: the same fraction, seed and checks.
+std::pair<Examples, Examples> SplitHoldout(const Examples& data, double fraction, uint64_t seed);
 
 /// The inputs of `wide` (linear columns; may be null) and `deep` (numeric and embedding columns; may be
 /// null) feature sets for every row of `source`, with `labels` (source rows x label columns). The sets

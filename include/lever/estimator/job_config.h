@@ -48,6 +48,11 @@ struct JobConfig {
   bool feature_columns = false, wide_columns = false, deep_columns = false;
   // train, eval, run
   TrainSpec train_spec;
+  /// train.validation_split: the share of the training rows held out for early stopping on their loss
+  /// (train.patience checks without a better one stop training; the best check's variables are kept).
+  /// 0, fewer than kMinRowsToHoldOut rows, or eval.early_stopping: none.
+  double validation_split = 0.1;
+  int64_t patience = 30;
   EvalSpec eval_spec;
   std::string early_stopping_metric;  // empty: no early stopping
   bool early_stopping_maximize = false;

@@ -33,8 +33,9 @@ JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector
 Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides,
                    const std::string& job_dir);
 
-/// Sees a job run: a Hook on the training loop (every step and evaluation; returning true stops training,
-/// as any hook's does), told first what is about to be trained.
+/// Sees a job run: a Hook on the training loop (every step and evaluation, the data.eval file's under its
+/// EvalSpec name and early stopping's holdout checks as "holdout"; returning true stops training, as any
+/// hook's does), told first what is about to be trained.
 class JobObserver : public Hook {
  public:
   /// The job is prepared and its examples read; training starts next.
@@ -55,20 +56,25 @@ struct JobResult {
   /// Early stopping (eval.early_stopping) ended training; the variables of best_step were restored.
   bool early_stopped = false;
   int64_t best_step = -1;
+  /// Rows held out of the training file for early stopping (train.validation_split; 0: none) and where
+  /// it left the variables (run.train.holdout).
+  Index holdout_rows = 0;
   /// The bundles eval.export wrote, oldest first.
   std::vector<std::string> exported;
   /// The result.json written (empty without run.model_dir, or when interrupted).
   std::string result_file;
 };
 
-/// Trains `job` (from PrepareJob) on its training file, evaluating on data.eval as its config says, and
+/// Trains `job` (from PrepareJob) on its training file (less train.validation_split of its rows, held out
+/// for early stopping), evaluating on data.eval as its config says, and
 /// writes <run.model_dir>/result.json atomically (JobResultJson). Throws ConfigError when eval.export is
 /// set without run.model_dir, DivergenceError when the loss is not finite, IoError when a file cannot be
 /// written; an interrupted run writes no result.json.
 JobResult RunJob(Job& job, const JobRunOptions& options = {}, std::shared_ptr<JobObserver> observer = nullptr);
 
-/// What result.json holds: {"global_step", "steps", "train_seconds", the final metrics..., "task", and
-/// "classes" for classification}.
-nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run);
+/// What result.json holds: {"global_step", "steps", "train_seconds", the final metrics..., "task",
+/// "classes" for classification, and "early_stopping": {"holdout_rows", "best_step", "holdout_loss",
+/// "stopped_early"} when `holdout_rows` were held out} (docs/cli.md).
+nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run, Index holdout_rows = 0);
 
 }  // namespace lever

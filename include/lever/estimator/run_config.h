@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "lever/train/holdout_stopping.h"
+
 namespace lever {
 
 class Hook;
 class Exporter;
+struct Examples;
 
 struct RunConfig {
   /// Where checkpoints and logs go (docs/checkpoints.md); empty: nothing is written and nothing resumed.
@@ -40,6 +43,11 @@ struct TrainSpec {
   /// Polled between steps; when it returns true, training saves a checkpoint (with a model_dir) and
   /// returns (TrainOutcome::interrupted). The CLI connects it to Ctrl-C and SIGTERM.
   std::function<bool()> stop_requested;
+  /// Rows held out of the training examples (not null: they must outlive training): early stopping on
+  /// their loss as `holdout_stopping` says (lever/train/holdout_stopping.h), the best check's variables put
+  /// back at the end. Its state is checkpointed under "hooks/early_stopping/loss/".
+  const Examples* holdout = nullptr;
+  EarlyStopping holdout_stopping;
 
   void Validate() const;
 };

@@ -18,6 +18,7 @@
 #include "lever/nn/sequential.h"
 #include "lever/optim/optimizer.h"
 #include "lever/optim/registry.h"
+#include "lever/train/holdout_stopping.h"
 #include "lever/train/hook.h"
 #include "lever/train/train_result.h"
 #include "lever/train/training_loop.h"
@@ -46,16 +47,6 @@ struct TrainConfig {
   void Validate() const;
 };
 
-/// Early stopping on held-out training rows (Trainer::SetEarlyStopping): every `check_every` steps the
-/// holdout's loss is measured; when `patience` checks in a row have not lowered the best by more than
-/// `min_delta`, training stops, and with `restore_best` the parameters return to the best check's.
-struct EarlyStopping {
-  int64_t check_every = 0;  // 0: max(1, max_steps / 100)
-  int64_t patience = 30;
-  double min_delta = 0.0;
-  bool restore_best = true;
-};
-
 class Trainer : public SteppingLearner {
  public:
   /// `model` must be built and outlive the trainer.
@@ -67,7 +58,8 @@ class Trainer : public SteppingLearner {
   /// `hook` sees every step, sampled statistics and evaluation ("evaluation": train and validation
   /// metrics; "holdout": early stopping's loss) and must outlive training.
   void AddHook(Hook* hook) { hooks_.push_back(hook); }
-  /// Watches `holdout` (rows held out of the training set; it must outlive training) as EarlyStopping says.
+  /// Watches `holdout` (rows held out of the training set; it must outlive training) as EarlyStopping says
+  /// (lever/train/holdout_stopping.h).
   /// Throws ConfigError for a patience or check cadence below 1 (check_every 0 picks one) or a negative
   /// min_delta.
   void SetEarlyStopping(const Dataset& holdout, EarlyStopping options);

@@ -14,11 +14,9 @@
 
 #include "lever/data/dataset.h"
 #include "lever/data/labels.h"
+#include "lever/train/holdout_stopping.h"
 
 namespace lever {
-
-/// A CSV table of fewer training rows keeps them all: no holdout, no early stopping.
-inline constexpr Index kMinRowsToHoldOut = 20;
 
 struct TrainingDataSpec {
   // A Playground dataset (when train_file is empty): lever/data/playground.h, in the Playground's units.
