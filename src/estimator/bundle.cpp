@@ -21,6 +21,7 @@
 #include "lever/features/table_source.h"
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
+#include "lever/io/dir_lock.h"
 #include "lever/io/text_file.h"
 #include "lever/registry.h"
 #include "lever/version.h"
@@ -166,6 +167,11 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
   std::error_code error;
   fs::create_directories(parent, error);
   if (error) throw IoError("cannot create " + parent.string() + ": " + error.message());
+  // One writer of bundles per directory (a flock on the directory itself, no lock file among the user's);
+  // holding it, the half-written bundles of killed writers can go.
+  const DirLock lock(parent.string(), "", "another lever process is writing a bundle in '" + parent.string() + "'",
+                     "wait for it to end, then run again");
+  RemoveStaleTemporaries(parent.string(), StaleTemporaries::kDirectoriesOnly);
   const fs::path temporary = parent / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
   fs::remove_all(temporary, error);
   try {

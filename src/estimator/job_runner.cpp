@@ -8,6 +8,7 @@
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/dir_lock.h"
 
 namespace lever {
 namespace {
@@ -29,6 +30,25 @@ class TunerHook : public Hook {
  private:
   HypertuneReporter tuner_;
 };
+
+// One writer per model directory: a second run would interleave its checkpoints and logs with this one's.
+// Holding the lock, what killed runs left (temporary files, half-written bundles) can go.
+std::unique_ptr<DirLock> LockModelDir(const std::string& dir) {
+  if (dir.empty()) return nullptr;
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw IoError("cannot create the model directory '" + dir + "': " + error.message());
+  auto lock =
+      std::make_unique<DirLock>(dir, "lever.lock", "another lever process is writing the model directory '" + dir + "'",
+                                "wait for it to end, or stop it, or give this run another run.model_dir "
+                                "(--job-dir)");
+  RemoveStaleTemporaries(dir);
+  for (const auto& strategy : std::filesystem::directory_iterator(std::filesystem::path(dir) / "export", error)) {
+    if (strategy.is_directory(error))
+      RemoveStaleTemporaries(strategy.path().string(), StaleTemporaries::kDirectoriesOnly);
+  }
+  return lock;
+}
 
 }  // namespace
 
@@ -66,6 +86,7 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
                       ": eval.export: bundles are written under the model directory; set run.model_dir "
                       "or pass --job-dir");
   }
+  const std::unique_ptr<DirLock> lock = LockModelDir(c.run.model_dir);
   Examples train_examples = job.TrainExamples();
   const Examples eval_examples = job.Read(c.eval, true);
 

@@ -20,6 +20,11 @@ namespace lever {
 namespace {
 
 IoError FileError(const std::string& what, const std::string& path) {
+  if (errno == ELOOP) {
+    return IoError("cannot " + what + " run log '" + path +
+                   "': it is a symbolic link, and lever does not write through links (it could append to a file "
+                   "elsewhere); remove the link");
+  }
   return IoError("cannot " + what + " run log '" + path + "': " + std::strerror(errno) +
                  "; check that the run directory exists and is writable");
 }
@@ -95,7 +100,7 @@ double WallTimeNow() {
 }
 
 EventsJsonlWriter::EventsJsonlWriter(const std::string& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd_ < 0) throw FileError("open", path);
   try {
     DropPartialLastLine(fd_, path);

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
@@ -32,10 +31,7 @@ class TrainingRun::JobFiles : public Hook {
         line["test_loss"] = info.Get("validation_loss");
         if (info.metrics.count("validation_accuracy") > 0) line["test_accuracy"] = info.Get("validation_accuracy");
       }
-      std::ofstream out(eval_log_, std::ios::app);
-      out << line.dump() << '\n';
-      out.flush();
-      if (!out) throw IoError("cannot append to " + eval_log_);
+      AppendToFile(eval_log_, line.dump() + "\n");
     }
     return false;
   }
@@ -46,6 +42,15 @@ class TrainingRun::JobFiles : public Hook {
 };
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
+  if (!spec_.job_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(spec_.job_dir, error);
+    if (error) throw IoError("cannot create the job directory " + spec_.job_dir + ": " + error.message());
+    lock_ = std::make_unique<DirLock>(spec_.job_dir, "lever.lock",
+                                      "another lever process is writing the job directory '" + spec_.job_dir + "'",
+                                      "wait for it to end, or stop it, or give this run another --job-dir");
+    RemoveStaleTemporaries(spec_.job_dir);
+  }
   if (spec_.patience < 0)
     throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec_.patience));
   spec_.data.hold_out = spec_.patience > 0;
@@ -61,8 +66,6 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   std::string eval_log;
   if (!spec_.job_dir.empty()) {
     std::error_code error;
-    std::filesystem::create_directories(spec_.job_dir, error);
-    if (error) throw IoError("cannot create the job directory " + spec_.job_dir + ": " + error.message());
     eval_log = (std::filesystem::path(spec_.job_dir) / "eval.jsonl").string();
     std::filesystem::remove(eval_log, error);  // a rerun in the same directory starts a fresh log
   }

@@ -1,17 +1,14 @@
 #include "lever/tune/study_runner.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 
 #include "lever/error.h"
+#include "lever/io/dir_lock.h"
 #include "lever/tune/metric_file.h"
 #include "lever/tune/sqlite_storage.h"
 #include "tune/study_loop.h"
@@ -84,29 +81,6 @@ class CommandTrial : public internal::RunningTrial {
   std::vector<MetricPoint> pending_;
 };
 
-// An exclusive flock on <study dir>/tuner.lock while a tuner runs the study: a second tuner would mark
-// the first one's running trials INTERRUPTED and run them again. The kernel drops the lock when its
-// holder dies, however it dies, so a killed tuner never leaves the study locked.
-class StudyLock {
- public:
-  explicit StudyLock(const fs::path& dir) {
-    const std::string path = (dir / "tuner.lock").string();
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw IoError("cannot open '" + path + "': " + std::strerror(errno));
-    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      close(fd_);
-      throw ConfigError("another tuner is running the study in '" + dir.string() +
-                        "' (it holds tuner.lock); wait for it to end, or stop it, then run again to resume");
-    }
-  }
-  ~StudyLock() { close(fd_); }
-  StudyLock(const StudyLock&) = delete;
-  StudyLock& operator=(const StudyLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 class CommandLauncher : public internal::TrialLauncher {
  public:
   CommandLauncher(const StudySpec& spec, fs::path study_dir, const StudyOptions& options)
@@ -174,7 +148,9 @@ StudyResult RunStudy(const StudySpec& spec, const std::string& study_dir, StudyS
   const fs::path dir = fs::absolute(study_dir).lexically_normal();
   fs::create_directories(dir / "trials", ec);
   if (ec) throw IoError("cannot create the study directory '" + dir.string() + "': " + ec.message());
-  const StudyLock lock(dir);
+  // A second tuner would mark the first one's running trials INTERRUPTED and run them again.
+  const DirLock lock(dir.string(), "tuner.lock", "another tuner is running the study in '" + dir.string() + "'",
+                     "wait for it to end, or stop it, then run again to resume");
   CommandLauncher launcher(spec, dir, options);
   return internal::RunStudyLoop(spec, launcher, storage, options, observer);
 }

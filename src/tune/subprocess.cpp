@@ -32,8 +32,8 @@ bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) =
   if (getppid() != parent) _exit(127);  // the tuner died before prctl: do not run orphaned
   if (directory[0] != '\0' && chdir(directory) != 0) die(errno);
   const int in = open("/dev/null", O_RDONLY);
-  const int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  const int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
   if (in < 0 || out < 0 || err < 0) die(errno);
   if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) die(errno);
   for (const int fd : {in, out, err}) {

@@ -124,7 +124,9 @@ for _ in $(seq 1200); do
   sleep 0.05
 done
 kill -TERM "$pid" 2> /dev/null
-wait "$pid" || fail "SIGTERM exit code: $(cat "$work/term.log")"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || fail "SIGTERM exit code $rc, wanted 143 (128 + SIGTERM): $(cat "$work/term.log")"
 stopped=$(sed -n 's/^stopped by SIGTERM at step \([0-9]*\); checkpoint .*/\1/p' "$work/term.log")
 steps_on_disk=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$work/term/checkpoint" 2> /dev/null)
 if [ -z "$stopped" ] || [ "$stopped" -lt 300 ] || ! grep -q "checkpoint $work/term/ckpt-$stopped.json" "$work/term.log" ||

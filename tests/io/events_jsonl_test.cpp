@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "lever/error.h"
@@ -98,6 +99,14 @@ TEST(EventsJsonlTest, ReservedTagsAreAConfigError) {
   EventsJsonlWriter writer(testing::TempPath("events.jsonl"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { writer.Write(1, {{"step", 1.0}}); }), "cannot be tagged 'step'"));
   EXPECT_THROW(writer.Write(1, {{"", 1.0}}), ConfigError);
+}
+
+TEST(EventsJsonlTest, ALogThatIsASymbolicLinkIsNotAppendedTo) {
+  const std::string outside = testing::WriteFile("outside.txt", "keep me\n");
+  const std::string path = testing::TempPath("events.jsonl");
+  std::filesystem::create_symlink(outside, path);
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { EventsJsonlWriter writer(path); }), "it is a symbolic link"));
+  EXPECT_EQ(ReadTextFile(outside, "outside"), "keep me\n");
 }
 
 }  // namespace

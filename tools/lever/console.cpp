@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <string>
+#include <system_error>
 
 namespace lever::cli {
 
@@ -15,6 +17,19 @@ std::string MetricsText(const std::map<std::string, double>& metrics) {
     if (name != "global_step") text += fmt::format("  {} {:.4f}", name, value);
   }
   return text;
+}
+
+void Flush(std::FILE* out) {
+  if (std::fflush(out) != 0) {
+    throw std::system_error(errno, std::generic_category(),
+                            out == stderr ? "cannot write to standard error" : "cannot write to standard output");
+  }
+}
+
+void WriteToStdout(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+    throw std::system_error(errno, std::generic_category(), "cannot write to standard output");
+  }
 }
 
 bool IsTerminal(std::FILE* file) { return isatty(fileno(file)) == 1; }
@@ -37,14 +52,14 @@ void ProgressBar::Update(int64_t step, int64_t max_steps, double loss, int64_t f
       fmt::format("[{}] step {}/{}  loss {:.4f}  {:.0f} steps/s", bar, step, max_steps, loss_average_, rate);
   if (rate > 0 && step < max_steps) line += fmt::format("  ETA {:.1f}s", static_cast<double>(max_steps - step) / rate);
   fmt::print(out_, "\r{}\x1b[K", line);  // back to the line's start, then clear what is left of it
-  std::fflush(out_);
+  Flush(out_);
   shown_ = true;
 }
 
 void ProgressBar::Clear() {
   if (!shown_) return;
   fmt::print(out_, "\r\x1b[K");
-  std::fflush(out_);
+  Flush(out_);
   shown_ = false;
 }
 
@@ -74,7 +89,7 @@ bool ConsoleProgress::AfterEvaluation(Learner& /*learner*/, const EvalReport& in
     line += fmt::format("  ETA {:.1f}s", static_cast<double>(info.max_steps - info.step) / info.steps_per_second);
   }
   fmt::print(out_, "{}\n", line);
-  std::fflush(out_);
+  Flush(out_);
   return false;
 }
 
@@ -95,7 +110,7 @@ void ConsoleProgress::AfterStatistics(Learner& /*learner*/, const TrainingStatis
       fmt::print(out_, "  zero {:.1f}%  dead units {:.1f}%\n", 100 * a.zero_fraction, 100 * a.dead_fraction);
     }
   }
-  std::fflush(out_);
+  Flush(out_);
 }
 
 }  // namespace lever::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "lever/train/hook.h"
 
@@ -50,6 +51,13 @@ class ConsoleProgress : public Hook {
 
 /// An evaluation's metrics as "  accuracy 0.9778  loss 0.1048" (4 decimals; global_step left out).
 std::string MetricsText(const std::map<std::string, double>& metrics);
+
+/// Flushes `out` (stdout, stderr); throws std::system_error with errno when the stream cannot be written.
+void Flush(std::FILE* out);
+
+/// Writes `text` to stdout; throws std::system_error with errno when it cannot (main() reports it and
+/// exits 1, as it does for fmt::print's failures and for an unflushed stdout that fails at exit).
+void WriteToStdout(std::string_view text);
 
 /// Whether `file` is a terminal (progress bars only go to terminals; logs get plain lines).
 bool IsTerminal(std::FILE* file);

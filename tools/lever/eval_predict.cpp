@@ -2,10 +2,9 @@
 // checkpoint, evaluated on a labeled CSV file, or applied to one, writing probabilities and classes.
 #include <fmt/core.h>
 
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -53,7 +52,7 @@ void AddCommon(CLI::App* cmd, ModelFlags& f) {
 
 // A curve file, atomically: a reader never sees half of one, and a failed write is an IoError naming it.
 void WriteCsvFile(const std::string& path, const std::function<std::string()>& text) {
-  if (!path.empty()) WriteFileAtomically(path, text());
+  if (!path.empty()) WriteOutputFile(path, text());
 }
 int RunEval(const ModelFlags& f, CLI::App* cmd) {
   Job job = LoadModel(f, cmd);
@@ -69,6 +68,13 @@ int RunEval(const ModelFlags& f, CLI::App* cmd) {
     throw ConfigError(
         "--confusion is for a multi_class head (a binary head's counts are in --report); this model's is " + head);
   }
+  const auto not_an_input = [&](const std::string& output, const char* flag) {
+    CheckOutputIsNotAnInput(output, flag, {data, job.config.train});
+  };
+  not_an_input(f.roc, "--roc");
+  not_an_input(f.pr, "--pr");
+  not_an_input(f.calibration, "--calibration");
+  not_an_input(f.confusion, "--confusion");
   const Examples examples = job.Read(data, true);
   const auto metrics = job.estimator->Evaluate(examples);
   const bool details = f.report || !f.roc.empty() || !f.pr.empty() || !f.calibration.empty() || !f.confusion.empty();
@@ -97,28 +103,25 @@ int RunEval(const ModelFlags& f, CLI::App* cmd) {
 
 int RunPredict(const ModelFlags& f, CLI::App* cmd) {
   Job job = LoadModel(f, cmd);
+  CheckOutputIsNotAnInput(f.output, "--output", {f.data, job.config.train, job.config.eval});
   const Examples examples = job.Read(f.data, false);
   const Tensor p = job.estimator->Predict(examples);
   const std::string head = job.HeadKind();
   const bool jsonl = f.output.ends_with(".jsonl") || f.output.ends_with(".json") || (f.output.empty() && f.json);
-  std::ofstream file;
-  if (!f.output.empty()) {
-    file.open(f.output);
-    if (!file) throw IoError("cannot write " + f.output);
-  }
-  std::ostream& out = f.output.empty() ? std::cout : file;
   // The columns and rows by head (lever/estimator/predictions.h).
   const PredictionFormat format(head, job.labels);
-  if (!jsonl) out << format.CsvHeader(p.cols()) << '\n';
+  std::string text;
+  if (!jsonl) text += format.CsvHeader(p.cols()) + '\n';
   for (Index i = 0; i < p.rows(); ++i) {
-    if (jsonl) {
-      out << format.JsonRow(p, i).dump() << '\n';
-    } else {
-      out << format.CsvRow(p, i) << '\n';
-    }
+    text += jsonl ? format.JsonRow(p, i).dump() : format.CsvRow(p, i);
+    text += '\n';
   }
-  out.flush();
-  if (!out) throw IoError("cannot write " + (f.output.empty() ? std::string("the output") : f.output));
+  // A file whole or not at all (temporary file, then rename); stdout's errors are checked at exit (main.cpp).
+  if (f.output.empty()) {
+    WriteToStdout(text);
+  } else {
+    WriteOutputFile(f.output, text);
+  }
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "console.h"
 #include "flags.h"
 #include "lever/error.h"
 #include "lever/linear/linear_job.h"
@@ -58,7 +59,7 @@ int Run(LinearFlags& f) {
     fmt::print("{}\n", r.ToJson().dump());
     return 0;
   }
-  std::fflush(stdout);  // the warning after the progress lines, also when both go to one file
+  Flush(stdout);  // the warning after the progress lines, also when both go to one file
   if (!r.convergence.converged) fmt::print(stderr, "warning: {}\n", r.not_converged_reason);
   fmt::print("trained {} {} on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
              r.steps, r.solver == "cd" ? "sweeps" : "steps", r.train_examples,

@@ -1,11 +1,15 @@
 // The lever command-line tool: a thin layer over the library. Each subcommand lives in its own file.
-#include <fmt/core.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
+#include <string>
+#include <system_error>
 #include <vector>
 
 #include "commands.h"
@@ -61,6 +65,24 @@ constexpr Subcommand kSubcommands[] = {
 };
 // clang-format on
 
+// Prints with stdio rather than fmt, which throws when stderr cannot be written: the exit code still tells.
+int Report(const char* kind, const char* message, int code) {
+  std::fprintf(stderr, "%s: %s\n", kind, message);
+  return code;
+}
+
+// Output still in stdout's buffer is written here; a command's result lost to a full disk or a closed
+// stdout is a failure (exit 1), not a silent success.
+int CheckStdout(int code) {
+  errno = 0;
+  if (std::fflush(stdout) != 0)
+    return Report("error", ("cannot write to standard output: " + std::string(std::strerror(errno))).c_str(),
+                  code == 0 ? 1 : code);
+  if (std::ferror(stdout) != 0)
+    return Report("error", "cannot write to standard output: a write failed", code == 0 ? 1 : code);
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,19 +97,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  int code = 0;
   try {
     for (size_t i = 0; i < commands.size(); ++i) {
-      if (app.got_subcommand(kSubcommands[i].name)) return commands[i]();
+      if (app.got_subcommand(kSubcommands[i].name)) code = commands[i]();
     }
   } catch (const lever::DivergenceError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 3;
+    code = Report("error", e.what(), 3);
   } catch (const lever::Error& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    code = Report("error", e.what(), 2);
+  } catch (const std::filesystem::filesystem_error& e) {
+    code = Report("internal error", e.what(), 70);
+  } catch (const std::system_error& e) {  // fmt::print and WriteToStdout when stdout is full or closed
+    code = Report("error", e.what(), 1);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "internal error: {}\n", e.what());
-    return 70;
+    code = Report("internal error", e.what(), 70);
   }
-  return 0;
+  return CheckStdout(code);
 }

@@ -5,12 +5,13 @@
 #include <fmt/core.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "commands.h"
 #include "lever/data/table.h"
 #include "lever/error.h"
+#include "lever/io/atomic_file.h"
 #include "lever/metrics/curves.h"
 #include "lever/metrics/threshold_table.h"
 
@@ -32,11 +33,11 @@ std::vector<double> NumbersOf(const Table& table, const std::string& name) {
   return std::vector<double>(numbers.begin(), numbers.end());
 }
 
+// Whole or not at all: a temporary file renamed into place (lever/io/atomic_file.h).
 void WriteTo(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  std::ofstream out(path);
+  std::ostringstream out;
   write(out);
-  out.flush();
-  if (!out) throw IoError("cannot write " + path);
+  WriteOutputFile(path, out.str());
 }
 
 int Run(const ThresholdFlags& f) {
@@ -46,6 +47,9 @@ int Run(const ThresholdFlags& f) {
   for (const std::string& name : {f.score, f.label, f.weight}) {
     if (!name.empty()) schema.columns.push_back({name, ColumnType::kNumber, std::nullopt});
   }
+  CheckOutputIsNotAnInput(f.roc, "--roc", {f.predictions});
+  CheckOutputIsNotAnInput(f.pr, "--pr", {f.predictions});
+  CheckOutputIsNotAnInput(f.table, "--table", {f.predictions});
   const Table table = ReadTable(f.predictions, schema);
   const std::vector<double> scores = NumbersOf(table, f.score), labels = NumbersOf(table, f.label);
   for (size_t i = 0; i < labels.size(); ++i) {

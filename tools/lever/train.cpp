@@ -60,7 +60,7 @@ int Run(TrainFlags& f) {
   }
   const TrainingOutcome o = run.Run();
   fmt::print("{}", o.Text());
-  std::fflush(stdout);
+  Flush(stdout);
   if (!o.not_converged.empty()) fmt::print(stderr, "warning: {}\n", o.not_converged);
   return 0;
 }

@@ -58,7 +58,7 @@ class JobProgress : public JobObserver {
       const double rate = seconds > 0 ? static_cast<double>(r.step - first_step_) / seconds : 0.0;
       fmt::print("step {}/{}  loss {:.4f}  {:.0f} steps/s{}\n", r.step, r.max_steps, r.loss, rate,
                  rate > 0 ? fmt::format("  ETA {:.1f}s", static_cast<double>(r.max_steps - r.step) / rate) : "");
-      std::fflush(stdout);
+      Flush(stdout);
     }
     return false;
   }
@@ -66,7 +66,7 @@ class JobProgress : public JobObserver {
     if (!output_.quiet && r.name != "holdout") {
       bar_.Clear();
       fmt::print("eval at step {}:{}\n", r.step, MetricsText(r.metrics));
-      std::fflush(stdout);
+      Flush(stdout);
     }
     return false;
   }
@@ -96,7 +96,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
   if (t.interrupted) {
     fmt::print("stopped by {} at step {}; checkpoint {}. Run the same command to continue.\n",
                stop.signal_number() == SIGINT ? "Ctrl-C" : "SIGTERM", t.global_step, t.last_checkpoint);
-    return 0;
+    return 128 + stop.signal_number();  // 130 or 143, as a shell reports a process the signal ended
   }
   fmt::print("final: step {}{}\n", t.global_step, MetricsText(r.metrics));
   if (!quiet && t.steps > 0) {

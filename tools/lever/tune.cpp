@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "console.h"
 #include "lever/error.h"
 #include "lever/tune/sqlite_storage.h"
 #include "lever/tune/study_plots.h"
@@ -38,17 +39,17 @@ class TablePrinter : public StudyObserver {
     }
     fmt::print("{}", table_.Header());
     for (const StoredTrial& t : trials) fmt::print("{}", table_.Row(t));
-    std::fflush(stdout);
+    Flush(stdout);
   }
   void OnTrialStarted(const StoredTrial& t) override {
     if (quiet_) return;
     fmt::print("{}", table_.Row(t));
-    std::fflush(stdout);
+    Flush(stdout);
   }
   void OnTrialFinished(const StoredTrial& t, const std::vector<StoredTrial>& all) override {
     if (quiet_) return;
     fmt::print("{}{}", table_.Row(t), table_.Progress(all));
-    std::fflush(stdout);
+    Flush(stdout);
   }
 
  private:

@@ -67,9 +67,11 @@ struct JobResult {
 
 /// Trains `job` (from PrepareJob) on its training file (less train.validation_split of its rows, held out
 /// for early stopping), evaluating on data.eval as its config says, and
-/// writes <run.model_dir>/result.json atomically (JobResultJson). Throws ConfigError when eval.export is
-/// set without run.model_dir, DivergenceError when the loss is not finite, IoError when a file cannot be
-/// written; an interrupted run writes no result.json.
+/// writes <run.model_dir>/result.json atomically (JobResultJson). Holds the model directory's lock
+/// (<run.model_dir>/lever.lock, lever/io/dir_lock.h) while it runs, and first removes the temporary files
+/// and bundles killed runs left there. Throws ConfigError when eval.export is set without run.model_dir or
+/// another process holds the lock (naming its pid), DivergenceError when the loss is not finite, IoError
+/// when a file cannot be written; an interrupted run writes no result.json.
 JobResult RunJob(Job& job, const JobRunOptions& options = {}, std::shared_ptr<JobObserver> observer = nullptr);
 
 /// What result.json holds: {"global_step", "steps", "train_seconds", the final metrics..., "task",

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "lever/io/dir_lock.h"
 #include "lever/nn/mlp.h"
 #include "lever/train/hypertune_reporter.h"
 #include "lever/train/trainer.h"
@@ -36,7 +37,7 @@ struct TrainingRunSpec {
   MlpSpec mlp;            // outputs follow the data
   TrainConfig config;     // loss "auto": the data's; eval_every 0: ten evaluations a run
   int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
-  std::string job_dir;    // empty: no files
+  std::string job_dir;    // empty: no files; else locked while the run lives (one writer at a time)
 };
 
 struct TrainingOutcome {
@@ -57,8 +58,10 @@ struct TrainingOutcome {
 
 class TrainingRun {
  public:
-  /// Loads the data and builds the model and trainer. Throws ConfigError for invalid knobs and what
-  /// LoadTrainingData throws; IoError when the job directory cannot be created.
+  /// Takes the job directory's lock (lever/io/dir_lock.h; ConfigError naming the pid of a run that holds
+  /// it) and removes temporary files killed runs left there, loads the data and builds the model and
+  /// trainer. Throws ConfigError for invalid knobs and what LoadTrainingData throws; IoError when the job
+  /// directory cannot be created.
   explicit TrainingRun(TrainingRunSpec spec);
   ~TrainingRun();
 
@@ -73,6 +76,7 @@ class TrainingRun {
  private:
   class JobFiles;
   TrainingRunSpec spec_;
+  std::unique_ptr<DirLock> lock_;
   TrainingData data_;
   Sequential model_;
   std::unique_ptr<Trainer> trainer_;
