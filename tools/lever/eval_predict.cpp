@@ -58,7 +58,7 @@ void WriteCsvFile(const std::string& path, const std::function<std::string()>& t
 int RunEval(const ModelFlags& f, CLI::App* cmd) {
   Job job = LoadModel(f, cmd);
   const std::string data = f.data.empty() ? job.config.eval : f.data;
-  if (f.data.empty() && !f.model.empty() && !std::filesystem::exists(data)) {
+  if (f.data.empty() && !f.model.empty() && !std::filesystem::is_regular_file(data)) {
     throw ConfigError("the bundle's evaluation file " + data + " is not here; pass --data a labeled CSV file");
   }
   const std::string head = job.HeadKind();
