@@ -39,7 +39,12 @@ Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
   }
   if (f.config.empty())
     throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
-  return LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
+  Job job = LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
+  for (const std::string& problem : job.checkpoint_problems) fmt::print(stderr, "warning: skipped {}\n", problem);
+  if (!job.checkpoint_problems.empty()) {
+    fmt::print(stderr, "warning: using the newest good checkpoint instead, step {}\n", job.checkpoint_step);
+  }
+  return job;
 }
 
 void AddCommon(CLI::App* cmd, ModelFlags& f) {
