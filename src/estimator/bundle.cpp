@@ -234,8 +234,13 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
   if (error) throw IoError("cannot create " + parent.string() + ": " + error.message());
   const fs::path temporary = parent / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
   fs::remove_all(temporary, error);
+  fs::create_directories(temporary / "assets", error);
+  if (error) {
+    const std::string reason = error.message();
+    fs::remove_all(temporary, error);
+    throw IoError("cannot create " + (temporary / "assets").string() + " for the new bundle: " + reason);
+  }
   try {
-    fs::create_directories(temporary / "assets");
     nlohmann::ordered_json files = nlohmann::ordered_json::object();
     auto write = [&](const std::string& name, const std::string& bytes) {
       WriteFileAtomically((temporary / name).string(), bytes);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <vector>
 
 #include "commands.h"
@@ -84,6 +85,13 @@ int main(int argc, char** argv) {
     return 3;
   } catch (const lever::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file system call the library left unchecked: an IoError naming the path and the reason.
+    std::string what = e.what();
+    if (what.rfind("filesystem error: ", 0) == 0) what.erase(0, std::string("filesystem error: ").size());
+    if (const size_t bracket = what.find(" ["); bracket != std::string::npos) what.erase(bracket);
+    fmt::print(stderr, "error: {}\n", lever::IoError(e.path1().string() + ": " + what).what());
     return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "internal error: {}\n", e.what());
