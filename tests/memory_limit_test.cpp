@@ -47,7 +47,7 @@ TEST_F(MemoryLimitTest, SizesTheInputDecidesAreCheckedBeforeAllocating) {
   store.Create("dense/kernel", 1000, 1000);
   const std::string message = testing::ErrorOf<ConfigError>([&] { store.Create("dense_1/kernel", 100000, 100000); });
   EXPECT_NE(message.find("variable 'dense_1/kernel' (100000 x 100000) brings the model to 1.0001e+10 numbers, which "
-                         "with their gradients and two optimizer slots needs about 149.0 GiB, more than the 1.0 GiB "
+                         "with their gradients needs about 74.5 GiB, more than the 1.0 GiB "
                          "LEVER_MEMORY_LIMIT allows: make the model smaller (hidden_units"),
             std::string::npos)
       << message;

@@ -6,8 +6,9 @@
 
 namespace lever {
 namespace {
-// A variable, its gradient and two optimizer slots (Adam's moments, FTRL's z and n), float each.
-constexpr double kBytesPerNumber = 4 * sizeof(float);
+// A variable and its gradient, float each, both allocated here (optimizer slots come on top, some lazily: not
+// counted, so a model that fits is never refused).
+constexpr double kBytesPerNumber = 2 * sizeof(float);
 }  // namespace
 
 Index Parameter::CountNonzero() const { return (value.array() != 0.0f).count(); }
@@ -23,8 +24,7 @@ Parameter& ParameterStore::Create(const std::string& name, Index rows, Index col
   const double numbers = static_cast<double>(TotalSize()) + static_cast<double>(rows) * static_cast<double>(cols);
   CheckFitsInMemory(numbers * kBytesPerNumber,
                     "variable '" + name + "' (" + std::to_string(rows) + " x " + std::to_string(cols) +
-                        ") brings the model to " + FormatValue(numbers) +
-                        " numbers, which with their gradients and two optimizer slots",
+                        ") brings the model to " + FormatValue(numbers) + " numbers, which with their gradients",
                     "make the model smaller (hidden_units, hash_buckets, an embedding's dimension, the number of "
                     "features), or raise LEVER_MEMORY_LIMIT if the machine has more");
   auto p = std::make_unique<Parameter>();
