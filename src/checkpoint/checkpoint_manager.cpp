@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "lever.checkpoint";
 constexpr int kVersion = 1;
+// A commit record is a small JSON object (the model config and the caller's extra fields).
+constexpr uintmax_t kMaxRecordBytes = uintmax_t{64} << 20;
 
 enum class FileKind { kTensors, kRecord, kTemporary };
 
@@ -177,6 +179,19 @@ CheckpointContents CheckpointManager::Load(int64_t step) const {
                   }());
   }
 
+  // Sizes before reading: a record or tensors file that is a device or a FIFO (a symbolic link to
+  // /dev/zero, say) would never end.
+  std::error_code error;
+  if (!fs::is_regular_file(record_path, error)) {
+    throw IoError(record_path + ": not a regular file (a device, a FIFO or a directory)" + kRecovery);
+  }
+  if (const uintmax_t size = fs::file_size(record_path, error); error || size > kMaxRecordBytes) {
+    throw IoError(record_path + ": " +
+                  (error ? "cannot read its size: " + error.message()
+                         : std::to_string(size) + " bytes, more than the " + std::to_string(kMaxRecordBytes) +
+                               " a commit record may hold") +
+                  kRecovery);
+  }
   nlohmann::json record;
   try {
     record = nlohmann::json::parse(ReadTextFile(record_path, "checkpoint record"));
@@ -219,6 +234,13 @@ CheckpointContents CheckpointManager::Load(int64_t step) const {
   if (!fs::exists(tensors_path)) {
     throw IoError(tensors_path + ": missing, but its commit record " + fs::path(record_path).filename().string() +
                   " names it" + kRecovery);
+  }
+  if (!fs::is_regular_file(tensors_path, error)) {
+    throw IoError(tensors_path + ": not a regular file (a device, a FIFO or a directory)" + kRecovery);
+  }
+  if (const uintmax_t size = fs::file_size(tensors_path, error); !error && size != tensors_bytes) {
+    throw IoError(tensors_path + ": " + std::to_string(size) + " bytes, but its commit record says " +
+                  std::to_string(tensors_bytes) + (size < tensors_bytes ? ": the file is truncated" : "") + kRecovery);
   }
   const std::string bytes = ReadTextFile(tensors_path, "checkpoint tensors file");
   if (bytes.size() != tensors_bytes) {

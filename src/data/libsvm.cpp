@@ -236,12 +236,23 @@ class ChunkParser {
     return index;
   }
 
-  // The token at p as the user wrote it (up to the next blank, '#' or line end), shortened if long.
+  // The token at p as the user wrote it (up to the next blank, '#' or line end), shortened if long. A
+  // control or non-ASCII byte is shown as \xNN: a binary file read as LIBSVM must not write its bytes to
+  // the terminal, and a LIBSVM token is ASCII.
   static std::string TokenText(const char* p) {
     constexpr size_t kMaxShown = 60;
     const char* q = p;
     while (!IsDelimiter(*q) && static_cast<size_t>(q - p) <= kMaxShown) ++q;
-    std::string text(p, q);
+    std::string text;
+    for (const char* c = p; c != q; ++c) {
+      const auto byte = static_cast<unsigned char>(*c);
+      if (byte >= 0x20 && byte < 0x7f) {
+        text += *c;
+      } else {
+        static constexpr char kHex[] = "0123456789abcdef";
+        text += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+      }
+    }
     if (!IsDelimiter(*q)) text += "...";
     return text;
   }

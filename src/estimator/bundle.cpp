@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <set>
 
+#include "io/yaml_reader.h"
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
 #include "lever/features/config.h"
@@ -40,10 +42,74 @@ constexpr const char* kFormat = "lever-bundle";
 constexpr int kFormatVersion = 1;
 constexpr const char* kManifest = "bundle.json";
 
+// What a bundle may make lever read: the manifest, and each file it lists (the config, the schema, a
+// vocabulary file). variables/ is a checkpoint, which checks its sizes itself.
+constexpr uint64_t kMaxManifestBytes = uint64_t{16} << 20;
+constexpr uint64_t kMaxBundleFileBytes = uint64_t{1} << 30;
+constexpr const char* kManifestLimitText = "the 16 MiB a bundle.json may hold";
+
 std::string ReadBytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string() + ": cannot read: " + std::strerror(errno));
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// `name` (from the manifest or the config, so from whoever wrote the bundle) as a path inside the
+// bundle `root`: relative, without "." or ".." parts, and inside root once symbolic links are resolved.
+// A bundle reads nothing outside itself. Throws IoError naming `where`.
+fs::path InsideBundle(const fs::path& root, const std::string& name, const std::string& where) {
+  const fs::path relative(name);
+  bool plain = !name.empty() && relative.is_relative() && !relative.has_root_name();
+  for (const fs::path& part : relative) plain = plain && !part.empty() && part != "." && part != "..";
+  if (!plain) {
+    throw IoError(where + ": '" + name +
+                  "' is not a plain path inside the bundle (no absolute paths, no . or .. parts); a bundle reads "
+                  "nothing outside itself: export it again");
+  }
+  std::error_code error;
+  const fs::path real_root = fs::canonical(root, error);
+  const fs::path real = error ? fs::path() : fs::weakly_canonical(root / relative, error);
+  const fs::path inside = real.lexically_relative(real_root);
+  if (error || inside.empty() || *inside.begin() == "..") {
+    throw IoError((root / relative).string() +
+                  ": leads outside the bundle (a symbolic link?); a bundle reads nothing outside itself: export it "
+                  "again");
+  }
+  return root / relative;
+}
+
+// The bytes of `path`, a regular file of at most `limit` bytes (`limit_text` says whose limit), never a
+// device, a FIFO or a symbolic link: opened without following one and without waiting for a writer, and
+// its size checked before reading.
+std::string ReadBundleFile(const fs::path& path, uint64_t limit, const std::string& limit_text) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    throw IoError(path.string() + ": cannot read: " + std::strerror(errno) +
+                  (errno == ELOOP ? " (a symbolic link; a bundle holds its files itself)" : "") +
+                  "; export the bundle again");
+  }
+  struct stat info {};
+  std::string bytes;
+  const auto fail = [&](const std::string& what) {
+    close(fd);
+    throw IoError(path.string() + ": " + what + "; export the bundle again");
+  };
+  if (fstat(fd, &info) != 0) fail(std::string("cannot read: ") + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) fail("not a regular file (a device, a FIFO or a directory); a bundle holds files");
+  const auto size = static_cast<uint64_t>(info.st_size);
+  if (size > limit) fail("is " + std::to_string(size) + " bytes, more than " + limit_text);
+  bytes.resize(size);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t got = read(fd, bytes.data() + done, size - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail(std::string("cannot read: ") + std::strerror(errno));
+    if (got == 0) break;  // it shrank while read: the size check against the manifest names it
+    done += static_cast<size_t>(got);
+  }
+  close(fd);
+  bytes.resize(done);
+  return bytes;
 }
 
 // The run config as the bundle keeps it: overrides applied, data paths absolute (for the record),
@@ -174,8 +240,13 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
   RemoveStaleTemporaries(parent.string(), StaleTemporaries::kDirectoriesOnly);
   const fs::path temporary = parent / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
   fs::remove_all(temporary, error);
+  fs::create_directories(temporary / "assets", error);
+  if (error) {
+    const std::string reason = error.message();
+    fs::remove_all(temporary, error);
+    throw IoError("cannot create " + (temporary / "assets").string() + " for the new bundle: " + reason);
+  }
   try {
-    fs::create_directories(temporary / "assets");
     nlohmann::ordered_json files = nlohmann::ordered_json::object();
     auto write = [&](const std::string& name, const std::string& bytes) {
       WriteFileAtomically((temporary / name).string(), bytes);
@@ -339,8 +410,9 @@ nlohmann::json ReadBundleManifest(const std::string& directory) {
     throw IoError(directory + " is not a lever bundle (no " + kManifest + "); write one with lever export");
   }
   nlohmann::json m;
+  const std::string bytes = ReadBundleFile(path, kMaxManifestBytes, kManifestLimitText);
   try {
-    m = nlohmann::json::parse(ReadBytes(path));
+    m = nlohmann::json::parse(bytes);
   } catch (const nlohmann::json::exception& e) {
     throw IoError(path.string() + ": not valid JSON (" + e.what() + "); the bundle is damaged: export it again");
   }
@@ -408,7 +480,7 @@ Job LoadBundleChecked(const std::string& directory) {
   const nlohmann::json m = ReadBundleManifest(directory);
   const fs::path root(directory);
   const std::string where = (root / kManifest).string();
-  const std::string manifest_bytes = ReadBytes(root / kManifest);
+  const std::string manifest_bytes = ReadBundleFile(root / kManifest, kMaxManifestBytes, kManifestLimitText);
   if (!m.contains("files") || !m["files"].is_object()) throw IoError(where + ": no files list; the bundle is damaged");
   const nlohmann::json& files = m["files"];
   std::vector<std::string> required = {"config.yaml", "schema.yaml"};
@@ -422,20 +494,51 @@ Job LoadBundleChecked(const std::string& directory) {
                     " is not in the files list, so it cannot be verified; export the bundle again");
     }
   }
+  std::map<std::string, std::string> verified;  // name -> bytes, each matching the manifest
   for (const auto& [name, entry] : files.items()) {
-    const fs::path path = root / name;
-    if (!fs::exists(path)) throw IoError(path.string() + ": missing from the bundle; export it again");
-    const std::string bytes = ReadBytes(path);
-    if (bytes.size() != entry.at("bytes").get<uint64_t>() || Crc32c(bytes) != entry.at("crc32c").get<uint32_t>()) {
+    const fs::path path = InsideBundle(root, name, where);
+    if (!fs::exists(fs::symlink_status(path))) {
+      throw IoError(path.string() + ": missing from the bundle; export it again");
+    }
+    const auto expected = entry.at("bytes").get<uint64_t>();
+    const std::string bytes =
+        expected <= kMaxBundleFileBytes
+            ? ReadBundleFile(path, expected, "the " + std::to_string(expected) + " bytes bundle.json lists for it")
+            : ReadBundleFile(path, kMaxBundleFileBytes,
+                             "the " + std::to_string(kMaxBundleFileBytes) + " bytes a bundle's file may hold");
+    if (bytes.size() != expected || Crc32c(bytes) != entry.at("crc32c").get<uint32_t>()) {
       throw IoError(path.string() +
                     ": does not match the manifest (its size or CRC-32C differs); the bundle is "
                     "damaged: export it again");
     }
+    verified[name] = bytes;
+  }
+  // The config's vocabulary files must be verified files of the bundle (lever export points each at
+  // its copy in assets/), never a path outside it.
+  for (const YAML::Node& node : internal::VocabularyFileNodes(
+           internal::ParseYaml(verified["config.yaml"], (root / "config.yaml").string()).node())) {
+    const std::string name = node.Scalar();
+    InsideBundle(root, name, (root / "config.yaml").string());
+    if (verified.count(fs::path(name).lexically_normal().string()) == 0) {
+      throw IoError((root / "config.yaml").string() + ": vocabulary_file '" + name +
+                    "' is not one of the files bundle.json lists, so it cannot be verified; export the bundle again");
+    }
+  }
+  const fs::path variables = InsideBundle(root, "variables", where);
+  if (!fs::is_directory(fs::symlink_status(variables))) {
+    throw IoError(variables.string() + ": not a directory of the bundle; export it again");
+  }
+  for (const auto& file : fs::directory_iterator(variables, error)) {
+    if (!file.is_regular_file() || file.is_symlink()) {
+      throw IoError(file.path().string() +
+                    ": not a regular file; a bundle's variables/ holds checkpoint files only: "
+                    "export it again");
+    }
   }
   Job job;
   job.config = LoadJobConfig((root / "config.yaml").string());
-  job.config.run.model_dir = (root / "variables").string();
-  job.schema = LoadSchema((root / "schema.yaml").string());
+  job.config.run.model_dir = variables.string();
+  job.schema = ParseSchema(verified["schema.yaml"], (root / "schema.yaml").string());
   const JobConfig& c = job.config;
   MakeJobColumns(job);
   LatestCheckpoint latest = CheckpointManager(c.run.model_dir).LatestGood();
@@ -479,7 +582,7 @@ Job LoadBundleChecked(const std::string& directory) {
                   saved["bundle"].dump() + "); the bundle is damaged: export it again");
   }
   job.estimator = MakeJobEstimator(job);
-  if (ReadBytes(root / kManifest) != manifest_bytes) {
+  if (ReadBundleFile(root / kManifest, kMaxManifestBytes, kManifestLimitText) != manifest_bytes) {
     throw IoError(where + ": the bundle was replaced while it was being read; load it again");
   }
   return job;

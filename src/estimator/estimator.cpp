@@ -64,6 +64,15 @@ void Estimator::MaybeRestore(TrainOutcome* outcome) {
     const CheckpointManager manager(config_.model_dir, config_.keep_checkpoint_max);
     LatestCheckpoint latest = manager.LatestGood();
     restore_problems_ = latest.problems;
+    if (!latest.checkpoint && !manager.Steps().empty()) {
+      restore_checked_ = false;  // and so again at the next call
+      // Committed checkpoints, none usable: training would start again at step 0 and its saves delete
+      // them, predictions would come from untrained variables. (Uncommitted files alone are a first save
+      // that was interrupted, and training starts afresh over them.)
+      throw IoError("every checkpoint in " + config_.model_dir + " is damaged" + latest.ProblemsText() +
+                    ". Nothing was trained or predicted: restore the files from a copy, move them out of the "
+                    "directory to start again from step 0, or use a new model directory");
+    }
     if (latest.checkpoint) {
       latest.checkpoint->RestoreParameters(Variables());
       global_step_ = latest.checkpoint->step;

@@ -26,12 +26,10 @@ void ApplyOverride(YAML::Node& root, const std::string& override_text, const std
     throw ConfigError(source + ": override '" + override_text + "' is not key.path=value (e.g. --train.max_steps=500)");
   }
   const std::string path = override_text.substr(0, eq);
-  YAML::Node value;
-  try {
-    value = YAML::Load(override_text.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(source + ": override --" + override_text + ": the value is not valid YAML: " + e.msg);
-  }
+  // The one YAML reader, as for the file: duplicate keys and aliases that expand too far are refused.
+  const YAML::Node value = internal::ParseYaml(override_text.substr(eq + 1), source + " with --" + path + "=...",
+                                               "Quote the value, or write it as YAML ([128, 64], {key: value})")
+                               .node();
   std::vector<std::string> keys;
   std::stringstream in(path);
   for (std::string key; std::getline(in, key, '.');) keys.push_back(key);

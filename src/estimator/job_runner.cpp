@@ -69,13 +69,20 @@ Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string
   if (!std::filesystem::is_directory(dir)) {
     throw ConfigError("no model directory " + dir + ": train first (lever train --config " + config_path + ")");
   }
-  LatestCheckpoint latest = CheckpointManager(dir).LatestGood();
+  const CheckpointManager manager(dir);
+  LatestCheckpoint latest = manager.LatestGood();
+  if (!latest.checkpoint && !manager.Steps().empty()) {
+    throw IoError("every checkpoint in " + dir + " is damaged" + latest.ProblemsText() +
+                  ". Restore the files from a copy, or train again (move them out of the directory first)");
+  }
   if (!latest.checkpoint) {
     throw ConfigError("no checkpoint in " + dir + latest.ProblemsText() + ": train first (lever train --config " +
                       config_path + ")");
   }
   Job job = PrepareJob(std::move(config));
-  CheckJobState(job, latest.checkpoint->State(), CheckpointManager(dir).RecordPath(latest.checkpoint->step));
+  CheckJobState(job, latest.checkpoint->State(), manager.RecordPath(latest.checkpoint->step));
+  job.checkpoint_step = latest.checkpoint->step;
+  job.checkpoint_problems = std::move(latest.problems);
   return job;
 }
 

@@ -9,6 +9,11 @@
 namespace lever {
 
 std::string ReadTextFile(const std::string& path, const std::string& what) {
+  // A directory opens as a stream that reads nothing: an empty config, "required" errors about its keys.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw IoError("'" + path + "' is a directory, not a " + what + "; give the file itself");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open " + what + " '" + path + "'; check the path");
   std::stringstream text;

@@ -1,9 +1,13 @@
 #include "io/yaml_reader.h"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <unordered_map>
+#include <utility>
 
 #include "lever/error.h"
 
@@ -61,6 +65,25 @@ std::string ChildPath(const std::string& path, const std::string& key) { return 
 
 int LineOf(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
 
+// Maps and lists already met, found by where they start in the text (an alias is its anchor's node, so
+// it starts where the anchor does); Node::is tells apart the rare nodes that start at one place.
+template <class T>
+class NodeTable {
+ public:
+  T* Find(const YAML::Node& node) {
+    const auto bucket = index_.find(node.Mark().pos);
+    if (bucket == index_.end()) return nullptr;
+    for (auto& [known, value] : bucket->second) {
+      if (known.is(node)) return &value;
+    }
+    return nullptr;
+  }
+  void Insert(const YAML::Node& node, T value) { index_[node.Mark().pos].emplace_back(node, std::move(value)); }
+
+ private:
+  std::unordered_map<int, std::vector<std::pair<YAML::Node, T>>> index_;
+};
+
 // Walks every map of the document once (an alias shares its anchor's node), refusing a key that is
 // already in the same map.
 class DuplicateKeyCheck {
@@ -69,10 +92,8 @@ class DuplicateKeyCheck {
 
   void Walk(const YAML::Node& node, const std::string& path) {
     if (!node.IsMap() && !node.IsSequence()) return;
-    for (const YAML::Node& seen : seen_) {
-      if (seen.is(node)) return;
-    }
-    seen_.push_back(node);
+    if (seen_.Find(node) != nullptr) return;
+    seen_.Insert(node, true);
     if (node.IsSequence()) {
       for (size_t i = 0; i < node.size(); ++i) Walk(node[i], path + "[" + std::to_string(i) + "]");
       return;
@@ -93,8 +114,79 @@ class DuplicateKeyCheck {
 
  private:
   std::shared_ptr<const YamlSource> source_;
-  std::vector<YAML::Node> seen_;  // maps and lists already walked
+  NodeTable<bool> seen_;  // maps and lists already walked
 };
+
+// The size of a document as its readers see it, every alias expanded: how deep it nests and how many
+// values it holds. Each map and list is measured once, so this costs what the text does, not what it
+// expands to.
+class ExpandedSize {
+ public:
+  struct Size {
+    int depth = 0;       // levels of maps and lists, this node's included
+    int64_t values = 1;  // this node and everything under it (saturates at the largest int64_t)
+  };
+
+  explicit ExpandedSize(std::shared_ptr<const YamlSource> source) : source_(std::move(source)) {}
+
+  Size Of(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap() && !node.IsSequence()) return {};
+    if (const Measured* known = measured_.Find(node)) {
+      if (known->open) {
+        YamlValue(node, path, source_)
+            .Fail(
+                "contains itself (an alias *name inside the node its anchor &name marks), so it never ends; "
+                "write the value out instead");
+      }
+      return known->size;
+    }
+    measured_.Insert(node, {});
+    Size size{1, 1};
+    const auto add = [&size](Size child) {
+      size.depth = std::max(size.depth, child.depth + 1);
+      size.values = child.values > std::numeric_limits<int64_t>::max() - size.values
+                        ? std::numeric_limits<int64_t>::max()
+                        : size.values + child.values;
+    };
+    if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) add(Of(node[i], path + "[" + std::to_string(i) + "]"));
+    } else {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        const std::string here = ChildPath(path, it->first.IsScalar() ? it->first.Scalar() : "?");
+        add(Of(it->first, here));
+        add(Of(it->second, here));
+      }
+    }
+    Measured* done = measured_.Find(node);
+    done->open = false;
+    done->size = size;
+    return size;
+  }
+
+ private:
+  struct Measured {
+    bool open = true;  // being measured: met again below itself, it contains itself
+    Size size;
+  };
+  std::shared_ptr<const YamlSource> source_;
+  NodeTable<Measured> measured_;
+};
+
+// Refuses a document whose expanded size is more than lever reads (kMaxYamlDepth, kMaxYamlValues).
+void CheckExpandedSize(const YAML::Node& root, const std::shared_ptr<const YamlSource>& source) {
+  const ExpandedSize::Size size = ExpandedSize(source).Of(root, "");
+  const std::string aliases = " (each alias *name counted as a copy of its anchor)";
+  if (size.depth > kMaxYamlDepth) {
+    throw ConfigError(source->name + ": nests " + std::to_string(size.depth) + " levels deep" + aliases +
+                      "; lever reads at most " + std::to_string(kMaxYamlDepth) +
+                      " levels. Flatten the nesting (a crossed column of crossed columns, for example)");
+  }
+  if (size.values > kMaxYamlValues) {
+    throw ConfigError(source->name + ": holds " + std::to_string(size.values) + " values" + aliases +
+                      "; lever reads at most " + std::to_string(kMaxYamlValues) +
+                      ". Repeat fewer aliases, or put long lists in files (a vocabulary_file, for example)");
+  }
+}
 
 }  // namespace
 
@@ -239,10 +331,15 @@ YamlValue ParseYaml(const std::string& text, const std::string& source, std::str
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) +
+                      ": nests deeper than the YAML parser follows; lever reads at most " +
+                      std::to_string(kMaxYamlDepth) + " levels. Flatten the nesting");
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg +
                       (hint.empty() ? std::string() : ". " + std::string(hint)));
   }
+  CheckExpandedSize(root, described);
   DuplicateKeyCheck(described).Walk(root, "");
   return YamlValue(root, "", described);
 }

@@ -6,8 +6,10 @@
 //
 //   ConfigError: run.yaml:7: train.max_steps: expected a whole number of steps, got 'many'
 //
-// ParseYaml refuses syntax errors and duplicate keys (yaml-cpp keeps both entries silently and lookups
-// see only the first); CheckKeys refuses unknown keys and suggests the closest valid one.
+// ParseYaml refuses syntax errors, duplicate keys (yaml-cpp keeps both entries silently and lookups
+// see only the first) and documents too large once their aliases are expanded (an alias stands for its
+// anchor's whole node, so a kilobyte of `&a [*b, *b]` lines can stand for millions of values, and every
+// reader walks them all); CheckKeys refuses unknown keys and suggests the closest valid one.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -133,9 +135,16 @@ T YamlValue::As(std::string_view expected) const {
   }
 }
 
+/// How deep a document may nest, and how many values (map keys, map values, list elements, the root) it
+/// may hold, both counted with every alias expanded into its anchor's node.
+constexpr int kMaxYamlDepth = 64;
+constexpr int64_t kMaxYamlValues = 1'000'000;
+
 /// Parses a whole document. Throws ConfigError "source:line: not valid YAML: ..." (followed by `hint`)
-/// for a syntax error and "source:line: key.path: appears twice (first on line N); keep one" for a
-/// repeated key, anywhere in the document.
+/// for a syntax error, "source:line: key.path: appears twice (first on line N); keep one" for a
+/// repeated key, anywhere in the document, and a ConfigError with the figure and the limit for a
+/// document that nests deeper than kMaxYamlDepth, holds more than kMaxYamlValues values, or contains
+/// itself (an alias inside its own anchor), each counted with the aliases expanded.
 YamlValue ParseYaml(const std::string& text, const std::string& source, std::string_view hint = {});
 
 }  // namespace lever::internal

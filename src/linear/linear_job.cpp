@@ -16,6 +16,7 @@
 #include "lever/features/table_source.h"
 #include "lever/linear/coordinate_descent.h"
 #include "lever/losses/registry.h"
+#include "lever/memory_limit.h"
 #include "lever/registry.h"
 
 namespace lever {
@@ -261,7 +262,18 @@ FeatureNameFn RunLibsvm(const LinearJobOptions& o, const LinearModelConfig& conf
   libsvm.zero_based = o.zero_based;
   libsvm.num_classes = r.loss == "sparse_softmax_cross_entropy" ? o.classes : 0;
   std::future<LibsvmData> test_data;
+  // The feature space's size comes from the input (a flag, or the largest index in the file): one that
+  // cannot fit is named with where it came from, before the model is allocated.
+  const auto check_features = [&](int64_t features, const std::string& source) {
+    CheckFitsInMemory(
+        static_cast<double>(features) * static_cast<double>(std::max<int64_t>(1, o.classes)) * 4 * sizeof(float),
+        "a linear model of " + std::to_string(features) + " features (" + source +
+            "), with its gradients and optimizer slots",
+        "lower --num-features, or renumber the features densely (feature ids are LIBSVM indices), or "
+        "raise LEVER_MEMORY_LIMIT if the machine has more");
+  };
   if (o.num_features > 0 && o.solver == "online") {
+    check_features(o.num_features, "--num-features");
     // Stream: parse on a background thread while training. The test file is read meanwhile on a thread
     // that only runs when a core would otherwise be idle.
     r.model = std::make_shared<LinearModel>(o.num_features, config);
@@ -287,6 +299,8 @@ FeatureNameFn RunLibsvm(const LinearJobOptions& o, const LinearModelConfig& conf
                                  data.bad_rows.messages().front()));
     }
     for (float& v : data.labels) v = PrepareLabel(r.loss, v);
+    check_features(data.features.cols, o.num_features > 0 ? std::string("--num-features")
+                                                          : "the largest index in " + o.train_file + ", plus one");
     if (o.solver == "cd") {
       // The test file is read on another thread while the solver runs on this one.
       if (!o.test_file.empty()) {
@@ -338,6 +352,13 @@ void LinearJobOptions::Validate() const {
   if (name != "sparse_softmax_cross_entropy" && classes != 0) {
     throw ConfigError("--classes applies only to --loss softmax (got --loss " + loss + ")");
   }
+  if (num_features < 0) {
+    throw ConfigError(fmt::format(
+        "--num-features must be positive (the size of the LIBSVM feature space), got {}; leave it out to read the "
+        "file into memory and take the size from its largest index",
+        num_features));
+  }
+  if (classes < 0) throw ConfigError(fmt::format("--classes must be at least 2, got {}", classes));
   if (solver != "online" && solver != "cd") {
     throw ConfigError("unknown --solver '" + solver +
                       "'. Valid: online (the --optimizer, step by step, streaming or "

@@ -5,6 +5,7 @@
 
 #include "lever/error.h"
 #include "lever/losses/registry.h"
+#include "lever/memory_limit.h"
 #include "lever/ops/elementwise.h"
 #include "lever/ops/sparse_matmul.h"
 #include "lever/optim/ftrl.h"
@@ -23,6 +24,12 @@ LinearModel::LinearModel(Index num_features, LinearModelConfig config)
                       std::to_string(config_.outputs));
   }
   config_.regularizer.Validate();
+  // The fused FTRL kernel keeps 4 floats per feature (weight, z, n, gradient); the general path as many.
+  CheckFitsInMemory(static_cast<double>(num_features) * static_cast<double>(config_.outputs) * 4 * sizeof(float),
+                    "a linear model of " + std::to_string(num_features) + " features x " +
+                        std::to_string(config_.outputs) + " outputs (weights, gradients and optimizer slots)",
+                    "use fewer features (a smaller feature space, fewer hash buckets), or raise LEVER_MEMORY_LIMIT if "
+                    "the machine has more");
   label_cols_ = LossLabelColumns(loss, config_.outputs);
   if (config_.optimizer.learning_rate <= 0.0 && !config_.optimizer.schedule) {
     config_.optimizer.learning_rate =

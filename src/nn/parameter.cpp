@@ -1,9 +1,15 @@
 #include "lever/nn/parameter.h"
 
 #include "lever/error.h"
+#include "lever/memory_limit.h"
 #include "lever/tensor/memory.h"
 
 namespace lever {
+namespace {
+// A variable and its gradient, float each, both allocated here (optimizer slots come on top, some lazily: not
+// counted, so a model that fits is never refused).
+constexpr double kBytesPerNumber = 2 * sizeof(float);
+}  // namespace
 
 Index Parameter::CountNonzero() const { return (value.array() != 0.0f).count(); }
 
@@ -13,6 +19,14 @@ Parameter& ParameterStore::Create(const std::string& name, Index rows, Index col
     throw ShapeError("parameter '" + name + "' needs a positive shape, got (" + std::to_string(rows) + ", " +
                      std::to_string(cols) + ")");
   }
+  // Every model's variables come through here: the input decides their sizes (hidden_units, hash buckets,
+  // the feature space), so a model that cannot fit is an error naming it before anything is allocated.
+  const double numbers = static_cast<double>(TotalSize()) + static_cast<double>(rows) * static_cast<double>(cols);
+  CheckFitsInMemory(numbers * kBytesPerNumber,
+                    "variable '" + name + "' (" + std::to_string(rows) + " x " + std::to_string(cols) +
+                        ") brings the model to " + FormatValue(numbers) + " numbers, which with their gradients",
+                    "make the model smaller (hidden_units, hash_buckets, an embedding's dimension, the number of "
+                    "features), or raise LEVER_MEMORY_LIMIT if the machine has more");
   auto p = std::make_unique<Parameter>();
   p->name = name;
   p->value = NewTable(rows, cols);

@@ -271,6 +271,13 @@ TEST(LibsvmErrorTest, BadQid) {
   ExpectDataError("1 qid:x 1:1\n", {"train.svm:1:3:", "\"qid:x\"", "qid expects a non-negative integer"});
 }
 
+// A binary file read as LIBSVM: its bytes are shown escaped, never written to the terminal as they are.
+TEST(LibsvmErrorTest, ControlAndNonAsciiBytesAreEscaped) {
+  const std::string message = ExpectDataError(
+      "\x1b[2J\x7f\xc3\xa9\x01 1:1\n", {"train.svm:1:1:", "\"\\x1b[2J\\x7f\\xc3\\xa9\\x01\"", "the label expects"});
+  for (const char c : message) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << message;
+}
+
 TEST(LibsvmErrorTest, LongTokensAreShortened) {
   const std::string message = ExpectDataError("1 1:" + std::string(500, 'x') + "\n", {"...\"", "expects a number"});
   EXPECT_LT(message.size(), 300u);

@@ -1,6 +1,7 @@
 #include "lever/estimator/bundle.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
 #include "lever/estimator/job.h"
+#include "lever/io/crc32c.h"
 #include "testing/files.h"
 
 namespace lever {
@@ -142,6 +144,100 @@ TEST_F(BundleTest, DamageIsFoundAndNamed) {
   EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle(bundle.string()); }), "reads version 1"));
 
   EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle((dir_ / "model").string()); }), "not a lever bundle"));
+}
+
+// A bundle comes from whoever sent it: its manifest and config name only its own files, and nothing it
+// lists is read from outside it, from a device or a FIFO (which would never end), or beyond a size limit.
+TEST_F(BundleTest, ReadsNothingOutsideItself) {
+  Job job = TrainedJob();
+  const fs::path good = dir_ / "good";
+  ExportBundle(job, good.string());
+  std::ofstream(dir_ / "outside.txt") << "mobile\ndesktop\ntablet\n";
+  int copies = 0;
+  const auto copy = [&] {
+    const fs::path bundle = dir_ / ("tampered" + std::to_string(++copies));
+    fs::copy(good, bundle, fs::copy_options::recursive);
+    return bundle;
+  };
+  const auto read_manifest = [](const fs::path& bundle) {
+    std::ifstream in(bundle / "bundle.json");
+    return nlohmann::json::parse(in);
+  };
+  const auto write_manifest = [](const fs::path& bundle, const nlohmann::json& m) {
+    std::ofstream(bundle / "bundle.json") << m.dump(2);
+  };
+  const auto refused = [&](const fs::path& bundle, const std::string& expected) {
+    const std::string message = ErrorOf<IoError>([&] { LoadBundle(bundle.string()); });
+    EXPECT_TRUE(Contains(message, expected)) << message;
+  };
+
+  // Manifest entries: absolute, "..", through a symbolic link, a device.
+  for (const std::string& name : {std::string("/dev/zero"), std::string("../outside.txt"),
+                                  std::string("assets/../../outside.txt"), std::string("./config.yaml")}) {
+    const fs::path bundle = copy();
+    nlohmann::json m = read_manifest(bundle);
+    m["files"][name] = {{"bytes", 22}, {"crc32c", Crc32c("mobile\ndesktop\ntablet\n")}};
+    write_manifest(bundle, m);
+    refused(bundle, "'" + name + "' is not a plain path inside the bundle (no absolute paths, no . or .. parts)");
+  }
+  fs::path bundle = copy();
+  fs::remove(bundle / "assets" / "devices.txt");
+  fs::create_symlink(dir_ / "outside.txt", bundle / "assets" / "devices.txt");
+  refused(bundle, "assets/devices.txt: leads outside the bundle (a symbolic link?)");
+  bundle = copy();
+  fs::remove(bundle / "schema.yaml");
+  fs::create_symlink("/dev/zero", bundle / "schema.yaml");
+  refused(bundle, "schema.yaml: leads outside the bundle");
+  bundle = copy();
+  fs::remove(bundle / "schema.yaml");
+  ASSERT_EQ(mkfifo((bundle / "schema.yaml").c_str(), 0600), 0);
+  refused(bundle, "schema.yaml: not a regular file");
+  // A symbolic link inside the bundle is still a link: the file itself must be there.
+  bundle = copy();
+  fs::remove(bundle / "schema.yaml");
+  fs::create_symlink("config.yaml", bundle / "schema.yaml");
+  refused(bundle, "schema.yaml: cannot read: Too many levels of symbolic links (a symbolic link");
+  // The manifest itself, and the checkpoint in variables/.
+  bundle = copy();
+  fs::remove(bundle / "bundle.json");
+  fs::create_symlink("/dev/zero", bundle / "bundle.json");
+  refused(bundle, "bundle.json: cannot read");
+  bundle = copy();
+  fs::remove(bundle / "variables" / "ckpt-300.json");
+  fs::create_symlink("/dev/zero", bundle / "variables" / "ckpt-300.json");
+  refused(bundle, "ckpt-300.json: not a regular file");
+  bundle = copy();
+  fs::remove_all(bundle / "variables");
+  fs::create_directory_symlink(dir_ / "model", bundle / "variables");
+  refused(bundle, "variables: leads outside the bundle");
+  // A size beyond the manifest's is found before the file is read.
+  bundle = copy();
+  fs::resize_file(bundle / "config.yaml", 3 << 20);
+  refused(bundle, "config.yaml: is 3145728 bytes, more than the " +
+                      std::to_string(read_manifest(good)["files"]["config.yaml"]["bytes"].get<int>()) +
+                      " bytes bundle.json lists for it");
+
+  // vocabulary_file in config.yaml: only the bundle's own verified files (even with a matching checksum).
+  for (const std::string& vocabulary :
+       {(dir_ / "outside.txt").string(), std::string("../outside.txt"), std::string("assets/missing.txt")}) {
+    bundle = copy();
+    std::string config;
+    {
+      std::ifstream in(bundle / "config.yaml");
+      config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    const size_t at = config.find("assets/devices.txt");
+    ASSERT_NE(at, std::string::npos) << config;
+    config.replace(at, std::string("assets/devices.txt").size(), vocabulary);
+    std::ofstream(bundle / "config.yaml") << config;
+    nlohmann::json m = read_manifest(bundle);
+    m["files"]["config.yaml"] = {{"bytes", config.size()}, {"crc32c", Crc32c(config)}};
+    write_manifest(bundle, m);
+    refused(bundle, vocabulary[0] == '/' || vocabulary[0] == '.'
+                        ? "'" + vocabulary + "' is not a plain path inside the bundle"
+                        : "vocabulary_file 'assets/missing.txt' is not one of the files bundle.json lists");
+  }
+  EXPECT_NO_THROW(LoadBundle(good.string()));
 }
 
 TEST_F(BundleTest, RefusesToOverwriteWhatIsNotABundleAndLeavesNoTemporaries) {

@@ -481,5 +481,47 @@ TEST(EstimatorTest, AModelDirectoryIsResumedByANewEstimator) {
   std::filesystem::remove_all(dir);
 }
 
+// A damaged newest checkpoint is skipped and said so (Evaluate and Predict report it through the estimator,
+// Train in its outcome); when every checkpoint is damaged nothing trains over them or predicts without them.
+TEST(EstimatorTest, DamagedCheckpointsAreReportedAndNeverSilentlyReplaced) {
+  const Dataset train = Blobs(300, 3, 1), test = Blobs(150, 3, 2);
+  const std::string dir = testing::TempPath("model_dir");
+  RunConfig config{.model_dir = dir, .seed = 4, .save_checkpoints_steps = 25};
+  const auto make = [&] { return MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8}}, config); };
+  make()->Train(train, TrainSpec{.max_steps = 100, .batch_size = 16});
+  const CheckpointManager manager(dir);
+  ASSERT_EQ(manager.Steps(), (std::vector<int64_t>{25, 50, 75, 100}));
+  std::filesystem::resize_file(manager.TensorsPath(100), std::filesystem::file_size(manager.TensorsPath(100)) - 4);
+
+  auto evaluated = make();
+  evaluated->Evaluate(test);
+  EXPECT_EQ(evaluated->restored_step(), 75);
+  EXPECT_EQ(evaluated->global_step(), 75);
+  ASSERT_EQ(evaluated->checkpoint_problems().size(), 1u);
+  EXPECT_NE(evaluated->checkpoint_problems()[0].find("ckpt-100.safetensors"), std::string::npos);
+  EXPECT_NE(evaluated->checkpoint_problems()[0].find("truncated"), std::string::npos);
+
+  // Every checkpoint damaged: an error for training and for evaluation, and the files stay as they were.
+  for (const int64_t step : manager.Steps()) {
+    std::filesystem::resize_file(manager.TensorsPath(step), 10);
+  }
+  const std::string message =
+      testing::ErrorOf<IoError>([&] { make()->Train(train, TrainSpec{.max_steps = 150, .batch_size = 16}); });
+  EXPECT_NE(message.find("every checkpoint in " + dir + " is damaged; "), std::string::npos) << message;
+  EXPECT_NE(message.find("move them out of the directory to start again from step 0"), std::string::npos) << message;
+  EXPECT_EQ(manager.Steps(), (std::vector<int64_t>{25, 50, 75, 100}));
+  for (const int64_t step : manager.Steps()) EXPECT_EQ(std::filesystem::file_size(manager.TensorsPath(step)), 10u);
+  auto estimator = make();
+  EXPECT_THROW(estimator->Evaluate(test), IoError);
+  EXPECT_THROW(estimator->Predict(test.features), IoError);  // asked again, it is still an error
+
+  // Tensors files without their commit records are a first save that was interrupted: training starts.
+  for (const int64_t step : manager.Steps()) std::filesystem::remove(manager.RecordPath(step));
+  const TrainOutcome fresh = make()->Train(train, TrainSpec{.max_steps = 30, .batch_size = 16});
+  EXPECT_EQ(fresh.resumed_from_step, -1);
+  EXPECT_EQ(fresh.checkpoint_problems.size(), 4u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace lever

@@ -72,6 +72,16 @@ TEST_F(JobConfigTest, DuplicateKeysNameBothLines) {
   EXPECT_EQ(ErrorOf("train:\n  max_steps: 10\n  batch_size: 4\n  max_steps: 20\n"),
             "run.yaml:5: train.max_steps: appears twice (first on line 3); keep one");
   EXPECT_EQ(ErrorOf("data: {train: other.csv}\n"), "run.yaml:2: data: appears twice (first on line 1); keep one");
+  // An override's value is read by the same reader: no duplicate keys, no aliases that expand too far.
+  EXPECT_EQ(ErrorOf("", {"train={max_steps: 5, max_steps: 6}"}),
+            "run.yaml with --train=...:1: max_steps: appears twice (first on line 1); keep one");
+  std::string laughs = "estimator.hidden_units=[";
+  for (int i = 0; i < 70; ++i) laughs += "[";
+  laughs += std::string(70, ']') + "]";
+  EXPECT_EQ(ErrorOf("", {laughs}),
+            "run.yaml with --estimator.hidden_units=...: nests 71 levels deep (each alias *name counted as a copy of "
+            "its anchor); lever reads at most 64 levels. Flatten the nesting (a crossed column of crossed columns, "
+            "for example)");
 }
 
 TEST_F(JobConfigTest, ValuesOfTheWrongTypeNameTheLineAndWhatIsExpected) {

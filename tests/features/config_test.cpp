@@ -91,6 +91,42 @@ TEST(FeatureConfigTest, MisspelledAndDuplicateKeysNameTheLine) {
       << e;
 }
 
+// Crossed columns `levels` deep, each level crossing the one below with itself through YAML aliases: 2^levels
+// inputs (and a name of as many parts) from a few hundred bytes.
+std::string DoublingCrosses(int levels) {
+  std::string yaml = "base: &c0 {crossed: {keys: [a, b], hash_buckets: 10}}\n";
+  for (int k = 1; k <= levels; ++k) {
+    const std::string below = "*c" + std::to_string(k - 1);
+    yaml += "l" + std::to_string(k) + ": &c" + std::to_string(k) + " {crossed: {keys: [" + below + ", " + below +
+            "], hash_buckets: 10}}\n";
+  }
+  return yaml + "feature_columns:\n  - indicator: *c" + std::to_string(levels) + "\n";
+}
+
+TEST(FeatureConfigTest, CrossesNestedThroughAnchorsAreRefusedBeforeTheyGrow) {
+  std::string e = ErrorOf(DoublingCrosses(12));
+  EXPECT_NE(e.find("ConfigError: model.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("a crossed column of 128 inputs in all (its nested crosses' inputs counted); lever allows at most "
+                   "64: cross fewer columns"),
+            std::string::npos)
+      << e;
+  // 20 levels (1.2 KB) once grew without end; the YAML reader refuses them before any column is built.
+  e = ErrorOf(DoublingCrosses(20));
+  EXPECT_NE(e.find("ConfigError: model.yaml: nests 66 levels deep"), std::string::npos) << e;
+
+  // Nesting: a cross of a raw key and the cross below, 9 levels.
+  std::string deep = "c1: &c1 {crossed: {keys: [a, b], hash_buckets: 10}}\n";
+  for (int k = 2; k <= 9; ++k) {
+    deep += "c" + std::to_string(k) + ": &c" + std::to_string(k) + " {crossed: {keys: [k" + std::to_string(k) + ", *c" +
+            std::to_string(k - 1) + "], hash_buckets: 10}}\n";
+  }
+  EXPECT_NO_THROW(ParseFeatureColumns(deep + "feature_columns:\n  - indicator: *c8\n", "model.yaml"));
+  const std::string d = ErrorOf(deep + "feature_columns:\n  - indicator: *c9\n");
+  EXPECT_NE(d.find("crossed columns nest 9 levels deep here (a cross of a cross is 2); lever allows at most 8"),
+            std::string::npos)
+      << d;
+}
+
 TEST(FeatureConfigTest, OovBucketsAndDefaultOnlyWhereTheyApply) {
   std::string e = ErrorOf("feature_columns:\n  - categorical: {key: city, hash_buckets: 10, oov_buckets: 2}\n");
   EXPECT_NE(e.find("model.yaml:2: feature_columns[0].categorical.oov_buckets: applies only to categorical columns "

@@ -277,6 +277,12 @@ TEST(CrossedColumnTest, DayByHourIsStableAndSpreads) {
   with_column->Bind(t);
   EXPECT_EQ(with_column->num_buckets(), 100);
   EXPECT_THROW(CrossedColumn({"day"}, 10), ConfigError);
+  // Limits: nesting and inputs in all, nested crosses counted.
+  CategoricalColumnPtr wide = CrossedColumn(std::vector<CrossInput>(kMaxCrossInputs, CrossInput("k")), 10);
+  EXPECT_THROW(CrossedColumn({wide, "day"}, 10), ConfigError);
+  CategoricalColumnPtr deep = CrossedColumn({"a", "b"}, 10);
+  for (int level = 2; level <= kMaxCrossDepth; ++level) deep = CrossedColumn({deep, "c"}, 10);
+  EXPECT_THROW(CrossedColumn({deep, "c"}, 10), ConfigError);
 }
 
 TEST(EmbeddingColumnTest, DefaultDimensionIsTheFourthRoot) {

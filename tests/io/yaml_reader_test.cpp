@@ -121,6 +121,51 @@ TEST(YamlReaderTest, DuplicateKeysNameBothLines) {
   EXPECT_NO_THROW(ParseYaml("a: &m {x: 1}\nb: *m\nc: {x: 2}\n", "c.yaml"));
 }
 
+// A document of "billion laughs" shape: each level an anchored list of `fan_out` aliases of the level
+// below, `levels` lines standing for about fan_out^levels values once expanded.
+std::string Laughs(int levels, int fan_out = 2) {
+  std::string text = "l0: &l0 [x, y]\n";
+  for (int k = 1; k <= levels; ++k) {
+    text += "l" + std::to_string(k) + ": &l" + std::to_string(k) + " [";
+    for (int i = 0; i < fan_out; ++i) text += (i == 0 ? "*l" : ", *l") + std::to_string(k - 1);
+    text += "]\n";
+  }
+  return text;
+}
+
+TEST(YamlReaderTest, DocumentsTooLargeOnceAliasesExpandAreRefusedWithTheFigureAndTheLimit) {
+  // 16 levels: about 2^19 values in all, from 300 bytes of text; 20 levels are 2^23.
+  EXPECT_NO_THROW(ParseYaml(Laughs(16), "c.yaml"));
+  const std::string e = ErrorOf([] { ParseYaml(Laughs(20), "c.yaml"); });
+  EXPECT_NE(e.find("ConfigError: c.yaml: holds "), std::string::npos) << e;
+  EXPECT_NE(e.find(" values (each alias *name counted as a copy of its anchor); lever reads at most 1000000"),
+            std::string::npos)
+      << e;
+  // 8^30 values overflow any counter: the count saturates, and the limit still holds.
+  EXPECT_NE(ErrorOf([] { ParseYaml(Laughs(30, 8), "c.yaml"); }).find("holds 9223372036854775807 values"),
+            std::string::npos);
+
+  // Depth: lists in lists, written out or through aliases.
+  std::string nested = "a: &a0 [x]\n";
+  for (int k = 1; k <= kMaxYamlDepth; ++k) {
+    nested += "a" + std::to_string(k) + ": &a" + std::to_string(k) + " [*a" + std::to_string(k - 1) + "]\n";
+  }
+  EXPECT_EQ(ErrorOf([&] { ParseYaml(nested, "c.yaml"); }),
+            "ConfigError: c.yaml: nests 66 levels deep (each alias *name counted as a copy of its anchor); lever "
+            "reads at most 64 levels. Flatten the nesting (a crossed column of crossed columns, for example)");
+  const std::string brackets = std::string(10000, '[') + std::string(10000, ']');
+  EXPECT_NE(ErrorOf([&] {
+              ParseYaml(brackets, "c.yaml");
+            }).find("ConfigError: c.yaml:1: nests deeper than the YAML parser follows; lever reads at most 64"),
+            std::string::npos);
+  EXPECT_NO_THROW(ParseYaml(std::string(60, '[') + std::string(60, ']'), "c.yaml"));
+
+  // A node that contains itself never ends.
+  EXPECT_EQ(ErrorOf([] { ParseYaml("a: &x {b: [1, *x]}\n", "c.yaml"); }),
+            "ConfigError: c.yaml:1: a.b[1]: contains itself (an alias *name inside the node its anchor &name marks), "
+            "so it never ends; write the value out instead");
+}
+
 TEST(YamlReaderTest, SyntaxErrorsNameTheLine) {
   const std::string e = ErrorOf([] { ParseYaml("a: [1,\nb: 2\n", "c.yaml", "Close the list."); });
   EXPECT_NE(e.find("ConfigError: c.yaml:"), std::string::npos) << e;

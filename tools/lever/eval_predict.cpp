@@ -38,7 +38,12 @@ Job LoadModel(const ModelFlags& f, CLI::App* cmd) {
   }
   if (f.config.empty())
     throw ConfigError("give --model BUNDLE (from lever export) or --config run.yaml (a trained job)");
-  return LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
+  Job job = LoadTrainedJob(f.config, ConfigOverrides(cmd), f.job_dir);
+  for (const std::string& problem : job.checkpoint_problems) fmt::print(stderr, "warning: skipped {}\n", problem);
+  if (!job.checkpoint_problems.empty()) {
+    fmt::print(stderr, "warning: using the newest good checkpoint instead, step {}\n", job.checkpoint_step);
+  }
+  return job;
 }
 
 void AddCommon(CLI::App* cmd, ModelFlags& f) {
@@ -57,7 +62,7 @@ void WriteCsvFile(const std::string& path, const std::function<std::string()>& t
 int RunEval(const ModelFlags& f, CLI::App* cmd) {
   Job job = LoadModel(f, cmd);
   const std::string data = f.data.empty() ? job.config.eval : f.data;
-  if (f.data.empty() && !f.model.empty() && !std::filesystem::exists(data)) {
+  if (f.data.empty() && !f.model.empty() && !std::filesystem::is_regular_file(data)) {
     throw ConfigError("the bundle's evaluation file " + data + " is not here; pass --data a labeled CSV file");
   }
   const std::string head = job.HeadKind();

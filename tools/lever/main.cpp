@@ -107,7 +107,11 @@ int main(int argc, char** argv) {
   } catch (const lever::Error& e) {
     code = Report("error", e.what(), 2);
   } catch (const std::filesystem::filesystem_error& e) {
-    code = Report("internal error", e.what(), 70);
+    // A file system call the library left unchecked: an IoError naming the path and the reason.
+    std::string what = e.what();
+    if (what.rfind("filesystem error: ", 0) == 0) what.erase(0, std::string("filesystem error: ").size());
+    if (const size_t bracket = what.find(" ["); bracket != std::string::npos) what.erase(bracket);
+    code = Report("error", lever::IoError(e.path1().string() + ": " + what).what(), 2);
   } catch (const std::system_error& e) {  // fmt::print and WriteToStdout when stdout is full or closed
     code = Report("error", e.what(), 1);
   } catch (const std::exception& e) {

@@ -77,6 +77,13 @@ class Estimator : public SteppingLearner {
   Tensor Predict(const Tensor& features, Index batch_size = 4096);
 
   int64_t global_step() const override { return global_step_; }
+  /// After the first Train, Evaluate or Predict with a model_dir: the checkpoint restored (-1: none) and
+  /// the newer ones skipped as unusable, each message naming the file and what is wrong (Evaluate and
+  /// Predict report them here, Train in its TrainOutcome). A model_dir whose every checkpoint is unusable
+  /// is an IoError, so neither training from step 0 over them nor predicting with untrained variables
+  /// happens unnoticed.
+  int64_t restored_step() const { return restored_step_; }
+  const std::vector<std::string>& checkpoint_problems() const { return restore_problems_; }
   const RunConfig& config() const { return config_; }
   const Params& params() const { return params_; }
   /// Every variable: the model function's and those of the Sequential models it applied, in creation

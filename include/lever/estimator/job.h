@@ -9,8 +9,10 @@
 //   ExportBundle(job, "bundle");                  // lever/estimator/bundle.h
 //   Job served = LoadBundle("bundle");            // no training file needed
 //   Tensor p = served.estimator->Predict(served.Read("new.csv", false));
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lever/data/labels.h"
 #include "lever/data/schema.h"
@@ -38,6 +40,11 @@ struct Job {
   /// What the training file holds (rows; per column type, missing share, distinct texts, the fill of
   /// missing numbers), for the CLI to print before training; empty in a job loaded from a bundle.
   TableSummary summary;
+  /// A job from LoadTrainedJob: the step of the newest good checkpoint (the one its estimator restores),
+  /// and the newer checkpoints skipped as unusable on the way, each message naming the file and what is
+  /// wrong, for the caller to report: its predictions then come from an older step than the newest.
+  int64_t checkpoint_step = -1;
+  std::vector<std::string> checkpoint_problems;
 
   /// Examples of a CSV file read with the training schema: with labels, or (with_labels false) without
   /// the label column, which may then be absent from the file. Throws DataError / IoError naming the file.

@@ -28,8 +28,9 @@ JobConfig LoadJobConfigWithDir(const std::string& config_path, const std::vector
                                const std::string& job_dir);
 
 /// A trained job: the config (as LoadJobConfigWithDir), its columns refitted on data.train, checked against
-/// the state its newest good checkpoint holds (CheckJobState). Throws ConfigError when there is no model
-/// directory or checkpoint ("train first").
+/// the state its newest good checkpoint holds (CheckJobState); newer checkpoints skipped as unusable are
+/// in Job::checkpoint_problems. Throws ConfigError when there is no model directory or checkpoint ("train
+/// first"), IoError when every checkpoint there is damaged.
 Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string>& overrides,
                    const std::string& job_dir);
 

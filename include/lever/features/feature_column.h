@@ -160,6 +160,13 @@ struct CrossInput {
   std::string key;
   CategoricalColumnPtr column;
 };
+/// How deep crossed columns may nest (a cross of a cross is 2) and how many inputs one may cross in all,
+/// those of its nested crosses counted (a cross of a cross of two and a raw key crosses 3): each row
+/// hashes every one, and the column's name joins them all.
+constexpr int kMaxCrossDepth = 8;
+constexpr int kMaxCrossInputs = 64;
+/// Throws ConfigError for fewer than two inputs, a bucket count below 1, or nesting and inputs beyond
+/// kMaxCrossDepth and kMaxCrossInputs.
 CategoricalColumnPtr CrossedColumn(std::vector<CrossInput> inputs, Index hash_bucket_size);
 
 /// One-hot (or multi-hot) representation of a categorical column, kept sparse.

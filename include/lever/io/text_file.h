@@ -5,7 +5,8 @@
 namespace lever {
 
 /// The whole of a plain text file. Throws IoError "cannot open <what> '<path>'; check the path" when it
-/// cannot be opened, and an IoError when reading fails.
+/// cannot be opened, "'<path>' is a directory, not a <what>" for a directory, and an IoError when reading
+/// fails.
 std::string ReadTextFile(const std::string& path, const std::string& what);
 
 /// The directory `path` is in ("." for a bare file name).
