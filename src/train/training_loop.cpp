@@ -95,12 +95,14 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
   for (Hook* hook : hooks) hook->Begin(learner);
   // A hook that stopped the run this one resumes (its checkpoint says so) keeps it stopped.
   for (Hook* hook : hooks) out.stopped_by_hook = hook->HasStopped() || out.stopped_by_hook;
-  while (!out.stopped_by_hook && learner.global_step() < spec.max_steps) {
+  // The global step, as the learner counts it: each TrainStep advances it by one (checked at the end).
+  int64_t global_step = learner.global_step();
+  while (!out.stopped_by_hook && global_step < spec.max_steps) {
     if (spec.stop_requested && spec.stop_requested()) {
       out.interrupted = true;
       break;
     }
-    const int64_t step = learner.global_step();
+    const int64_t step = global_step;
     if (streamed) {
       if (learner.Exhausted()) break;
     } else if (spec.pass_aligned) {
@@ -116,7 +118,7 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
     ++out.steps;
     out.last_loss = report.loss;
     if (spec.record_step_losses) out.step_losses.push_back(static_cast<float>(report.loss));
-    report.step = learner.global_step();
+    report.step = ++global_step;
     report.max_steps = spec.max_steps;
     report.started = start;
     bool stop = false;
@@ -133,6 +135,11 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
       break;
     }
     if (spec.after_step) spec.after_step();
+  }
+  if (global_step != learner.global_step()) {
+    throw Error("a learner's TrainStep must advance its global step by one: it is " +
+                std::to_string(learner.global_step()) + " after " + std::to_string(out.steps) + " steps to " +
+                std::to_string(global_step));
   }
   for (Hook* hook : hooks) hook->End(learner);
   if (spec.after_end) spec.after_end();

@@ -32,7 +32,17 @@ class EpochOrder {
   /// The `count` rows from `first` on, into `out` (resized; no allocation once it is large enough).
   void Batch(int64_t first, Index count, std::vector<Index>& out) {
     out.resize(static_cast<size_t>(count));
-    for (Index r = 0; r < count; ++r) out[static_cast<size_t>(r)] = Row(first + r);
+    // One division per batch, not two per row: small nets take a step in about a microsecond.
+    int64_t epoch = first / rows_;
+    auto at = static_cast<size_t>(first % rows_);
+    if (epoch != epoch_) Shuffle(epoch);
+    for (Index r = 0; r < count; ++r) {
+      out[static_cast<size_t>(r)] = order_[at];
+      if (++at == order_.size()) {
+        at = 0;
+        if (r + 1 < count) Shuffle(++epoch);
+      }
+    }
   }
 
  private:
