@@ -83,11 +83,21 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
     evaluation_seconds += Seconds(began, Clock::now());
     return stop;
   };
-  auto due = [&](size_t k, int64_t step) {
+  // The next step each evaluation is periodically due at (kNever: none), so a step only compares.
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  auto next_due = [&](size_t k, int64_t after) {
     const LoopEvaluation& e = spec.evaluations[k];
-    if (e.every_steps <= 0 || step < e.start_delay_steps) return false;
-    const bool last = step == spec.max_steps;
-    if (!(step % e.every_steps == 0 || (last && e.at_max_steps)) || (last && !e.at_max_steps)) return false;
+    if (e.every_steps <= 0) return kNever;
+    const int64_t from = std::max(after + 1, e.start_delay_steps);
+    const int64_t multiple = (from + e.every_steps - 1) / e.every_steps * e.every_steps;
+    if (multiple < spec.max_steps) return multiple;
+    return e.at_max_steps && spec.max_steps >= from ? spec.max_steps : kNever;
+  };
+  std::vector<int64_t> due_at(spec.evaluations.size());
+  auto due = [&](size_t k, int64_t step) {
+    if (step != due_at[k]) return false;
+    due_at[k] = next_due(k, step);
+    const LoopEvaluation& e = spec.evaluations[k];
     const EvaluationState& state = evaluated[k];
     return e.throttle_secs <= 0.0 || !state.started || Seconds(*state.started, Clock::now()) >= e.throttle_secs;
   };
@@ -97,6 +107,7 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
   for (Hook* hook : hooks) out.stopped_by_hook = hook->HasStopped() || out.stopped_by_hook;
   // The global step, as the learner counts it: each TrainStep advances it by one (checked at the end).
   int64_t global_step = learner.global_step();
+  for (size_t k = 0; k < due_at.size(); ++k) due_at[k] = next_due(k, global_step);
   while (!out.stopped_by_hook && global_step < spec.max_steps) {
     if (spec.stop_requested && spec.stop_requested()) {
       out.interrupted = true;
