@@ -23,11 +23,7 @@ namespace fs = std::filesystem;
 using testing::Contains;
 using testing::ErrorOf;
 
-struct TempDir {
-  TempDir() : path(testing::TempPath("dir")) { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 // A pid no process has now: a child's, after it exited and was reaped.
 pid_t DeadPid() {

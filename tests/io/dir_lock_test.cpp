@@ -21,12 +21,7 @@ namespace fs = std::filesystem;
 using testing::Contains;
 using testing::ErrorOf;
 
-// A directory removed at the end of the test.
-struct TempDir {
-  TempDir() : path(testing::TempPath("dir")) { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 // A child process that takes the lock, says so through a pipe, and waits to be killed.
 class LockHolder {

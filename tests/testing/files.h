@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ inline std::string TempPath(const std::string& name) {
   FilesToRemove().push_back(path);
   return path;
 }
+
+/// A directory made in the test's temporary directory and removed with what it holds at the end.
+struct TempDir {
+  TempDir() : path(TempPath("dir")) { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path;
+};
 
 inline std::string WriteFile(const std::string& name, const std::string& content) {
   const std::string path = TempPath(name);
