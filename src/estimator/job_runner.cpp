@@ -9,6 +9,7 @@
 #include "lever/estimator/bundle.h"
 #include "lever/io/atomic_file.h"
 #include "lever/io/dir_lock.h"
+#include "lever/train/run_result.h"
 
 namespace lever {
 namespace {
@@ -146,21 +147,20 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
 }
 
 nlohmann::ordered_json JobResultJson(const Job& job, const TrainAndEvaluateResult& run, Index holdout_rows) {
-  nlohmann::ordered_json result{
-      {"global_step", run.train.global_step}, {"steps", run.train.steps}, {"train_seconds", run.train.seconds}};
+  RunResult result;
+  result.global_step = run.train.global_step;
+  result.steps = run.train.steps;
+  result.train_seconds = run.train.seconds;
   if (!run.evaluations.empty()) {
-    for (const auto& [name, value] : run.final_evaluation().metrics) result[name] = value;
+    for (const auto& [name, value] : run.final_evaluation().metrics) {
+      if (name != "global_step") result.metrics.emplace_back(name, value);
+    }
   }
-  result["task"] = TaskName(job.labels.task);
-  if (!job.labels.classes.empty()) result["classes"] = job.labels.classes;
-  const HoldoutResult& held = run.train.holdout;
-  if (held.best_step >= 0) {
-    result["early_stopping"] = {{"holdout_rows", holdout_rows},
-                                {"best_step", held.best_step},
-                                {"holdout_loss", held.holdout_loss},
-                                {"stopped_early", held.stopped_early}};
-  }
-  return result;
+  result.task = TaskName(job.labels.task);
+  result.classes = job.labels.classes;
+  result.holdout_rows = holdout_rows;
+  result.holdout = run.train.holdout;
+  return result.ToJson();
 }
 
 }  // namespace lever

@@ -9,6 +9,7 @@
 #include "lever/io/atomic_file.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
+#include "lever/train/run_result.h"
 
 namespace lever {
 
@@ -93,46 +94,41 @@ TrainingOutcome TrainingRun::Run() {
         "(more than {:.0f}%); raise --steps or --learning-rate",
         100.0 * r.convergence.change, r.convergence.iterations, 100.0 * r.convergence.tolerance);
   }
-  nlohmann::ordered_json& result = o.json;
-  result = {{"steps", r.steps},
-            {"loss", o.loss},
-            {"train_loss", r.train.loss},
-            {"test_loss", r.validation->loss},
-            {"training_seconds", r.training_seconds},
-            {"regularization_loss", r.regularization_loss},
-            {"nonzero_weights", r.nonzero_weights},
-            {"kernel_weights", r.kernel_weights}};
-  if (!data_.label_decision.empty()) {
-    result["task"] = TaskName(data_.labels.task);
-    if (!data_.labels.classes.empty()) result["classes"] = data_.labels.classes;
-  }
-  if (r.best_step >= 0) {
-    result["early_stopping"] = {{"holdout_rows", data_.holdout.size()},
-                                {"best_step", r.best_step},
-                                {"holdout_loss", r.holdout_loss},
-                                {"stopped_early", r.stopped_early}};
-  }
-  result["convergence"] = {{"converged", r.convergence.converged},
-                           {"change", r.convergence.change},
-                           {"tolerance", r.convergence.tolerance},
-                           {"reason", o.not_converged}};
+  RunResult result;
+  result.global_step = r.steps;
+  result.steps = r.steps;
+  result.train_seconds = r.training_seconds;
+  result.metrics = {{"train_loss", r.train.loss}, {"test_loss", r.validation->loss}};
   if (IsClassificationLoss(o.loss)) {
-    result["train_accuracy"] = r.train.accuracy;
-    result["test_accuracy"] = r.validation->accuracy;
+    result.metrics.emplace_back("train_accuracy", r.train.accuracy);
+    result.metrics.emplace_back("test_accuracy", r.validation->accuracy);
   }
   if (multi_label) {
-    result["test_auc"] = o.label_metrics.at("auc");
-    result["test_subset_accuracy"] = o.label_metrics.at("accuracy");
+    result.metrics.emplace_back("test_auc", o.label_metrics.at("auc"));
+    result.metrics.emplace_back("test_subset_accuracy", o.label_metrics.at("accuracy"));
+  }
+  result.metrics.emplace_back("regularization_loss", r.regularization_loss);
+  result.metrics.emplace_back("nonzero_weights", static_cast<double>(r.nonzero_weights));
+  result.metrics.emplace_back("kernel_weights", static_cast<double>(r.kernel_weights));
+  if (!data_.label_decision.empty()) {
+    result.task = TaskName(data_.labels.task);
+    result.classes = data_.labels.classes;
+  }
+  result.holdout_rows = data_.holdout.size();
+  result.holdout = {r.best_step, r.holdout_loss, r.stopped_early};
+  result.convergence = r.convergence;
+  result.convergence->reason = o.not_converged;
+  result.extras["loss_function"] = o.loss;
+  if (multi_label) {
     nlohmann::ordered_json per_label = nlohmann::ordered_json::object();
     for (const std::string& name : data_.labels.classes) {
       per_label[name] = {{"auc", o.label_metrics.at("auc/" + name)},
                          {"accuracy", o.label_metrics.at("accuracy/" + name)}};
     }
-    result["per_label"] = per_label;
+    result.extras["per_label"] = per_label;
   }
-  if (!spec_.job_dir.empty()) {
-    WriteFileAtomically((std::filesystem::path(spec_.job_dir) / "result.json").string(), result.dump(2) + "\n");
-  }
+  o.json = result.ToJson();
+  if (!spec_.job_dir.empty()) result.Write((std::filesystem::path(spec_.job_dir) / "result.json").string());
   return o;
 }
 
