@@ -59,19 +59,26 @@ std::string LossName(const std::string& loss) {
   return name;
 }
 
-// A label option that names several columns ("a,b,c", not itself a column) is a multi-label task, which
-// a linear job does not fit; lever train does.
-void CheckOneLabel(const std::string& label, const Schema& schema) {
+// The label columns a label option names: "a,b,c" (not itself a column) is a multi-label task, one yes/no
+// label per column, trained with the logistic loss (one sigmoid output per label).
+std::vector<std::string> LabelColumnsIn(const std::string& label, const Schema& schema, const std::string& loss,
+                                        const std::string& solver) {
   std::vector<std::string> header;
   for (const ColumnSchema& c : schema.columns) header.push_back(c.name);
-  const std::vector<std::string> columns = LabelColumns(label, header);
-  if (columns.size() < 2) return;
-  std::string list;
-  for (const std::string& c : columns) list += (list.empty() ? "" : ", ") + c;
-  throw ConfigError(
-      "lever linear takes one label column; for several (a multi-label task) use lever train "
-      "--train-file ... --label " +
-      label + " or data.label: [" + list + "] in a run config");
+  std::vector<std::string> columns = LabelColumns(label, header);
+  if (columns.size() < 2) return {label};
+  if (loss != "sigmoid_cross_entropy") {
+    throw ConfigError("--label " + label + " names " + std::to_string(columns.size()) +
+                      " columns: a multi-label task, one yes/no label each, which lever linear trains with the "
+                      "logistic loss (the default), not " +
+                      loss);
+  }
+  if (solver == "cd") {
+    throw ConfigError("--label " + label +
+                      ": coordinate descent fits one output; train a multi-label model with --solver online (the "
+                      "default)");
+  }
+  return columns;
 }
 
 // CSV: tables, feature columns (from YAML, or one per column), sparse rows.
@@ -80,7 +87,7 @@ struct CsvData {
   std::vector<float> train_y, test_y;
   FeatureSet features;
   Index columns = 0;
-  LabelEncoding labels;
+  LabelEncoding labels;  // multi-label: the label columns as its classes
   BadRowReport train_bad_rows, test_bad_rows;
 };
 
@@ -105,7 +112,7 @@ LabelOptions LinearLabelOptions(const std::string& loss, Index classes, const Ta
 // The encoded labels as a vector (PrepareLabel keeps 0/1 and class ids as they are).
 std::vector<float> Labels(const Table& t, const std::string& file, const LabelEncoding& labels) {
   const Tensor y = labels.Encode(t, file);
-  return std::vector<float>(y.data(), y.data() + y.rows());
+  return std::vector<float>(y.data(), y.data() + y.size());  // row-major: a multi-label row's labels together
 }
 
 CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
@@ -123,16 +130,21 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
     if (!o.na_values.empty()) infer.missing_values = SplitNames(o.na_values);
     schema = InferSchema(o.train_file, CsvDialect(o.train_file), infer).schema;
   }
-  if (maybe_several) CheckOneLabel(o.label, schema);
-  if (!o.label.empty()) schema.label = o.label;
+  const std::vector<std::string> label_columns =
+      maybe_several ? LabelColumnsIn(o.label, schema, loss, o.solver) : std::vector<std::string>{o.label};
+  const bool multi_label = label_columns.size() > 1;
+  if (!o.label.empty()) schema.label = label_columns.front();
   if (schema.label.empty()) throw ConfigError("name the label column with --label (or in the schema)");
+  const auto is_label = [&](const std::string& name) {
+    return name == schema.label || std::find(label_columns.begin(), label_columns.end(), name) != label_columns.end();
+  };
   CsvData d;
   const Table train = ReadTable(o.train_file, schema, CsvDialect(o.train_file), o.bad_rows, &d.train_bad_rows);
   if (!o.columns.empty()) {
     d.features = LoadFeatureColumns(o.columns);
   } else {
     for (const TableColumn& c : train.columns) {
-      if (c.name == schema.label) continue;
+      if (is_label(c.name)) continue;
       if (c.type == ColumnType::kString) {
         d.features.Add(CategoricalColumnWithVocabularyList(c.name, c.dictionary, 1));
       } else {
@@ -145,7 +157,8 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
   d.features.Fit(train_source);
   d.features.AppendLinearRows(train_source, 0, train.num_rows, d.train_x);
   const TableColumn& label = train.Column(schema.label);
-  d.labels = DecideLabels(label, LinearLabelOptions(loss, classes, label), o.train_file, train.lines);
+  d.labels = multi_label ? DecideMultiLabels(train, label_columns, o.train_file)
+                         : DecideLabels(label, LinearLabelOptions(loss, classes, label), o.train_file, train.lines);
   if (classes > 0 && d.labels.Outputs() != classes) {
     throw ConfigError(
         fmt::format("--classes {}, but the label column '{}' has {} classes ({}); leave --classes out for text labels",
@@ -249,7 +262,11 @@ FeatureNameFn RunCsv(const LinearJobOptions& o, LinearModelConfig config, const 
   r.train_rows = csv.train_x.rows();
   r.train_bad_rows = csv.train_bad_rows;
   r.test_bad_rows = csv.test_bad_rows;
-  if (!o.test_file.empty()) r.evaluation = EvaluateLinear(*r.model, csv.test_x, csv.test_y);
+  if (!o.test_file.empty()) {
+    r.evaluation =
+        EvaluateLinear(*r.model, csv.test_x, csv.test_y,
+                       csv.labels.task == Task::kMultiLabel ? csv.labels.classes : std::vector<std::string>{});
+  }
   return [features = std::make_shared<FeatureSet>(std::move(csv.features))](Index id) {
     return features->LinearFeatureName(id);
   };
@@ -386,7 +403,18 @@ nlohmann::json LinearJobResult::ToJson() const {
                         {"rmse", evaluation.rmse},
                         {"solver", solver},
                         {"optimizer", optimizer.empty() ? nlohmann::json() : nlohmann::json(optimizer)}};
-  if (!classes.empty()) out["classes"] = classes;
+  if (!evaluation.label_metrics.empty()) {
+    // Multi-label: the labels (classes holds their columns) and each one's figures; accuracy is subset accuracy.
+    out["labels"] = classes;
+    nlohmann::json per_label = nlohmann::json::object();
+    for (const std::string& name : classes) {
+      per_label[name] = {{"auc", evaluation.label_metrics.at("auc/" + name)},
+                         {"accuracy", evaluation.label_metrics.at("accuracy/" + name)}};
+    }
+    out["per_label"] = per_label;
+  } else if (!classes.empty()) {
+    out["classes"] = classes;
+  }
   out["convergence"] = {{"converged", convergence.converged},
                         {"iterations", convergence.iterations},
                         {"change", convergence.change},

@@ -11,6 +11,7 @@
 #include "lever/losses/registry.h"
 #include "lever/losses/target_scale.h"
 #include "lever/metrics/binary.h"
+#include "lever/metrics/multilabel.h"
 #include "lever/train/training_loop.h"
 
 namespace lever {
@@ -151,7 +152,8 @@ class LinearLearner : public SteppingLearner {
     features_ = &features;
     labels_ = &labels;
     x_.cols = features.cols;
-    y_.resize(batch_size_, 1);
+    width_ = LinearLabelWidth(model_);
+    y_.resize(batch_size_, width_);
   }
   // Reads until `whole_passes` passes are done (0: until the stream ends).
   void Streamed(LibsvmStream& stream, int64_t whole_passes) {
@@ -186,7 +188,9 @@ class LinearLearner : public SteppingLearner {
       x_.values.insert(x_.values.end(), features_->values.begin() + static_cast<std::ptrdiff_t>(b),
                        features_->values.begin() + static_cast<std::ptrdiff_t>(e));
       x_.EndRow();
-      y_(static_cast<Index>(r), 0) = (*labels_)[row];
+      for (Index c = 0; c < width_; ++c) {
+        y_(static_cast<Index>(r), c) = (*labels_)[row * static_cast<size_t>(width_) + static_cast<size_t>(c)];
+      }
     }
     return model_.TrainStep(x_, y_);
   }
@@ -200,6 +204,7 @@ class LinearLearner : public SteppingLearner {
   const std::vector<float>* labels_ = nullptr;
   LibsvmStream* stream_ = nullptr;
   int64_t whole_passes_ = 0;
+  Index width_ = 1;  // label values per row
   SparseRows x_;
   Tensor y_;
   std::vector<float> streamed_y_;
@@ -281,7 +286,11 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   CheckOptions(options);
   const Index n = features.rows();
   if (n == 0) throw DataError("no training examples");
-  if (static_cast<Index>(labels.size()) != n) throw DataError("labels and features differ in their number of rows");
+  if (static_cast<Index>(labels.size()) != n * LinearLabelWidth(model)) {
+    throw DataError("labels and features differ in their number of rows (" + std::to_string(labels.size()) +
+                    " label values for " + std::to_string(n) + " rows of " + std::to_string(LinearLabelWidth(model)) +
+                    " labels)");
+  }
   const Index batch_size = LinearBatchSize(options, n);
   const bool until_converged = options.steps == 0 && options.passes == 0.0;
   const int64_t steps_per_pass = (n + batch_size - 1) / batch_size;
@@ -323,7 +332,28 @@ int64_t TrainLinear(LinearModel& model, const SparseRows& features, const std::v
   return outcome.steps;
 }
 
-LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels) {
+Index LinearLabelWidth(const LinearModel& model) {
+  return model.config().loss == "sigmoid_cross_entropy" ? model.outputs() : 1;
+}
+
+LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
+                                const std::vector<std::string>& label_names) {
+  if (LinearLabelWidth(model) > 1) {
+    // Multi-label: every output a yes/no label, scored as the networks' multi-label head is.
+    const Index width = LinearLabelWidth(model);
+    if (static_cast<Index>(labels.size()) != features.rows() * width) {
+      throw DataError("labels and features differ in their number of rows");
+    }
+    const Tensor y = Eigen::Map<const Tensor>(labels.data(), features.rows(), width);
+    LinearEvaluation e;
+    e.examples = features.rows();
+    if (e.examples == 0) return e;
+    e.label_metrics = MultiLabelMetrics(model.Predict(features), y, label_names);
+    e.loss = e.log_loss = e.label_metrics.at("loss");
+    e.auc = e.label_metrics.at("auc");
+    e.accuracy = e.label_metrics.at("accuracy");
+    return e;
+  }
   Scorer scorer(model.config().loss);
   const Index chunk = 4096;
   SparseRows x;

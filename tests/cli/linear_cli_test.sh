@@ -167,10 +167,16 @@ expect_error "test_text_in_x.csv:7: column 'x' expects a number, got \"abc\"" --
   --test "$dir/test_text_in_x.csv" --label clicked
 
 expect_error "name the label column with --label" --train "$dir/train.csv"
-# Several label columns are a multi-label task: lever train fits those, and the message says how.
+# Several label columns are a multi-label task: one sigmoid output per label, logistic loss, online solver.
 printf 'x,a,b,c\n0.1,0,1,1\n0.2,1,0,1\n' > "$dir/multi.csv"
-expect_error "lever linear takes one label column; for several (a multi-label task) use lever train --train-file ... \
---label a,b,c or data.label: [a, b, c] in a run config" --train "$dir/multi.csv" --label a,b,c
+expect_error "--label a,b,c names 3 columns: a multi-label task, one yes/no label each, which lever linear trains \
+with the logistic loss (the default), not mean_squared_error" --train "$dir/multi.csv" --label a,b,c --loss squared
+expect_error "--label a,b,c: coordinate descent fits one output" --train "$dir/multi.csv" --label a,b,c --solver cd
+out=$("$lever" linear --train "$dir/multi.csv" --test "$dir/multi.csv" --label a,b,c --json 2>&1) ||
+  fail "multi-label lever linear" "$out"
+/usr/bin/python3 -c 'import json, sys; r = json.loads(sys.argv[1])
+assert r["labels"] == ["a", "b", "c"] and set(r["per_label"]) == {"a", "b", "c"}, r
+assert r["test_examples"] == 2 and 0 <= r["accuracy"] <= 1, r' "$out" || fail "multi-label --json" "$out"
 expect_error "$dir/absent.svm" --train "$dir/absent.svm"
 expect_error "$dir/absent.svm" --train "$dir/absent.svm" --num-features 30
 expect_error "$dir/absent.csv" --train "$dir/absent.csv" --label clicked

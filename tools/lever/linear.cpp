@@ -71,10 +71,17 @@ int Run(LinearFlags& f) {
   }
   if (const LinearEvaluation& e = r.evaluation; e.examples > 0) {
     fmt::print("test: {} examples  loss {:.5f}", e.examples, e.loss);
-    if (r.loss == "sigmoid_cross_entropy") fmt::print("  AUC {:.4f}  accuracy {:.4f}", e.auc, e.accuracy);
+    if (r.loss == "sigmoid_cross_entropy") {
+      fmt::print("  {}AUC {:.4f}  {}accuracy {:.4f}", e.label_metrics.empty() ? "" : "mean ", e.auc,
+                 e.label_metrics.empty() ? "" : "subset ", e.accuracy);
+    }
     if (r.loss == "sparse_softmax_cross_entropy") fmt::print("  accuracy {:.4f}", e.accuracy);
     if (r.loss == "mean_squared_error") fmt::print("  RMSE {:.5f}", e.rmse);
     fmt::print("\n");
+    for (const std::string& label : e.label_metrics.empty() ? std::vector<std::string>{} : r.classes) {
+      fmt::print("  {}: AUC {:.4f}  accuracy {:.4f}\n", label, e.label_metrics.at("auc/" + label),
+                 e.label_metrics.at("accuracy/" + label));
+    }
   }
   if (job.top > 0) fmt::print("largest weights:\n");
   for (const NamedWeight& w : r.top_weights) fmt::print("  {:+.5f}  {}\n", w.weight, w.feature);

@@ -85,7 +85,7 @@ struct LinearJobResult {
   Index nonzero_weights = 0;
   Index weights = 0;                 // features x outputs
   LinearEvaluation evaluation;       // examples == 0: no test file
-  std::vector<std::string> classes;  // CSV classification: class id -> label value
+  std::vector<std::string> classes;  // CSV classification: class id -> label value; multi-label: the label columns
   std::string label_explanation;     // CSV: DecideLabels' explanation
   std::string feature_columns;       // CSV: FeatureSet::Describe()
   Convergence convergence;
@@ -96,7 +96,8 @@ struct LinearJobResult {
 
   /// `lever linear --json`'s object: steps, train_examples, train_rows (null when not known),
   /// train_skipped_rows, seconds, rows_per_second, nonzero_weights, test_examples, test_skipped_rows,
-  /// log_loss, auc, accuracy, rmse, solver, optimizer (null for cd), classes (CSV classification) and
+  /// log_loss, auc, accuracy, rmse, solver, optimizer (null for cd), classes (CSV classification; for
+  /// multi-label "labels" and "per_label": {label: {auc, accuracy}}, auc the mean, accuracy subset accuracy) and
   /// convergence {converged, iterations, change, tolerance, reason}.
   nlohmann::json ToJson() const;
 };

@@ -2,6 +2,7 @@
 // Training and evaluating linear models on sparse data: from a streamed file or from rows in memory.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ using LinearProgressFn = std::function<void(const LinearProgress&)>;
 int64_t TrainLinear(LinearModel& model, LibsvmStream& stream, const LinearTrainOptions& options,
                     const LinearProgressFn& progress = {}, Convergence* convergence = nullptr);
 
-/// Trains on rows in memory (labels as PrepareLabel gives them), reshuffled every pass. A squared-loss
+/// Trains on rows in memory (labels as PrepareLabel gives them, LinearLabelWidth per row, row-major),
+/// reshuffled every pass. A squared-loss
 /// model with one output that has not stepped yet trains on standardized targets (LinearModel::
 /// StandardizeTargets with the labels' mean and standard deviation), so raw targets of any scale work
 /// with the optimizer's default learning rate; it still predicts in the targets' units.
@@ -66,14 +68,22 @@ Convergence OnlineConvergence(const std::vector<float>& step_losses);
 struct LinearEvaluation {
   int64_t examples = 0;
   double loss = 0.0;      // the training loss's mean
-  double log_loss = 0.0;  // binary: as scikit-learn computes it
-  double auc = 0.0;       // binary: exact AUC-ROC
-  double accuracy = 0.0;  // classification
+  double log_loss = 0.0;  // binary: as scikit-learn computes it; multi-label: over every (example, label)
+  double auc = 0.0;       // binary: exact AUC-ROC; multi-label: the mean over the labels
+  double accuracy = 0.0;  // classification; multi-label: subset accuracy (every label right)
   double rmse = 0.0;      // regression
+  /// Multi-label: MultiLabelMetrics (lever/metrics/multilabel.h) with the label names.
+  std::map<std::string, double> label_metrics;
 };
 
-/// Evaluates on rows in memory (labels as PrepareLabel gives them).
-LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels);
+/// The label values per example a model trains on: one (a 0/1 label, a class id, a target), or one 0/1
+/// per output for a multi-label model (logistic loss with several outputs).
+Index LinearLabelWidth(const LinearModel& model);
+
+/// Evaluates on rows in memory (labels as PrepareLabel gives them; LinearLabelWidth per row, row-major).
+/// `label_names` name a multi-label model's outputs in label_metrics.
+LinearEvaluation EvaluateLinear(LinearModel& model, const SparseRows& features, const std::vector<float>& labels,
+                                const std::vector<std::string>& label_names = {});
 /// Evaluates on a LIBSVM file, read block by block; the rows the policy skipped go to *skipped if given.
 LinearEvaluation EvaluateLinear(LinearModel& model, const std::string& path, const LibsvmOptions& options = {},
                                 const BadRowPolicy& policy = {}, BadRowReport* skipped = nullptr);
