@@ -8,6 +8,7 @@
 
 #include "lever/error.h"
 #include "lever/estimator/job.h"
+#include "lever/io/atomic_file.h"
 #include "lever/metrics/binary.h"
 #include "lever/metrics/curves.h"
 #include "lever/metrics/multilabel.h"
@@ -202,6 +203,27 @@ std::string ConfusionMatrixCsv(const Tensor& p, const Tensor& y) {
     out << '\n';
   }
   return out.str();
+}
+
+void CurveFiles::Check(const std::string& head, const std::vector<std::string>& inputs) const {
+  if ((!roc.empty() || !pr.empty() || !calibration.empty()) && head != "binary") {
+    throw ConfigError("--roc, --pr and --calibration are for a binary head; this model's is " + head);
+  }
+  if (!confusion.empty() && head != "multi_class") {
+    throw ConfigError(
+        "--confusion is for a multi_class head (a binary head's counts are in --report); this model's is " + head);
+  }
+  CheckOutputIsNotAnInput(roc, "--roc", inputs);
+  CheckOutputIsNotAnInput(pr, "--pr", inputs);
+  CheckOutputIsNotAnInput(calibration, "--calibration", inputs);
+  CheckOutputIsNotAnInput(confusion, "--confusion", inputs);
+}
+
+void CurveFiles::Write(const Tensor& predictions, const Tensor& labels) const {
+  if (!calibration.empty()) WriteOutputFile(calibration, CalibrationCsv(predictions, labels));
+  if (!roc.empty()) WriteOutputFile(roc, RocCurveCsv(predictions, labels));
+  if (!pr.empty()) WriteOutputFile(pr, PrCurveCsv(predictions, labels));
+  if (!confusion.empty()) WriteOutputFile(confusion, ConfusionMatrixCsv(predictions, labels));
 }
 
 }  // namespace lever

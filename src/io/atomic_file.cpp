@@ -140,7 +140,7 @@ void WriteOutputFile(const std::string& path, std::string_view bytes) {
 }
 
 void CheckOutputIsNotAnInput(const std::string& output, const std::string& flag,
-                             const std::initializer_list<std::string>& inputs) {
+                             const std::vector<std::string>& inputs) {
   if (output.empty()) return;
   std::error_code error;
   const fs::path out = fs::weakly_canonical(output, error);

@@ -423,6 +423,43 @@ nlohmann::json LinearJobResult::ToJson() const {
   return out;
 }
 
+namespace {
+std::string SkippedText(const std::string& file, const BadRowReport& report) {
+  return fmt::format("skipped {} malformed row{} of {}{}\n", report.skipped(), report.skipped() == 1 ? "" : "s", file,
+                     report.messages().empty() ? "" : "; the first: " + report.messages().front());
+}
+}  // namespace
+
+std::string LinearJobResult::Text(const LinearJobOptions& o) const {
+  std::string out =
+      fmt::format("trained {} {} on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
+                  steps, solver == "cd" ? "sweeps" : "steps", train_examples,
+                  train_rows >= 0 ? fmt::format(" from {} rows", train_rows) : "", seconds, rows_per_second,
+                  nonzero_weights, weights);
+  if (o.bad_rows.skip) {
+    out += SkippedText(o.train_file, train_bad_rows);
+    if (!o.test_file.empty()) out += SkippedText(o.test_file, test_bad_rows);
+  }
+  if (const LinearEvaluation& e = evaluation; e.examples > 0) {
+    out += fmt::format("test: {} examples  loss {:.5f}", e.examples, e.loss);
+    const bool multi_label = !e.label_metrics.empty();
+    if (loss == "sigmoid_cross_entropy") {
+      out += fmt::format("  {}AUC {:.4f}  {}accuracy {:.4f}", multi_label ? "mean " : "", e.auc,
+                         multi_label ? "subset " : "", e.accuracy);
+    }
+    if (loss == "sparse_softmax_cross_entropy") out += fmt::format("  accuracy {:.4f}", e.accuracy);
+    if (loss == "mean_squared_error") out += fmt::format("  RMSE {:.5f}", e.rmse);
+    out += "\n";
+    for (const std::string& label : multi_label ? classes : std::vector<std::string>{}) {
+      out += fmt::format("  {}: AUC {:.4f}  accuracy {:.4f}\n", label, e.label_metrics.at("auc/" + label),
+                         e.label_metrics.at("accuracy/" + label));
+    }
+  }
+  if (o.top > 0) out += "largest weights:\n";
+  for (const NamedWeight& w : top_weights) out += fmt::format("  {:+.5f}  {}\n", w.weight, w.feature);
+  return out;
+}
+
 LinearJobResult RunLinearJob(const LinearJobOptions& o, const LinearProgressFn& progress, const InfoFn& info) {
   const auto start = std::chrono::steady_clock::now();
   o.Validate();

@@ -132,6 +132,16 @@ TrainingOutcome TrainingRun::Run() {
   return o;
 }
 
+std::string TrainingRun::Header() const {
+  std::string out = fmt::format("{}data: {}\n", model_.Summary(), data_.description);
+  if (!data_.label_decision.empty()) out += data_.label_decision + "\n";
+  for (const std::string& line : data_.summary) out += "  " + line + "\n";
+  const TrainConfig& c = trainer_->config();
+  out += fmt::format("loss: {}  optimizer: {}  batch {}  steps {}  seed {}\n", CanonicalLossName(c.loss),
+                     trainer_->optimizer().Describe(), c.batch_size, c.max_steps, c.seed);
+  return out;
+}
+
 std::string TrainingOutcome::Text() const {
   const TrainResult& r = result;
   std::string out = fmt::format("final: train loss {:.4f}  test loss {:.4f}", r.train.loss, r.validation->loss);

@@ -25,7 +25,7 @@ struct ModelFlags {
   bool json = false;
   // eval: the detailed report and curve files
   bool report = false;
-  std::string roc, pr, calibration, confusion;
+  CurveFiles curves;
 };
 
 // A bundle (--model), or a --config job with its newest checkpoint (an error when there is none).
@@ -55,53 +55,29 @@ void AddCommon(CLI::App* cmd, ModelFlags& f) {
   cmd->allow_extras();
 }
 
-// A curve file, atomically: a reader never sees half of one, and a failed write is an IoError naming it.
-void WriteCsvFile(const std::string& path, const std::function<std::string()>& text) {
-  if (!path.empty()) WriteOutputFile(path, text());
-}
 int RunEval(const ModelFlags& f, CLI::App* cmd) {
   Job job = LoadModel(f, cmd);
   const std::string data = f.data.empty() ? job.config.eval : f.data;
   if (f.data.empty() && !f.model.empty() && !std::filesystem::is_regular_file(data)) {
     throw ConfigError("the bundle's evaluation file " + data + " is not here; pass --data a labeled CSV file");
   }
-  const std::string head = job.HeadKind();
-  if ((!f.roc.empty() || !f.pr.empty() || !f.calibration.empty()) && head != "binary") {
-    throw ConfigError("--roc, --pr and --calibration are for a binary head; this model's is " + head);
-  }
-  if (!f.confusion.empty() && head != "multi_class") {
-    throw ConfigError(
-        "--confusion is for a multi_class head (a binary head's counts are in --report); this model's is " + head);
-  }
-  const auto not_an_input = [&](const std::string& output, const char* flag) {
-    CheckOutputIsNotAnInput(output, flag, {data, job.config.train});
-  };
-  not_an_input(f.roc, "--roc");
-  not_an_input(f.pr, "--pr");
-  not_an_input(f.calibration, "--calibration");
-  not_an_input(f.confusion, "--confusion");
+  f.curves.Check(job.HeadKind(), {data, job.config.train});
   const Examples examples = job.Read(data, true);
   const auto metrics = job.estimator->Evaluate(examples);
-  const bool details = f.report || !f.roc.empty() || !f.pr.empty() || !f.calibration.empty() || !f.confusion.empty();
+  const bool details = f.report || f.curves.any();
   const Tensor p = details ? job.estimator->Predict(examples) : Tensor();
   const Tensor& y = examples.labels;
   // The curve files first, then the report (lever/estimator/evaluation_report.h).
-  const auto write_files = [&] {
-    WriteCsvFile(f.calibration, [&] { return CalibrationCsv(p, y); });
-    WriteCsvFile(f.roc, [&] { return RocCurveCsv(p, y); });
-    WriteCsvFile(f.pr, [&] { return PrCurveCsv(p, y); });
-    WriteCsvFile(f.confusion, [&] { return ConfusionMatrixCsv(p, y); });
-  };
   if (f.json) {
     nlohmann::ordered_json out{{"data", data}};
     for (const auto& [name, value] : metrics) out[name] = value;
-    write_files();
+    f.curves.Write(p, y);
     if (f.report) out.update(MakeEvaluationReport(job, p, y).Json());
     fmt::print("{}\n", out.dump());
     return 0;
   }
   fmt::print("{} ({} head, step {}):{}\n", data, job.head->Name(), job.estimator->global_step(), MetricsText(metrics));
-  write_files();
+  f.curves.Write(p, y);
   if (f.report) fmt::print("{}", MakeEvaluationReport(job, p, y).Text());
   return 0;
 }
@@ -143,10 +119,11 @@ Command RegisterEval(CLI::App& app) {
                 "also print the details: binary, the confusion counts at 0.5 and the reliability bins; multi-class, "
                 "the confusion matrix and each class's precision, recall and F1; multi-label, each label's AUC and "
                 "accuracy");
-  cmd->add_option("--roc", f->roc, "binary head: write the ROC curve as CSV (threshold, fpr, tpr)");
-  cmd->add_option("--pr", f->pr, "binary head: write the precision-recall curve as CSV");
-  cmd->add_option("--calibration", f->calibration, "binary head: write the reliability bins (10) as CSV");
-  cmd->add_option("--confusion", f->confusion, "multi-class head: write the confusion matrix as CSV (rows: label)");
+  cmd->add_option("--roc", f->curves.roc, "binary head: write the ROC curve as CSV (threshold, fpr, tpr)");
+  cmd->add_option("--pr", f->curves.pr, "binary head: write the precision-recall curve as CSV");
+  cmd->add_option("--calibration", f->curves.calibration, "binary head: write the reliability bins (10) as CSV");
+  cmd->add_option("--confusion", f->curves.confusion,
+                  "multi-class head: write the confusion matrix as CSV (rows: label)");
   return [f, cmd] { return RunEval(*f, cmd); };
 }
 

@@ -35,11 +35,6 @@ void CheckSolverFlags(const LinearFlags& f) {
   }
 }
 
-void PrintSkipped(const std::string& file, const BadRowReport& report) {
-  fmt::print("skipped {} malformed row{} of {}{}\n", report.skipped(), report.skipped() == 1 ? "" : "s", file,
-             report.messages().empty() ? "" : "; the first: " + report.messages().front());
-}
-
 int Run(LinearFlags& f) {
   LinearJobOptions& job = f.job;
   job.Validate();
@@ -61,30 +56,7 @@ int Run(LinearFlags& f) {
   }
   Flush(stdout);  // the warning after the progress lines, also when both go to one file
   if (!r.convergence.converged) fmt::print(stderr, "warning: {}\n", r.not_converged_reason);
-  fmt::print("trained {} {} on {} examples{} in {:.2f}s ({:.0f} rows/s end to end); {} of {} weights nonzero\n",
-             r.steps, r.solver == "cd" ? "sweeps" : "steps", r.train_examples,
-             r.train_rows >= 0 ? fmt::format(" from {} rows", r.train_rows) : "", r.seconds, r.rows_per_second,
-             r.nonzero_weights, r.weights);
-  if (job.bad_rows.skip) {
-    PrintSkipped(job.train_file, r.train_bad_rows);
-    if (!job.test_file.empty()) PrintSkipped(job.test_file, r.test_bad_rows);
-  }
-  if (const LinearEvaluation& e = r.evaluation; e.examples > 0) {
-    fmt::print("test: {} examples  loss {:.5f}", e.examples, e.loss);
-    if (r.loss == "sigmoid_cross_entropy") {
-      fmt::print("  {}AUC {:.4f}  {}accuracy {:.4f}", e.label_metrics.empty() ? "" : "mean ", e.auc,
-                 e.label_metrics.empty() ? "" : "subset ", e.accuracy);
-    }
-    if (r.loss == "sparse_softmax_cross_entropy") fmt::print("  accuracy {:.4f}", e.accuracy);
-    if (r.loss == "mean_squared_error") fmt::print("  RMSE {:.5f}", e.rmse);
-    fmt::print("\n");
-    for (const std::string& label : e.label_metrics.empty() ? std::vector<std::string>{} : r.classes) {
-      fmt::print("  {}: AUC {:.4f}  accuracy {:.4f}\n", label, e.label_metrics.at("auc/" + label),
-                 e.label_metrics.at("accuracy/" + label));
-    }
-  }
-  if (job.top > 0) fmt::print("largest weights:\n");
-  for (const NamedWeight& w : r.top_weights) fmt::print("  {:+.5f}  {}\n", w.weight, w.feature);
+  WriteToStdout(r.Text(job));
   return 0;
 }
 

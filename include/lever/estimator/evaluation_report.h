@@ -76,4 +76,16 @@ std::string CalibrationCsv(const Tensor& predictions, const Tensor& labels);
 /// 0 .. k-1) of the arg max of `predictions` (rows x k) against class ids `labels`.
 std::string ConfusionMatrixCsv(const Tensor& predictions, const Tensor& labels);
 
+/// The curve files `lever eval` writes (--roc, --pr, --calibration for a binary head, --confusion for a
+/// multi-class one); an empty path: none.
+struct CurveFiles {
+  std::string roc, pr, calibration, confusion;
+
+  bool any() const { return !roc.empty() || !pr.empty() || !calibration.empty() || !confusion.empty(); }
+  /// Throws ConfigError for a file the head (Job::HeadKind) has no curve for, or one that is one of `inputs`.
+  void Check(const std::string& head, const std::vector<std::string>& inputs) const;
+  /// Writes each file named, whole or not at all (lever/io/atomic_file.h); IoError naming a failed one.
+  void Write(const Tensor& predictions, const Tensor& labels) const;
+};
+
 }  // namespace lever

@@ -3,9 +3,9 @@
 // content or all of the new, never a mix or a prefix. Writes into a model, job or bundle directory never
 // follow a symbolic link: a link there that points elsewhere is refused, so lever cannot be led to
 // overwrite or append to a file outside the directory.
-#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lever {
 
@@ -30,7 +30,7 @@ void WriteOutputFile(const std::string& path, std::string_view bytes);
 /// device and inode through another name or a link): writing it would destroy the input. `flag` names
 /// the output's flag in the message; empty inputs are skipped.
 void CheckOutputIsNotAnInput(const std::string& output, const std::string& flag,
-                             const std::initializer_list<std::string>& inputs);
+                             const std::vector<std::string>& inputs);
 
 /// Which temporaries RemoveStaleTemporaries removes: in a directory lever owns (a model directory) both
 /// kinds; beside a bundle, in a directory of the user's, only the bundles' hidden directories.

@@ -100,6 +100,9 @@ struct LinearJobResult {
   /// multi-label "labels" and "per_label": {label: {auc, accuracy}}, auc the mean, accuracy subset accuracy) and
   /// convergence {converged, iterations, change, tolerance, reason}.
   nlohmann::json ToJson() const;
+  /// The results as `lever linear` prints them: what was trained, the rows skipped (with --skip-bad-rows),
+  /// the test figures (multi-label: each label's too) and the largest weights. Ends with "\n".
+  std::string Text(const LinearJobOptions& options) const;
 };
 
 /// Runs the job. `progress` receives online training's progress every `report_every` steps (none when

@@ -70,6 +70,9 @@ class TrainingRun {
   Trainer& trainer() { return *trainer_; }
   const TrainConfig& config() const { return trainer_->config(); }
 
+  /// What `lever train` prints before training: the model's summary, the data, the label decision, the
+  /// data summary, the loss, optimizer, batch, steps and seed. Ends with "\n".
+  std::string Header() const;
   /// Trains, then writes result.json (atomically) to the job directory when there is one.
   TrainingOutcome Run();
 
