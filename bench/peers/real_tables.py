@@ -44,6 +44,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, mean_squared_error, r2_score, roc_auc_score
 from sklearn.model_selection import train_test_split
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -223,9 +224,10 @@ def decision(out):
 
 def multilabel(lever, workdir):
     """A 3-label 0/1 table (400 rows, 6 features; labels: the generated class, x0 > 0, and a noisy x1 + x2 > 0)
-    through every CLI path; each is compared by the mean AUC over the labels with scikit-learn's
-    MLPClassifier (multi-label natively) on the same split.
-    Returns {command: (rc, last line, mean AUC or None)} and scikit-learn's mean AUC."""
+    through every CLI path; each is compared by the mean AUC over the labels with the scikit-learn peer of
+    its family on the same split: MLPClassifier (multi-label natively) for train and config, one
+    LogisticRegression per label (MultiOutputClassifier) for linear.
+    Returns {command: (rc, last line, mean AUC or None)} and {command: scikit-learn's mean AUC}."""
     x, y = make_classification(n_samples=400, n_features=6, random_state=SEED)
     rng = np.random.default_rng(SEED)
     noisy = (x[:, 1] + x[:, 2] + 0.5 * rng.standard_normal(len(y)) > 0).astype(int)
@@ -239,7 +241,11 @@ def multilabel(lever, workdir):
         f.write("data: {train: train.csv, eval: test.csv, label: [a, b, c]}\nrun: {model_dir: job}\n")
     peer = make_pipeline(StandardScaler(), MLPClassifier(max_iter=2000, random_state=SEED)).fit(x[train], ys[train])
     p = peer.predict_proba(x[test])
-    sk_auc = float(np.mean([roc_auc_score(ys[test][:, j], p[:, j]) for j in range(3)]))
+    mlp_auc = float(np.mean([roc_auc_score(ys[test][:, j], p[:, j]) for j in range(3)]))
+    linear = make_pipeline(StandardScaler(), MultiOutputClassifier(LogisticRegression())).fit(x[train], ys[train])
+    p = np.column_stack([q[:, 1] for q in linear.predict_proba(x[test])])
+    lr_auc = float(np.mean([roc_auc_score(ys[test][:, j], p[:, j]) for j in range(3)]))
+    sk_auc = {"train": mlp_auc, "config": mlp_auc, "linear": lr_auc}
     results = {}
     for cmd_name, cmd in (("train", [lever, "train", "--train-file", "train.csv", "--test-file", "test.csv",
                                      "--label", "a,b,c", "--job-dir", "train_job"]),
@@ -314,9 +320,10 @@ def main():
             if trip.startswith("FAIL"):
                 failures.append((name, "round trip", None, None, trip, task))
 
-        ml, sk_auc = multilabel(lever, workdir)
+        ml, sk_aucs = multilabel(lever, workdir)
         for k in ("train", "config", "linear"):
             rc, last, auc = ml[k]
+            sk_auc = sk_aucs[k]
             if rc != 0 or auc is None:
                 rows.append(("multilabel", k, "not supported" if rc != 0 else "no AUC", f"mean AUC {sk_auc:.4f}",
                              "FAIL", ""))
