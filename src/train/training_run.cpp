@@ -7,39 +7,61 @@
 
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/run_log.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
 #include "lever/train/run_result.h"
 
 namespace lever {
 
-// Reports each evaluation to a tuner (CLOUD_ML_HP_METRIC_FILE) and to <job-dir>/eval.jsonl.
+// Reports each evaluation to a tuner (CLOUD_ML_HP_METRIC_FILE) and, with a job directory, logs as an
+// estimator does (lever/io/run_log.h): the mean training loss of every 100 steps to <job-dir>/events.jsonl,
+// each evaluation to <job-dir>/eval/events.jsonl, TensorBoard event files beside them.
 class TrainingRun::JobFiles : public Hook {
  public:
-  JobFiles(HypertuneReporter tuner, std::string eval_log) : tuner_(std::move(tuner)), eval_log_(std::move(eval_log)) {}
+  static constexpr int64_t kLogEvery = 100;
+  JobFiles(HypertuneReporter tuner, const std::string& job_dir) : tuner_(std::move(tuner)) {
+    if (job_dir.empty()) return;
+    // A run starts afresh (step 0): what an earlier run in the directory logged is dropped.
+    train_log_ = std::make_unique<RunLog>(job_dir, 0);
+    eval_log_ = std::make_unique<RunLog>((std::filesystem::path(job_dir) / "eval").string(), 0);
+  }
+  bool AfterStep(Learner& /*learner*/, const StepReport& r) override {
+    if (!train_log_) return false;
+    loss_sum_ += r.loss;
+    ++steps_;
+    if (r.step % kLogEvery == 0 || r.step == r.max_steps) {
+      const double seconds = r.seconds();
+      train_log_->Log(r.step, {{"loss", loss_sum_ / static_cast<double>(steps_)},
+                               {"global_step/sec", static_cast<double>(steps_) / std::max(seconds - last_, 1e-9)}});
+      last_ = seconds;
+      loss_sum_ = 0.0;
+      steps_ = 0;
+    }
+    return false;
+  }
   bool AfterEvaluation(Learner& /*learner*/, const EvalReport& info) override {
     if (info.name != "evaluation") return false;
-    const bool validation = info.metrics.count("validation_loss") > 0;
-    const std::string on = validation ? "validation_" : "train_";
-    std::vector<std::pair<std::string, double>> metrics{{"loss", info.Get(on + "loss")}};
-    if (info.metrics.count(on + "accuracy") > 0) metrics.emplace_back("accuracy", info.Get(on + "accuracy"));
-    tuner_.Report(info.step, metrics);
-    if (!eval_log_.empty()) {
-      nlohmann::ordered_json line{{"step", info.step}, {"wall_time", info.seconds}};
-      if (info.metrics.count("train_loss") > 0) line["train_loss"] = info.Get("train_loss");
-      if (info.metrics.count("train_accuracy") > 0) line["train_accuracy"] = info.Get("train_accuracy");
-      if (validation) {
-        line["test_loss"] = info.Get("validation_loss");
-        if (info.metrics.count("validation_accuracy") > 0) line["test_accuracy"] = info.Get("validation_accuracy");
+    // The test set's figures as "loss" and "accuracy" (the training set's when there is no test set),
+    // as an estimator's evaluation reports its data.eval file's.
+    const std::string on = info.metrics.count("validation_loss") > 0 ? "validation_" : "train_";
+    std::map<std::string, double> values{{"loss", info.Get(on + "loss")}};
+    if (info.metrics.count(on + "accuracy") > 0) values["accuracy"] = info.Get(on + "accuracy");
+    tuner_.Report(info.step, {values.begin(), values.end()});
+    if (eval_log_) {
+      for (const char* name : {"train_loss", "train_accuracy"}) {
+        if (info.metrics.count(name) > 0) values[name] = info.Get(name);
       }
-      AppendToFile(eval_log_, line.dump() + "\n");
+      eval_log_->Log(info.step, values);
     }
     return false;
   }
 
  private:
   HypertuneReporter tuner_;
-  std::string eval_log_;
+  std::unique_ptr<RunLog> train_log_, eval_log_;
+  double loss_sum_ = 0.0, last_ = 0.0;
+  int64_t steps_ = 0;
 };
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
@@ -64,13 +86,7 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   c.Validate();
   model_.Build(data_.train.num_features(), c.seed);
   trainer_ = std::make_unique<Trainer>(model_, c);
-  std::string eval_log;
-  if (!spec_.job_dir.empty()) {
-    std::error_code error;
-    eval_log = (std::filesystem::path(spec_.job_dir) / "eval.jsonl").string();
-    std::filesystem::remove(eval_log, error);  // a rerun in the same directory starts a fresh log
-  }
-  files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), eval_log);
+  files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), spec_.job_dir);
   trainer_->AddHook(files_.get());
   if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
 }

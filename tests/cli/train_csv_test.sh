@@ -24,8 +24,15 @@ acc=$(echo "$out" | sed -n 's/.*test accuracy \([0-9.]*\).*/\1/p')
 echo "digits: lever test accuracy $acc, MLPClassifier (defaults) $mlp"
 awk -v a="$acc" -v b="$mlp" 'BEGIN { exit !(a >= b) }' || fail "digits test accuracy $acc below MLPClassifier's $mlp"
 
-# The job directory: one eval.jsonl line per evaluation (10), and result.json with the final metrics.
-[ "$(wc -l < "$work/job/eval.jsonl")" -eq 10 ] || fail "eval.jsonl should have 10 lines: $(cat "$work/job/eval.jsonl")"
+# The job directory: the run log as an estimator writes it (events.jsonl, the training loss every 100 steps;
+# eval/events.jsonl, one line per evaluation: 10) with TensorBoard files, and result.json.
+[ "$(wc -l < "$work/job/eval/events.jsonl")" -eq 10 ] ||
+  fail "eval/events.jsonl should have 10 lines: $(cat "$work/job/eval/events.jsonl")"
+[ "$(wc -l < "$work/job/events.jsonl")" -eq 15 ] || fail "events.jsonl should have 15 lines: $(cat "$work/job/events.jsonl")"
+ls "$work/job"/events.out.tfevents.* "$work/job"/eval/events.out.tfevents.* > /dev/null || fail "no TensorBoard files"
+/usr/bin/python3 -c 'import json, sys; e = json.loads(open(sys.argv[1]).readlines()[-1])
+assert e["step"] == 1500 and 0 < e["accuracy"] <= 1 and e["train_loss"] > 0, e' \
+  "$work/job/eval/events.jsonl" || fail "eval/events.jsonl: $(tail -1 "$work/job/eval/events.jsonl")"
 grep -q '"test_accuracy"' "$work/job/result.json" || fail "result.json lacks test_accuracy: $(cat "$work/job/result.json")"
 # Early stopping by default: 10% of the training rows held out, the kept weights' step said and recorded.
 [[ "$out" == *"early stopping: holdout loss "*" at step "*"of the training rows held out"* ]] ||

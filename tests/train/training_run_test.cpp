@@ -52,7 +52,8 @@ TEST(TrainingRunTest, CsvRegressionWithDefaultsWritesTheJobDirectory) {
   EXPECT_EQ(written, nlohmann::json(o.json));
   EXPECT_EQ(written["task"], "regression");
   EXPECT_TRUE(written.contains("early_stopping"));
-  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(spec.job_dir) / "eval.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(spec.job_dir) / "events.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(spec.job_dir) / "eval" / "events.jsonl"));
   EXPECT_NE(o.Text().find("early stopping: holdout loss"), std::string::npos) << o.Text();
 }
 

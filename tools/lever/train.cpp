@@ -63,8 +63,10 @@ Command RegisterTrain(CLI::App& app) {
                   "a run config (YAML: data, feature columns, estimator, train, eval, run); any key can then be "
                   "overridden with --key.path=value, e.g. --train.max_steps=500");
   cmd->allow_extras();
-  cmd->add_option("--job-dir,--job_dir", f->spec.job_dir,
-                  "directory for this run's eval.jsonl and result.json (a tuner gives one per trial)");
+  cmd->add_option(
+      "--job-dir,--job_dir", f->spec.job_dir,
+      "directory for this run's run log (events.jsonl, eval/, TensorBoard files) and result.json (a tuner gives "
+      "one per trial)");
   cmd->add_option("--hidden,--hidden_units", f->hidden, "units per hidden layer, e.g. 8,8 (empty = linear model)")
       ->capture_default_str();
   cmd->add_option("--activation", f->spec.mlp.activation,
