@@ -44,7 +44,7 @@ TEST(RunResultTest, OneSchemaInAFixedOrder) {
   j = r.ToJson();
   EXPECT_EQ(Keys(j), (std::vector<std::string>{"global_step", "steps", "train_seconds", "loss", "accuracy", "task",
                                                "classes", "early_stopping", "convergence", "per_label"}));
-  EXPECT_EQ(j["classes"], nlohmann::json({"no", "yes"}));
+  EXPECT_EQ(j["classes"], nlohmann::ordered_json({"no", "yes"}));
   EXPECT_EQ(j["early_stopping"]["holdout_rows"], 40);
   EXPECT_EQ(j["early_stopping"]["best_step"], 90);
   EXPECT_EQ(j["early_stopping"]["stopped_early"], true);
