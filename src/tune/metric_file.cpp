@@ -49,6 +49,11 @@ std::optional<MetricPoint> ParseMetricLine(const std::string& line, const std::s
     if (!ToNumber(j["global_step"], step) || !std::isfinite(step) || step != std::floor(step)) {
       throw DataError("'global_step' is " + j["global_step"].dump() + ", not a whole number");
     }
+    // 2^63: the doubles that convert to int64_t are those in [-2^63, 2^63); any other is undefined.
+    constexpr double kStepLimit = 9223372036854775808.0;
+    if (step < -kStepLimit || step >= kStepLimit) {
+      throw DataError("'global_step' is " + j["global_step"].dump() + ", beyond a 64-bit step count");
+    }
     point.step = static_cast<int64_t>(step);
   }
   return point;

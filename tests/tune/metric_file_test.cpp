@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 
 #include "lever/error.h"
 #include "testing/files.h"
@@ -37,6 +38,24 @@ TEST(MetricFileTest, ParsesCloudMlHypertuneLinesWithStringsOrNumbers) {
   EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseMetricLine(R"({"rmse": 1, "global_step": "1.5"})", "rmse"); }),
                        "not a whole number"));
   EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseMetricLine("rmse=0.4", "rmse"); }), "not a JSON object"));
+}
+
+// Found by tests/fuzz/metric_file_fuzz.cpp: a whole-number step beyond int64_t was converted anyway
+// (undefined behavior). It is a DataError; the largest steps that fit still read.
+TEST(MetricFileTest, StepsBeyondInt64AreDataErrors) {
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseMetricLine(R"({"global_step": 1e30, "rmse": 1})", "rmse"); }),
+                       "'global_step' is 1e+30, beyond a 64-bit step count"));
+  EXPECT_TRUE(Contains(
+      ErrorOf<DataError>([] { ParseMetricLine(R"({"global_step": "9223372036854775808", "rmse": 1})", "rmse"); }),
+      "beyond a 64-bit step count"));
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseMetricLine(R"({"global_step": -1e19, "rmse": 1})", "rmse"); }),
+                       "beyond a 64-bit step count"));
+  std::optional<MetricPoint> p = ParseMetricLine(R"({"global_step": "9223372036854774784", "rmse": 1})", "rmse");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->step, int64_t{9223372036854774784});
+  p = ParseMetricLine(R"({"global_step": "-9223372036854775808", "rmse": 1})", "rmse");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->step, std::numeric_limits<int64_t>::min());
 }
 
 TEST(MetricFileTest, ReaderReturnsEachReportOnceAcrossRewritesAndWaitsForUnfinishedLines) {
