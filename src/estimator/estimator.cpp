@@ -245,8 +245,7 @@ double Estimator::learning_rate() const {
 
 double Estimator::TrainStep(std::span<const Index> rows) {
   Built& b = *train_;
-  batch_rows_.assign(rows.begin(), rows.end());
-  GatherRows(*train_data_, batch_rows_, batch_);
+  GatherRows(*train_data_, rows, batch_);
   Feed(b, batch_);
   b.graph->set_step(static_cast<uint64_t>(global_step_));
   b.graph->Forward();

@@ -86,7 +86,7 @@ Examples MakeExamples(const FeatureSet* wide, const FeatureSet* deep, const Colu
 // The rows are random, so every read of a row is a cache (and often
 // TLB) miss; each sparse input is gathered in passes that first prefetch every row's offsets, then its
 // entries, so the misses overlap instead of following one another.
-void GatherRows(const Examples& data, const std::vector<Index>& rows, Examples& out) {
+void GatherRows(const Examples& data, std::span<const Index> rows, Examples& out) {
   const auto count = static_cast<Index>(rows.size());
   out.dense.resize(count, data.dense.cols());
   out.labels.resize(count, data.labels.cols());

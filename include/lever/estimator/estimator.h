@@ -147,8 +147,7 @@ class Estimator : public SteppingLearner {
   std::chrono::steady_clock::time_point log_window_start_;
   int64_t log_window_steps_ = 0;
   double log_window_loss_ = 0.0;
-  std::vector<Index> batch_rows_;  // the current batch's rows of the training examples
-  Examples batch_;                 // the current training batch, or evaluation chunk
+  Examples batch_;  // the current training batch, or evaluation chunk
 };
 
 struct TrainAndEvaluateResult {

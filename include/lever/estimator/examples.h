@@ -7,6 +7,7 @@
 // categorical ids as the sparse input "embedding:<column name>". Sparse inputs are never densified: a
 // model multiplies them into weight tables with SparseMatMul, touching only the rows present.
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,7 @@ struct Examples {
 };
 
 /// Copies rows `rows` of `data` into `out` (reusing its storage; the dense names are left as they are).
-void GatherRows(const Examples& data, const std::vector<Index>& rows, Examples& out);
+void GatherRows(const Examples& data, std::span<const Index> rows, Examples& out);
 
 /// Splits `data` into (rest, holdout) by the rows SplitHoldout (lever/data/dataset.h) holds out of a
 /// dataset of its size: the same fraction, seed and checks.
