@@ -38,6 +38,24 @@ inline std::vector<std::string> SplitNames(const std::string& text, char separat
   return out;
 }
 
+/// A named thing as help text and docs show it: its name, other names that mean the same, one line of help.
+struct NameEntry {
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string help;
+};
+
+/// "  name (also a, b): help" lines, for `--help` epilogues and `lever names`.
+inline std::string HelpLines(const std::vector<NameEntry>& entries) {
+  std::string out;
+  for (const NameEntry& e : entries) {
+    out += "  " + e.name;
+    if (!e.aliases.empty()) out += " (also " + JoinNames(e.aliases) + ")";
+    out += (e.help.empty() ? std::string() : ": " + e.help) + "\n";
+  }
+  return out;
+}
+
 namespace internal {
 
 /// The names of a table whose entries have a `name` member, in table order.
@@ -71,14 +89,12 @@ const Entry& LookUp(const std::vector<Entry>& table, const std::string& name, co
                     JoinNames(EntryNames(table)) + "." + hint);
 }
 
-/// "name: help" lines, aliases in parentheses, for `--help` epilogues and docs.
+/// A table's entries as help and docs show them, in table order.
 template <class Entry>
-std::string EntryHelp(const std::vector<Entry>& table) {
-  std::string out;
+std::vector<NameEntry> Describe(const std::vector<Entry>& table) {
+  std::vector<NameEntry> out;
   for (const Entry& e : table) {
-    out += std::string("  ") + e.name;
-    if (!e.aliases.empty()) out += " (also " + JoinNames(e.aliases) + ")";
-    out += std::string(": ") + e.help + "\n";
+    out.push_back({std::string(e.name), std::vector<std::string>(e.aliases.begin(), e.aliases.end()), e.help});
   }
   return out;
 }

@@ -121,72 +121,84 @@ double MultiGaussLabel(double x, double y) {
   return label;
 }
 
-std::string Join(const std::vector<std::string>& v) { return JoinNames(v); }
+std::vector<Point> PlaneSet(Rng& rng, int n, double noise) { return Regression(rng, n, noise, PlaneLabel); }
+std::vector<Point> MultiGaussSet(Rng& rng, int n, double noise) { return Regression(rng, n, noise, MultiGaussLabel); }
 
-// Canonical feature name for the accepted spellings, or "" when unknown.
-std::string CanonicalFeature(const std::string& f) {
-  if (f == "x1" || f == "x2" || f == "x1_sq" || f == "x2_sq" || f == "x1_x2" || f == "sin_x1" || f == "sin_x2") {
-    return f;
-  }
-  if (f == "x1^2" || f == "x1x1" || f == "x1*x1") return "x1_sq";
-  if (f == "x2^2" || f == "x2x2" || f == "x2*x2") return "x2_sq";
-  if (f == "x1*x2" || f == "x1x2") return "x1_x2";
-  if (f == "sin(x1)") return "sin_x1";
-  if (f == "sin(x2)") return "sin_x2";
-  return "";
+struct DatasetKind {
+  const char* name;
+  std::vector<const char*> aliases;
+  const char* help;
+  bool classification;
+  std::vector<Point> (*generate)(Rng& rng, int n, double noise);
+};
+
+struct FeatureKind {
+  const char* name;
+  std::vector<const char*> aliases;
+  const char* help;
+  double (*compute)(double x1, double x2);
+};
+
+// One line per dataset: name, help, its task, its generator.
+// clang-format off
+const std::vector<DatasetKind>& Datasets() {
+  static const std::vector<DatasetKind> table = {
+      {"circle", {}, "binary: a disc inside a ring", true, Circle},
+      {"xor", {}, "binary: the sign of x1 * x2", true, Xor},
+      {"gauss", {}, "binary: two Gaussian clouds", true, Gauss},
+      {"spiral", {}, "binary: two interleaved spirals", true, Spiral},
+      {"plane", {}, "regression: (x1 + x2) / 10", false, PlaneSet},
+      {"multigauss", {}, "regression: six signed Gaussian bumps, targets in [-1, 1]", false, MultiGaussSet},
+  };
+  return table;
+}
+
+// One line per input feature: name, other spellings, help, how it is computed from the point.
+const std::vector<FeatureKind>& Features() {
+  static const std::vector<FeatureKind> table = {
+      {"x1", {}, "the first coordinate", [](double x1, double) { return x1; }},
+      {"x2", {}, "the second coordinate", [](double, double x2) { return x2; }},
+      {"x1_sq", {"x1^2", "x1x1", "x1*x1"}, "x1 squared", [](double x1, double) { return x1 * x1; }},
+      {"x2_sq", {"x2^2", "x2x2", "x2*x2"}, "x2 squared", [](double, double x2) { return x2 * x2; }},
+      {"x1_x2", {"x1*x2", "x1x2"}, "x1 times x2", [](double x1, double x2) { return x1 * x2; }},
+      {"sin_x1", {"sin(x1)"}, "sin(x1)", [](double x1, double) { return std::sin(x1); }},
+      {"sin_x2", {"sin(x2)"}, "sin(x2)", [](double, double x2) { return std::sin(x2); }},
+  };
+  return table;
+}
+// clang-format on
+
+const FeatureKind& FindFeature(const std::string& name) {
+  return internal::LookUp(Features(), name, "feature", " Other spellings: x1^2, x1*x2, sin(x1), ...");
 }
 
 }  // namespace
 
-std::vector<std::string> PlaygroundDatasetNames() {
-  return {"circle", "xor", "gauss", "spiral", "plane", "multigauss"};
-}
-std::vector<std::string> PlaygroundFeatureNames() {
-  return {"x1", "x2", "x1_sq", "x2_sq", "x1_x2", "sin_x1", "sin_x2"};
-}
+std::vector<std::string> PlaygroundDatasetNames() { return internal::EntryNames(Datasets()); }
+std::vector<std::string> PlaygroundFeatureNames() { return internal::EntryNames(Features()); }
+std::vector<NameEntry> PlaygroundDatasetEntries() { return internal::Describe(Datasets()); }
+std::vector<NameEntry> PlaygroundFeatureEntries() { return internal::Describe(Features()); }
 
-bool IsPlaygroundClassification(const std::string& dataset) { return dataset != "plane" && dataset != "multigauss"; }
+bool IsPlaygroundClassification(const std::string& dataset) {
+  return internal::LookUp(Datasets(), dataset, "dataset").classification;
+}
 
 Tensor PlaygroundFeatures(const Tensor& points, const std::vector<std::string>& features) {
   if (features.empty()) {
-    throw ConfigError("no input features selected. Choose one or more of: " + Join(PlaygroundFeatureNames()) + ".");
+    throw ConfigError("no input features selected. Choose one or more of: " + JoinNames(PlaygroundFeatureNames()) +
+                      ".");
   }
   Tensor out(points.rows(), static_cast<Index>(features.size()));
   for (size_t j = 0; j < features.size(); ++j) {
-    const std::string f = CanonicalFeature(features[j]);
-    if (f.empty()) {
-      throw ConfigError("unknown feature '" + features[j] + "'. Valid features: " + Join(PlaygroundFeatureNames()) +
-                        ".");
-    }
+    double (*compute)(double, double) = FindFeature(features[j]).compute;
     const Index c = static_cast<Index>(j);
-    for (Index i = 0; i < points.rows(); ++i) {
-      const double x1 = points(i, 0), x2 = points(i, 1);
-      double v = 0;
-      if (f == "x1")
-        v = x1;
-      else if (f == "x2")
-        v = x2;
-      else if (f == "x1_sq")
-        v = x1 * x1;
-      else if (f == "x2_sq")
-        v = x2 * x2;
-      else if (f == "x1_x2")
-        v = x1 * x2;
-      else if (f == "sin_x1")
-        v = std::sin(x1);
-      else
-        v = std::sin(x2);
-      out(i, c) = static_cast<float>(v);
-    }
+    for (Index i = 0; i < points.rows(); ++i) out(i, c) = static_cast<float>(compute(points(i, 0), points(i, 1)));
   }
   return out;
 }
 
 PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
-  const auto names = PlaygroundDatasetNames();
-  if (std::find(names.begin(), names.end(), spec.dataset) == names.end()) {
-    throw ConfigError("unknown dataset '" + spec.dataset + "'. Valid datasets: " + Join(names) + ".");
-  }
+  const DatasetKind& kind = internal::LookUp(Datasets(), spec.dataset, "dataset");
   if (!(spec.noise >= 0.0 && spec.noise <= 0.5)) {
     throw ConfigError("noise must be in [0, 0.5] (the Playground's 0-50 slider divided by 100), got " +
                       FormatValue(spec.noise));
@@ -195,24 +207,12 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
     throw ConfigError("train ratio must be in (0, 1), got " + FormatValue(spec.train_ratio) +
                       "; the Playground uses 0.1 to 0.9, default 0.5");
   }
-  const bool classification = IsPlaygroundClassification(spec.dataset);
+  const bool classification = kind.classification;
   const int n = spec.num_samples > 0 ? spec.num_samples : (classification ? 500 : 1200);
   if (n < 4) throw ConfigError("a dataset needs at least 4 points, got " + std::to_string(n));
 
   Rng rng(spec.seed);
-  std::vector<Point> pts;
-  if (spec.dataset == "circle")
-    pts = Circle(rng, n, spec.noise);
-  else if (spec.dataset == "xor")
-    pts = Xor(rng, n, spec.noise);
-  else if (spec.dataset == "gauss")
-    pts = Gauss(rng, n, spec.noise);
-  else if (spec.dataset == "spiral")
-    pts = Spiral(rng, n, spec.noise);
-  else if (spec.dataset == "plane")
-    pts = Regression(rng, n, spec.noise, PlaneLabel);
-  else
-    pts = Regression(rng, n, spec.noise, MultiGaussLabel);
+  std::vector<Point> pts = kind.generate(rng, n, spec.noise);
 
   // Shuffle (Fisher-Yates), then split as the Playground does: the first floor(n * ratio) train.
   for (size_t i = pts.size() - 1; i > 0; --i) std::swap(pts[i], pts[rng.UniformInt(i + 1)]);
@@ -234,7 +234,7 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
     lab(r, 0) = static_cast<float>(p.label);
   }
   std::vector<std::string> feature_names;
-  for (const auto& f : spec.features) feature_names.push_back(CanonicalFeature(f).empty() ? f : CanonicalFeature(f));
+  for (const auto& f : spec.features) feature_names.emplace_back(FindFeature(f).name);
   data.train = {PlaygroundFeatures(data.train_points, spec.features), train_labels, feature_names};
   data.test = {PlaygroundFeatures(data.test_points, spec.features), test_labels, feature_names};
   return data;

@@ -165,6 +165,6 @@ bool IsModelTypeName(const std::string& name) { return internal::FindEntry(Model
 
 std::vector<std::string> ModelTypeNames() { return internal::EntryNames(ModelTypeRegistry()); }
 
-std::string ModelTypeHelp() { return internal::EntryHelp(ModelTypeRegistry()); }
+std::vector<NameEntry> ModelTypeEntries() { return internal::Describe(ModelTypeRegistry()); }
 
 }  // namespace lever

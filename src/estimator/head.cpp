@@ -215,7 +215,7 @@ HeadPtr MakeHead(const std::string& name, Index outputs) {
 
 std::vector<std::string> HeadNames() { return internal::EntryNames(HeadRegistry()); }
 
-std::string HeadHelp() { return internal::EntryHelp(HeadRegistry()); }
+std::vector<NameEntry> HeadEntries() { return internal::Describe(HeadRegistry()); }
 
 bool IsHeadName(const std::string& name) { return internal::FindEntry(HeadRegistry(), name) != nullptr; }
 

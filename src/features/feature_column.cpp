@@ -107,6 +107,6 @@ std::vector<std::string> CategoricalColumnKindNames() {
   return names;
 }
 
-std::string FeatureColumnKindHelp() { return internal::EntryHelp(KindRegistry()); }
+std::vector<NameEntry> FeatureColumnKindEntries() { return internal::Describe(KindRegistry()); }
 
 }  // namespace lever

@@ -48,7 +48,7 @@ const LossKind& Find(const std::string& name) { return internal::LookUp(Registry
 
 std::vector<std::string> LossNames() { return internal::EntryNames(Registry()); }
 
-std::string LossHelp() { return internal::EntryHelp(Registry()); }
+std::vector<NameEntry> LossEntries() { return internal::Describe(Registry()); }
 
 std::string CanonicalLossName(const std::string& name) { return Find(name).name; }
 

@@ -49,7 +49,7 @@ const std::vector<ActivationKind>& Registry() {
 
 std::vector<std::string> ActivationNames() { return internal::EntryNames(Registry()); }
 
-std::string ActivationHelp() { return internal::EntryHelp(Registry()); }
+std::vector<NameEntry> ActivationEntries() { return internal::Describe(Registry()); }
 
 const ActivationKind& FindActivation(const std::string& name) {
   return internal::LookUp(Registry(), name, "activation",

@@ -62,7 +62,7 @@ const InitializerKind& Find(const std::string& name) { return internal::LookUp(R
 
 std::vector<std::string> InitializerNames() { return internal::EntryNames(Registry()); }
 
-std::string InitializerHelp() { return internal::EntryHelp(Registry()); }
+std::vector<NameEntry> InitializerEntries() { return internal::Describe(Registry()); }
 
 void CheckInitializer(const std::string& initializer) { Find(initializer); }
 

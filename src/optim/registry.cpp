@@ -75,14 +75,13 @@ const Entry& Find(const std::string& name) { return internal::LookUp(Registry(),
 
 std::vector<std::string> OptimizerNames() { return internal::EntryNames(Registry()); }
 
-std::string OptimizerHelp() {
-  std::string out;
-  for (const Entry& e : Registry()) {
-    out += std::string("  ") + e.name + ": " + e.help;
-    if (!e.defaults.empty()) {
-      out += " (" + JoinNames(e.defaults, [](const auto& kv) { return kv.first + "=" + FormatValue(kv.second); }) + ")";
-    }
-    out += "\n";
+std::vector<NameEntry> OptimizerEntries() {
+  std::vector<NameEntry> out = internal::Describe(Registry());
+  for (size_t i = 0; i < out.size(); ++i) {
+    const Options& defaults = Registry()[i].defaults;
+    if (defaults.empty()) continue;
+    out[i].help +=
+        " (--opt " + JoinNames(defaults, [](const auto& kv) { return kv.first + "=" + FormatValue(kv.second); }) + ")";
   }
   return out;
 }

@@ -35,7 +35,7 @@ const std::vector<ScheduleKind>& Registry() {
 
 std::vector<std::string> ScheduleNames() { return internal::EntryNames(Registry()); }
 
-std::string ScheduleHelp() { return internal::EntryHelp(Registry()); }
+std::vector<NameEntry> ScheduleEntries() { return internal::Describe(Registry()); }
 
 std::shared_ptr<LearningRateSchedule> MakeSchedule(const ScheduleSpec& spec) {
   return internal::LookUp(Registry(), spec.name, "schedule").make(spec);

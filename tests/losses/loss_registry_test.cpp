@@ -33,7 +33,7 @@ TEST(LossRegistryTest, UnknownNameListsEveryLoss) {
 }
 
 TEST(LossRegistryTest, HelpNamesEveryLossAndAlias) {
-  const std::string help = LossHelp();
+  const std::string help = HelpLines(LossEntries());
   for (const std::string& name : LossNames()) EXPECT_NE(help.find(name), std::string::npos) << name;
   EXPECT_NE(help.find("sparse_softmax_cross_entropy (also softmax"), std::string::npos) << help;
 }

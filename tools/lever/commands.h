@@ -26,4 +26,7 @@ Command RegisterThreshold(CLI::App& app);
 /// `lever tune`: runs a hyperparameter study of a trainer command, or shows a stored one.
 Command RegisterTune(CLI::App& app);
 
+/// `lever names`: every table of named things, for users and for the lists in docs/.
+Command RegisterNames(CLI::App& app);
+
 }  // namespace lever::cli

@@ -62,6 +62,7 @@ constexpr Subcommand kSubcommands[] = {
     {"predict", lever::cli::RegisterPredict},
     {"export", lever::cli::RegisterExport},
     {"tune", lever::cli::RegisterTune},
+    {"names", lever::cli::RegisterNames},
 };
 // clang-format on
 

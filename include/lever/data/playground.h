@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lever/data/dataset.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -39,6 +40,10 @@ Tensor PlaygroundFeatures(const Tensor& points, const std::vector<std::string>& 
 
 std::vector<std::string> PlaygroundDatasetNames();
 std::vector<std::string> PlaygroundFeatureNames();
+/// Every dataset and input feature with its help (and a feature's other spellings), in table order.
+std::vector<NameEntry> PlaygroundDatasetEntries();
+std::vector<NameEntry> PlaygroundFeatureEntries();
+/// True for the four classification datasets; an unknown name is a ConfigError listing the valid ones.
 bool IsPlaygroundClassification(const std::string& dataset);
 
 }  // namespace lever

@@ -20,6 +20,7 @@
 #include "lever/features/feature_set.h"
 #include "lever/nn/mlp.h"
 #include "lever/ops/sparse_matmul.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -70,8 +71,8 @@ bool IsModelTypeName(const std::string& name);
 /// Every registered model type name, in table order.
 std::vector<std::string> ModelTypeNames();
 
-/// One "  name (also aliases): help" line per model type, for --help and docs.
-std::string ModelTypeHelp();
+/// Every model type with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> ModelTypeEntries();
 
 /// What the wide-and-deep model function needs to know of its inputs (MakeExamples' names).
 struct WideDeepInputs {

@@ -17,6 +17,7 @@
 
 #include "lever/estimator/model_fn.h"
 #include "lever/losses/target_scale.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -68,8 +69,8 @@ HeadPtr MakeHead(const std::string& name, Index outputs);
 /// Every registered head name, in table order.
 std::vector<std::string> HeadNames();
 
-/// One "  name (also aliases): help" line per head, for --help and docs.
-std::string HeadHelp();
+/// Every head with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> HeadEntries();
 
 /// True when `name` is a registered head name or alias.
 bool IsHeadName(const std::string& name);

@@ -14,6 +14,7 @@
 
 #include "lever/features/column_source.h"
 #include "lever/io/state.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -197,8 +198,8 @@ std::vector<std::string> FeatureColumnKindNames();
 /// The kinds whose columns are categorical (bucketized, categorical, crossed).
 std::vector<std::string> CategoricalColumnKindNames();
 
-/// One "  name: help" line per column kind, for --help and docs.
-std::string FeatureColumnKindHelp();
+/// Every column kind with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> FeatureColumnKindEntries();
 
 class IndicatorColumn : public FeatureColumn {
  public:

@@ -4,19 +4,20 @@
 #include <vector>
 
 #include "lever/autodiff/graph.h"
+#include "lever/registry.h"
 
 namespace lever {
 
 /// mean_squared_error (regression), sigmoid_cross_entropy (binary or multi-label),
 /// softmax_cross_entropy (soft labels, one column per class), sparse_softmax_cross_entropy (integer
-/// class ids in one column). The table, with every alias, is in src/losses/registry.cpp; LossHelp() lists
+/// class ids in one column). The table, with every alias, is in src/losses/registry.cpp; LossEntries() lists
 /// them. An alias means the same everywhere (`lever train`, `lever linear`, config files): `softmax` is
 /// sparse_softmax_cross_entropy, since labels in a table or LIBSVM file are class ids; one column per class
 /// is softmax_cross_entropy (alias categorical_cross_entropy, as Keras names it).
 std::vector<std::string> LossNames();
 
-/// One "  name (also aliases): help" line per loss, for --help and docs.
-std::string LossHelp();
+/// Every loss with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> LossEntries();
 
 /// The canonical name of `name`, or a ConfigError listing the valid ones.
 std::string CanonicalLossName(const std::string& name);

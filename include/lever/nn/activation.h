@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "lever/autodiff/graph.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -35,7 +36,7 @@ struct ActivationKind {
   Var (*apply)(const Var& x, double alpha, const Var* slopes) = nullptr;
 };
 
-/// An activation and its parameter, e.g. "relu", "leaky_relu:0.1" (ActivationHelp() lists them all).
+/// An activation and its parameter, e.g. "relu", "leaky_relu:0.1" (ActivationEntries() lists them all).
 struct Activation {
   std::string name = "linear";
   double alpha = 0.0;  // 0 = the activation's default
@@ -53,8 +54,8 @@ struct Activation {
 /// Every registered activation name, in table order.
 std::vector<std::string> ActivationNames();
 
-/// One "  name (also aliases): help" line per activation, for --help and docs.
-std::string ActivationHelp();
+/// Every activation with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> ActivationEntries();
 
 /// The entry for `name` or an alias of it; ConfigError listing the valid names for an unknown one.
 const ActivationKind& FindActivation(const std::string& name);

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/registry.h"
 #include "lever/tensor/rng.h"
 #include "lever/tensor/tensor.h"
 
@@ -24,8 +25,8 @@ void Initialize(const std::string& initializer, Tensor& kernel, Rng& rng);
 /// Every registered initializer name, in table order (src/nn/initializer.cpp).
 std::vector<std::string> InitializerNames();
 
-/// One "  name: help" line per initializer, for --help and docs.
-std::string InitializerHelp();
+/// Every initializer with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> InitializerEntries();
 
 /// Throws ConfigError for an unknown initializer, listing the valid ones.
 void CheckInitializer(const std::string& initializer);

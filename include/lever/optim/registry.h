@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lever/optim/optimizer.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -26,8 +27,8 @@ std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerSpec& spec);
 /// Every registered optimizer name, in table order.
 std::vector<std::string> OptimizerNames();
 
-/// One "  name: help (option=default, ...)" line per optimizer, for --help and docs.
-std::string OptimizerHelp();
+/// Every optimizer with its help and options (option=default, ...), in table order (`lever names`).
+std::vector<NameEntry> OptimizerEntries();
 
 /// The options an optimizer accepts, with their defaults.
 std::map<std::string, double> OptimizerDefaults(const std::string& name);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "lever/registry.h"
+
 namespace lever {
 
 class LearningRateSchedule {
@@ -57,7 +59,7 @@ std::shared_ptr<LearningRateSchedule> MakeSchedule(const ScheduleSpec& spec);
 /// Every registered schedule name, in table order.
 std::vector<std::string> ScheduleNames();
 
-/// One "  name: help" line per schedule, for --help and docs.
-std::string ScheduleHelp();
+/// Every schedule with its aliases and help, in table order (`lever names`, docs/names.md).
+std::vector<NameEntry> ScheduleEntries();
 
 }  // namespace lever
