@@ -331,12 +331,11 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   log_window_loss_ = 0.0;
   const int64_t first_step = global_step_;
 
-  LoopSpec loop;
-  loop.max_steps = spec.max_steps;
-  loop.batch_size = spec.batch_size;
-  loop.seed = config_.seed;
-  loop.order_stream = EpochOrder::kEstimatorStream;
-  loop.stop_requested = spec.stop_requested;
+  LoopSpec loop{.max_steps = spec.max_steps,
+                .batch_size = spec.batch_size,
+                .seed = config_.seed,
+                .order_stream = EpochOrder::kEstimatorStream,
+                .stop_requested = spec.stop_requested};
   if (stopping) loop.evaluations.push_back(stopping->Evaluation());
   if (eval) {
     LoopEvaluation e;

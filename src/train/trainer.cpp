@@ -254,13 +254,12 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
   }
 
   TrainResult result;
-  LoopSpec spec;
-  spec.max_steps = config_.max_steps;
-  spec.batch_size = config_.batch_size;
-  spec.seed = config_.seed;
-  spec.order_stream = EpochOrder::kTrainerStream;
-  spec.statistics_every = config_.statistics_every;
-  spec.record_step_losses = true;
+  LoopSpec spec{.max_steps = config_.max_steps,
+                .batch_size = config_.batch_size,
+                .seed = config_.seed,
+                .order_stream = EpochOrder::kTrainerStream,
+                .statistics_every = config_.statistics_every,
+                .record_step_losses = true};
   std::optional<HoldoutStopping> stopping;
   if (holdout_ != nullptr) {
     stopping.emplace(stopping_, config_.max_steps, [this] { return Evaluate(*holdout_).loss; });
