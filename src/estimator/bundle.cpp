@@ -19,6 +19,7 @@
 #include "io/yaml_reader.h"
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/error.h"
+#include "lever/estimator/predictions.h"
 #include "lever/features/config.h"
 #include "lever/features/table_source.h"
 #include "lever/io/atomic_file.h"
@@ -288,18 +289,7 @@ void WriteBundle(const Job& job, CheckpointContents variables, const std::string
       }
     }
     manifest["inputs"] = inputs;
-    std::vector<std::string> outputs;
-    if (job.HeadKind() == "binary") outputs = {"probability", "class"};
-    if (job.HeadKind() == "multi_class") {
-      for (Index k = 0; k < job.head->LogitsDimension(); ++k) outputs.push_back("probability_" + std::to_string(k));
-      outputs.push_back("class");
-    }
-    if (job.HeadKind() == "regression") outputs = {"prediction"};
-    if (job.HeadKind() == "multi_label") {
-      for (const std::string& name : job.labels.classes) outputs.push_back("probability_" + name);
-      for (const std::string& name : job.labels.classes) outputs.push_back(name);
-    }
-    manifest["outputs"] = outputs;
+    manifest["outputs"] = PredictionFormat(job.HeadKind(), job.labels).Columns(job.head->LogitsDimension());
     nlohmann::ordered_json evaluated = nlohmann::ordered_json::object();
     for (const auto& [name, value] : metrics) {
       if (name != "global_step") evaluated[name] = value;

@@ -26,7 +26,11 @@ std::vector<std::string> PredictionFormat::Columns(Index outputs) const {
   if (head_ == "binary") return {"probability", "class"};
   std::vector<std::string> columns;
   if (head_ == "multi_class") {
-    for (Index k = 0; k < outputs; ++k) columns.push_back("probability_" + std::to_string(k));
+    // Each class's probability under its name (probability_setosa; class ids 0..k-1 give probability_0).
+    const bool named = static_cast<Index>(labels_.classes.size()) == outputs;
+    for (Index k = 0; k < outputs; ++k) {
+      columns.push_back("probability_" + (named ? labels_.classes[static_cast<size_t>(k)] : std::to_string(k)));
+    }
     columns.push_back("class");
   } else if (head_ == "multi_label") {
     for (const std::string& name : labels_.classes) columns.push_back("probability_" + name);

@@ -129,9 +129,13 @@ cut -d, -f1-4 iris_test.csv > iris_unlabeled.csv
 "$lever" predict --config iris.yaml --input iris_unlabeled.csv --output iris_p.csv || fail "iris predict"
 [ "$(tail -n +2 iris_p.csv | cut -d, -f4 | sort -u | tr '\n' ' ')" = "setosa versicolor virginica " ] ||
   fail "iris predictions should print class names" "$(head -3 iris_p.csv)"
+[ "$(head -1 iris_p.csv)" = "probability_setosa,probability_versicolor,probability_virginica,class" ] ||
+  fail "iris predictions' header should name each class's probability" "$(head -1 iris_p.csv)"
 out=$("$lever" export --config iris.yaml -o iris_bundle 2>&1) || fail "iris export" "$out"
 "$lever" predict --model iris_bundle --input iris_unlabeled.csv --output iris_p_bundle.csv || fail "iris predict --model"
 cmp -s iris_p.csv iris_p_bundle.csv || fail "iris bundle predictions differ"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["outputs"]; sys.exit(o != ["probability_setosa", "probability_versicolor", "probability_virginica", "class"])' iris_bundle/bundle.json ||
+  fail "iris bundle.json outputs should name each class" "$(grep -A6 outputs iris_bundle/bundle.json)"
 out=$("$lever" train --train-file iris_train.csv --test-file iris_test.csv --label species --steps 300 2>&1) ||
   fail "iris --train-file" "$out"
 [[ "$out" == *"-> multi_class, 3 classes"* ]] || fail "iris --train-file decision" "$out"

@@ -3,7 +3,8 @@
 // as a JSON object. The predicted class is printed as the labels named it (text, or a number).
 //
 //   binary       probability,class                                {"probability": 0.93, "class": "yes"}
-//   multi_class  probability_0,...,probability_<k-1>,class        {"probabilities": [...], "class": "setosa"}
+//   multi_class  probability_<class>,... (class names in id order),  {"probabilities": [...], "class": "setosa"}
+//                class                                            (probabilities in class id order)
 //   multi_label  probability_<label>,... then <label>,...          {"probabilities": {"sports": 0.9, ...},
 //                (each label's predicted value at 0.5)              "labels": {"sports": 1, "politics": "no"}}
 //   regression   prediction                                        {"prediction": 153.2}
