@@ -15,9 +15,11 @@ namespace {
 // Reads `path` under `out.schema` into `out.data` (features, NaN where missing; the label column encoded by
 // `out.labels`, or, when `decide`, by the encoding decided from this file under `label_options`) and
 // `out.summary`. `check_empty`: a column missing in every row is an error naming it (an inferred schema
-// types such a column as text, which would otherwise be the message).
+// types such a column as text, which would otherwise be the message), and an inferred text column that is
+// mostly numbers (not declared in `column_types`) is an error saying how to declare it.
 void ReadInto(const std::string& path, const std::vector<std::string>& labels, CsvDataset& out, const CsvOptions& csv,
-              const BadRowPolicy& policy, bool decide, const LabelOptions& label_options, bool check_empty) {
+              const BadRowPolicy& policy, bool decide, const LabelOptions& label_options, bool check_empty,
+              const ColumnTypes& column_types = {}) {
   out.schema.label = labels.front();  // a missing value there is an error, not a value to impute
   for (const std::string& label : labels) {
     if (out.schema.Find(label)) continue;
@@ -30,11 +32,33 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
   };
   const Table table = ReadTable(path, out.schema, csv, policy, &out.bad_rows);
   if (check_empty) CheckNoEmptyColumns(table, path);
-  for (const auto& c : out.schema.columns) {
-    if (c.type == ColumnType::kString && !is_label(c.name)) {
-      throw ConfigError(path + ": column '" + c.name +
-                        "' holds text; a numeric table is expected here. Encode categories through feature "
-                        "columns (lever linear --columns), or drop the column.");
+  if (decide) {
+    // A text feature column becomes one 0/1 input per training value (sorted); a missing or unseen value
+    // is all zeros.
+    out.categories.clear();
+    for (const TableColumn& column : table.columns) {
+      if (column.type != ColumnType::kString || is_label(column.name)) continue;
+      if (check_empty && column_types.count(column.name) == 0) {  // an inferred type
+        CheckTextIsNotMostlyNumbers(table, column.name, path, "--na-values",
+                                    "--column-type " + column.name + "=string");
+      }
+      std::vector<std::string> values;
+      for (const std::string& value : column.dictionary) {
+        if (!value.empty()) values.push_back(value);
+      }
+      if (values.empty()) {
+        throw DataError(path + ": column '" + column.name +
+                        "' has no value in any training row: there is nothing to learn from; leave it out");
+      }
+      if (values.size() > kMaxOneHotValues) {
+        throw ConfigError(path + ": column '" + column.name + "' holds " + std::to_string(values.size()) +
+                          " distinct texts, too many to give each an input of its own (at most " +
+                          std::to_string(kMaxOneHotValues) +
+                          "); train with lever train --config, where a text column becomes an embedding, or "
+                          "lever linear, or leave the column out (--column-type cannot make text a number)");
+      }
+      std::sort(values.begin(), values.end());
+      out.categories.emplace_back(column.name, std::move(values));
     }
   }
   out.summary = SummarizeTable(table);
@@ -51,14 +75,39 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
   }
   out.data.labels = out.labels.Encode(table, path);
   const auto rows = static_cast<Index>(table.num_rows);
-  const Index features = static_cast<Index>(table.columns.size() - labels.size());
-  out.data.features.resize(rows, features);
+  Index features = static_cast<Index>(table.columns.size() - labels.size());
+  for (const auto& [name, values] : out.categories) features += static_cast<Index>(values.size()) - 1;
+  out.data.features.setZero(rows, features);
   Index f = 0;
   for (const TableColumn& column : table.columns) {
     if (is_label(column.name)) continue;
-    for (Index r = 0; r < rows; ++r) out.data.features(r, f) = column.NumberAt(static_cast<size_t>(r));
-    out.data.feature_names.push_back(column.name);
-    ++f;
+    if (column.type != ColumnType::kString) {
+      for (Index r = 0; r < rows; ++r) out.data.features(r, f) = column.NumberAt(static_cast<size_t>(r));
+      out.data.feature_names.push_back(column.name);
+      ++f;
+      continue;
+    }
+    const auto found = std::find_if(out.categories.begin(), out.categories.end(),
+                                    [&](const auto& entry) { return entry.first == column.name; });
+    if (found == out.categories.end()) {
+      throw ConfigError(path + ": column '" + column.name +
+                        "' holds text here but numbers in the training file; fix the file or declare the column's "
+                        "type (--column-type " +
+                        column.name + "=string)");
+    }
+    const std::vector<std::string>& values = found->second;
+    // This file's codes -> the training values' inputs (-1: a value the training file lacks).
+    std::vector<Index> input(column.dictionary.size(), -1);
+    for (size_t code = 0; code < column.dictionary.size(); ++code) {
+      const auto at = std::lower_bound(values.begin(), values.end(), column.dictionary[code]);
+      if (at != values.end() && *at == column.dictionary[code]) input[code] = static_cast<Index>(at - values.begin());
+    }
+    for (Index r = 0; r < rows; ++r) {
+      const Index k = input[static_cast<size_t>(column.codes[static_cast<size_t>(r)])];
+      if (k >= 0) out.data.features(r, f + k) = 1.0f;
+    }
+    for (const std::string& value : values) out.data.feature_names.push_back(column.name + "=" + value);
+    f += static_cast<Index>(values.size());
   }
 }
 
@@ -73,7 +122,7 @@ std::vector<std::string> LabelColumnsOf(const std::string& label, const Schema& 
 
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema,
                           const CsvOptions& csv, const BadRowPolicy& policy, const LabelOptions& label_options,
-                          const std::vector<std::string>& missing_values) {
+                          const std::vector<std::string>& missing_values, const ColumnTypes& column_types) {
   CsvDataset out;
   if (schema) {
     out.schema = *schema;
@@ -85,8 +134,9 @@ CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, con
     infer.missing_values = missing_values;
     out.schema = InferSchema(path, csv, infer).schema;
   }
+  ApplyColumnTypes(out.schema, column_types, "--column-type");
   ReadInto(path, LabelColumnsOf(label, out.schema), out, csv, policy, true, label_options,
-           /*check_empty=*/schema == nullptr);
+           /*check_empty=*/schema == nullptr, column_types);
   return out;
 }
 
@@ -95,6 +145,7 @@ CsvDataset ReadCsvDataset(const std::string& path, const CsvDataset& train, cons
   CsvDataset out;
   out.schema = train.schema;
   out.labels = train.labels;
+  out.categories = train.categories;
   ReadInto(path, train.labels.task == Task::kMultiLabel ? train.labels.classes : std::vector{train.schema.label}, out,
            csv, policy, false, {}, false);
   return out;

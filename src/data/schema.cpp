@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <charconv>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "io/yaml_reader.h"
 #include "lever/data/text_input.h"
 #include "lever/error.h"
+#include "lever/registry.h"
 
 namespace lever {
 
@@ -24,6 +26,34 @@ const char* ColumnTypeName(ColumnType type) {
       return "string";
   }
   return "?";
+}
+
+std::optional<ColumnType> ParseColumnType(std::string_view name) {
+  if (name == "number") return ColumnType::kNumber;
+  if (name == "integer") return ColumnType::kInteger;
+  if (name == "string" || name == "categorical") return ColumnType::kString;
+  return std::nullopt;
+}
+
+ColumnTypes ParseColumnTypes(const std::vector<std::string>& items, const std::string& flag) {
+  ColumnTypes types;
+  for (const std::string& item : items) {
+    for (const std::string& part : SplitNames(item)) {
+      const size_t eq = part.find('=');
+      const std::string name(TrimSpaces(part.substr(0, eq)));
+      if (eq == std::string::npos || name.empty()) {
+        throw ConfigError(flag + " '" + part + "': expected column=type, e.g. zip=string");
+      }
+      const std::string type_name(TrimSpaces(part.substr(eq + 1)));
+      const std::optional<ColumnType> type = ParseColumnType(type_name);
+      if (!type) {
+        throw ConfigError(flag + " '" + part + "': unknown type '" + type_name +
+                          "'; valid types: number, integer, string (or categorical)");
+      }
+      if (!types.emplace(name, *type).second) throw ConfigError(flag + ": column '" + name + "' is given twice");
+    }
+  }
+  return types;
 }
 
 std::vector<std::string> DefaultMissingValues() { return {"", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"}; }
@@ -274,15 +304,9 @@ class SchemaParser {
         entry.Fail("column '" + column.name + "' has no type; add type: with one of number, integer, string");
       }
       const std::string type_name = type.Text();
-      if (type_name == "number") {
-        column.type = ColumnType::kNumber;
-      } else if (type_name == "integer") {
-        column.type = ColumnType::kInteger;
-      } else if (type_name == "string" || type_name == "categorical") {
-        column.type = ColumnType::kString;
-      } else {
-        type.Fail("unknown type \"" + type_name + "\"; valid types: number, integer, string");
-      }
+      const std::optional<ColumnType> parsed = ParseColumnType(type_name);
+      if (!parsed) type.Fail("unknown type \"" + type_name + "\"; valid types: number, integer, string");
+      column.type = *parsed;
       if (fallback.IsNull()) {
         fallback.Fail(
             "the default is null; leave the key out for no default, or write the value (\"\" for an "
@@ -308,6 +332,20 @@ void Schema::Validate() const {
 std::string Schema::ToYaml() const { return EmitSchema(*this, {}); }
 
 Schema ParseSchema(std::string_view yaml, const std::string& source) { return SchemaParser().Parse(yaml, source); }
+
+void ApplyColumnTypes(Schema& schema, const ColumnTypes& types, const std::string& source) {
+  for (const auto& declared : types) {
+    const std::string& name = declared.first;
+    const ColumnType type = declared.second;
+    auto column = std::find_if(schema.columns.begin(), schema.columns.end(),
+                               [&name](const ColumnSchema& c) { return c.name == name; });
+    if (column == schema.columns.end()) {
+      throw ConfigError(source + ": no column '" + name + "' to give type " + ColumnTypeName(type) +
+                        "; the columns are " + ColumnNames(schema));
+    }
+    column->type = type;
+  }
+}
 
 Schema LoadSchema(const std::string& path) {
   TextInput input(path);

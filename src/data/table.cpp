@@ -77,6 +77,33 @@ void CheckNoEmptyColumns(const Table& table, const std::string& path) {
   }
 }
 
+void CheckTextIsNotMostlyNumbers(const Table& table, const std::string& name, const std::string& path,
+                                 const std::string& missing_hint, const std::string& text_hint) {
+  const TableColumn& column = table.Column(name);
+  if (column.type != ColumnType::kString || name == table.label) return;
+  std::vector<char> number(column.dictionary.size(), 0);
+  for (size_t code = 0; code < column.dictionary.size(); ++code) {
+    float value = 0.0f;
+    number[code] = ParseFloatCell(column.dictionary[code], &value) == CellParse::kOk ? 1 : 0;
+  }
+  size_t numbers = 0, texts = 0, first_text = 0;
+  for (size_t row = 0; row < column.codes.size(); ++row) {
+    const auto code = static_cast<size_t>(column.codes[row]);
+    if (column.dictionary[code].empty()) continue;  // missing
+    if (number[code] != 0) {
+      ++numbers;
+    } else if (texts++ == 0) {
+      first_text = row;
+    }
+  }
+  if (numbers <= texts) return;
+  const std::string line = first_text < table.lines.size() ? ":" + std::to_string(table.lines[first_text]) : "";
+  throw ConfigError(path + line + ": column '" + name + "' holds numbers in " + std::to_string(numbers) +
+                    " rows and texts in " + std::to_string(texts) + ", the first '" + column.StringAt(first_text) +
+                    "', so it was read as text. If those texts mean missing, declare them (" + missing_hint +
+                    "); if the column is categories, declare it text (" + text_hint + ")");
+}
+
 TableSummary SummarizeTable(const Table& table) {
   TableSummary summary;
   summary.rows = table.num_rows;

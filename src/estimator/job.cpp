@@ -135,6 +135,75 @@ FeatureSet NumericFeatureColumns(const Schema& schema, const std::vector<std::st
   return set;
 }
 
+std::vector<std::string> MaterializeDefaultColumns(JobConfig& c, const Table& train) {
+  const ModelType& type = FindModelType(c.type);
+  bool any_text = false;
+  for (const TableColumn& column : train.columns) {
+    const bool label = std::find(c.labels.begin(), c.labels.end(), column.name) != c.labels.end();
+    any_text |= !label && column.type == ColumnType::kString;
+  }
+  if (!any_text || c.feature_columns || c.wide_columns || c.deep_columns || (type.wide && type.deep)) return {};
+  std::vector<std::string> notes;
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const TableColumn& column : train.columns) {
+    if (std::find(c.labels.begin(), c.labels.end(), column.name) != c.labels.end()) continue;
+    YAML::Node item;
+    if (column.type != ColumnType::kString) {
+      item["numeric"] = column.name;
+      list.push_back(item);
+      continue;
+    }
+    if (c.schema.empty() && c.column_types.count(column.name) == 0) {
+      CheckTextIsNotMostlyNumbers(train, column.name, c.train, "data.na_values, e.g. [\"\", \"?\"]",
+                                  "data.column_types: {" + column.name + ": string}");
+    }
+    // A text column: its training values as the vocabulary (a missing value, the empty text, and a value
+    // the training file lacks share the one out-of-vocabulary bucket); many values: hashed.
+    std::vector<std::string> values;
+    for (const std::string& value : column.dictionary) {
+      if (!value.empty()) values.push_back(value);
+    }
+    YAML::Node categorical;
+    categorical["key"] = column.name;
+    std::string rule;
+    if (values.size() <= kMaxDefaultVocabulary) {
+      categorical["vocabulary"] = values;
+      categorical["oov_buckets"] = 1;
+      rule = std::to_string(values.size()) + " values + 1 for missing or unseen";
+    } else {
+      Index buckets = 1;
+      while (buckets < static_cast<Index>(values.size())) buckets *= 2;
+      categorical["hash_buckets"] = buckets;
+      rule = std::to_string(values.size()) + " values hashed into " + std::to_string(buckets) + " buckets";
+    }
+    const Index buckets = values.size() <= kMaxDefaultVocabulary ? static_cast<Index>(values.size()) + 1
+                                                                 : categorical["hash_buckets"].as<Index>();
+    if (type.deep) {
+      item["embedding"]["categorical"] = categorical;
+      notes.push_back("column '" + column.name + "': text, " + rule + " -> an embedding of " +
+                      std::to_string(DefaultEmbeddingDimension(buckets)) + " (round(" + std::to_string(buckets) +
+                      " ^ 0.25))");
+    } else {
+      item["categorical"] = categorical;
+      notes.push_back("column '" + column.name + "': text, " + rule + " -> a categorical column (one weight each)");
+    }
+    list.push_back(item);
+  }
+  // Written into the config, so checkpoints, eval, predict and bundles see the same columns the training did.
+  YAML::Node root = YAML::Load(c.text);
+  root["feature_columns"] = list;
+  YAML::Emitter out;
+  out << root;
+  c.text = std::string(out.c_str()) + "\n";
+  YAML::Node resolved = YAML::Load(c.resolved);
+  resolved["feature_columns"] = list;
+  YAML::Emitter resolved_out;
+  resolved_out << resolved;
+  c.resolved = std::string(resolved_out.c_str()) + "\n";
+  c.feature_columns = true;
+  return notes;
+}
+
 LabelOptions JobLabelOptions(const JobConfig& c) {
   LabelOptions options;
   options.task = c.head;
@@ -210,8 +279,10 @@ Job PrepareJob(JobConfig config) {
     if (c.na_values) infer.missing_values = *c.na_values;
     job.schema = InferSchema(c.train, csv, infer).schema;
   }
+  ApplyColumnTypes(job.schema, c.column_types, c.source + ": data.column_types");
   job.train = ReadTable(c.train, job.schema);
   if (!c.feature_columns && !c.wide_columns && !c.deep_columns) CheckNoEmptyColumns(job.train, c.train);
+  job.column_notes = MaterializeDefaultColumns(job.config, job.train);
   const TableSource train_source(job.train, c.train);
   MakeJobColumns(job);
   // Fitted on the training file: the same file gives the same statistics, and a bundle

@@ -51,7 +51,7 @@ void Resolve(const JobConfig& c, std::string& file) {
 }
 
 void ReadData(const YamlValue& data, JobConfig& c) {
-  data.CheckKeys({"eval", "label", "na_values", "schema", "train"});
+  data.CheckKeys({"column_types", "eval", "label", "na_values", "schema", "train"});
   c.train = data["train"].TextOr(c.train, "a file name");
   c.eval = data["eval"].TextOr(c.eval, "a file name");
   if (data["label"].IsSequence()) {
@@ -66,6 +66,16 @@ void ReadData(const YamlValue& data, JobConfig& c) {
   c.schema = data["schema"].TextOr(c.schema, "a file name");
   if (data["na_values"].IsSet()) {
     c.na_values = data["na_values"].TextList("a list of texts that mean missing, e.g. [\"\", NA, \"?\"]");
+  }
+  const YamlValue types = data["column_types"];
+  if (types.IsSet()) {
+    if (!types.IsMap()) types.Fail("a map of column: type, e.g. {zip: string, age: number}");
+    for (const YamlValue::Entry& entry : types.Entries()) {
+      const std::string text = entry.value.Text("a column type: number, integer or string");
+      const std::optional<ColumnType> type = ParseColumnType(text);
+      if (!type) entry.value.Fail("unknown type '" + text + "'; valid types: number, integer, string (or categorical)");
+      c.column_types[entry.key.Text("a column name")] = *type;
+    }
   }
   if (c.train.empty()) data["train"].Fail("required: the training CSV file");
   if (c.eval.empty()) data["eval"].Fail("required: the CSV file every reported metric is measured on");

@@ -130,6 +130,7 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
     if (!o.na_values.empty()) infer.missing_values = SplitNames(o.na_values);
     schema = InferSchema(o.train_file, CsvDialect(o.train_file), infer).schema;
   }
+  ApplyColumnTypes(schema, o.column_types, "--column-type");
   const std::vector<std::string> label_columns =
       maybe_several ? LabelColumnsIn(o.label, schema, loss, o.solver) : std::vector<std::string>{o.label};
   const bool multi_label = label_columns.size() > 1;

@@ -69,8 +69,8 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   }
   label_options.vocabulary = s.label_vocabulary;
   label_options.positive_class = s.positive_class;
-  CsvDataset train =
-      ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options, na_values);
+  CsvDataset train = ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options,
+                                    na_values, s.column_types);
   CsvDataset test = ReadCsvDataset(s.test_file, train, csv);
   // Missing values take the training mean, in the training and the test file alike.
   const Imputer imputer = Imputer::Fit(train.data);
@@ -91,6 +91,11 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   d.description = fmt::format("{} ({} train, {} test), {} features{}", s.train_file, train.data.size(),
                               test.data.size(), train.data.num_features(), s.standardize ? " (standardized)" : "");
   d.summary = train.summary.Lines();
+  for (const auto& [name, values] : train.categories) {
+    d.summary.push_back("column '" + name + "': text, " + std::to_string(values.size()) + " values -> " +
+                        std::to_string(values.size()) + " inputs of 0/1 (" + name + "=" + values.front() +
+                        ", ...; a missing or unseen value: all 0)");
+  }
   // Too few rows to spare any: no holdout (and so no early stopping) below kMinRowsToHoldOut.
   if (s.hold_out && s.validation_split > 0.0 && train.data.size() >= kMinRowsToHoldOut) {
     auto [rest, holdout] = SplitHoldout(train.data, s.validation_split, s.seed);

@@ -64,7 +64,7 @@ feature_columns:
 YAML
 expect_exit2 "is missing, and its feature column says missing: error" "$lever" train --config "$work/strict.yaml"
 # data.na_values: "?" no longer means missing, so the columns holding it are text.
-expect_exit2 "column 'age' holds text" "$lever" train --config "$work/run.yaml" "--data.na_values=['', NA, nan]"
+expect_exit2 "column 'age' holds numbers in" "$lever" train --config "$work/run.yaml" "--data.na_values=['', NA, nan]"
 
 # lever train --train-file with defaults.
 out=$("$lever" train --train-file "$work/train.csv" --test-file "$work/test.csv" --label y --steps 300 --hidden "" 2>&1) ||

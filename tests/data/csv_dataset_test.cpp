@@ -34,13 +34,41 @@ TEST(CsvDatasetTest, TheTestFileIsReadUnderTheTrainingSchemaByColumnName) {
   EXPECT_EQ(d.data.features(0, 1), 20.0f);
 }
 
-TEST(CsvDatasetTest, ATextColumnOrAMissingLabelIsAConfigErrorThatSaysWhatToDo) {
-  const std::string path = WriteFile("t.csv", "city,x,label\nParis,1,0\nRome,2,1\n");
-  const std::string text = ErrorOf<ConfigError>([&] { ReadCsvDataset(path, "label"); });
-  EXPECT_TRUE(Contains(text, "column 'city' holds text")) << text;
-  EXPECT_TRUE(Contains(text, "feature columns")) << text;
-  const std::string label = ErrorOf<ConfigError>([&] { ReadCsvDataset(path, "y"); });
+TEST(CsvDatasetTest, ATextColumnIsOneInputPerTrainingValueAndUnseenOrMissingValuesAreZeros) {
+  const std::string train = WriteFile("t.csv", "city,x,label\nRome,1,0\nParis,2,1\n,3,1\nRome,4,0\n");
+  const CsvDataset t = ReadCsvDataset(train, "label");
+  EXPECT_EQ(t.data.feature_names, (std::vector<std::string>{"city=Paris", "city=Rome", "x"}));
+  ASSERT_EQ(t.data.features.cols(), 3);
+  const float want[4][3] = {{0, 1, 1}, {1, 0, 2}, {0, 0, 3}, {0, 1, 4}};  // row 3: missing city
+  for (Index r = 0; r < 4; ++r) {
+    for (Index c = 0; c < 3; ++c) EXPECT_EQ(t.data.features(r, c), want[r][c]) << r << "," << c;
+  }
+  const CsvDataset test = ReadCsvDataset(WriteFile("u.csv", "city,x,label\nOslo,5,0\nParis,6,1\n"), t);
+  EXPECT_EQ(test.data.features(0, 0) + test.data.features(0, 1), 0.0f);  // a city the training file lacks
+  EXPECT_EQ(test.data.features(1, 0), 1.0f);
+  EXPECT_EQ(test.data.features(1, 2), 6.0f);
+  const std::string label = ErrorOf<ConfigError>([&] { ReadCsvDataset(train, "y"); });
   EXPECT_TRUE(Contains(label, "'y'")) << label;
+}
+
+TEST(CsvDatasetTest, NumbersWithAFewTextsAreAnErrorSayingHowToDeclareThem) {
+  const std::string path = WriteFile("t.csv", "age,label\n31,0\n42,1\nn/a,1\n27,0\n");
+  const std::string text = ErrorOf<ConfigError>([&] { ReadCsvDataset(path, "label"); });
+  EXPECT_TRUE(Contains(text, ":4: column 'age' holds numbers in 3 rows and texts in 1, the first 'n/a'")) << text;
+  EXPECT_TRUE(Contains(text, "--na-values")) << text;
+  EXPECT_TRUE(Contains(text, "--column-type age=string")) << text;
+  // Declared text, the column is categories.
+  const CsvDataset d = ReadCsvDataset(path, "label", nullptr, {}, {}, {}, DefaultMissingValues(),
+                                      ColumnTypes{{"age", ColumnType::kString}});
+  EXPECT_EQ(d.data.features.cols(), 4);
+}
+
+TEST(CsvDatasetTest, TooManyDistinctTextsToOneHotEncodeIsAConfigError) {
+  std::string csv = "id,label\n";
+  for (size_t i = 0; i <= kMaxOneHotValues; ++i) csv += "u" + std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+  const std::string text = ErrorOf<ConfigError>([&] { ReadCsvDataset(WriteFile("t.csv", csv), "label"); });
+  EXPECT_TRUE(Contains(text, "column 'id' holds 1001 distinct texts")) << text;
+  EXPECT_TRUE(Contains(text, "lever train --config")) << text;
 }
 
 TEST(CsvDatasetTest, TheSchemaIsInferredFromEveryRowNotASample) {

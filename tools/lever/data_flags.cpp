@@ -9,12 +9,15 @@ void DataFlags::Add(CLI::App* cmd, TrainingRunSpec& spec) {
                   "circle, xor, gauss, spiral (classification); plane, multigauss (regression)")
       ->capture_default_str();
   cmd->add_option("--train-file", spec.data.train_file,
-                  "numeric CSV table to train on instead of a Playground dataset (header row; every column but --label "
-                  "is a feature)");
+                  "CSV table to train on instead of a Playground dataset (header row; every column but --label "
+                  "is a feature: numbers, or text as one 0/1 input per training value)");
   cmd->add_option("--test-file", spec.data.test_file,
                   "numeric CSV table to evaluate on (same columns as --train-file)");
   cmd->add_option("--schema", spec.data.schema,
                   "schema YAML declaring the column types of --train-file (default: inferred from it)");
+  cmd->add_option("--column-type", column_types,
+                  "column=type (number, integer or string), repeatable or comma-separated: declares a column's type "
+                  "on top of --schema or the inference from --train-file");
   cmd->add_option("--na-values", na_values,
                   "comma-separated texts that mean missing (default: empty, NA, N/A, NaN, nan, null, NULL, ?); "
                   "missing feature values take the training mean");
@@ -52,6 +55,7 @@ void DataFlags::ApplyTo(TrainingRunSpec& spec) const {
   spec.data.features = SplitNames(features);
   if (!label_vocabulary.empty()) spec.data.label_vocabulary = SplitNames(label_vocabulary);
   if (!na_values.empty()) spec.data.na_values = SplitNames(na_values);
+  spec.data.column_types = ParseColumnTypes(column_types, "--column-type");
 }
 
 }  // namespace lever::cli

@@ -18,7 +18,7 @@ namespace {
 
 struct LinearFlags {
   LinearJobOptions job;
-  std::vector<std::string> optimizer_options;
+  std::vector<std::string> optimizer_options, column_types;
   bool json = false, quiet = false;
   // Flags that only one solver reads, to reject them with the other.
   std::vector<CLI::Option*> online_only, cd_only;
@@ -40,6 +40,7 @@ int Run(LinearFlags& f) {
   job.Validate();
   CheckSolverFlags(f);
   AddOptimizerOptions(f.optimizer_options, job.optimizer);
+  job.column_types = ParseColumnTypes(f.column_types, "--column-type");
   LinearProgressFn progress;
   std::function<void(const std::string&)> info;
   if (!f.quiet && !f.json) {
@@ -77,6 +78,7 @@ Command RegisterLinear(CLI::App& app) {
                   "read into memory");
   cmd->add_flag("--zero-based", o.zero_based, "LIBSVM: indices start at 0 (feature id = index), not at 1");
   cmd->add_option("--schema", o.schema, "CSV: schema YAML (default: inferred from the file)");
+  cmd->add_option("--column-type", f->column_types, "CSV: column=type (number, integer, string), repeatable");
   cmd->add_option("--na-values", o.na_values,
                   "CSV: comma-separated texts that mean missing (default: empty, NA, N/A, NaN, nan, null, NULL, ?); "
                   "missing numbers take the training mean, missing texts are their own category");

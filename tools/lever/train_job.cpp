@@ -28,6 +28,7 @@ class JobProgress : public JobObserver {
                c.eval, eval.size(), c.label, job.head->Name());
     fmt::print("{}\n", job.labels.explanation);
     for (const std::string& line : job.summary.Lines()) fmt::print("  {}\n", line);
+    for (const std::string& line : job.column_notes) fmt::print("  {}\n", line);
     auto describe = [](const char* what, const FeatureSet& set) {
       const std::string text = set.Describe();
       if (set.columns().size() <= 12) {

@@ -9,7 +9,7 @@
 //   z.Apply(test.data.features);
 //
 // The schema is inferred from every row of the training file (integer or number feature columns; a text
-// feature column is a ConfigError pointing to feature columns; the label may be text), then the test file
+// feature column becomes one 0/1 input per training value; the label may be text), then the test file
 // is read under the same schema, matched by column name, and its labels under the training file's encoding.
 #include <string>
 #include <vector>
@@ -23,26 +23,34 @@
 
 namespace lever {
 
+/// The most distinct values a text feature column may have to be one-hot encoded (CsvDataset::categories).
+inline constexpr size_t kMaxOneHotValues = 1000;
+
 struct CsvDataset {
   Dataset data;   // features in the schema's order without the label (NaN: missing); labels (rows, 1) as `labels`
                   // encodes them
   Schema schema;  // as inferred (training file) or as given
   LabelEncoding labels;  // decided from the training file (lever/data/labels.h)
+  /// Each text feature column and its training values, sorted: one 0/1 input each ("city=NYC"), in the
+  /// column's place; a missing value or one the training file lacks is all zeros.
+  std::vector<std::pair<std::string, std::vector<std::string>>> categories;
   BadRowReport bad_rows;
   TableSummary summary;  // rows, and per column type and missing share (Imputer::Describe adds the fill)
 };
 
 /// Reads a training file `path` with `label` as the target (numbers or text) and decides the label
 /// encoding from it under `label_options`. Without a schema one is inferred from all rows, with
-/// `missing_values` as the texts that mean missing. A missing feature value is NaN in the features (fill it
+/// `missing_values` as the texts that mean missing; `column_types` (--column-type) then override the schema's
+/// types. A missing feature value is NaN in the features (fill it
 /// with an Imputer); a feature column is a number in every file, whatever the training rows held (an
 /// integer column meeting 0.5 is read as numbers). Throws ConfigError when the label is not a column or a
-/// feature column holds text, DataError for bad rows (under `policy`) or a column missing in every row, and
-/// IoError when the file cannot be read.
+/// text feature column has more than kMaxOneHotValues values, DataError for bad rows (under `policy`) or a column
+/// missing in every row, and IoError when the file cannot be read.
 CsvDataset ReadCsvDataset(const std::string& path, const std::string& label, const Schema* schema = nullptr,
                           const CsvOptions& csv = {}, const BadRowPolicy& policy = {},
                           const LabelOptions& label_options = {},
-                          const std::vector<std::string>& missing_values = DefaultMissingValues());
+                          const std::vector<std::string>& missing_values = DefaultMissingValues(),
+                          const ColumnTypes& column_types = {});
 
 /// Reads another file (test, evaluation) as `train` was read: its schema and its label encoding (a label
 /// value the training file did not have is a DataError naming file and line).

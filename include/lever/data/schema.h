@@ -14,6 +14,7 @@
 // missing values takes the column's default; a column without a default has no value for it, which makes
 // the row a bad row (the label column cannot have a default). See docs/data_formats.md.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,16 @@ enum class ColumnType { kNumber, kInteger, kString };
 
 /// "number", "integer" or "string", as the YAML format spells them.
 const char* ColumnTypeName(ColumnType type);
+/// The type `name` spells ("number", "integer", "string", or "categorical" for string); nullopt for another text.
+std::optional<ColumnType> ParseColumnType(std::string_view name);
+
+/// Types declared for some columns on top of a schema file or an inferred schema, by column name
+/// (`--column-type zip=string`, `data.column_types: {zip: string}`).
+using ColumnTypes = std::map<std::string, ColumnType>;
+
+/// "name=type" items, each possibly several comma-separated ("zip=string,age=number"), as ColumnTypes.
+/// Throws ConfigError naming `flag` and the item for one without '=', an unknown type or a name given twice.
+ColumnTypes ParseColumnTypes(const std::vector<std::string>& items, const std::string& flag);
 
 struct ColumnSchema {
   std::string name;
@@ -57,6 +68,10 @@ struct Schema {
 
   bool operator==(const Schema&) const = default;
 };
+
+/// Gives each column named in `types` that type. Throws ConfigError naming `source` (where the types were
+/// declared) and listing the schema's columns for a name that is not one of them.
+void ApplyColumnTypes(Schema& schema, const ColumnTypes& types, const std::string& source);
 
 /// Reads a schema from a YAML file. Throws IoError when the file cannot be read and ConfigError naming the
 /// file, the line, the key path (`columns[3].type`), the bad value and the valid choices otherwise.

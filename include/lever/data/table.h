@@ -95,6 +95,13 @@ struct TableSummary {
 /// (a training table: such a column has nothing to learn from or to impute with).
 void CheckNoEmptyColumns(const Table& table, const std::string& path);
 
+/// Throws ConfigError for an inferred text column `name` (not the label) in which most values are numbers:
+/// a few texts such as "?" or "n/a" made a numeric column text. The message names the first such text with
+/// its file line and says how to declare such texts missing (`missing_hint`, e.g. "--na-values") or the
+/// column text on purpose (`text_hint`, e.g. "--column-type age=string").
+void CheckTextIsNotMostlyNumbers(const Table& table, const std::string& name, const std::string& path,
+                                 const std::string& missing_hint, const std::string& text_hint);
+
 /// Rows, and per column its type, missing share and (text) distinct values.
 TableSummary SummarizeTable(const Table& table);
 

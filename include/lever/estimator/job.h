@@ -40,6 +40,8 @@ struct Job {
   /// What the training file holds (rows; per column type, missing share, distinct texts, the fill of
   /// missing numbers), for the CLI to print before training; empty in a job loaded from a bundle.
   TableSummary summary;
+  /// What the default feature columns made of each text column (MaterializeDefaultColumns), for the CLI.
+  std::vector<std::string> column_notes;
   /// A job from LoadTrainedJob: the step of the newest good checkpoint (the one its estimator restores),
   /// and the newer checkpoints skipped as unusable on the way, each message naming the file and what is
   /// wrong, for the caller to report: its predictions then come from an older step than the newest.
@@ -73,9 +75,20 @@ LabelOptions JobLabelOptions(const JobConfig& config);
 /// on targets standardized by `scale` (lever/losses/target_scale.h).
 HeadPtr MakeJobHead(const LabelEncoding& labels, const TargetScale& scale = {});
 
-/// Every column of `schema` but the label as a standardized numeric column (a job whose config lists no
+/// Every column of `schema` but the labels as a standardized numeric column (a job whose config lists no
 /// feature columns). Throws ConfigError naming `file` and a text column.
-FeatureSet NumericFeatureColumns(const Schema& schema, const std::string& label, const std::string& file);
+FeatureSet NumericFeatureColumns(const Schema& schema, const std::vector<std::string>& labels, const std::string& file);
+
+/// Text columns beyond this many distinct training values are hashed by the default columns.
+inline constexpr size_t kMaxDefaultVocabulary = 10000;
+
+/// A linear or dnn job whose config lists no feature columns and whose training table has text feature
+/// columns: writes the default columns into the config (`config.text`, `config.resolved`, feature_columns
+/// set), so checkpoints, eval, predict and bundles rebuild the same ones. Numbers are `numeric`; a text
+/// column is `categorical` over its training values with one out-of-vocabulary bucket (missing and unseen
+/// values; hashed beyond kMaxDefaultVocabulary values), wrapped in an `embedding` of the default dimension
+/// for a dnn. Returns one line per text column saying what it became; nothing (and no change) otherwise.
+std::vector<std::string> MaterializeDefaultColumns(JobConfig& config, const Table& train);
 
 /// Sets `job.wide` / `job.deep` to the (unfitted) feature sets the config lists for its model type, or
 /// every schema column but the label as a standardized number when it lists none.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/data/schema.h"
 #include "lever/estimator/run_config.h"
 #include "lever/tensor/tensor.h"
 
@@ -31,6 +32,7 @@ struct JobConfig {
   std::vector<std::string> labels{"label"};
   std::string schema;  // data.schema: a schema YAML (lever/data/schema.h) declaring column types; empty: inferred
   std::optional<std::vector<std::string>> na_values;  // data.na_values: texts that mean missing (default below)
+  ColumnTypes column_types;  // data.column_types: {column: type}, declared on top of the schema or the inference
   // estimator
   std::string type = "dnn";   // linear | dnn | wide_and_deep
   std::string head = "auto";  // auto | regression | binary | multi_class (lever/data/labels.h decides "auto")

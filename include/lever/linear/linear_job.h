@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "lever/data/bad_rows.h"
+#include "lever/data/schema.h"
 #include "lever/linear/linear_model.h"
 #include "lever/linear/training.h"
 #include "lever/optim/convergence.h"
@@ -37,10 +38,11 @@ struct LinearJobOptions {
   int64_t num_features = 0;  // > 0 (online solver): the file is streamed, parsed while training
   bool zero_based = false;   // indices start at 0
   // CSV
-  std::string schema;     // schema YAML; empty: inferred from the training file
-  std::string na_values;  // comma-separated texts that mean missing; empty: DefaultMissingValues()
-  std::string columns;    // feature columns YAML; empty: one column per input column
-  std::string label;      // one label column (or the schema's)
+  std::string schema;        // schema YAML; empty: inferred from the training file
+  std::string na_values;     // comma-separated texts that mean missing; empty: DefaultMissingValues()
+  ColumnTypes column_types;  // --column-type: declared types on top of the schema or the inference
+  std::string columns;       // feature columns YAML; empty: one column per input column
+  std::string label;         // one label column (or the schema's)
   // Model
   std::string loss = "logistic";  // a name or alias of the loss registry
   Index classes = 0;              // softmax: the number of classes (LIBSVM needs it; CSV labels give them)

@@ -14,6 +14,7 @@
 
 #include "lever/data/dataset.h"
 #include "lever/data/labels.h"
+#include "lever/data/schema.h"
 #include "lever/train/holdout_stopping.h"
 
 namespace lever {
@@ -35,6 +36,7 @@ struct TrainingDataSpec {
   std::string positive_class;
   std::string schema;                  // a schema YAML declaring column types; empty: inferred
   std::vector<std::string> na_values;  // texts that mean missing; empty: DefaultMissingValues()
+  ColumnTypes column_types;            // --column-type: declared types on top of the schema or the inference
   bool standardize = true;
   double validation_split = 0.1;  // share of the training rows held out; 0: none (and below kMinRowsToHoldOut rows)
   bool hold_out = true;           // false: no holdout (early stopping off)
