@@ -22,7 +22,11 @@ inline std::vector<std::string>& FilesToRemove() {
 class RemoveTempFiles : public ::testing::Environment {
  public:
   void TearDown() override {
-    for (const std::string& path : FilesToRemove()) std::remove(path.c_str());
+    // remove_all: a path a test made into a directory (a model dir, a run dir) goes with what it holds.
+    for (const std::string& path : FilesToRemove()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
   }
 };
 inline const bool kRemoveTempFilesRegistered = (::testing::AddGlobalTestEnvironment(new RemoveTempFiles), true);
