@@ -216,7 +216,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   JobConfig c;
   c.source = path;
   c.directory = DirectoryOf(path);
-  c.text = ReadTextFile(path, "run config");
+  c.text = ReadTextFile(path, "run config YAML file");
   YAML::Node root = internal::ParseYaml(c.text, path).node();
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(path + ": expected a map with data, estimator, train, eval and run sections");
