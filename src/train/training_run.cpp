@@ -56,6 +56,11 @@ class TrainingRun::JobFiles : public Hook {
     }
     return false;
   }
+  // At the end of the run, after the final evaluation: a log whose last writes failed late says so.
+  void Close() {
+    if (train_log_) train_log_->Close();
+    if (eval_log_) eval_log_->Close();
+  }
 
  private:
   HypertuneReporter tuner_;
@@ -96,6 +101,7 @@ TrainingRun::~TrainingRun() = default;
 TrainingOutcome TrainingRun::Run() {
   TrainingOutcome o;
   o.result = trainer_->Train(data_.train, &data_.test);
+  files_->Close();
   const TrainResult& r = o.result;
   o.loss = CanonicalLossName(trainer_->config().loss);
   const bool multi_label = data_.labels.task == Task::kMultiLabel;
