@@ -50,6 +50,7 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
     }
   }
   out.data.labels = out.labels.Encode(table, path);
+  out.lines = table.lines;
   const auto rows = static_cast<Index>(table.num_rows);
   const Index features = static_cast<Index>(table.columns.size() - labels.size());
   out.data.features.resize(rows, features);

@@ -29,7 +29,8 @@ struct CsvDataset {
   Schema schema;  // as inferred (training file) or as given
   LabelEncoding labels;  // decided from the training file (lever/data/labels.h)
   BadRowReport bad_rows;
-  TableSummary summary;  // rows, and per column type and missing share (Imputer::Describe adds the fill)
+  TableSummary summary;        // rows, and per column type and missing share (Imputer::Describe adds the fill)
+  std::vector<int64_t> lines;  // each row's line in the file (1-based, the header is line 1), for messages
 };
 
 /// Reads a training file `path` with `label` as the target (numbers or text) and decides the label
