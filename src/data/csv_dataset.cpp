@@ -74,6 +74,7 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
     }
   }
   out.data.labels = out.labels.Encode(table, path);
+  out.lines = table.lines;
   const auto rows = static_cast<Index>(table.num_rows);
   Index features = static_cast<Index>(table.columns.size() - labels.size());
   for (const auto& [name, values] : out.categories) features += static_cast<Index>(values.size()) - 1;

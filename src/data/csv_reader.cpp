@@ -5,35 +5,13 @@
 #include <unordered_map>
 
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 
 namespace lever {
 
 namespace internal {
 
-std::string QuoteCell(std::string_view text) {
-  constexpr size_t kShown = 60;
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size() && i < kShown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > kShown) out += "...";
-  out += '"';
-  return out;
-}
+std::string QuoteCell(std::string_view text) { return QuoteExcerpt(text); }
 
 }  // namespace internal
 
@@ -78,6 +56,13 @@ CsvReader::CsvReader(const std::string& path, const CsvOptions& options, const B
                     ". Check the path, or read the file without a header if it has none.");
   }
   CsvRecord names;
+  // A binary file read as CSV: its first "line" holds control bytes, which column names would carry into
+  // every later message.
+  if (HasControlBytes(line)) {
+    throw DataError(path + ":" + std::to_string(input_.line_number()) + ": the header row " + QuoteExcerpt(line) +
+                    " holds control bytes, so this is not a CSV text file (a binary or compressed file of "
+                    "another kind?). Check the path.");
+  }
   names.line_ = input_.line_number();
   if (Parse(line, names) != ParseResult::kOk) throw DataError(message_);
   std::unordered_map<std::string_view, size_t> seen;

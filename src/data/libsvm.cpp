@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 
 namespace lever {
 namespace {
@@ -239,22 +240,12 @@ class ChunkParser {
   // The token at p as the user wrote it (up to the next blank, '#' or line end), shortened if long. A
   // control or non-ASCII byte is shown as \xNN: a binary file read as LIBSVM must not write its bytes to
   // the terminal, and a LIBSVM token is ASCII.
+  // The token at `p` as messages quote it (escaped and cut: the file may be binary).
   static std::string TokenText(const char* p) {
     constexpr size_t kMaxShown = 60;
     const char* q = p;
     while (!IsDelimiter(*q) && static_cast<size_t>(q - p) <= kMaxShown) ++q;
-    std::string text;
-    for (const char* c = p; c != q; ++c) {
-      const auto byte = static_cast<unsigned char>(*c);
-      if (byte >= 0x20 && byte < 0x7f) {
-        text += *c;
-      } else {
-        static constexpr char kHex[] = "0123456789abcdef";
-        text += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
-      }
-    }
-    if (!IsDelimiter(*q)) text += "...";
-    return text;
+    return QuoteExcerpt(std::string_view(p, static_cast<size_t>(q - p)), kMaxShown);
   }
 
   // Drops the row being built and records `problem` (which may throw, leaving the arrays consistent).
@@ -262,7 +253,7 @@ class ChunkParser {
     features_.ids.resize(row_start_);
     features_.values.resize(row_start_);
     const std::string message = file_ + ":" + std::to_string(line_number_) + ":" + std::to_string(token - line_ + 1) +
-                                ": \"" + TokenText(token) + "\": " + problem;
+                                ": " + TokenText(token) + ": " + problem;
     bad_rows_.Record(message, policy_);
   }
 
@@ -310,7 +301,7 @@ class ChunkParser {
     if (index.empty()) return Reject(token, "the index before ':' is missing; expected <index>:<value> such as 17:1");
     if (index == "qid") return Reject(token, "qid must come right after the label");
     return Reject(token,
-                  "the index \"" + std::string(index) + "\" is not an integer; expected <index>:<value> such as 17:1");
+                  "the index " + QuoteExcerpt(index) + " is not an integer; expected <index>:<value> such as 17:1");
   }
 
   [[gnu::cold]] [[gnu::noinline]] void BadIndex(const char* token, uint64_t index, int64_t previous_id) {

@@ -388,6 +388,9 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
     throw;
   }
   train_data_ = nullptr;
+  // A log whose last writes failed late says so here, not never.
+  if (train_log_) train_log_->Close();
+  if (eval_log) eval_log->Close();
   train_log_.reset();
   out.steps = loop_out.steps;
   out.last_loss = loop_out.last_loss;

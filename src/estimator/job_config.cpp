@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -133,12 +134,27 @@ void ReadColumnLists(const YamlValue& root, JobConfig& c) {
   }
 }
 
+// A whole number of at least `min` (the key's line named when it is less), or `fallback` when unset.
+int64_t WholeNumberOr(const YamlValue& value, int64_t fallback, int64_t min, std::string_view expected,
+                      int64_t max = YamlValue::kMaxInteger) {
+  return value.IsSet() ? value.Integer(min, max, expected) : fallback;
+}
+
+// A number >= 0 (> 0 when `positive`), or `fallback` when unset.
+double NonNegativeOr(const YamlValue& value, double fallback, std::string_view expected, bool positive = false) {
+  const double number = value.NumberOr(fallback, expected);
+  if (value.IsSet() && !(positive ? number > 0.0 : number >= 0.0)) {
+    value.Fail("expected " + std::string(expected) + ", got " + value.Describe());
+  }
+  return number;
+}
+
 void ReadTrain(const YamlValue& train, JobConfig& c) {
   train.CheckKeys({"batch_size", "clip_norm", "max_steps", "patience", "validation_split"});
   TrainSpec& spec = c.train_spec;
-  spec.max_steps = train["max_steps"].AsOr(spec.max_steps, "a whole number of steps");
-  spec.batch_size = train["batch_size"].AsOr(spec.batch_size, "a whole number of examples");
-  spec.clip_norm = train["clip_norm"].NumberOr(spec.clip_norm, "a number >= 0");
+  spec.max_steps = WholeNumberOr(train["max_steps"], spec.max_steps, 0, "a whole number of steps");
+  spec.batch_size = WholeNumberOr(train["batch_size"], spec.batch_size, 1, "a whole number of examples");
+  spec.clip_norm = NonNegativeOr(train["clip_norm"], spec.clip_norm, "a number >= 0 (0 turns clipping off)");
   c.validation_split = train["validation_split"].NumberOr(c.validation_split, "a share of the rows in [0, 1)");
   if (!(c.validation_split >= 0.0 && c.validation_split < 1.0)) {
     train["validation_split"].Fail("must be in [0, 1) (0: no holdout, no early stopping)");
@@ -199,10 +215,11 @@ void ReadExport(const YamlValue& exporting, JobConfig& c) {
 void ReadEval(const YamlValue& eval, JobConfig& c) {
   eval.CheckKeys({"early_stopping", "every_steps", "export", "start_delay_steps", "steps", "throttle_secs"});
   EvalSpec& spec = c.eval_spec;
-  spec.every_steps = eval["every_steps"].AsOr(spec.every_steps, "a whole number of steps");
-  spec.start_delay_steps = eval["start_delay_steps"].AsOr(spec.start_delay_steps, "a whole number of steps");
-  spec.steps = eval["steps"].AsOr(spec.steps, "a whole number of evaluation batches (0: the whole file)");
-  spec.throttle_secs = eval["throttle_secs"].NumberOr(spec.throttle_secs, "a number of seconds");
+  spec.every_steps = WholeNumberOr(eval["every_steps"], spec.every_steps, 0, "a whole number of steps (0: at the end)");
+  spec.start_delay_steps =
+      WholeNumberOr(eval["start_delay_steps"], spec.start_delay_steps, 0, "a whole number of steps");
+  spec.steps = WholeNumberOr(eval["steps"], spec.steps, 0, "a whole number of evaluation batches (0: the whole file)");
+  spec.throttle_secs = NonNegativeOr(eval["throttle_secs"], spec.throttle_secs, "a number of seconds >= 0 (0: off)");
   ReadEarlyStopping(eval["early_stopping"], c);
   ReadExport(eval["export"], c);
 }
@@ -213,10 +230,15 @@ void ReadRun(const YamlValue& run, JobConfig& c) {
   RunConfig& r = c.run;
   r.model_dir = run["model_dir"].TextOr(r.model_dir, "a directory");
   r.seed = run["seed"].AsOr(r.seed, "a whole number");
-  r.save_checkpoints_steps = run["save_checkpoints_steps"].AsOr(r.save_checkpoints_steps, "a whole number of steps");
-  r.save_checkpoints_secs = run["save_checkpoints_secs"].NumberOr(r.save_checkpoints_secs, "a number of seconds");
-  r.keep_checkpoint_max = run["keep_checkpoint_max"].AsOr(r.keep_checkpoint_max, "a whole number");
-  r.log_step_count_steps = run["log_step_count_steps"].AsOr(r.log_step_count_steps, "a whole number of steps");
+  r.save_checkpoints_steps =
+      WholeNumberOr(run["save_checkpoints_steps"], r.save_checkpoints_steps, 0, "a whole number of steps (0: by time)");
+  r.save_checkpoints_secs =
+      NonNegativeOr(run["save_checkpoints_secs"], r.save_checkpoints_secs, "a positive number of seconds", true);
+  r.keep_checkpoint_max =
+      static_cast<int>(WholeNumberOr(run["keep_checkpoint_max"], r.keep_checkpoint_max, 1,
+                                     "a whole number of checkpoints", std::numeric_limits<int>::max()));
+  r.log_step_count_steps =
+      WholeNumberOr(run["log_step_count_steps"], r.log_step_count_steps, 1, "a whole number of steps");
   if (!r.model_dir.empty()) Resolve(c, r.model_dir);
 }
 
@@ -226,7 +248,7 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   JobConfig c;
   c.source = path;
   c.directory = DirectoryOf(path);
-  c.text = ReadTextFile(path, "run config");
+  c.text = ReadTextFile(path, "run config YAML file");
   YAML::Node root = internal::ParseYaml(c.text, path).node();
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap()) throw ConfigError(path + ": expected a map with data, estimator, train, eval and run sections");

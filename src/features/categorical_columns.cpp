@@ -1,4 +1,6 @@
 // Categorical columns from raw values: vocabulary (list or file), hash bucket, identity.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -135,8 +137,12 @@ class Identity : public CategoricalFeatureColumn {
 };
 
 std::vector<std::string> ReadVocabularyFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path);
-  if (!in) throw IoError("cannot open vocabulary file '" + path + "'");
+  if (!in) {
+    throw IoError("cannot open vocabulary file '" + path +
+                  "': " + (errno != 0 ? std::strerror(errno) : "unknown error"));
+  }
   std::vector<std::string> entries;
   std::string line;
   int number = 0;

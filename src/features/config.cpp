@@ -198,7 +198,7 @@ FeatureSet ParseFeatureColumns(const std::string& yaml_text, const std::string& 
 }
 
 FeatureSet LoadFeatureColumns(const std::string& path) {
-  return ParseFeatureColumns(ReadTextFile(path, "config file"), path, DirectoryOf(path));
+  return ParseFeatureColumns(ReadTextFile(path, "feature columns YAML file"), path, DirectoryOf(path));
 }
 
 }  // namespace lever

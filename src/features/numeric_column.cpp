@@ -33,6 +33,15 @@ class Numeric : public DenseFeatureColumn {
   void Bind(const ColumnSource& source) override {
     column_ = Resolve(source, key_);
     if (!source.IsNumeric(column_)) {
+      // A column missing in every row is typed text by schema inference; its trouble is the missing values.
+      bool all_missing = source.num_rows() > 0;
+      for (Index r = 0; r < source.num_rows() && all_missing; ++r) all_missing = source.Text(column_, r).empty();
+      if (all_missing) {
+        throw DataError(WithOrigin("column '" + key_ + "' has no value in any of the " +
+                                   std::to_string(source.num_rows()) +
+                                   " training rows (all missing), so it has no type and nothing to learn from. "
+                                   "Drop its feature column, or fill the values in the file"));
+      }
       throw ConfigError(AtOrigin("numeric column '" + name() + "': column '" + key_ +
                                  "' holds text; declare it as a number in the schema or use a categorical column"));
     }
@@ -54,12 +63,7 @@ class Numeric : public DenseFeatureColumn {
       sum_sq += v * v;
       ++n;
     }
-    if (n == 0 && source.num_rows() > 0 && !options_.default_value) {
-      throw DataError(WithOrigin("column '" + key_ + "' has no value in any of the " +
-                                 std::to_string(source.num_rows()) +
-                                 " training rows (all missing): there is nothing "
-                                 "to learn from or to impute with. Drop the column, or give it a default."));
-    }
+    if (n == 0 && source.num_rows() > 0 && !options_.default_value) throw DataError(AllMissing(source.num_rows()));
     const double mean = n > 0 ? sum / static_cast<double>(n) : 0.0;
     if (!options_.default_value) fill_ = mean;
     if (!options_.standardize) return;
@@ -71,6 +75,15 @@ class Numeric : public DenseFeatureColumn {
     mean_ = rows > 0 ? sum / rows : 0.0;
     const double var = rows > 0 ? std::max(0.0, sum_sq / rows - mean_ * mean_) : 0.0;
     stddev_ = var > 1e-24 ? std::sqrt(var) : 1.0;  // a constant column is only centred
+  }
+  // What to do depends on where the column was declared: a feature column in YAML takes a default; a
+  // column lever made from the table's schema takes one there.
+  std::string AllMissing(Index rows) const {
+    return WithOrigin(
+        "column '" + key_ + "' has no value in any of the " + std::to_string(rows) +
+        " training rows (all missing): there is nothing to learn from or to impute with. " +
+        (origin() ? "Drop its feature column, or give it a default ({numeric: {key: " + key_ + ", default: 0}})"
+                  : "Drop the column, or give it a default in the schema (default: 0)"));
   }
   Index dimension() const override { return options_.missing_indicator ? 2 : 1; }
   void Values(const ColumnSource& source, Index row, float* out) const override {

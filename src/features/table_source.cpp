@@ -17,8 +17,12 @@ int64_t TableSource::Integer(int column, Index row) const {
   return static_cast<int64_t>(c.numbers[static_cast<size_t>(row)]);
 }
 
+// The row's line as the user sees it in the file (the header is line 1), when the table was read from one.
 std::string TableSource::Where(Index row) const {
-  return (file_.empty() ? std::string("table") : file_) + " data row " + std::to_string(row + 1);
+  const std::string name = file_.empty() ? std::string("table") : file_;
+  const auto i = static_cast<size_t>(row);
+  if (i < table_.lines.size()) return name + ":" + std::to_string(table_.lines[i]);
+  return name + " data row " + std::to_string(row + 1);
 }
 
 }  // namespace lever

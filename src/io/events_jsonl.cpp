@@ -110,6 +110,16 @@ EventsJsonlWriter::EventsJsonlWriter(const std::string& path) : path_(path) {
   }
 }
 
+void EventsJsonlWriter::Close() {
+  if (fd_ < 0) return;
+  const int result = ::close(fd_);
+  fd_ = -1;
+  if (result != 0) {
+    throw IoError("cannot write '" + path_ + "': closing it failed: " + std::strerror(errno) +
+                  "; check the disk's free space");
+  }
+}
+
 EventsJsonlWriter::~EventsJsonlWriter() {
   if (fd_ >= 0) ::close(fd_);
 }

@@ -22,6 +22,11 @@ RunLog::RunLog(const std::string& directory, int64_t start_step)
   if (start_step >= 0) tfevents_.AddSessionStart(start_step + 1);
 }
 
+void RunLog::Close() {
+  jsonl_.Close();
+  tfevents_.Close();
+}
+
 void RunLog::Log(int64_t step, const std::map<std::string, double>& values, double wall_time) {
   if (wall_time == 0.0) wall_time = WallTimeNow();
   jsonl_.Write(step, values, wall_time);  // first: it rejects reserved tags before anything is written

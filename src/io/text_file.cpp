@@ -1,5 +1,7 @@
 #include "lever/io/text_file.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,11 +16,15 @@ std::string ReadTextFile(const std::string& path, const std::string& what) {
   if (std::filesystem::is_directory(path, error)) {
     throw IoError("'" + path + "' is a directory, not a " + what + "; give the file itself");
   }
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open " + what + " '" + path + "'; check the path");
+  if (!in) {
+    throw IoError("cannot open " + what + " '" + path + "': " + (errno != 0 ? std::strerror(errno) : "unknown error") +
+                  "; check the path");
+  }
   std::stringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw IoError("error reading " + what + " '" + path + "'");
+  if (in.bad()) throw IoError("error reading " + what + " '" + path + "': " + std::strerror(errno));
   return text.str();
 }
 

@@ -185,6 +185,16 @@ void TfEventsWriter::AddSessionStart(int64_t step, double wall_time) {
   Append(EncodeTfRecord(EncodeSessionStartEvent(wall_time != 0.0 ? wall_time : WallTimeNow(), step)));
 }
 
+void TfEventsWriter::Close() {
+  if (fd_ < 0) return;
+  const int result = ::close(fd_);
+  fd_ = -1;
+  if (result != 0) {
+    throw IoError("cannot write the event file '" + path_ + "': closing it failed: " + std::strerror(errno) +
+                  "; check the disk's free space");
+  }
+}
+
 void TfEventsWriter::Sync() {
   if (::fsync(fd_) != 0) throw IoError("cannot fsync the event file '" + path_ + "': " + std::strerror(errno));
 }

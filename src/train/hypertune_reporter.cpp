@@ -1,8 +1,10 @@
 #include "lever/train/hypertune_reporter.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -41,12 +43,19 @@ void HypertuneReporter::Report(int64_t step, const std::vector<std::pair<std::st
   const std::filesystem::path file(path_);
   std::error_code ignored;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
+  errno = 0;
   std::ofstream out(path_, std::ios::app);
   out << line.dump() << '\n';
   out.flush();
   if (!out) {
     throw IoError("cannot append the tuning metrics to " + path_ +
-                  " (CLOUD_ML_HP_METRIC_FILE): check that its directory exists and is writable");
+                  " (CLOUD_ML_HP_METRIC_FILE): " + (errno != 0 ? std::strerror(errno) : "unknown error") +
+                  "; check that its directory exists, is writable and has free space");
+  }
+  out.close();
+  if (!out) {
+    throw IoError("cannot append the tuning metrics to " + path_ + " (CLOUD_ML_HP_METRIC_FILE): " +
+                  std::strerror(errno) + "; check that its directory is writable and has free space");
   }
 }
 

@@ -39,6 +39,43 @@ TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
   return d;
 }
 
+// An explicit --loss against the task the labels were given (or told) to be: the pairs that cannot train
+// are refused here, by the flags' names, before the loss meets labels of the wrong shape.
+void CheckLossFitsTask(const std::string& loss, Task task) {
+  const bool fits = loss == "sigmoid_cross_entropy"          ? task != Task::kMultiClass
+                    : loss == "sparse_softmax_cross_entropy" ? task == Task::kMultiClass
+                    : loss == "softmax_cross_entropy"        ? task == Task::kMultiLabel
+                                                             : task != Task::kMultiClass;
+  if (fits) return;
+  const std::string what = fmt::format("--loss {} does not fit a {} task", loss, TaskName(task));
+  if (loss == "softmax_cross_entropy") {
+    throw ConfigError(what +
+                      ": it takes one 0/1 label column per class (--label a,b,c). For one column of class "
+                      "ids use --loss sparse_softmax_cross_entropy, or leave --loss out");
+  }
+  throw ConfigError(what + ": " +
+                    (task == Task::kMultiClass ? "one class id per row takes --loss sparse_softmax_cross_entropy"
+                                               : "sparse_softmax_cross_entropy takes class ids 0..k-1 (--task "
+                                                 "multi_class)") +
+                    "; or leave --loss out and lever picks the loss that fits the labels");
+}
+
+// --loss sigmoid_cross_entropy on labels passed as they are (--task regression): each must be a probability.
+// The first that is not is named by file, line and column, not by the loss's row in a batch.
+void CheckProbabilityLabels(const CsvDataset& data, const std::string& path) {
+  const Tensor& y = data.data.labels;
+  for (Index i = 0; i < y.rows(); ++i) {
+    const float v = y(i, 0);
+    if (v >= 0.0f && v <= 1.0f) continue;
+    const auto row = static_cast<size_t>(i);
+    throw DataError(fmt::format(
+        "{}:{}: label column '{}' is {}, but --loss sigmoid_cross_entropy takes labels in [0, 1] (0 or 1, or a "
+        "probability), and --task regression passes them as they are. Leave out --task regression (two values are "
+        "then encoded as 0 and 1), or fix the row",
+        path, row < data.lines.size() ? data.lines[row] : i + 2, data.labels.column, FormatValue(v)));
+  }
+}
+
 TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   if (s.test_file.empty()) {
     throw ConfigError(
@@ -72,6 +109,11 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   CsvDataset train = ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options,
                                     na_values, s.column_types);
   CsvDataset test = ReadCsvDataset(s.test_file, train, csv);
+  if (loss != "auto") CheckLossFitsTask(loss, train.labels.task);
+  if (loss == "sigmoid_cross_entropy" && train.labels.task == Task::kRegression) {
+    CheckProbabilityLabels(train, s.train_file);
+    CheckProbabilityLabels(test, s.test_file);
+  }
   // Missing values take the training mean, in the training and the test file alike.
   const Imputer imputer = Imputer::Fit(train.data);
   imputer.Apply(train.data.features);

@@ -56,6 +56,11 @@ class TrainingRun::JobFiles : public Hook {
     }
     return false;
   }
+  // At the end of the run, after the final evaluation: a log whose last writes failed late says so.
+  void Close() {
+    if (train_log_) train_log_->Close();
+    if (eval_log_) eval_log_->Close();
+  }
 
  private:
   HypertuneReporter tuner_;
@@ -64,7 +69,35 @@ class TrainingRun::JobFiles : public Hook {
   int64_t steps_ = 0;
 };
 
+namespace {
+
+// The numeric flags, named as the user typed them (TrainConfig's own checks name its C++ fields).
+void CheckFlags(const TrainingRunSpec& spec) {
+  const TrainConfig& c = spec.config;
+  if (c.max_steps < 0) throw ConfigError(fmt::format("--steps must be >= 0, got {}", c.max_steps));
+  if (c.batch_size <= 0) {
+    throw ConfigError(fmt::format(
+        "--batch-size must be a positive number of examples, got {}. Typical values: 10 to 512.", c.batch_size));
+  }
+  if (!(c.clip_norm >= 0.0) || !std::isfinite(c.clip_norm)) {
+    throw ConfigError("--clip-norm must be >= 0 (0 turns clipping off), got " + FormatValue(c.clip_norm));
+  }
+  if (!(c.clip_value >= 0.0) || !std::isfinite(c.clip_value)) {
+    throw ConfigError("--clip-value must be >= 0 (0 turns clipping off), got " + FormatValue(c.clip_value));
+  }
+  if (c.eval_every < 0) {
+    throw ConfigError(fmt::format("--eval-every must be >= 0 (0: ten evaluations a run), got {}", c.eval_every));
+  }
+  if (c.statistics_every < 0) {
+    throw ConfigError(fmt::format("--stats-every must be >= 0 (0: off), got {}", c.statistics_every));
+  }
+  if (spec.patience < 0) throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec.patience));
+}
+
+}  // namespace
+
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
+  CheckFlags(spec_);
   if (!spec_.job_dir.empty()) {
     std::error_code error;
     std::filesystem::create_directories(spec_.job_dir, error);
@@ -74,8 +107,6 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
                                       "wait for it to end, or stop it, or give this run another --job-dir");
     RemoveStaleTemporaries(spec_.job_dir);
   }
-  if (spec_.patience < 0)
-    throw ConfigError(fmt::format("--patience is a number of checks >= 0, got {}", spec_.patience));
   spec_.data.hold_out = spec_.patience > 0;
   data_ = LoadTrainingData(spec_.data);
   spec_.mlp.outputs = data_.outputs;
@@ -96,6 +127,7 @@ TrainingRun::~TrainingRun() = default;
 TrainingOutcome TrainingRun::Run() {
   TrainingOutcome o;
   o.result = trainer_->Train(data_.train, &data_.test);
+  files_->Close();
   const TrainResult& r = o.result;
   o.loss = CanonicalLossName(trainer_->config().loss);
   const bool multi_label = data_.labels.task == Task::kMultiLabel;

@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "lever/error.h"
@@ -112,6 +114,29 @@ Assignment AssignmentFromJson(const SearchSpace& space, const std::string& json)
 
 namespace {
 
+// The operating system's reason behind SQLite's last error (" (No space left on device)"), when there is one.
+// SQLite keeps it with the file whose call failed (the database or its write-ahead log); SQLITE_FULL is the
+// unix VFS's word for a write that failed with ENOSPC.
+std::string SystemReason(sqlite3* db) {
+  int error = 0;
+  const int code = sqlite3_errcode(db);
+  if (code == SQLITE_FULL) {
+    error = ENOSPC;
+  } else if (code == SQLITE_IOERR) {
+    for (const int op : {SQLITE_FCNTL_JOURNAL_POINTER, SQLITE_FCNTL_FILE_POINTER}) {
+      sqlite3_file* file = nullptr;
+      int last = 0;
+      if (error == 0 && sqlite3_file_control(db, "main", op, &file) == SQLITE_OK && file != nullptr &&
+          file->pMethods != nullptr &&
+          file->pMethods->xFileControl(file, SQLITE_FCNTL_LAST_ERRNO, &last) == SQLITE_OK) {
+        error = last;
+      }
+    }
+  }
+  if (error == 0) error = sqlite3_system_errno(db);
+  return error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string();
+}
+
 double Now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace
@@ -191,7 +216,7 @@ class SqliteStudyStorage::Transaction {
 
 SqliteStudyStorage::SqliteStudyStorage(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    const std::string message = db_ ? sqlite3_errmsg(db_) + SystemReason(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw IoError("cannot open the study database '" + path + "': " + message +
@@ -237,8 +262,13 @@ void SqliteStudyStorage::Fail(const std::string& doing) const {
     hint = "; check the file's permissions";
   } else if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
     hint = "; the file is not a lever study database";
+  } else if (code == SQLITE_IOERR || code == SQLITE_FULL) {
+    hint =
+        "; the study is as its last completed write left it: free space or fix the disk, then run the same "
+        "command to continue";
   }
-  throw IoError("study database '" + path_ + "': " + sqlite3_errmsg(db_) + " while " + doing + hint);
+  throw IoError("study database '" + path_ + "': " + sqlite3_errmsg(db_) + SystemReason(db_) + " while " + doing +
+                hint);
 }
 
 std::optional<StudyInfo> SqliteStudyStorage::FindStudy(const std::string& name) {

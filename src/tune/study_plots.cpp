@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "lever/error.h"
+#include "lever/io/atomic_file.h"
 
 namespace lever::tune {
 namespace {
@@ -256,9 +256,7 @@ std::vector<std::string> WriteStudyPlots(const std::string& directory, const Stu
   std::vector<std::string> paths;
   for (const auto& [name, svg] : plots) {
     paths.push_back((std::filesystem::path(directory) / name).string());
-    std::ofstream out(paths.back(), std::ios::binary);
-    out << svg;
-    if (!out) throw IoError("cannot write the plot '" + paths.back() + "'; check the study directory's permissions");
+    WriteFileAtomically(paths.back(), svg);
   }
   return paths;
 }

@@ -460,7 +460,7 @@ StudySpec ParseStudySpec(const std::string& yaml_text, const std::string& source
 }
 
 StudySpec LoadStudySpec(const std::string& path) {
-  return ParseStudySpec(ReadTextFile(path, "study spec"), path, DirectoryOf(path));
+  return ParseStudySpec(ReadTextFile(path, "study spec YAML file"), path, DirectoryOf(path));
 }
 
 }  // namespace lever::tune

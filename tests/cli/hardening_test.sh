@@ -94,4 +94,40 @@ else
   rmdir /sys/lever_probe
 fi
 
+# Clear messages (issue 14, item 10).
+# A label outside [0, 1] for sigmoid cross entropy: the file, its 1-based line (header = 1) and the column,
+# not the loss's row in a batch.
+sed '9s/,1$/,2/; 9s/,0$/,2/' t.csv > label2.csv
+expect_exit2 "label2.csv:9: label column 'y' is 2, but --loss sigmoid_cross_entropy takes labels in [0, 1]" \
+  "$lever" train -q --train-file label2.csv --test-file t.csv --label y --task regression --loss sigmoid_cross_entropy
+expect_exit2 "--loss sigmoid_cross_entropy does not fit a multi_class task" \
+  "$lever" train -q --train-file label2.csv --test-file t.csv --label y --task multi_class --loss sigmoid_cross_entropy
+# A directory as the run config; a missing one with the system's reason.
+mkdir -p confdir
+expect_exit2 "'confdir' is a directory, not a run config YAML file; give the file itself" "$lever" train --config confdir
+expect_exit2 "cannot open run config YAML file 'nothere.yaml': No such file or directory" \
+  "$lever" train --config nothere.yaml
+# Run config keys and flags by the names the user wrote, with the line.
+sed 's/max_steps: 40/max_steps: -1/' run.yaml > negative.yaml
+expect_exit2 "negative.yaml:4: train.max_steps: must be at least 0, got -1" "$lever" train --config negative.yaml
+expect_exit2 "run.yaml with --eval.every_steps=...: eval.every_steps: must be at least 0, got -2" \
+  "$lever" train --config run.yaml --eval.every_steps=-2
+# A binary file read as CSV or LIBSVM: control bytes escaped and the excerpt cut, never sent to the terminal.
+head -c 400 "$lever" > binary.csv
+cp binary.csv binary.svm
+for f in binary.csv binary.svm; do
+  out=$("$lever" linear --train "$f" --label y 2>&1)
+  [ $? -eq 2 ] && [[ "$out" == *'\x7fELF\x02'* ]] || fail "$f: exit and escaped bytes" "$out"
+  [ "$(printf '%s' "$out" | tr -d '\n\t' | LC_ALL=C tr -d '[:print:]' | wc -c)" -eq 0 ] || fail "$f: raw bytes in" "$out"
+  [ "${#out}" -lt 600 ] || fail "$f: the excerpt is not cut (${#out} characters)" "$out"
+done
+expect_exit2 "binary.csv:1: the header row \"\\x7fELF" "$lever" train --train-file binary.csv --test-file t.csv
+# A column missing in every training row: advice that fits where the column was declared.
+awk -F, 'BEGIN { OFS = "," } { if (NR > 1) $2 = "NA"; print }' t.csv > empty_b.csv
+expect_exit2 "column 'b' has no value in any of the 200 training rows (all missing), so it has no type" \
+  "$lever" train --config run.yaml --data.train=empty_b.csv --job-dir m3
+printf 'columns:\n  - {name: a, type: number}\n  - {name: b, type: number}\n  - {name: y, type: integer}\n' > ab.yaml
+expect_exit2 "Drop the column, or give it a default in the schema (default: 0)" \
+  "$lever" linear --train empty_b.csv --label y --schema ab.yaml
+
 finish

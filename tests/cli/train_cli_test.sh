@@ -37,7 +37,12 @@ for name in adamw gelu sparse_softmax_cross_entropy cosine he_uniform; do
 done
 expect_error "learning rate must be a positive number" --learning-rate 0
 expect_error "learning rate must be a positive number" --learning-rate -0.1
-expect_error "batch size must be a positive number" --batch-size 0
+expect_error "--batch-size must be a positive number" --batch-size 0
+# Numeric flags are named as typed, not by the library's fields (eval_every, statistics_every).
+expect_error "--steps must be >= 0, got -1" --steps -1
+expect_error "--eval-every must be >= 0 (0: ten evaluations a run), got -5" --eval-every -5
+expect_error "--stats-every must be >= 0 (0: off), got -1" --stats-every -1
+expect_error "--clip-norm must be >= 0 (0 turns clipping off), got -1" --clip-norm -1
 expect_error "hidden layer 2 in '8,0,4' is '0'" --hidden 8,0,4
 expect_error "hidden layer 2 in '8,,4' is ''" --hidden 8,,4
 expect_error "Valid datasets: circle, xor, gauss, spiral, plane, multigauss" --dataset moons

@@ -126,7 +126,7 @@ expect_error() {  # expect_error <what> <message part> args...
   [[ "$out" == *"$part"* ]] || fail "$what: message lacks '$part'" "$out"
 }
 expect_error "no config" "needs --config <study.yaml> and --study-dir <dir>" --study-dir "$dir/x"
-expect_error "missing config file" "cannot open study spec '$dir/nope.yaml'" --config "$dir/nope.yaml" --study-dir "$dir/x"
+expect_error "missing config file" "cannot open study spec YAML file '$dir/nope.yaml': No such file or directory" --config "$dir/nope.yaml" --study-dir "$dir/x"
 expect_error "no trainer program" "'no-such-trainer' is not an executable on PATH" \
              --config "$dir/study.yaml" --study-dir "$dir/x" -- no-such-trainer
 expect_error "--show of nothing" "no study database at '$dir/nowhere/study.db'" --show "$dir/nowhere"

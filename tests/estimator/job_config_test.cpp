@@ -95,5 +95,32 @@ TEST_F(JobConfigTest, ValuesOfTheWrongTypeNameTheLineAndWhatIsExpected) {
             "run.yaml with --estimator.dropout=...: estimator.dropout: must be in [0, 1)");
 }
 
+// The numeric rules name the run config's keys and lines, never the C++ fields (train_spec.max_steps).
+TEST_F(JobConfigTest, NumericRulesNameTheKeyAndItsLine) {
+  EXPECT_EQ(ErrorOf("train: {max_steps: -1}\n"), "run.yaml:2: train.max_steps: must be at least 0, got -1");
+  EXPECT_EQ(ErrorOf("train:\n  batch_size: 0\n"), "run.yaml:3: train.batch_size: must be at least 1, got 0");
+  EXPECT_EQ(ErrorOf("train: {clip_norm: -0.5}\n"),
+            "run.yaml:2: train.clip_norm: expected a number >= 0 (0 turns clipping off), got '-0.5'");
+  EXPECT_EQ(ErrorOf("eval: {every_steps: -5}\n"), "run.yaml:2: eval.every_steps: must be at least 0, got -5");
+  EXPECT_EQ(ErrorOf("eval: {throttle_secs: -1}\n"),
+            "run.yaml:2: eval.throttle_secs: expected a number of seconds >= 0 (0: off), got '-1'");
+  EXPECT_EQ(ErrorOf("run: {keep_checkpoint_max: 0}\n"),
+            "run.yaml:2: run.keep_checkpoint_max: must be at least 1, got 0");
+  EXPECT_EQ(ErrorOf("run: {save_checkpoints_secs: 0}\n"),
+            "run.yaml:2: run.save_checkpoints_secs: expected a positive number of seconds, got '0'");
+  EXPECT_EQ(ErrorOf("", {"train.max_steps=-3"}),
+            "run.yaml with --train.max_steps=...: train.max_steps: must be at least 0, got -3");
+  // The library's own check, for specs built in C++, names the same keys.
+  TrainSpec spec;
+  spec.max_steps = -1;
+  std::string message = "(no error)";
+  try {
+    spec.Validate();
+  } catch (const ConfigError& e) {
+    message = e.message();
+  }
+  EXPECT_EQ(message, "train.max_steps must be >= 0, got -1");
+}
+
 }  // namespace
 }  // namespace lever

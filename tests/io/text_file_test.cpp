@@ -16,7 +16,7 @@ TEST(TextFileTest, ReadsAFileAndNamesWhatItCannotRead) {
   EXPECT_EQ(DirectoryOf("a.yaml"), ".");
   const std::string missing = testing::TempPath("missing.yaml");
   EXPECT_EQ(testing::ErrorOf<IoError>([&] { ReadTextFile(missing, "run config"); }),
-            "IoError: cannot open run config '" + missing + "'; check the path");
+            "IoError: cannot open run config '" + missing + "': No such file or directory; check the path");
   // A directory (--config runs/) once read as an empty config: "data.train: required".
   const std::string directory = testing::TempPath("dir");
   std::filesystem::create_directory(directory);

@@ -35,7 +35,8 @@ struct CsvDataset {
   /// column's place; a missing value or one the training file lacks is all zeros.
   std::vector<std::pair<std::string, std::vector<std::string>>> categories;
   BadRowReport bad_rows;
-  TableSummary summary;  // rows, and per column type and missing share (Imputer::Describe adds the fill)
+  TableSummary summary;        // rows, and per column type and missing share (Imputer::Describe adds the fill)
+  std::vector<int64_t> lines;  // each row's line in the file (1-based, the header is line 1), for messages
 };
 
 /// Reads a training file `path` with `label` as the target (numbers or text) and decides the label

@@ -34,6 +34,9 @@ class EventsJsonlWriter {
   /// Appends one line. `wall_time` 0 means now. Throws ConfigError for a tag that is empty, "step" or
   /// "wall_time", IoError when the write fails.
   void Write(int64_t step, const std::map<std::string, double>& values, double wall_time = 0.0);
+  /// Closes the file; throws IoError with the reason when close() reports a write that failed late (a full
+  /// disk on NFS, say). The destructor closes a file not closed so, without a word.
+  void Close();
   const std::string& path() const { return path_; }
 
  private:

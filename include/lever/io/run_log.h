@@ -29,6 +29,10 @@ class RunLog {
   /// (0 means now). Values are written as doubles to the JSON and as floats to TensorBoard.
   void Log(int64_t step, const std::map<std::string, double>& values, double wall_time = 0.0);
 
+  /// Closes both files at the end of a run, throwing IoError when either close fails (what was written may
+  /// not have reached the disk). The destructor closes them quietly (a run that failed already says why).
+  void Close();
+
   const std::string& jsonl_path() const { return jsonl_.path(); }
   const std::string& tfevents_path() const { return tfevents_.path(); }
 

@@ -4,7 +4,7 @@
 
 namespace lever {
 
-/// The whole of a plain text file. Throws IoError "cannot open <what> '<path>'; check the path" when it
+/// The whole of a plain text file. Throws IoError "cannot open <what> '<path>': <reason>; check the path" when it
 /// cannot be opened, "'<path>' is a directory, not a <what>" for a directory, and an IoError when reading
 /// fails.
 std::string ReadTextFile(const std::string& path, const std::string& what);

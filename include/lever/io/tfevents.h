@@ -56,6 +56,8 @@ class TfEventsWriter {
   void AddSessionStart(int64_t step, double wall_time = 0.0);
   /// Makes what was written durable (fsync); writes already reach the file (and readers) at once.
   void Sync();
+  /// Closes the file; throws IoError with the reason when close() fails. The destructor closes quietly.
+  void Close();
   const std::string& path() const { return path_; }
 
  private:
