@@ -144,6 +144,14 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
   if (!o.columns.empty()) {
     d.features = LoadFeatureColumns(o.columns);
   } else {
+    // As every CSV path: an inferred column missing in every row, or numbers with a few stray texts, is
+    // said, not trained on as a text column (a declared number column says so when its column is fitted).
+    if (o.schema.empty()) CheckNoEmptyColumns(train, o.train_file);
+    for (const TableColumn& c : train.columns) {
+      if (o.schema.empty() && o.column_types.count(c.name) == 0 && !is_label(c.name)) {
+        CheckTextIsNotMostlyNumbers(train, c.name, o.train_file, "--na-values", "--column-type " + c.name + "=string");
+      }
+    }
     for (const TableColumn& c : train.columns) {
       if (is_label(c.name)) continue;
       if (c.type == ColumnType::kString) {

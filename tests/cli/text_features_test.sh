@@ -30,6 +30,8 @@ with open(f"{work}/test.csv") as f, open(f"{work}/unlabeled.csv", "w") as out:
         out.write(line.rsplit(",", 1)[0] + "\n")
 with open(f"{work}/stray.csv", "w") as out:
     out.write("age,y\n" + "".join(f"{20 + i},{i % 2}\n" for i in range(30)) + "n/a,1\n")
+with open(f"{work}/empty_col.csv", "w") as out:
+    out.write("age,note,y\n" + "".join(f"{20 + i},,{i % 2}\n" for i in range(30)))
 PY
 cd "$work" || exit 1
 
@@ -84,6 +86,9 @@ out=$("$lever" train --config typed.yaml 2>&1) || fail "data.column_types: exit 
 [[ "$out" == *"column 'zip': text, 4 values"* ]] || fail "data.column_types: zip is not text" "$out"
 expect_exit2 "data.column_types" "$lever" train --config typed.yaml "--data.column_types={zip: words}"
 
+expect_exit2 "stray.csv:32: column 'age' holds numbers in 30 rows and texts in 1, the first 'n/a'" \
+  "$lever" linear --train stray.csv --test stray.csv --label y
+expect_exit2 "column 'note' has no value in any of the 30" "$lever" linear --train empty_col.csv --test empty_col.csv --label y
 out=$("$lever" linear --train train.csv --test test.csv --label y --json 2>&1) || fail "linear: exit $?" "$out"
 acc=$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["accuracy"])')
 above "$acc" 0.8 || fail "linear: accuracy '$acc'" "$out"
