@@ -30,7 +30,8 @@ std::vector<bool> HoldoutMask(Index n, double fraction, uint64_t seed) {
     throw ConfigError("a holdout fraction is in (0, 1), got " + std::to_string(fraction));
   }
   if (n < 2) throw DataError("holding out rows for validation needs at least 2 examples, got " + std::to_string(n));
-  const Index held = std::clamp<Index>(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), 1, n - 1);
+  const Index held = std::clamp<Index>(
+      std::min(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), kMaxHoldoutRows), 1, n - 1);
   std::vector<Index> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), Index{0});
   Rng rng = Rng::Stream(seed, 0x401D0075ULL, 0);

@@ -438,6 +438,17 @@ TEST(TrainerTest, EarlyStoppingOnAHoldoutRestoresTheBestCheck) {
   EXPECT_THROW(SplitHoldout(train, 0.0, 1), ConfigError);
 }
 
+TEST(TrainerTest, AHoldoutIsItsShareOfTheRowsUpToItsCap) {
+  auto held = [](Index rows, double fraction) {
+    const std::vector<bool> mask = HoldoutMask(rows, fraction, 1);
+    return std::count(mask.begin(), mask.end(), true);
+  };
+  EXPECT_EQ(held(1000, 0.1), 100);
+  EXPECT_EQ(held(3, 0.1), 1);  // at least one row, and at most all but one
+  EXPECT_EQ(held(3, 0.9), 2);
+  EXPECT_EQ(held(200000, 0.1), kMaxHoldoutRows);  // every check reads them all: 5,000 are enough
+}
+
 TEST(TrainerTest, PredictGivesProbabilities) {
   const PlaygroundData data = Spiral();
   Sequential model = MakeMlp(Net());
