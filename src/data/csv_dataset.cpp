@@ -42,10 +42,7 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
         CheckTextIsNotMostlyNumbers(table, column.name, path, "--na-values",
                                     "--column-type " + column.name + "=string");
       }
-      std::vector<std::string> values;
-      for (const std::string& value : column.dictionary) {
-        if (!value.empty()) values.push_back(value);
-      }
+      std::vector<std::string> values = PresentValues(column);
       if (values.empty()) {
         throw DataError(path + ": column '" + column.name +
                         "' has no value in any training row: there is nothing to learn from; leave it out");

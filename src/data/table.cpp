@@ -104,6 +104,14 @@ void CheckTextIsNotMostlyNumbers(const Table& table, const std::string& name, co
                     "); if the column is categories, declare it text (" + text_hint + ")");
 }
 
+std::vector<std::string> PresentValues(const TableColumn& column) {
+  std::vector<std::string> values;
+  for (const std::string& value : column.dictionary) {
+    if (!value.empty()) values.push_back(value);
+  }
+  return values;
+}
+
 TableSummary SummarizeTable(const Table& table) {
   TableSummary summary;
   summary.rows = table.num_rows;

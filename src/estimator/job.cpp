@@ -159,25 +159,21 @@ std::vector<std::string> MaterializeDefaultColumns(JobConfig& c, const Table& tr
     }
     // A text column: its training values as the vocabulary (a missing value, the empty text, and a value
     // the training file lacks share the one out-of-vocabulary bucket); many values: hashed.
-    std::vector<std::string> values;
-    for (const std::string& value : column.dictionary) {
-      if (!value.empty()) values.push_back(value);
-    }
+    const std::vector<std::string> values = PresentValues(column);
     YAML::Node categorical;
     categorical["key"] = column.name;
     std::string rule;
+    Index buckets = 1;
     if (values.size() <= kMaxDefaultVocabulary) {
       categorical["vocabulary"] = values;
       categorical["oov_buckets"] = 1;
+      buckets = static_cast<Index>(values.size()) + 1;
       rule = std::to_string(values.size()) + " values + 1 for missing or unseen";
     } else {
-      Index buckets = 1;
       while (buckets < static_cast<Index>(values.size())) buckets *= 2;
       categorical["hash_buckets"] = buckets;
       rule = std::to_string(values.size()) + " values hashed into " + std::to_string(buckets) + " buckets";
     }
-    const Index buckets = values.size() <= kMaxDefaultVocabulary ? static_cast<Index>(values.size()) + 1
-                                                                 : categorical["hash_buckets"].as<Index>();
     if (type.deep) {
       item["embedding"]["categorical"] = categorical;
       notes.push_back("column '" + column.name + "': text, " + rule + " -> an embedding of " +
@@ -190,16 +186,13 @@ std::vector<std::string> MaterializeDefaultColumns(JobConfig& c, const Table& tr
     list.push_back(item);
   }
   // Written into the config, so checkpoints, eval, predict and bundles see the same columns the training did.
-  YAML::Node root = YAML::Load(c.text);
-  root["feature_columns"] = list;
-  YAML::Emitter out;
-  out << root;
-  c.text = std::string(out.c_str()) + "\n";
-  YAML::Node resolved = YAML::Load(c.resolved);
-  resolved["feature_columns"] = list;
-  YAML::Emitter resolved_out;
-  resolved_out << resolved;
-  c.resolved = std::string(resolved_out.c_str()) + "\n";
+  for (std::string* text : {&c.text, &c.resolved}) {
+    YAML::Node root = YAML::Load(*text);
+    root["feature_columns"] = list;
+    YAML::Emitter out;
+    out << root;
+    *text = std::string(out.c_str()) + "\n";
+  }
   c.feature_columns = true;
   return notes;
 }

@@ -102,6 +102,9 @@ void CheckNoEmptyColumns(const Table& table, const std::string& path);
 void CheckTextIsNotMostlyNumbers(const Table& table, const std::string& name, const std::string& path,
                                  const std::string& missing_hint, const std::string& text_hint);
 
+/// A text column's distinct values without the empty text (a missing value), in order of first appearance.
+std::vector<std::string> PresentValues(const TableColumn& column);
+
 /// Rows, and per column its type, missing share and (text) distinct values.
 TableSummary SummarizeTable(const Table& table);
 
