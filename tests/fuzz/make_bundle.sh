@@ -59,6 +59,11 @@ def bad_files(d):
     d["files"]["variables/ckpt-4.json"] = {"bytes": 0, "crc32c": 0}
     d["files"]["../t.csv"] = {"bytes": 5, "crc32c": 0}
 write("bad_files.json", bad_files)
+def wrong_numbers(d):  # once undefined behaviour (a float converted to an integer out of range)
+    d["files"]["config.yaml"]["bytes"] = 1e300
+    d["files"]["schema.yaml"]["crc32c"] += 1 << 32
+    d["global_step"] = 4.0
+write("wrong_numbers.json", wrong_numbers)
 def bad_labels(d):
     d["class_names"] = ["hi", 7]
     d["target_scale"] = {"mean": 1e308, "stddev": -0.0}
