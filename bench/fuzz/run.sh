@@ -7,7 +7,12 @@
 # Prints per target the executions, executions per second, coverage (libFuzzer's cov:) and whether it found
 # anything; exits 1 when any target crashed, leaked, timed out or ran out of memory (the reproducers are
 # kept in build-fuzz/fuzz-findings/). Environment: CXX (default clang++-14), LEVER_FUZZ_MAX_LEN (default
-# 4096 bytes), LEVER_FUZZ_JOBS (targets run at once, default 1), LEVER_FUZZ_BUILD_DIR (default build-fuzz).
+# 4096 bytes), LEVER_FUZZ_JOBS (targets run at once, default 1), LEVER_FUZZ_BUILD_DIR (default build-fuzz),
+# LEVER_FUZZ_TIMEOUT (seconds one input may take before it counts as a hang, default 10),
+# LEVER_FUZZ_RSS_MB (memory a target may hold, default 2048), LEVER_FUZZ_WORK_DIR (where the corpora grow
+# and the logs go, kept afterwards; default a temporary directory, removed). LEVER_MEMORY_LIMIT defaults to
+# 1G, below the RSS limit, so a size lever would refuse on a smaller machine is refused here too rather
+# than reported as an out-of-memory finding.
 set -euo pipefail
 
 if [[ $# -lt 1 || ! $1 =~ ^[0-9]+$ || $1 -lt 1 ]]; then
@@ -20,6 +25,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${LEVER_FUZZ_BUILD_DIR:-$root/build-fuzz}
 max_len=${LEVER_FUZZ_MAX_LEN:-4096}
 jobs=${LEVER_FUZZ_JOBS:-1}
+timeout=${LEVER_FUZZ_TIMEOUT:-10}
+rss_mb=${LEVER_FUZZ_RSS_MB:-2048}
+export LEVER_MEMORY_LIMIT=${LEVER_MEMORY_LIMIT:-1G}
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
@@ -41,8 +49,13 @@ CC=${CC:-clang-14} CXX=${CXX:-clang++-14} cmake -S "$root" -B "$build" -G Ninja 
   -DLEVER_FUZZ=ON -DLEVER_BUILD_TESTS=OFF -DLEVER_BUILD_CLI=OFF -DLEVER_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" --target "${targets[@]/%/_fuzz}"
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/lever-fuzz.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+if [[ -n ${LEVER_FUZZ_WORK_DIR:-} ]]; then
+  scratch=$LEVER_FUZZ_WORK_DIR
+  mkdir -p "$scratch"
+else
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/lever-fuzz.XXXXXX")
+  trap 'rm -rf "$scratch"' EXIT
+fi
 findings=$build/fuzz-findings
 mkdir -p "$findings"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -53,11 +66,12 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/sanitizers/lsan.sup
 # written under its own TMPDIR, its log in the scratch directory.
 run_target() {
   local name=$1 dir=$scratch/$1
+  rm -rf "$dir/artifacts" "$dir/tmp"
   mkdir -p "$dir/corpus" "$dir/tmp" "$dir/artifacts"
   cp -r "$root/tests/fuzz/corpus/$name/." "$dir/corpus/" 2>/dev/null || true
   local rc=0
   (cd "$dir" && TMPDIR=$dir/tmp "$build/tests/fuzz/${name}_fuzz" -max_total_time="$seconds" -max_len="$max_len" \
-     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
+     -timeout="$timeout" -rss_limit_mb="$rss_mb" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
      "$dir/corpus" >"$dir/log" 2>&1) || rc=$?
   echo "$rc" >"$dir/rc"
 }

@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "io/yaml_reader.h"
@@ -316,6 +317,18 @@ CheckpointContents VariablesOf(const Estimator& estimator) {
   return c;
 }
 
+// The whole number at `key` of the manifest object `entry` (`what` names the entry), at most `max`. A
+// float, a negative number, a text or a missing one is refused, never converted (a float beyond the
+// integer's range would be undefined behaviour, and a truncated CRC-32C could match by chance).
+uint64_t ManifestCount(const nlohmann::json& entry, const std::string& key, uint64_t max, const std::string& what) {
+  const bool present = entry.is_object() && entry.contains(key);
+  if (!present || !entry[key].is_number_unsigned() || entry[key].get<uint64_t>() > max) {
+    throw IoError(what + ": " + key + " is " + (present ? entry[key].dump() : std::string("missing")) +
+                  ", not a whole number from 0 to " + std::to_string(max) + "; the bundle is damaged: export it again");
+  }
+  return entry[key].get<uint64_t>();
+}
+
 // The manifest's target_scale (absent: the identity, as bundles were before it existed).
 TargetScale TargetScaleFromManifest(const nlohmann::json& m, const std::string& where) {
   TargetScale scale;
@@ -406,7 +419,7 @@ nlohmann::json ReadBundleManifest(const std::string& directory) {
   } catch (const nlohmann::json::exception& e) {
     throw IoError(path.string() + ": not valid JSON (" + e.what() + "); the bundle is damaged: export it again");
   }
-  if (!m.is_object() || m.value("format", "") != kFormat) {
+  if (!m.is_object() || !m.contains("format") || m["format"] != kFormat) {
     throw IoError(path.string() + ": not a lever bundle manifest (format should be \"" + kFormat + "\")");
   }
   if (!m.contains("format_version") || !m["format_version"].is_number_integer() ||
@@ -490,13 +503,15 @@ Job LoadBundleChecked(const std::string& directory) {
     if (!fs::exists(fs::symlink_status(path))) {
       throw IoError(path.string() + ": missing from the bundle; export it again");
     }
-    const auto expected = entry.at("bytes").get<uint64_t>();
+    const std::string what = where + ": files[\"" + name + "\"]";
+    const uint64_t expected = ManifestCount(entry, "bytes", std::numeric_limits<uint64_t>::max(), what);
+    const uint64_t crc = ManifestCount(entry, "crc32c", std::numeric_limits<uint32_t>::max(), what);
     const std::string bytes =
         expected <= kMaxBundleFileBytes
             ? ReadBundleFile(path, expected, "the " + std::to_string(expected) + " bytes bundle.json lists for it")
             : ReadBundleFile(path, kMaxBundleFileBytes,
                              "the " + std::to_string(kMaxBundleFileBytes) + " bytes a bundle's file may hold");
-    if (bytes.size() != expected || Crc32c(bytes) != entry.at("crc32c").get<uint32_t>()) {
+    if (bytes.size() != expected || Crc32c(bytes) != crc) {
       throw IoError(path.string() +
                     ": does not match the manifest (its size or CRC-32C differs); the bundle is "
                     "damaged: export it again");
@@ -536,10 +551,10 @@ Job LoadBundleChecked(const std::string& directory) {
     throw IoError(c.run.model_dir + ": no usable checkpoint" + latest.ProblemsText() +
                   "; the bundle is damaged: export it again");
   }
-  if (m.value("global_step", int64_t{-1}) != latest.checkpoint->step) {
-    throw IoError(where + ": global_step " + m.value("global_step", nlohmann::json()).dump() +
-                  " but variables/ holds step " + std::to_string(latest.checkpoint->step) +
-                  "; the bundle is damaged: export it again");
+  const nlohmann::json global_step = m.value("global_step", nlohmann::json());
+  if (!global_step.is_number_integer() || global_step.get<int64_t>() != latest.checkpoint->step) {
+    throw IoError(where + ": global_step " + global_step.dump() + " but variables/ holds step " +
+                  std::to_string(latest.checkpoint->step) + "; the bundle is damaged: export it again");
   }
   // Bound to an empty table of the schema's columns (Read binds again to each file's).
   Table empty;
@@ -560,7 +575,8 @@ Job LoadBundleChecked(const std::string& directory) {
   const nlohmann::json manifest_scale = m.value("target_scale", nlohmann::json());
   if (saved.contains("bundle") &&
       (saved["bundle"].value("head", "") != job.HeadKind() ||
-       saved["bundle"].value("classes", Index{0}) != job.head->LogitsDimension() || saved_scale != manifest_scale)) {
+       saved["bundle"].value("classes", nlohmann::json()) != nlohmann::json(job.head->LogitsDimension()) ||
+       saved_scale != manifest_scale)) {
     throw IoError(where + ": head '" + m.value("head", "") +
                   "' differs from the one its variables were exported with (" + saved["bundle"].dump() +
                   "); the bundle is damaged: export it again");

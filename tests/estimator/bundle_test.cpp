@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "lever/checkpoint/checkpoint_manager.h"
@@ -413,6 +414,63 @@ run: {model_dir: rmodel}
   changed["target_scale"]["stddev"] = -1.0;
   std::ofstream(manifest) << changed.dump(2);
   EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { LoadBundle((dir_ / "rb").string()); }), "target_scale"));
+}
+
+// The fuzz target bundle_manifest's bundle: tests/fuzz/bundle/ (a real export's files but its manifest) and
+// corpus/bundle_manifest/multi_class.json (that manifest). It must load as it is, or the fuzzer only ever
+// reaches the checks that refuse it: export it again (docs/building.md, Fuzzing) when the format changes.
+class FuzzBundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const fs::path fuzz = fs::path(__FILE__).parent_path().parent_path() / "fuzz";
+    fs::copy(fuzz / "bundle", bundle_, fs::copy_options::recursive);
+    manifest_ = nlohmann::json::parse(std::ifstream(fuzz / "corpus" / "bundle_manifest" / "multi_class.json"));
+  }
+  // Loads the bundle with `manifest` as its bundle.json.
+  Job Load(const nlohmann::json& manifest) const {
+    std::ofstream(bundle_ / "bundle.json") << manifest.dump();
+    return LoadBundle(bundle_.string());
+  }
+
+  testing::TempDir dir_;
+  fs::path bundle_ = fs::path(dir_.path) / "bundle";
+  nlohmann::json manifest_;
+};
+
+TEST_F(FuzzBundleTest, LoadsAndPredicts) {
+  const Job job = Load(manifest_);
+  EXPECT_EQ(job.HeadKind(), "multi_class");
+  EXPECT_EQ(job.labels.classes, (std::vector<std::string>{"hi", "lo", "mid"}));
+  const std::string input = testing::WriteFile("input.csv", "a,b,city\n0.2,0.7,paris\n0.9,0.4,rome\n");
+  EXPECT_EQ(job.estimator->Predict(job.Read(input, false)).rows(), 2);
+}
+
+// Numbers of the wrong kind in a manifest: a float beyond an integer's range was converted (undefined
+// behaviour, which UBSan stops on), a CRC-32C above 32 bits was truncated (so one 2^32 too large matched),
+// a global_step of 4.0 passed as 4, and a format that is not a text escaped ReadBundleManifest as a JSON
+// library exception. Each is now an IoError naming the field.
+TEST_F(FuzzBundleTest, NumbersOfTheWrongKindAreRefused) {
+  const auto refused = [&](const std::function<void(nlohmann::json&)>& change) {
+    nlohmann::json m = manifest_;
+    change(m);
+    return ErrorOf<IoError>([&] { Load(m); });
+  };
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) { m["files"]["config.yaml"]["bytes"] = 1e300; }),
+                       "files[\"config.yaml\"]: bytes is 1e+300, not a whole number"));
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) { m["files"]["schema.yaml"]["bytes"] = -202; }),
+                       "bytes is -202, not a whole number"));
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) {
+                         m["files"]["schema.yaml"]["crc32c"] =
+                             m["files"]["schema.yaml"]["crc32c"].get<uint64_t>() + (uint64_t{1} << 32);
+                       }),
+                       "crc32c is"));
+  EXPECT_TRUE(
+      Contains(refused([](nlohmann::json& m) { m["files"]["schema.yaml"].erase("crc32c"); }), "crc32c is missing"));
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) { m["global_step"] = 1e300; }), "global_step 1e+300 but"));
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) { m["global_step"] = 4.0; }), "global_step 4.0 but"));
+  EXPECT_TRUE(Contains(refused([](nlohmann::json& m) { m["format"] = 7; }), "not a lever bundle manifest"));
+  std::ofstream(bundle_ / "bundle.json") << R"({"format": 7})";
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { ReadBundleManifest(bundle_.string()); }), "not a lever bundle manifest"));
 }
 
 }  // namespace
