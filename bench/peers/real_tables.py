@@ -6,10 +6,11 @@ The first CSV a user brings must just work (issue 12). Every table gets one fixe
 column `label` as the table has it (text class names for iris, wine, breast cancer and the generated
 table with missing cells, and a generated table with text feature columns). lever then trains through
 
-  train      lever train --train-file train.csv --test-file test.csv --label label      (MLP 8,8 tanh)
+  train      lever train --train-file train.csv --test-file test.csv --label label  (a table's default
+             network, the run config's: MLP 64,32 relu, Adagrad 0.05, 1000 steps of 32)
   config     lever train --config run.yaml: data {train, eval, label} and run.model_dir only (DNN 64,32)
-  linear     lever linear --train train.csv --test test.csv --label label, plus the --loss the task
-             needs (softmax for more than two classes, squared for regression; the default is logistic)
+  linear     lever linear --train train.csv --test test.csv --label label  (--loss auto: the labels pick
+             logistic, softmax or squared)
 
 and scikit-learn fits on the same split, with its own defaults around a StandardScaler (lever standardizes
 by default) and a mean SimpleImputer for missing cells (lever imputes the training mean by default):
@@ -188,12 +189,9 @@ def lever_config(lever, d, task, yte, text_labels):
     return m, "", out, trip
 
 
-def lever_linear(lever, d, task, n_classes, yte):
+def lever_linear(lever, d, task, yte):
+    # Defaults only: --loss auto decides logistic, softmax or squared from the labels.
     cmd = [lever, "linear", "--train", "train.csv", "--test", "test.csv", "--label", "label", "--json"]
-    if task == "regression":
-        cmd += ["--loss", "squared"]
-    elif n_classes > 2:
-        cmd += ["--loss", "softmax"]
     rc, out = run(cmd, d)
     if rc != 0:
         return None, f"exit {rc}: {out.strip().splitlines()[-1] if out.strip() else ''}", out
@@ -317,10 +315,9 @@ def one_split(lever, workdir, name, x, y, task, seed):
     text_labels = task == "classification" and isinstance(y[0], str)
     sk = sklearn_fits(task, xtr, ytr, xte, yte)
     ref_mlp = sk["mlp"] if task == "classification" else min(sk.values(), key=lambda m: m["rmse"])
-    n_classes = len(set(ytr)) if task == "classification" else 0
     m_train, err_train, out_train = lever_train(lever, d, task, yte)
     m_config, err_config, out_config, trip = lever_config(lever, d, task, yte, text_labels)
-    m_linear, err_linear, _ = lever_linear(lever, d, task, n_classes, yte)
+    m_linear, err_linear, _ = lever_linear(lever, d, task, yte)
     linear_trip = ""
     if text_labels and m_linear is not None:
         linear_trip = "ok" if m_linear.get("classes") == sorted(set(ytr)) else "FAIL: --json classes"

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <set>
 
 #include "lever/data/csv_reader.h"
 #include "lever/data/labels.h"
@@ -49,7 +50,9 @@ CsvOptions CsvDialect(const std::string& path) {
 }
 
 // Names and aliases mean what they mean in `lever train` (the loss registry); a linear model reads class ids.
+// auto stays auto (the labels decide it).
 std::string LossName(const std::string& loss) {
+  if (loss == "auto") return loss;
   const std::string name = CanonicalLossName(loss);
   if (name == "softmax_cross_entropy") {
     throw ConfigError("--loss " + loss +
@@ -67,10 +70,10 @@ std::vector<std::string> LabelColumnsIn(const std::string& label, const Schema& 
   for (const ColumnSchema& c : schema.columns) header.push_back(c.name);
   std::vector<std::string> columns = LabelColumns(label, header);
   if (columns.size() < 2) return {label};
-  if (loss != "sigmoid_cross_entropy") {
+  if (loss != "sigmoid_cross_entropy" && loss != "auto") {
     throw ConfigError("--label " + label + " names " + std::to_string(columns.size()) +
                       " columns: a multi-label task, one yes/no label each, which lever linear trains with the "
-                      "logistic loss (the default), not " +
+                      "logistic loss (what --loss auto picks), not " +
                       loss);
   }
   if (solver == "cd") {
@@ -91,11 +94,12 @@ struct CsvData {
   BadRowReport train_bad_rows, test_bad_rows;
 };
 
-// The label options the loss implies: logistic is binary, softmax multi-class, squared regression. With
-// --classes, numeric labels are the class ids 0..classes-1.
+// The label options the loss implies: logistic is binary, softmax multi-class, squared regression, auto
+// the labels' own decision. With --classes, numeric labels are the class ids 0..classes-1.
 LabelOptions LinearLabelOptions(const std::string& loss, Index classes, const TableColumn& label) {
   LabelOptions options;
-  options.task = loss == "sigmoid_cross_entropy"          ? "binary"
+  options.task = loss == "auto"                           ? (classes > 0 ? "multi_class" : "auto")
+                 : loss == "sigmoid_cross_entropy"        ? "binary"
                  : loss == "sparse_softmax_cross_entropy" ? "multi_class"
                                                           : "regression";
   options.override_hint = [](Task task) {
@@ -116,7 +120,7 @@ std::vector<float> Labels(const Table& t, const std::string& file, const LabelEn
 }
 
 CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
-  const Index classes = loss == "sparse_softmax_cross_entropy" ? o.classes : 0;
+  const Index classes = loss == "sparse_softmax_cross_entropy" || loss == "auto" ? o.classes : 0;
   // A label with commas may name several columns: inferred without it, so the check below can say so.
   const bool maybe_several = o.label.find(',') != std::string::npos;
   Schema schema;
@@ -248,6 +252,14 @@ using FeatureNameFn = std::function<std::string(Index)>;
 FeatureNameFn RunCsv(const LinearJobOptions& o, LinearModelConfig config, const LinearTrainOptions& train,
                      const LinearProgressFn& progress, const InfoFn& info, LinearJobResult& r) {
   CsvData csv = LoadCsv(o, r.loss);
+  if (r.loss == "auto") {
+    r.loss = csv.labels.DefaultLoss();
+    config.loss = r.loss;
+    if (o.solver == "cd" && csv.labels.Outputs() > 1) {
+      throw ConfigError(csv.labels.explanation + ". --solver cd fits one output (--loss logistic or squared); " +
+                        "train this task with --solver online (the default)");
+    }
+  }
   config.feature_columns = csv.columns;
   config.outputs = csv.labels.Outputs();
   r.label_explanation = csv.labels.explanation;
@@ -279,6 +291,23 @@ FeatureNameFn RunCsv(const LinearJobOptions& o, LinearModelConfig config, const 
   return [features = std::make_shared<FeatureSet>(std::move(csv.features))](Index id) {
     return features->LinearFeatureName(id);
   };
+}
+
+// --loss auto on a LIBSVM file read into memory is logistic: its labels must be two values (the usual
+// -1/+1 or 0/1), not targets a positive-or-not rule would silently turn into 0/1.
+void CheckTwoLabels(const std::vector<float>& labels, const std::string& file) {
+  std::set<float> values;
+  for (const float v : labels) {
+    values.insert(v);
+    if (values.size() > 2) break;
+  }
+  if (values.size() <= 2) return;
+  throw ConfigError(fmt::format(
+      "{}: the labels hold more than two values ({}, {}, {}, ...): --loss auto reads a LIBSVM file as a binary "
+      "task (logistic). Pass --loss squared for a regression target, or --loss softmax --classes K for class "
+      "ids 0..K-1",
+      file, LabelNumberName(*values.begin()), LabelNumberName(*std::next(values.begin())),
+      LabelNumberName(*std::next(values.begin(), 2))));
 }
 
 // LIBSVM: streamed from disk while training (online with num_features), or read into memory.
@@ -324,6 +353,7 @@ FeatureNameFn RunLibsvm(const LinearJobOptions& o, const LinearModelConfig& conf
                                  " of its data lines are malformed and were skipped; the first: " +
                                  data.bad_rows.messages().front()));
     }
+    if (o.loss == "auto" && r.loss == "sigmoid_cross_entropy") CheckTwoLabels(data.labels, o.train_file);
     for (float& v : data.labels) v = PrepareLabel(r.loss, v);
     check_features(data.features.cols, o.num_features > 0 ? std::string("--num-features")
                                                           : "the largest index in " + o.train_file + ", plus one");
@@ -362,7 +392,8 @@ FeatureNameFn RunLibsvm(const LinearJobOptions& o, const LinearModelConfig& conf
 }  // namespace
 
 void LinearJobOptions::Validate() const {
-  const std::string name = LossName(loss);
+  // auto with --classes is softmax (LIBSVM and CSV alike).
+  const std::string name = loss == "auto" && classes != 0 ? "sparse_softmax_cross_entropy" : LossName(loss);
   if (format != "auto" && format != "libsvm" && format != "csv") {
     throw ConfigError("unknown --format '" + format + "'. Valid: auto, libsvm, csv.");
   }
@@ -410,6 +441,7 @@ nlohmann::json LinearJobResult::ToJson() const {
                         {"auc", evaluation.auc},
                         {"accuracy", evaluation.accuracy},
                         {"rmse", evaluation.rmse},
+                        {"loss", loss},
                         {"solver", solver},
                         {"optimizer", optimizer.empty() ? nlohmann::json() : nlohmann::json(optimizer)}};
   if (!evaluation.label_metrics.empty()) {
@@ -474,10 +506,12 @@ LinearJobResult RunLinearJob(const LinearJobOptions& o, const LinearProgressFn& 
   o.Validate();
   LinearJobResult r;
   r.loss = LossName(o.loss);
+  const bool csv = Format(o, o.train_file) == "csv";
+  if (r.loss == "auto" && !csv) r.loss = o.classes > 0 ? "sparse_softmax_cross_entropy" : "sigmoid_cross_entropy";
   r.solver = o.solver;
   LinearModelConfig config;
   config.loss = r.loss;
-  config.outputs = r.loss == "sparse_softmax_cross_entropy" ? o.classes : 1;
+  config.outputs = r.loss == "sparse_softmax_cross_entropy" ? o.classes : 1;  // CSV: its labels decide
   config.optimizer = o.optimizer;
   config.regularizer = {o.l1, o.l2};
   config.l1_by_std = o.solver == "online" && ParseL1Scale(o.l1_scale) == L1Scale::kStd;
@@ -487,8 +521,8 @@ LinearJobResult RunLinearJob(const LinearJobOptions& o, const LinearProgressFn& 
   train.passes = o.passes;
   train.seed = o.seed;
   train.report_every = progress ? (o.report_every > 0 ? o.report_every : 1000) : 0;
-  const FeatureNameFn feature_name = Format(o, o.train_file) == "csv" ? RunCsv(o, config, train, progress, info, r)
-                                                                      : RunLibsvm(o, config, train, progress, info, r);
+  const FeatureNameFn feature_name =
+      csv ? RunCsv(o, config, train, progress, info, r) : RunLibsvm(o, config, train, progress, info, r);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.nonzero_weights = r.model->CountNonzeroWeights();
   r.weights = r.model->num_features() * r.model->outputs();

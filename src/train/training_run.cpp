@@ -10,6 +10,7 @@
 #include "lever/io/run_log.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
+#include "lever/train/dnn_defaults.h"
 #include "lever/train/run_result.h"
 
 namespace lever {
@@ -95,6 +96,16 @@ void CheckFlags(const TrainingRunSpec& spec) {
 }
 
 }  // namespace
+
+void TrainingRunSpec::UseTableDefaults(const KnobsChosen& chosen) {
+  if (data.train_file.empty()) return;
+  if (!chosen.hidden) mlp.hidden = dnn_defaults::kHiddenUnits;
+  if (!chosen.activation) mlp.activation = dnn_defaults::kActivation;
+  if (!chosen.optimizer) config.optimizer.name = dnn_defaults::kOptimizer;
+  if (!chosen.learning_rate) config.optimizer.learning_rate = dnn_defaults::kLearningRate;
+  if (!chosen.batch_size) config.batch_size = dnn_defaults::kBatchSize;
+  if (!chosen.steps) config.max_steps = dnn_defaults::kMaxSteps;
+}
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   CheckFlags(spec_);

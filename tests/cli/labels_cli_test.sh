@@ -159,8 +159,11 @@ out=$("$lever" train --train-file counts_train.csv --test-file counts_train.csv 
 [[ "$out" == *"-> multi_class"*"classes (as the task override says)"* ]] || fail "counts --task multi_class" "$out"
 "$lever" linear --train counts_train.csv --test counts_test.csv --label y --loss squared -q > /dev/null ||
   fail "counts linear squared"
+# lever linear's default (--loss auto) decides as lever train does; a binary loss named says why not.
+out=$("$lever" linear --train counts_train.csv --test counts_test.csv --label y --json 2>&1) || fail "counts linear auto" "$out"
+[[ "$out" == *'"loss":"mean_squared_error"'* ]] || fail "counts linear auto: not squared loss" "$out"
 expect_exit2 "a binary task needs exactly two values. Pass --loss squared" \
-  "$lever" linear --train counts_train.csv --label y
+  "$lever" linear --train counts_train.csv --label y --loss logistic
 
 # Multi-label from the command line: one sigmoid output per label column, per-label AUC in the output and
 # in result.json.

@@ -170,7 +170,7 @@ expect_error "name the label column with --label" --train "$dir/train.csv"
 # Several label columns are a multi-label task: one sigmoid output per label, logistic loss, online solver.
 printf 'x,a,b,c\n0.1,0,1,1\n0.2,1,0,1\n' > "$dir/multi.csv"
 expect_error "--label a,b,c names 3 columns: a multi-label task, one yes/no label each, which lever linear trains \
-with the logistic loss (the default), not mean_squared_error" --train "$dir/multi.csv" --label a,b,c --loss squared
+with the logistic loss (what --loss auto picks), not mean_squared_error" --train "$dir/multi.csv" --label a,b,c --loss squared
 expect_error "--label a,b,c: coordinate descent fits one output" --train "$dir/multi.csv" --label a,b,c --solver cd
 out=$("$lever" linear --train "$dir/multi.csv" --test "$dir/multi.csv" --label a,b,c --json 2>&1) ||
   fail "multi-label lever linear" "$out"
@@ -222,11 +222,19 @@ expect_error "label 'clicked': 2 text values 'no', 'yes': regression needs numbe
 sed '3s/yes$/maybe/; 3s/no$/maybe/' "$dir/text_label_test.csv" > "$dir/text_label_bad.csv"
 expect_error "text_label_bad.csv:3: label 'clicked' is \"maybe\", a value the training labels do not have (classes: 'no', 'yes')" \
   --train "$dir/text_label.csv" --test "$dir/text_label_bad.csv" --label clicked
-# Whole-number targets 25..346 are not a binary label: logistic loss says so and names the fix.
+# Whole-number targets 25..346 are not a binary label: the default (--loss auto) trains a regression, the
+# logistic loss says why it cannot and names the fix. Three text classes take softmax, which cd cannot fit.
 awk 'BEGIN { srand(5); print "x,y\n0,25\n1,346"; for (i = 0; i < 300; i++) { x = rand(); printf "%.4f,%d\n", x, 25 + int(321 * x) } }' \
   > "$dir/counts.csv"
 expect_error "distinct whole numbers 25..346: a binary task needs exactly two values. Pass --loss squared" \
-  --train "$dir/counts.csv" --label y
+  --train "$dir/counts.csv" --label y --loss logistic
+run_ok "whole-number targets, --loss auto" --train "$dir/counts.csv" --test "$dir/counts.csv" --label y --json
+[[ "$out" == *'"loss":"mean_squared_error"'* && "$out" == *'"rmse":'[0-9]* ]] || fail "--loss auto: not regression" "$out"
+printf 'x,kind\n1,a\n2,b\n3,c\n4,a\n' > "$dir/three.csv"
+expect_error "-> multi_class, 3 classes. --solver cd fits one output" --train "$dir/three.csv" --label kind --solver cd
+printf '1 1:1\n2 1:2\n3 1:3\n' > "$dir/three.svm"
+expect_error "the labels hold more than two values (1, 2, 3, ...): --loss auto reads a LIBSVM file as a binary" \
+  --train "$dir/three.svm"
 run_ok "whole-number targets, squared loss" --train "$dir/counts.csv" --label y --loss squared --solver cd --max-sweeps 50 -q
 
 # 2. A streamed file without examples ends with a DataError (it used to hang); in memory too.
@@ -280,7 +288,7 @@ run_ok "--format libsvm" --train "$dir/train.svm" --format libsvm -q
 # 7. Softmax needs --classes, at least 2; --classes is for softmax only.
 expect_error "--loss softmax on LIBSVM needs --classes" --train "$dir/three.svm" --loss softmax
 expect_error "--classes must be at least 2, got 1" --train "$dir/three.svm" --loss softmax --classes 1
-expect_error "--classes applies only to --loss softmax" --train "$dir/train.svm" --classes 3
+expect_error "--classes applies only to --loss softmax" --train "$dir/train.svm" --classes 3 --loss logistic
 
 # 8. --skip-bad-rows reports how many rows it left out, per file; streamed, each bad line counts once.
 if run_ok "skipped rows printed" --train "$dir/index0.svm" --test "$dir/index0.svm" --skip-bad-rows -q; then

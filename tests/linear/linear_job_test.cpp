@@ -76,7 +76,7 @@ TEST(LinearJobTest, CsvWithDefaultsTrainsEvaluatesAndReports) {
   const nlohmann::json json = r.ToJson();
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"accuracy", "auc", "classes", "convergence", "log_loss", "nonzero_weights",
+  EXPECT_EQ(keys, (std::vector<std::string>{"accuracy", "auc", "classes", "convergence", "log_loss", "loss", "nonzero_weights",
                                             "optimizer", "rmse", "rows_per_second", "seconds", "solver", "steps",
                                             "test_examples", "test_skipped_rows", "train_examples", "train_rows",
                                             "train_skipped_rows"}));
@@ -124,7 +124,12 @@ TEST(LinearJobTest, ValidateRejectsBadOptions) {
       ConfigError);
   options.format = "auto";
   options.classes = 3;
+  options.loss = "logistic";
   EXPECT_THROW(options.Validate(), ConfigError);  // --classes with the logistic loss
+  options.loss = "auto";
+  EXPECT_NO_THROW(options.Validate());  // auto with --classes is softmax
+  options.classes = 1;
+  EXPECT_THROW(options.Validate(), ConfigError);  // ... of at least two classes
   options.classes = 0;
   options.solver = "newton";
   EXPECT_THROW(RunLinearJob(options), ConfigError);  // checked before any file is read

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lever/error.h"
+#include "lever/estimator/job_config.h"
 #include "testing/files.h"
 
 namespace lever {
@@ -91,6 +92,41 @@ TEST(TrainingRunTest, PlaygroundRunsHaveNoHoldoutAndBadKnobsAreNamed) {
   bad = TrainingRunSpec();
   bad.data.train_file = "x.csv";
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { TrainingRun r(bad); }), "needs a --test-file"));
+}
+
+// A CSV table takes the run config's network for every knob the user did not choose: the flag-driven and
+// the run-config forms train the same model. A Playground dataset keeps the Playground's defaults.
+TEST(TrainingRunTest, TablesTakeTheRunConfigsNetworkUnlessAKnobWasChosen) {
+  const JobConfig config;  // what `lever train --config` gives a table
+  TrainingRunSpec table;
+  table.data.train_file = "train.csv";
+  table.UseTableDefaults({});
+  EXPECT_EQ(table.mlp.hidden, config.hidden_units);
+  EXPECT_EQ(table.mlp.activation, config.activation);
+  EXPECT_EQ(table.config.optimizer.name, config.optimizer);
+  EXPECT_EQ(table.config.optimizer.learning_rate, config.learning_rate);
+  EXPECT_EQ(table.config.batch_size, config.train_spec.batch_size);
+  EXPECT_EQ(table.config.max_steps, config.train_spec.max_steps);
+
+  TrainingRunSpec chosen;
+  chosen.data.train_file = "train.csv";
+  chosen.mlp.hidden = {5};
+  chosen.config.optimizer = {.name = "sgd", .learning_rate = 0.3};
+  chosen.UseTableDefaults({.hidden = true, .optimizer = true, .learning_rate = true});
+  EXPECT_EQ(chosen.mlp.hidden, std::vector<Index>{5});
+  EXPECT_EQ(chosen.config.optimizer.name, "sgd");
+  EXPECT_EQ(chosen.config.optimizer.learning_rate, 0.3);
+  EXPECT_EQ(chosen.mlp.activation, config.activation);  // not chosen: the table's default
+  EXPECT_EQ(chosen.config.max_steps, config.train_spec.max_steps);
+
+  TrainingRunSpec playground;
+  const TrainingRunSpec before = playground;
+  playground.UseTableDefaults({});
+  EXPECT_EQ(playground.mlp.hidden, before.mlp.hidden);
+  EXPECT_EQ(playground.mlp.activation, "tanh");
+  EXPECT_EQ(playground.config.optimizer.name, "adam");
+  EXPECT_EQ(playground.config.batch_size, 10);
+  EXPECT_EQ(playground.config.max_steps, 3000);
 }
 
 }  // namespace

@@ -84,8 +84,12 @@ Command RegisterLinear(CLI::App& app) {
                   "missing numbers take the training mean, missing texts are their own category");
   cmd->add_option("--columns", o.columns, "CSV: YAML with feature_columns (default: one column per input column)");
   cmd->add_option("--label", o.label,
-                  "CSV: the label column, numbers or text (logistic: any two values, the second sorted one positive)");
-  cmd->add_option("--loss", o.loss, "logistic, squared or softmax, or any loss name or alias of lever train")
+                  "CSV: the label column, numbers or text (two values: the second sorted one positive); a,b,c: one "
+                  "yes/no label per column (multi-label)");
+  cmd->add_option("--loss", o.loss,
+                  "auto (CSV: the labels decide, as in lever train: two values logistic, a few classes softmax, other "
+                  "numbers squared; LIBSVM: logistic, softmax with --classes), logistic, squared or softmax, or any "
+                  "loss name or alias of lever train")
       ->capture_default_str();
   cmd->add_option("--classes", o.classes,
                   "softmax: number of classes, at least 2 (labels 0..classes-1); required for LIBSVM, for CSV the "

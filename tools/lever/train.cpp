@@ -30,12 +30,19 @@ struct TrainFlags {
   bool quiet = false, no_progress_bar = false;
 };
 
-int Run(TrainFlags& f) {
+int Run(TrainFlags& f, const CLI::App& cmd) {
   TrainingRunSpec spec = f.spec;
   f.data.ApplyTo(spec);
+  const auto chose = [&cmd](const char* flag) { return cmd.get_option(flag)->count() > 0; };
+  spec.mlp.hidden = ParseLayerSizes(f.hidden);
+  spec.UseTableDefaults({.hidden = chose("--hidden"),
+                         .activation = chose("--activation"),
+                         .optimizer = chose("--optimizer"),
+                         .learning_rate = chose("--learning-rate"),
+                         .batch_size = chose("--batch-size"),
+                         .steps = chose("--steps")});
   spec.data.loss = spec.config.loss;
   spec.data.seed = spec.config.seed;
-  spec.mlp.hidden = ParseLayerSizes(f.hidden);
   AddOptimizerOptions(f.optimizer_options, spec.config.optimizer);
   f.schedule.ApplyTo(spec.config.optimizer);
   TrainingRun run(spec);
@@ -67,10 +74,13 @@ Command RegisterTrain(CLI::App& app) {
       "--job-dir,--job_dir", f->spec.job_dir,
       "directory for this run's run log (events.jsonl, eval/, TensorBoard files) and result.json (a tuner gives "
       "one per trial)");
-  cmd->add_option("--hidden,--hidden_units", f->hidden, "units per hidden layer, e.g. 8,8 (empty = linear model)")
+  cmd->add_option("--hidden,--hidden_units", f->hidden,
+                  "units per hidden layer, e.g. 8,8 (empty = linear model); a CSV table's default is 64,32, as in a "
+                  "run config (so are --activation relu, --optimizer adagrad, --lr 0.05, --batch-size 32, --steps "
+                  "1000)")
       ->capture_default_str();
   cmd->add_option("--activation", f->spec.mlp.activation,
-                  JoinNames(ActivationNames()) + " (leaky_relu, prelu, elu: [:alpha])")
+                  JoinNames(ActivationNames()) + " (leaky_relu, prelu, elu: [:alpha]); a CSV table's default: relu")
       ->capture_default_str();
   cmd->add_option("--initializer", f->spec.mlp.initializer, JoinNames(InitializerNames()))->capture_default_str();
   cmd->add_option("--l1", f->spec.mlp.regularizer.l1, "L1 strength on every kernel (proximal: exact zeros)")
@@ -107,7 +117,7 @@ Command RegisterTrain(CLI::App& app) {
         throw ConfigError("unknown argument '" + cmd->remaining().front() +
                           "' (--key.path=value overrides need --config)");
       }
-      return Run(*f);
+      return Run(*f, *cmd);
     }
     return RunTrainJob(f->config, ConfigOverrides(cmd), f->spec.job_dir,
                        {.quiet = f->quiet, .progress_bar = !f->no_progress_bar && IsTerminal(stdout)});

@@ -21,6 +21,7 @@
 #include "lever/nn/mlp.h"
 #include "lever/ops/sparse_matmul.h"
 #include "lever/registry.h"
+#include "lever/train/dnn_defaults.h"
 
 namespace lever {
 
@@ -31,25 +32,25 @@ struct LinearOptions {
 };
 
 struct DnnOptions {
-  std::vector<Index> hidden_units{64, 32};
-  std::string activation = "relu";
+  std::vector<Index> hidden_units = dnn_defaults::kHiddenUnits;
+  std::string activation = dnn_defaults::kActivation;
   std::string initializer = "glorot_uniform";
   double dropout = 0.0;
   bool batch_norm = false;
   Regularizer regularizer;
-  OptimizerSpec optimizer{.name = "adagrad", .learning_rate = 0.05};
+  OptimizerSpec optimizer{.name = dnn_defaults::kOptimizer, .learning_rate = dnn_defaults::kLearningRate};
 };
 
 struct WideDeepOptions {
   bool use_wide = true;  // false: the deep part alone (for comparisons)
   bool use_deep = true;  // false: the wide part alone
-  std::vector<Index> hidden_units{64, 32};
-  std::string activation = "relu";
+  std::vector<Index> hidden_units = dnn_defaults::kHiddenUnits;
+  std::string activation = dnn_defaults::kActivation;
   double dropout = 0.0;
   /// Learning rate 0 means min(0.2, 1 / sqrt(wide columns)), TensorFlow's linear default.
   OptimizerSpec linear_optimizer{.name = "ftrl", .learning_rate = 0.0};
   Regularizer linear_regularizer;
-  OptimizerSpec dnn_optimizer{.name = "adagrad", .learning_rate = 0.05};
+  OptimizerSpec dnn_optimizer{.name = dnn_defaults::kOptimizer, .learning_rate = dnn_defaults::kLearningRate};
 };
 
 /// A job's model type (estimator.type): which parts of the wide-and-deep model it trains. The table is in

@@ -17,6 +17,7 @@
 #include "lever/data/schema.h"
 #include "lever/estimator/run_config.h"
 #include "lever/tensor/tensor.h"
+#include "lever/train/dnn_defaults.h"
 
 namespace lever {
 
@@ -38,12 +39,12 @@ struct JobConfig {
   std::string head = "auto";  // auto | regression | binary | multi_class (lever/data/labels.h decides "auto")
   std::vector<std::string> label_vocabulary;  // the classes in id order (TensorFlow's label_vocabulary)
   std::string positive_class;                 // binary: the class that is 1 (default: the second sorted value)
-  std::vector<Index> hidden_units{64, 32};
-  std::string activation = "relu";
+  std::vector<Index> hidden_units = dnn_defaults::kHiddenUnits;  // lever/train/dnn_defaults.h
+  std::string activation = dnn_defaults::kActivation;
   double dropout = 0.0;
   double l1 = 0.0, l2 = 0.0;  // on the linear (wide) weights
-  std::string optimizer = "adagrad";
-  double learning_rate = 0.05;
+  std::string optimizer = dnn_defaults::kOptimizer;
+  double learning_rate = dnn_defaults::kLearningRate;
   std::string linear_optimizer = "ftrl";
   double linear_learning_rate = 0.0;  // 0: min(0.2, 1 / sqrt(columns))
   // feature-column lists present at the top level

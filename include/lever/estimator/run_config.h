@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/train/dnn_defaults.h"
 #include "lever/train/holdout_stopping.h"
 
 namespace lever {
@@ -35,8 +36,8 @@ struct RunConfig {
 };
 
 struct TrainSpec {
-  int64_t max_steps = 1000;  // train until the global step reaches this
-  int64_t batch_size = 32;
+  int64_t max_steps = dnn_defaults::kMaxSteps;  // train until the global step reaches this
+  int64_t batch_size = dnn_defaults::kBatchSize;
   /// Clip the gradients of each train op by their global norm (0 = off).
   double clip_norm = 0.0;
   std::vector<std::shared_ptr<Hook>> hooks;

@@ -44,7 +44,10 @@ struct LinearJobOptions {
   std::string columns;       // feature columns YAML; empty: one column per input column
   std::string label;         // one label column (or the schema's)
   // Model
-  std::string loss = "logistic";  // a name or alias of the loss registry
+  /// auto, or a name or alias of the loss registry. auto: CSV labels decide it as `lever train` does
+  /// (lever/data/labels.h: two values logistic, a few classes softmax, other numbers squared; several label
+  /// columns logistic); LIBSVM is logistic (softmax with classes), and in memory its labels must then be two.
+  std::string loss = "auto";
   Index classes = 0;              // softmax: the number of classes (LIBSVM needs it; CSV labels give them)
   std::string solver = "online";  // online (the optimizer, step by step) or cd (coordinate descent)
   OptimizerSpec optimizer{.name = "ftrl", .learning_rate = 0.0};  // online; learning rate 0: the default rule
@@ -75,7 +78,7 @@ struct NamedWeight {
 };
 
 struct LinearJobResult {
-  std::string loss;            // the canonical loss name
+  std::string loss;            // the canonical loss name (auto: the one the labels decided)
   std::string solver;          // online or cd
   std::string optimizer;       // Optimizer::Describe(); empty for coordinate descent
   int64_t steps = 0;           // optimizer steps, or sweeps of coordinate descent
@@ -98,7 +101,7 @@ struct LinearJobResult {
 
   /// `lever linear --json`'s object: steps, train_examples, train_rows (null when not known),
   /// train_skipped_rows, seconds, rows_per_second, nonzero_weights, test_examples, test_skipped_rows,
-  /// log_loss, auc, accuracy, rmse, solver, optimizer (null for cd), classes (CSV classification; for
+  /// log_loss, auc, accuracy, rmse, loss, solver, optimizer (null for cd), classes (CSV classification; for
   /// multi-label "labels" and "per_label": {label: {auc, accuracy}}, auc the mean, accuracy subset accuracy) and
   /// convergence {converged, iterations, change, tolerance, reason}.
   nlohmann::json ToJson() const;

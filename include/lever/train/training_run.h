@@ -20,8 +20,15 @@
 
 namespace lever {
 
-/// The defaults are `lever train`'s: two hidden layers of 8 tanh units, Adam at 0.01, batches of 10, 3000
-/// steps, the loss the labels call for, ten evaluations a run.
+/// Which of a run's model and training knobs the user chose (the others take the data's defaults).
+struct KnobsChosen {
+  bool hidden = false, activation = false, optimizer = false, learning_rate = false, batch_size = false,
+       steps = false;
+};
+
+/// The defaults are the Playground's: two hidden layers of 8 tanh units, Adam at 0.01, batches of 10, 3000
+/// steps, the loss the labels call for, ten evaluations a run. A CSV table takes the run config's network
+/// instead (UseTableDefaults).
 struct TrainingRunSpec {
   TrainingRunSpec() {
     mlp.hidden = {8, 8};
@@ -38,6 +45,11 @@ struct TrainingRunSpec {
   TrainConfig config;     // loss "auto": the data's; eval_every 0: ten evaluations a run
   int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
   std::string job_dir;    // empty: no files; else locked while the run lives (one writer at a time)
+
+  /// With a CSV table (data.train_file), the knobs not `chosen` take the defaults `lever train --config`
+  /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adagrad at 0.05, 1000 steps of 32), so the
+  /// flag-driven and the run-config forms train the same network. A Playground dataset keeps its own.
+  void UseTableDefaults(const KnobsChosen& chosen);
 };
 
 struct TrainingOutcome {

@@ -1,0 +1,22 @@
+#pragma once
+// The network a table gets when the user names none, in one place: TensorFlow's canned DNN estimators'
+// choices (DNNClassifier: Adagrad at 0.05, ReLU) with hidden layers of 64 and 32 units, trained 1000 steps
+// of 32 examples. `lever train --config` (estimator.type dnn, the deep part of wide_and_deep), the canned
+// estimators (lever/estimator/canned.h) and `lever train --train-file` on a CSV table (TrainingRunSpec::
+// UseTableDefaults) all start from these, so the flag-driven and the run-config forms train the same model.
+// (A Playground dataset keeps the Playground's own defaults: 8,8 tanh, Adam at 0.01, batches of 10.)
+#include <cstdint>
+#include <vector>
+
+#include "lever/tensor/tensor.h"
+
+namespace lever::dnn_defaults {
+
+inline const std::vector<Index> kHiddenUnits{64, 32};
+inline constexpr const char* kActivation = "relu";
+inline constexpr const char* kOptimizer = "adagrad";
+inline constexpr double kLearningRate = 0.05;
+inline constexpr int64_t kBatchSize = 32;
+inline constexpr int64_t kMaxSteps = 1000;
+
+}  // namespace lever::dnn_defaults
