@@ -159,7 +159,8 @@ CsvData LoadCsv(const LinearJobOptions& o, const std::string& loss) {
     for (const TableColumn& c : train.columns) {
       if (is_label(c.name)) continue;
       if (c.type == ColumnType::kString) {
-        d.features.Add(CategoricalColumnWithVocabularyList(c.name, c.dictionary, 1));
+        // As in every CSV path: the training values; a missing or unseen one takes the one extra bucket.
+        d.features.Add(CategoricalColumnWithVocabularyList(c.name, PresentValues(c), 1));
       } else {
         d.features.Add(NumericColumn(c.name));
       }

@@ -232,6 +232,10 @@ run_ok "whole-number targets, --loss auto" --train "$dir/counts.csv" --test "$di
 [[ "$out" == *'"loss":"mean_squared_error"'* && "$out" == *'"rmse":'[0-9]* ]] || fail "--loss auto: not regression" "$out"
 printf 'x,kind\n1,a\n2,b\n3,c\n4,a\n' > "$dir/three.csv"
 expect_error "-> multi_class, 3 classes. --solver cd fits one output" --train "$dir/three.csv" --label kind --solver cd
+# A text column's empty cells are missing, not a category of their own: they share the unseen values' bucket.
+printf 'city,x,y\nparis,1,0\n,2,1\nrome,3,1\nparis,1,0\n,5,1\nrome,0,0\n' > "$dir/cities.csv"
+run_ok "text column with empty cells" --train "$dir/cities.csv" --label y --steps 5
+[[ "$out" == *"vocabulary(city, 2 entries, 1 out-of-vocabulary buckets)"* ]] || fail "empty cells became a category" "$out"
 printf '1 1:1\n2 1:2\n3 1:3\n' > "$dir/three.svm"
 expect_error "the labels hold more than two values (1, 2, 3, ...): --loss auto reads a LIBSVM file as a binary" \
   --train "$dir/three.svm"
