@@ -125,20 +125,82 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   TrainConfig& c = spec_.config;
   if (c.loss == "auto") c.loss = data_.default_loss;
   if (c.eval_every <= 0) c.eval_every = std::max<int64_t>(1, c.max_steps / 10);
+  if (spec_.doctor && c.statistics_every == 0) c.statistics_every = Doctor::StatisticsEvery(c.max_steps);
   c.Validate();
   model_.Build(data_.train.num_features(), c.seed);
   trainer_ = std::make_unique<Trainer>(model_, c);
   files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), spec_.job_dir);
   trainer_->AddHook(files_.get());
   if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
+  if (spec_.doctor) {
+    doctor_ = std::make_unique<Doctor>(Facts());
+    trainer_->AddHook(doctor_.get());
+  }
+}
+
+DoctorFacts TrainingRun::Facts() const {
+  const TrainConfig& c = trainer_->config();
+  DoctorFacts f;
+  f.optimizer = c.optimizer.name;
+  f.learning_rate = c.optimizer.learning_rate;
+  f.batch_size = c.batch_size;
+  f.max_steps = c.max_steps;
+  f.activation = spec_.mlp.activation;
+  f.hidden.assign(spec_.mlp.hidden.begin(), spec_.mlp.hidden.end());
+  f.l1 = spec_.mlp.regularizer.l1;
+  f.l2 = spec_.mlp.regularizer.l2;
+  f.dropout = spec_.mlp.dropout;
+  f.batch_norm = spec_.mlp.batch_norm;
+  f.clip_norm = c.clip_norm;
+  f.classification = data_.classification;
+  f.train_rows = data_.train.size();
+  const Tensor& x = data_.train.features;
+  f.largest_input_stddev = 0.0;
+  for (Index j = 0; j < x.cols() && x.rows() > 0; ++j) {
+    const double mean = x.col(j).cast<double>().mean();
+    const double stddev = std::sqrt(std::max(0.0, x.col(j).cast<double>().squaredNorm() / x.rows() - mean * mean));
+    f.largest_input_mean = std::max(f.largest_input_mean, std::abs(mean));
+    f.largest_input_stddev = std::max(f.largest_input_stddev, stddev);
+  }
+  f.standardized = !spec_.data.train_file.empty() && spec_.data.standardize;
+  const Tensor& y = data_.train.labels;
+  if (!f.classification && y.size() > 0) {
+    const double mean = y.cast<double>().mean();
+    f.label_variance = std::max(0.0, y.cast<double>().squaredNorm() / static_cast<double>(y.size()) - mean * mean);
+  }
+  return f;
+}
+
+void TrainingRun::WriteDoctorFile(const std::vector<Finding>& findings) const {
+  if (spec_.job_dir.empty()) return;
+  nlohmann::ordered_json out;
+  out["healthy"] = findings.empty();
+  out["summary"] = findings.empty() ? doctor_->HealthySummary() : findings.front().evidence;
+  out["findings"] = nlohmann::ordered_json::array();
+  for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
+  WriteFileAtomically((std::filesystem::path(spec_.job_dir) / "doctor.json").string(), out.dump(2) + "\n");
 }
 
 TrainingRun::~TrainingRun() = default;
 
 TrainingOutcome TrainingRun::Run() {
   TrainingOutcome o;
-  o.result = trainer_->Train(data_.train, &data_.test);
+  try {
+    o.result = trainer_->Train(data_.train, &data_.test);
+  } catch (const DivergenceError& e) {
+    if (!doctor_) throw;
+    doctor_->Diverged(e.step());
+    const std::vector<Finding> findings = doctor_->Diagnose();
+    WriteDoctorFile(findings);
+    throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
+  }
   files_->Close();
+  if (doctor_) {
+    doctor_->SetConverged(o.result.convergence.converged);
+    o.findings = doctor_->Diagnose();
+    o.doctor_text = FindingsText(o.findings, doctor_->HealthySummary());
+    WriteDoctorFile(o.findings);
+  }
   const TrainResult& r = o.result;
   o.loss = CanonicalLossName(trainer_->config().loss);
   const bool multi_label = data_.labels.task == Task::kMultiLabel;

@@ -94,6 +94,7 @@ bool ConsoleProgress::AfterEvaluation(Learner& /*learner*/, const EvalReport& in
 }
 
 void ConsoleProgress::AfterStatistics(Learner& /*learner*/, const TrainingStatistics& s) {
+  if (!show_statistics_) return;
   progress_bar_.Clear();
   fmt::print(out_, "  [stats step {}] data loss {:.4f}  reg loss {:.4f}  grad norm {:.3g}{}  nonzero weights {}/{}\n",
              s.step, s.data_loss, s.regularization_loss, s.gradient_global_norm, s.clipped ? " (clipped)" : "",

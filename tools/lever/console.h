@@ -41,8 +41,11 @@ class ConsoleProgress : public Hook {
   bool AfterEvaluation(Learner& learner, const EvalReport& report) override;
   void AfterStatistics(Learner& learner, const TrainingStatistics& stats) override;
   void End(Learner& learner) override;
+  /// Whether sampled statistics are printed (default yes; no when only the doctor samples them).
+  void ShowStatistics(bool show) { show_statistics_ = show; }
 
  private:
+  bool show_statistics_ = true;
   bool classification_;
   bool bar_;
   std::FILE* out_;

@@ -48,12 +48,13 @@ int Run(TrainFlags& f, const CLI::App& cmd) {
   TrainingRun run(spec);
   const TrainConfig& c = run.config();
   ConsoleProgress progress(IsClassificationLoss(c.loss), !f.no_progress_bar && IsTerminal(stdout));
+  progress.ShowStatistics(f.spec.config.statistics_every > 0);  // not the doctor's own samples
   if (!f.quiet) {
     WriteToStdout(run.Header());
     run.trainer().AddHook(&progress);
   }
   const TrainingOutcome o = run.Run();
-  fmt::print("{}", o.Text());
+  fmt::print("{}{}", o.Text(), o.doctor_text);
   Flush(stdout);
   if (!o.not_converged.empty()) fmt::print(stderr, "warning: {}\n", o.not_converged);
   return 0;
@@ -108,6 +109,9 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_option("--eval-every", f->spec.config.eval_every, "evaluate every N steps (0 = ten times per run)");
   cmd->add_option("--stats-every", f->spec.config.statistics_every,
                   "print gradient/weight/activation statistics every N steps (0 = off)");
+  cmd->add_flag("--doctor", f->spec.doctor,
+                "the training doctor: read the loss curves and gradient/activation statistics, and at the end say "
+                "what is wrong and which knob to turn (with --job-dir: doctor.json); docs/doctor.md");
   cmd->add_flag("--quiet,-q", f->quiet, "print only the final result");
   cmd->add_flag("--no-progress-bar", f->no_progress_bar,
                 "on a terminal, print only the evaluation lines (no bar redrawn in place between them)");

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "lever/doctor/doctor.h"
 #include "lever/io/dir_lock.h"
 #include "lever/nn/mlp.h"
 #include "lever/train/hypertune_reporter.h"
@@ -22,8 +23,7 @@ namespace lever {
 
 /// Which of a run's model and training knobs the user chose (the others take the data's defaults).
 struct KnobsChosen {
-  bool hidden = false, activation = false, optimizer = false, learning_rate = false, batch_size = false,
-       steps = false;
+  bool hidden = false, activation = false, optimizer = false, learning_rate = false, batch_size = false, steps = false;
 };
 
 /// The defaults are the Playground's: two hidden layers of 8 tanh units, Adam at 0.01, batches of 10, 3000
@@ -45,6 +45,9 @@ struct TrainingRunSpec {
   TrainConfig config;     // loss "auto": the data's; eval_every 0: ten evaluations a run
   int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
   std::string job_dir;    // empty: no files; else locked while the run lives (one writer at a time)
+  /// The training doctor (lever/doctor/doctor.h) watches the run: TrainingOutcome::findings, doctor.json
+  /// in the job directory; statistics_every 0 becomes Doctor::StatisticsEvery(max_steps).
+  bool doctor = false;
 
   /// With a CSV table (data.train_file), the knobs not `chosen` take the defaults `lever train --config`
   /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adagrad at 0.05, 1000 steps of 32), so the
@@ -62,6 +65,10 @@ struct TrainingOutcome {
   nlohmann::ordered_json json;  // result.json's contents
   Index holdout_rows = 0;
   std::vector<std::string> label_names;  // multi-label: the label columns
+  /// With the doctor: its findings, most likely first, and what `--doctor` prints (a healthy run's line
+  /// when there are none).
+  std::vector<Finding> findings;
+  std::string doctor_text;
 
   /// The final lines as `lever train` prints them: "final: train loss ...", per-label figures
   /// (multi-label), steps, time and weights, and where early stopping left the weights. Ends with "\n".
@@ -85,7 +92,8 @@ class TrainingRun {
   /// What `lever train` prints before training: the model's summary, the data, the label decision, the
   /// data summary, the loss, optimizer, batch, steps and seed. Ends with "\n".
   std::string Header() const;
-  /// Trains, then writes result.json (atomically) to the job directory when there is one.
+  /// Trains, then writes result.json (atomically) to the job directory when there is one. With the doctor,
+  /// a DivergenceError carries the doctor's findings in its message (and doctor.json is written first).
   TrainingOutcome Run();
 
  private:
@@ -96,6 +104,11 @@ class TrainingRun {
   Sequential model_;
   std::unique_ptr<Trainer> trainer_;
   std::unique_ptr<JobFiles> files_;
+  std::unique_ptr<Doctor> doctor_;
+
+  DoctorFacts Facts() const;
+  /// doctor.json in the job directory (when there is one): {"healthy", "summary", "findings": [...]}.
+  void WriteDoctorFile(const std::vector<Finding>& findings) const;
 };
 
 }  // namespace lever

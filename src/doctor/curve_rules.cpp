@@ -1,0 +1,196 @@
+// Rules on the loss curves: the learning rate, convergence, oscillation, over- and underfitting
+// (docs/doctor.md says which rule of thumb each one encodes).
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "rules.h"
+
+namespace lever::doctor {
+namespace {
+
+bool Has(const std::vector<Finding>& findings, const std::string& id) {
+  return std::any_of(findings.begin(), findings.end(), [&](const Finding& f) { return f.id == id; });
+}
+
+// "The training error should decrease steeply at first": it diverged, or ended above where it began.
+void LearningRateTooHigh(const DoctorRecord& r, std::vector<Finding>& out) {
+  const DoctorFacts& f = r.facts;
+  if (Has(out, "exploding_gradients")) return;
+  const double start = StartLoss(r), end = EndLoss(r);
+  if (r.diverged) {
+    out.push_back({.id = "learning_rate_too_high",
+                   .confidence = 0.95,
+                   .evidence = fmt::format("the training loss became NaN or infinite at step {} ({})", r.diverged_at,
+                                           OptimizerText(f)),
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1),
+                   .alternatives = f.clip_norm > 0 ? "" : "--clip-norm 1",
+                   .step = r.diverged_at});
+    return;
+  }
+  if (r.step_losses.size() >= 20 && end > 1.1 * start) {
+    out.push_back({.id = "learning_rate_too_high",
+                   .confidence = 0.9,
+                   .evidence = fmt::format("the training loss rose from {:.4g} in the first steps to {:.4g} at the end "
+                                           "({})",
+                                           start, end, OptimizerText(f)),
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+  }
+}
+
+// The median update/weight ratio of the kernels over the samples (NaN without statistics).
+double MedianUpdateRatio(const DoctorRecord& r) {
+  std::vector<double> ratios;
+  for (const TrainingStatistics& s : r.statistics) {
+    for (const ParameterStatistics& p : s.parameters) {
+      if (p.name.ends_with("kernel") && p.weight_norm > 0) ratios.push_back(p.update_ratio);
+    }
+  }
+  if (ratios.empty()) return std::nan("");
+  std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+  return ratios[ratios.size() / 2];
+}
+
+// "If it decreases too slowly, raise the learning rate"; "if it has not converged, run longer".
+void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
+  // A finding from the statistics names the cause of a slow run better.
+  if (r.diverged || !out.empty() || r.step_losses.size() < 20) return;
+  const DoctorFacts& f = r.facts;
+  const double start = StartLoss(r), end = EndLoss(r);
+  const double fall = Fall(r);
+  const double ratio = MedianUpdateRatio(r);
+  const bool tiny_updates = std::isfinite(ratio) && ratio < 1e-4;
+  if (tiny_updates && fall < 0.5 && (!Settled(r) || fall < 0.1)) {
+    out.push_back({.id = "learning_rate_too_low",
+                   .confidence = 0.85,
+                   .evidence = fmt::format("the training loss {} with weight updates of {:.1e} of the weights per "
+                                           "step (healthy: about 1e-3; {})",
+                                           FallText(r), ratio, OptimizerText(f)),
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, 10),
+                   .alternatives = f.optimizer == "sgd" ? "--optimizer adam" : ""});
+    return;
+  }
+  // A classifier that already gets (nearly) every training example right gains little from more steps.
+  const bool fits = f.classification && !r.evaluations.empty() && r.evaluations.back().train_accuracy >= 0.98;
+  if (!Settled(r) && !fits) {
+    out.push_back({.id = "not_converged",
+                   .confidence = 0.6,
+                   .evidence = fmt::format("the training loss was still falling at the end ({:.4g} -> {:.4g} over {} "
+                                           "steps)",
+                                           start, end, r.step_losses.size()),
+                   .knob = fmt::format("--steps {}", 3 * r.step_losses.size()),
+                   .alternatives = "--learning-rate " + Scaled(f.learning_rate, 3)});
+  }
+}
+
+// "If it varies widely, lower the learning rate"; "very small batches cause instability": the whole
+// training set's loss rises between evaluations again and again in the second half of the run.
+void Oscillating(const DoctorRecord& r, std::vector<Finding>& out) {
+  // A loss that fell 90% and wobbles near 0 is not a problem.
+  if (r.diverged || !out.empty() || Fall(r) >= 0.9) return;
+  const auto& e = r.evaluations;
+  if (e.size() < 8) return;
+  int rises = 0, checks = 0;
+  double largest = 0.0;
+  for (size_t i = e.size() / 2; i < e.size(); ++i) {
+    if (!std::isfinite(e[i].train_loss) || !std::isfinite(e[i - 1].train_loss) || e[i - 1].train_loss <= 0) continue;
+    ++checks;
+    const double rise = (e[i].train_loss - e[i - 1].train_loss) / e[i - 1].train_loss;
+    if (rise > 0.1) ++rises;
+    largest = std::max(largest, rise);
+  }
+  if (checks == 0 || rises < 2 || 3 * rises < checks) return;
+  const DoctorFacts& f = r.facts;
+  const bool small_batch = f.batch_size < 8;
+  out.push_back(
+      {.id = "loss_oscillating",
+       .confidence = 0.75,
+       .evidence = fmt::format("the training loss rose at {} of the last {} evaluations, by up to {:.0f}% (batch "
+                               "{}, {})",
+                               rises, checks, 100 * largest, f.batch_size, OptimizerText(f)),
+       .knob = small_batch ? "--batch-size 32" : "--learning-rate " + Scaled(f.learning_rate, 0.3),
+       .alternatives = small_batch ? "--learning-rate " + Scaled(f.learning_rate, 0.3)
+                                   : "--batch-size " + std::to_string(std::max<int64_t>(32, 4 * f.batch_size))});
+}
+
+// Overfitting: the test loss turned up while the training loss kept falling.
+void Overfitting(const DoctorRecord& r, std::vector<Finding>& out) {
+  const auto& e = r.evaluations;
+  if (r.diverged || e.size() < 4 || !std::isfinite(e.back().validation_loss)) return;
+  size_t best = 0;
+  for (size_t i = 1; i < e.size(); ++i) {
+    if (e[i].validation_loss < e[best].validation_loss) best = i;
+  }
+  const DoctorEvaluation& last = e.back();
+  // The gap must matter too: a classifier loses test accuracy, a regression's test error doubles its training one.
+  const bool gap_matters = std::isfinite(last.train_accuracy) ? last.train_accuracy - last.validation_accuracy >= 0.03
+                                                              : last.validation_loss >= 2 * last.train_loss;
+  const bool turned_up = last.validation_loss > 1.2 * e[best].validation_loss && best + 1 < e.size() &&
+                         last.train_loss < 0.9 * e[best].train_loss && gap_matters;
+  const bool gap = std::isfinite(last.train_accuracy) && last.train_accuracy >= 0.95 &&
+                   last.train_accuracy - last.validation_accuracy > 0.1;
+  if (!turned_up && !gap) return;
+  const DoctorFacts& f = r.facts;
+  std::string evidence =
+      turned_up ? fmt::format(
+                      "the test loss was lowest at step {} ({:.4g}) and rose to {:.4g} while the training loss "
+                      "fell from {:.4g} to {:.4g}",
+                      e[best].step, e[best].validation_loss, last.validation_loss, e[best].train_loss, last.train_loss)
+                : fmt::format("train accuracy {:.3f} but test accuracy {:.3f}", last.train_accuracy,
+                              last.validation_accuracy);
+  out.push_back({.id = "overfitting",
+                 .confidence = turned_up ? 0.85 : 0.7,
+                 .evidence = evidence,
+                 .knob = f.l2 > 0 ? "--l2 " + Scaled(f.l2, 10) : "--l2 0.001",
+                 .alternatives = fmt::format("--dropout 0.3, --steps {}", e[best].step > 0 ? e[best].step : 1),
+                 .step = e[best].step});
+}
+
+// Underfitting: the loss leveled off high, on training and test data alike.
+void Underfitting(const DoctorRecord& r, std::vector<Finding>& out) {
+  const auto& e = r.evaluations;
+  if (r.diverged || !Settled(r) || e.empty() || !out.empty()) return;
+  const DoctorEvaluation& last = e.back();
+  const DoctorFacts& f = r.facts;
+  std::string evidence;
+  if (f.classification && std::isfinite(last.train_accuracy)) {
+    if (last.train_accuracy >= 0.85) return;
+    evidence = fmt::format("the loss leveled off at train accuracy {:.3f}", last.train_accuracy);
+  } else if (!f.classification && f.label_variance > 0) {
+    const double unexplained = last.train_loss / f.label_variance;
+    if (unexplained < 0.3) return;
+    evidence =
+        fmt::format("the loss leveled off at a training error of {:.0f}% of the labels' variance", 100 * unexplained);
+  } else {
+    return;
+  }
+  if (std::isfinite(last.validation_accuracy)) evidence += fmt::format(" (test {:.3f})", last.validation_accuracy);
+  std::string wider;
+  if (f.hidden.empty()) {
+    wider = "--hidden 8,8";
+  } else {
+    for (const int64_t units : f.hidden) wider += (wider.empty() ? "" : ",") + std::to_string(2 * units);
+    wider = "--hidden " + wider + "," + std::to_string(2 * f.hidden.back());
+  }
+  out.push_back(
+      {.id = "underfitting",
+       .confidence = 0.65,
+       .evidence = evidence + fmt::format(": the model ({}) is too weak for the data",
+                                          f.hidden.empty() ? std::string("linear")
+                                                           : fmt::format("{} hidden layers", f.hidden.size())),
+       .knob = wider,
+       .alternatives = "more input features (--features x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2)"});
+}
+
+}  // namespace
+
+void CurveRules(const DoctorRecord& record, std::vector<Finding>& findings) {
+  LearningRateTooHigh(record, findings);
+  Oscillating(record, findings);
+  SlowOrUnfinished(record, findings);
+  Overfitting(record, findings);
+  Underfitting(record, findings);
+}
+
+}  // namespace lever::doctor

@@ -1,0 +1,111 @@
+#include "lever/doctor/doctor.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "rules.h"
+
+namespace lever {
+namespace doctor {
+
+double MeanOf(const std::vector<float>& values, size_t begin, size_t end) {
+  end = std::min(end, values.size());
+  if (begin >= end) return 0.0;
+  double sum = 0.0;
+  for (size_t i = begin; i < end; ++i) sum += values[i];
+  return sum / static_cast<double>(end - begin);
+}
+
+double StartLoss(const DoctorRecord& record) {
+  const size_t n = record.step_losses.size();
+  return MeanOf(record.step_losses, 0, std::max<size_t>(1, n / 50));
+}
+
+double EndLoss(const DoctorRecord& record) {
+  const size_t n = record.step_losses.size();
+  return MeanOf(record.step_losses, n - std::min(n, std::max<size_t>(1, n / 10)), n);
+}
+
+double Fall(const DoctorRecord& record) {
+  const double start = StartLoss(record);
+  return start > 0 ? (start - EndLoss(record)) / start : 0.0;
+}
+
+bool Settled(const DoctorRecord& record) { return record.converged || Fall(record) >= 0.95; }
+
+std::string FallText(const DoctorRecord& record) {
+  const double fall = Fall(record);
+  const std::string values = fmt::format("({:.4g} -> {:.4g})", StartLoss(record), EndLoss(record));
+  return fall < 0.005 ? "did not fall " + values : fmt::format("fell only {:.0f}% {}", 100 * fall, values);
+}
+
+std::string Scaled(double value, double factor) { return fmt::format("{:.3g}", value * factor); }
+
+std::string OptimizerText(const DoctorFacts& facts) {
+  return fmt::format("{} at {:g}", facts.optimizer, facts.learning_rate);
+}
+
+bool HighLearningRate(const DoctorFacts& facts) {
+  const bool plain = facts.optimizer == "sgd" || facts.optimizer == "momentum" || facts.optimizer == "nesterov";
+  return facts.learning_rate > (plain ? 0.5 : 0.05);
+}
+
+}  // namespace doctor
+
+Doctor::Doctor(DoctorFacts facts) {
+  record_.facts = std::move(facts);
+  record_.step_losses.reserve(static_cast<size_t>(std::clamp<int64_t>(record_.facts.max_steps, 0, 1 << 20)));
+}
+
+int64_t Doctor::StatisticsEvery(int64_t max_steps) { return std::max<int64_t>(1, max_steps / 20); }
+
+bool Doctor::AfterStep(Learner& /*learner*/, const StepReport& report) {
+  record_.step_losses.push_back(static_cast<float>(report.loss));
+  return false;
+}
+
+void Doctor::AfterStatistics(Learner& /*learner*/, const TrainingStatistics& statistics) {
+  record_.statistics.push_back(statistics);
+}
+
+bool Doctor::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
+  if (report.name != "evaluation") return false;
+  DoctorEvaluation e;
+  e.step = report.step;
+  e.train_loss = report.Get("train_loss");
+  e.validation_loss = report.Get("validation_loss");
+  e.train_accuracy = report.Get("train_accuracy");
+  e.validation_accuracy = report.Get("validation_accuracy");
+  e.regularization_loss = report.Get("regularization_loss");
+  record_.evaluations.push_back(e);
+  return false;
+}
+
+void Doctor::Diverged(int64_t step) {
+  record_.diverged = true;
+  record_.diverged_at = step;
+}
+
+std::vector<Finding> Doctor::Diagnose() const {
+  std::vector<Finding> findings;
+  doctor::StatisticsRules(record_, findings);
+  doctor::CurveRules(record_, findings);
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.confidence > b.confidence; });
+  return findings;
+}
+
+std::string Doctor::HealthySummary() const {
+  const double start = doctor::StartLoss(record_), end = doctor::EndLoss(record_);
+  std::string out = fmt::format("the training loss fell from {:.4g} to {:.4g}", start, end);
+  if (!record_.evaluations.empty() && std::isfinite(record_.evaluations.back().validation_loss)) {
+    const DoctorEvaluation& last = record_.evaluations.back();
+    out += fmt::format(" (test {:.4g})", last.validation_loss);
+  }
+  return out + (record_.converged ? " and leveled off" : ", near its floor") +
+         "; gradients, activations and the train/test gap look healthy";
+}
+
+}  // namespace lever

@@ -1,0 +1,34 @@
+#pragma once
+// The doctor's rules (docs/doctor.md): each reads what the doctor recorded and adds the findings it
+// supports. Curve rules read the losses and evaluations; statistics rules the sampled gradients, weights
+// and activations.
+#include <vector>
+
+#include "lever/doctor/doctor.h"
+
+namespace lever::doctor {
+
+void CurveRules(const DoctorRecord& record, std::vector<Finding>& findings);
+void StatisticsRules(const DoctorRecord& record, std::vector<Finding>& findings);
+
+// Shared by the rules.
+/// The mean of `values` in [begin, end) (clamped; 0 when empty).
+double MeanOf(const std::vector<float>& values, size_t begin, size_t end);
+/// The step losses' mean over the first 2% of the steps (at least 1) and over the last 10% (at least 1).
+double StartLoss(const DoctorRecord& record);
+double EndLoss(const DoctorRecord& record);
+/// The fall of the loss from start to end as a share of the start (negative: it rose).
+double Fall(const DoctorRecord& record);
+/// Whether the loss leveled off: the run's convergence check said so, or the loss fell by 95% or more
+/// (a loss near 0 keeps falling relatively without mattering).
+bool Settled(const DoctorRecord& record);
+/// "fell only 6% (0.7242 -> 0.6831)", "did not fall (0.6915 -> 0.6917)".
+std::string FallText(const DoctorRecord& record);
+/// `value` times `factor`, printed as a knob's value ("0.3", "1e-05").
+std::string Scaled(double value, double factor);
+/// "adam at 0.01".
+std::string OptimizerText(const DoctorFacts& facts);
+/// Whether the learning rate is high for its optimizer (SGD family above 0.5, adaptive ones above 0.05).
+bool HighLearningRate(const DoctorFacts& facts);
+
+}  // namespace lever::doctor
