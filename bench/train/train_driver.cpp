@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "lever/doctor/doctor.h"
 #include "lever/nn/mlp.h"
 #include "lever/tensor/gemm.h"
 #include "lever/tensor/rng.h"
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
   std::string network = "a";
   long steps = 20000, stats_every = 0;
   int threads = 0;
-  bool peak = false;
+  bool peak = false, doctor = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -92,9 +93,12 @@ int main(int argc, char** argv) {
       threads = std::stoi(value());
     else if (arg == "--peak")
       peak = true;
+    else if (arg == "--doctor")
+      doctor = true;
     else {
       std::fprintf(stderr,
-                   "usage: lever_train_bench [--network a|b|c] [--steps N] [--stats-every N] [--threads T] [--peak]\n");
+                   "usage: lever_train_bench [--network a|b|c] [--steps N] [--stats-every N] [--doctor] [--threads T] "
+                   "[--peak]\n");
       return 2;
     }
   }
@@ -127,6 +131,8 @@ int main(int argc, char** argv) {
   config.max_steps = steps;
   config.eval_every = 0;
   config.evaluate_train = false;
+  // The doctor samples the statistics 20 times a run (lever train --doctor) and reads every step's loss.
+  if (doctor && stats_every == 0) stats_every = lever::Doctor::StatisticsEvery(steps);
   config.statistics_every = stats_every;
   config.optimizer.name = n.optimizer;
   config.optimizer.learning_rate = n.learning_rate;
@@ -139,13 +145,26 @@ int main(int argc, char** argv) {
     size_t count = 0;
   } sink;
   trainer.AddHook(&sink);
-  const lever::TrainResult r = trainer.Train(data);
+  lever::DoctorFacts facts;
+  facts.max_steps = steps;
+  lever::Doctor watcher(facts);
+  if (doctor) trainer.AddHook(&watcher);
+  const auto start = std::chrono::steady_clock::now();
+  lever::TrainResult r = trainer.Train(data);
+  size_t findings = 0;
+  if (doctor) {
+    // The diagnosis at the end is part of the doctor's cost.
+    findings = watcher.Diagnose().size();
+    r.training_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
+                          r.elapsed_seconds;
+  }
   const double sps = static_cast<double>(r.steps) / r.training_seconds;
   std::printf(
       "{\"network\": \"%s\", \"steps\": %ld, \"batch\": %ld, \"seconds\": %.4f, \"steps_per_second\": %.1f, "
       "\"examples_per_second\": %.1f, \"gflops\": %.2f, \"final_train_loss\": %.5f, \"stats_every\": %ld, "
-      "\"threads\": %d}\n",
+      "\"threads\": %d, \"doctor\": %s, \"findings\": %zu}\n",
       network.c_str(), static_cast<long>(r.steps), static_cast<long>(n.batch), r.training_seconds, sps,
-      sps * static_cast<double>(n.batch), sps * StepFlops(n) / 1e9, r.train.loss, stats_every, lever::GemmThreads());
+      sps * static_cast<double>(n.batch), sps * StepFlops(n) / 1e9, r.train.loss, stats_every, lever::GemmThreads(),
+      doctor ? "true" : "false", findings);
   return 0;
 }

@@ -1,0 +1,258 @@
+// The doctor's rules on records built by hand: each planted symptom gives its finding first, with the
+// numbers in the evidence and the knob's value worked out; a healthy record gives none.
+#include "lever/doctor/doctor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace lever {
+namespace {
+
+// A loss falling from 0.7 towards `floor` over `steps` steps, evaluated ten times.
+DoctorRecord Falling(int steps, double floor) {
+  DoctorRecord r;
+  r.facts.optimizer = "adam";
+  r.facts.learning_rate = 0.01;
+  r.facts.batch_size = 10;
+  r.facts.max_steps = steps;
+  r.facts.activation = "tanh";
+  r.facts.hidden = {8, 8};
+  for (int i = 0; i < steps; ++i)
+    r.step_losses.push_back(static_cast<float>(floor + (0.7 - floor) * std::exp(-i / 100.0)));
+  for (int e = 1; e <= 10; ++e) {
+    const double loss = floor + (0.7 - floor) * std::exp(-e * steps / 1000.0);
+    r.evaluations.push_back({.step = e * steps / 10,
+                             .train_loss = loss,
+                             .validation_loss = loss * 1.05,
+                             .train_accuracy = 0.99,
+                             .validation_accuracy = 0.98});
+  }
+  return r;
+}
+
+// A statistics sample with two tanh layers, the kernels' gradient norms and update ratios given.
+TrainingStatistics Sample(int64_t step, double first_gradient, double last_gradient, double update_ratio) {
+  TrainingStatistics s;
+  s.step = step;
+  s.data_loss = 0.3;
+  s.gradient_global_norm = last_gradient;
+  s.kernel_weights = 88;
+  s.nonzero_weights = 88;
+  s.parameters = {{.name = "dense/kernel",
+                   .weight_norm = 2,
+                   .gradient_norm = first_gradient,
+                   .update_ratio = update_ratio,
+                   .size = 16},
+                  {.name = "dense_1/kernel",
+                   .weight_norm = 2,
+                   .gradient_norm = last_gradient,
+                   .update_ratio = update_ratio,
+                   .size = 64},
+                  {.name = "dense_2/kernel",
+                   .weight_norm = 1,
+                   .gradient_norm = last_gradient,
+                   .update_ratio = update_ratio,
+                   .size = 8}};
+  s.activations = {{.layer = "dense", .activation = "tanh", .saturates = true},
+                   {.layer = "dense_1", .activation = "tanh", .saturates = true}};
+  return s;
+}
+
+std::vector<Finding> Diagnose(const DoctorRecord& record) {
+  Doctor doctor(record.facts);
+  // Replay the record through the hook interface, as training would.
+  class NoLearner : public Learner {
+   public:
+    int64_t global_step() const override { return 0; }
+    ParameterList Variables() const override { return {}; }
+  } learner;
+  for (size_t i = 0; i < record.step_losses.size(); ++i) {
+    doctor.AfterStep(learner, {.step = static_cast<int64_t>(i + 1), .loss = record.step_losses[i]});
+  }
+  for (const TrainingStatistics& s : record.statistics) doctor.AfterStatistics(learner, s);
+  for (const DoctorEvaluation& e : record.evaluations) {
+    doctor.AfterEvaluation(learner, {.step = e.step,
+                                     .name = "evaluation",
+                                     .metrics = {{"train_loss", e.train_loss},
+                                                 {"validation_loss", e.validation_loss},
+                                                 {"train_accuracy", e.train_accuracy},
+                                                 {"validation_accuracy", e.validation_accuracy}}});
+  }
+  if (record.diverged) doctor.Diverged(record.diverged_at);
+  doctor.SetConverged(record.converged);
+  return doctor.Diagnose();
+}
+
+TEST(DoctorTest, AHealthyRunHasNoFinding) {
+  DoctorRecord r = Falling(3000, 0.01);
+  for (int64_t step = 150; step <= 3000; step += 150) r.statistics.push_back(Sample(step, 0.1, 0.2, 1e-3));
+  EXPECT_TRUE(Diagnose(r).empty());
+  Doctor doctor(r.facts);
+  EXPECT_NE(doctor.HealthySummary().find("look healthy"), std::string::npos);
+}
+
+TEST(DoctorTest, DivergenceIsTheLearningRateAndTheKnobIsATenthOfIt) {
+  DoctorRecord r = Falling(40, 0.1);
+  r.facts.optimizer = "sgd";
+  r.facts.learning_rate = 3;
+  r.diverged = true;
+  r.diverged_at = 41;
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "learning_rate_too_high");
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.3");
+  EXPECT_EQ(f[0].alternatives, "--clip-norm 1");
+  EXPECT_NE(f[0].evidence.find("step 41 (sgd at 3)"), std::string::npos) << f[0].evidence;
+  EXPECT_EQ(f[0].step, 41);
+}
+
+TEST(DoctorTest, ARisingLossIsTheLearningRate) {
+  DoctorRecord r = Falling(1000, 0.1);
+  for (size_t i = 0; i < r.step_losses.size(); ++i) r.step_losses[i] = 0.5f + 0.001f * static_cast<float>(i);
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "learning_rate_too_high");
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.001");
+}
+
+TEST(DoctorTest, TinyUpdatesAndAFlatLossAreATooLowRate) {
+  DoctorRecord r = Falling(3000, 0.65);  // fell only 7%
+  r.facts.learning_rate = 1e-5;
+  for (int64_t step = 150; step <= 3000; step += 150) r.statistics.push_back(Sample(step, 0.1, 0.2, 2e-5));
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "learning_rate_too_low");
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.0001");
+  EXPECT_NE(f[0].evidence.find("2.0e-05 of the weights per step"), std::string::npos) << f[0].evidence;
+}
+
+TEST(DoctorTest, AStillFallingLossIsNotConverged) {
+  DoctorRecord r = Falling(300, 0.01);  // the loss has fallen to about 0.04 of 0.7: 94%
+  for (auto& e : r.evaluations) e.train_accuracy = 0.9;
+  r.converged = false;
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "not_converged");
+  EXPECT_EQ(f[0].knob, "--steps 900");
+  // Near a loss of 0 (it fell 95% or more), or fitting every training example, more steps do not matter.
+  r.evaluations.back().train_accuracy = 1.0;
+  EXPECT_TRUE(Diagnose(r).empty());
+}
+
+TEST(DoctorTest, VanishingGradientsInADeepSigmoidStack) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.activation = "sigmoid";
+  r.facts.optimizer = "sgd";
+  r.facts.learning_rate = 0.1;
+  r.facts.hidden = {8, 8, 8, 8, 8, 8};
+  for (int64_t step = 150; step <= 3000; step += 150) r.statistics.push_back(Sample(step, 1e-6, 0.1, 1e-3));
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "vanishing_gradients");
+  EXPECT_EQ(f[0].knob, "--activation relu");
+  EXPECT_NE(f[0].evidence.find("1.0e-05 of the last layer's"), std::string::npos) << f[0].evidence;
+}
+
+TEST(DoctorTest, DeadReluNamesTheLayerAndTheShareOfUnits) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.activation = "relu";
+  r.facts.optimizer = "sgd";
+  r.facts.learning_rate = 3;
+  for (int64_t step = 150; step <= 3000; step += 150) {
+    TrainingStatistics s = Sample(step, 0.1, 0.2, 1e-3);
+    s.activations = {{.layer = "dense", .activation = "relu", .dead_fraction = 0.25},
+                     {.layer = "dense_1", .activation = "relu", .dead_fraction = step >= 2700 ? 0.875 : 0.5}};
+    r.statistics.push_back(s);
+  }
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "dead_relu");
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.3");  // sgd at 3 is a high rate: lower it first
+  EXPECT_NE(f[0].evidence.find("layer dense_1: 88% of units"), std::string::npos) << f[0].evidence;
+  EXPECT_EQ(f[0].step, 2700);
+}
+
+TEST(DoctorTest, OverfittingNeedsTheTestLossToTurnUpAndTheGapToMatter) {
+  DoctorRecord r = Falling(3000, 0.01);
+  for (size_t i = 0; i < r.evaluations.size(); ++i) {
+    DoctorEvaluation& e = r.evaluations[i];
+    e.train_loss = 0.5 / static_cast<double>(i + 1);
+    e.validation_loss = i < 3 ? 0.6 - 0.1 * static_cast<double>(i) : 0.4 + 0.1 * static_cast<double>(i - 2);
+    e.train_accuracy = 1.0;
+    e.validation_accuracy = 0.8;
+  }
+  std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "overfitting");
+  EXPECT_EQ(f[0].knob, "--l2 0.001");
+  EXPECT_EQ(f[0].step, 900);                                               // the best test loss: where to stop
+  for (DoctorEvaluation& e : r.evaluations) e.validation_accuracy = 0.99;  // the same accuracy: no alarm
+  EXPECT_TRUE(Diagnose(r).empty());
+}
+
+TEST(DoctorTest, L1ThatZeroedEveryWeightAndL2ThatFlattenedThem) {
+  DoctorRecord r = Falling(3000, 0.69);
+  r.facts.l1 = 1;
+  for (int64_t step = 150; step <= 3000; step += 150) {
+    TrainingStatistics s = Sample(step, 0.0, 0.0, 0.0);
+    s.nonzero_weights = 0;
+    r.statistics.push_back(s);
+  }
+  std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "l1_removed_everything");
+  EXPECT_EQ(f[0].knob, "--l1 0.1");
+
+  r.facts.l1 = 0;
+  r.facts.l2 = 0.5;
+  for (TrainingStatistics& s : r.statistics) {
+    s.nonzero_weights = 88;
+    for (ParameterStatistics& p : s.parameters) p.weight_norm = 1e-4;
+  }
+  f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "regularization_too_strong");
+  EXPECT_EQ(f[0].knob, "--l2 0.05");
+}
+
+TEST(DoctorTest, RawInputsComeBeforeTheUnitsTheySaturate) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.standardized = false;
+  r.facts.largest_input_stddev = 551;
+  r.facts.largest_input_mean = 863;
+  for (int64_t step = 150; step <= 3000; step += 150) {
+    TrainingStatistics s = Sample(step, 0.1, 0.2, 1e-3);
+    for (ActivationStatistics& a : s.activations) a.saturated_fraction = 0.95;
+    r.statistics.push_back(s);
+  }
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "inputs_not_normalized");
+  EXPECT_EQ(f[0].knob, "--standardize");
+}
+
+TEST(DoctorTest, FindingsPrintWithTheirKnobAndAsJson) {
+  const Finding f{.id = "dead_relu",
+                  .confidence = 0.9,
+                  .evidence = "layer dense_1: 94% of units",
+                  .knob = "--learning-rate 0.3",
+                  .alternatives = "--activation leaky_relu, elu",
+                  .step = 400};
+  EXPECT_EQ(f.Text(),
+            "doctor: dead_relu  layer dense_1: 94% of units\n"
+            "        try: --learning-rate 0.3   (or --activation leaky_relu, elu)\n");
+  EXPECT_EQ(
+      f.ToJson().dump(),
+      R"({"id":"dead_relu","confidence":0.9,"evidence":"layer dense_1: 94% of units","knob":"--learning-rate 0.3",)"
+      R"("alternatives":"--activation leaky_relu, elu","step":400})");
+  EXPECT_EQ(FindingsText({}, "fine"), "doctor: healthy  fine\n");
+}
+
+TEST(DoctorTest, StatisticsAreSampledTwentyTimesARun) {
+  EXPECT_EQ(Doctor::StatisticsEvery(3000), 150);
+  EXPECT_EQ(Doctor::StatisticsEvery(10), 1);
+}
+
+}  // namespace
+}  // namespace lever
