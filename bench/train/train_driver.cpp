@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
   if (doctor) {
     // The diagnosis at the end is part of the doctor's cost.
     findings = watcher.Diagnose().size();
-    r.training_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() -
-                          r.elapsed_seconds;
+    r.training_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - r.elapsed_seconds;
   }
   const double sps = static_cast<double>(r.steps) / r.training_seconds;
   std::printf(

@@ -28,7 +28,8 @@ std::string FallText(const DoctorRecord& record);
 std::string Scaled(double value, double factor);
 /// "adam at 0.01".
 std::string OptimizerText(const DoctorFacts& facts);
-/// Whether the learning rate is high for its optimizer (SGD family above 0.5, adaptive ones above 0.05).
+/// Whether the learning rate is high for its optimizer (SGD above 0.5, momentum and Nesterov above 0.1,
+/// the adaptive ones above 0.05).
 bool HighLearningRate(const DoctorFacts& facts);
 
 }  // namespace lever::doctor

@@ -10,6 +10,7 @@
 #include "lever/io/run_log.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
+#include "lever/registry.h"
 #include "lever/train/dnn_defaults.h"
 #include "lever/train/run_result.h"
 
@@ -105,6 +106,52 @@ void TrainingRunSpec::UseTableDefaults(const KnobsChosen& chosen) {
   if (!chosen.learning_rate) config.optimizer.learning_rate = dnn_defaults::kLearningRate;
   if (!chosen.batch_size) config.batch_size = dnn_defaults::kBatchSize;
   if (!chosen.steps) config.max_steps = dnn_defaults::kMaxSteps;
+}
+
+void TrainingRunSpec::ApplyKnob(const std::string& knob) {
+  const size_t space = knob.find(' ');
+  const std::string flag = knob.substr(0, space);
+  const std::string value = space == std::string::npos ? "" : knob.substr(space + 1);
+  const auto number = [&]() {
+    try {
+      size_t used = 0;
+      const double v = std::stod(value, &used);
+      if (used == value.size()) return v;
+    } catch (const std::exception&) {
+    }
+    throw ConfigError("the doctor's knob '" + knob + "' has no number");
+  };
+  if (flag == "--learning-rate") {
+    config.optimizer.learning_rate = number();
+  } else if (flag == "--steps") {
+    config.max_steps = static_cast<int64_t>(number());
+  } else if (flag == "--batch-size") {
+    config.batch_size = static_cast<int64_t>(number());
+  } else if (flag == "--clip-norm") {
+    config.clip_norm = number();
+  } else if (flag == "--l1") {
+    mlp.regularizer.l1 = number();
+  } else if (flag == "--l2") {
+    mlp.regularizer.l2 = number();
+  } else if (flag == "--dropout") {
+    mlp.dropout = number();
+  } else if (flag == "--activation") {
+    mlp.activation = value;
+  } else if (flag == "--initializer") {
+    mlp.initializer = value;
+  } else if (flag == "--optimizer") {
+    config.optimizer.name = value;
+  } else if (flag == "--hidden") {
+    mlp.hidden = ParseLayerSizes(value);
+  } else if (flag == "--features") {
+    data.features = SplitNames(value);
+  } else if (flag == "--standardize") {
+    data.standardize = true;
+  } else if (flag == "--batch-norm") {
+    mlp.batch_norm = true;
+  } else {
+    throw ConfigError("the doctor's knob '" + knob + "' is not one lever train --fix can turn");
+  }
 }
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {

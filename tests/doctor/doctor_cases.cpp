@@ -3,8 +3,10 @@
 // "healthy"). Prints one row per case and the totals; fails when fewer than 95% of the broken runs get
 // their planted cause first, or when a healthy run raises any finding (issue 15's bars).
 //
-//   doctor_cases LEVER CASES.YAML [TABLES_DIR]
+//   doctor_cases LEVER CASES.YAML [TABLES_DIR] [--fix]
 // {tables} in a case's args is TABLES_DIR (tests/real_tables/write_tables.py's iris, wine, breast_cancer).
+// --fix also retrains every broken case with `lever train --fix 3` and prints the test figures before and
+// after, and whether the run ended healthy.
 #include <fmt/core.h>
 #include <stdlib.h>
 #include <yaml-cpp/yaml.h>
@@ -46,6 +48,37 @@ Outcome RunCase(const std::string& lever, const std::string& args, const std::st
   return o;
 }
 
+// `lever train --fix 3 ARGS`: "before -> after" of the first round, the final figures, and whether the last
+// diagnosis kept was healthy.
+struct FixOutcome {
+  std::string before, after = "(no round)";
+  bool improved = false, healthy = false;
+};
+
+FixOutcome RunFix(const std::string& lever, const std::string& args, const std::string& dir) {
+  const std::string command = lever + " train -q --fix 3 " + args + " > " + dir + ".fix 2>&1";
+  std::system(command.c_str());
+  FixOutcome o;
+  std::ifstream in(dir + ".fix");
+  std::string line, last_doctor;
+  while (std::getline(in, line)) {
+    if (line.rfind("doctor:", 0) == 0) last_doctor = line;
+    if (line.rfind("fix 1: ", 0) == 0) {
+      const size_t colon = line.find(": ", line.find(" for ") + 5);
+      const size_t arrow = line.find(" -> ", colon);
+      if (colon != std::string::npos && arrow != std::string::npos)
+        o.before = line.substr(colon + 2, arrow - colon - 2);
+    }
+    if (line.rfind("fixed: ", 0) == 0) {
+      o.improved = line.find("nothing changed") == std::string::npos;
+      const size_t arrow = line.rfind(" -> ");
+      if (arrow != std::string::npos) o.after = line.substr(arrow + 4);
+    }
+  }
+  o.healthy = o.improved && last_doctor.rfind("doctor: healthy", 0) == 0;
+  return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +88,8 @@ int main(int argc, char** argv) {
   }
   const std::string lever = argv[1];
   const std::string tables = argc > 3 ? argv[3] : "";
+  const bool fix = argc > 4 && std::string(argv[4]) == "--fix";
+  int fixed = 0, ended_healthy = 0;
   char pattern[] = "/tmp/lever_doctor_XXXXXX";
   const char* work = mkdtemp(pattern);
   if (work == nullptr) return 2;
@@ -76,6 +111,13 @@ int main(int argc, char** argv) {
       named += ok ? 1 : 0;
     }
     fmt::print("{:<34} {:<26} {:<26} {}\n", name, planted, o.ran ? o.first : "(no doctor.json)", ok ? "ok" : "MISS");
+    if (fix && planted != "healthy") {
+      const FixOutcome f = RunFix(lever, args, dir);
+      fixed += f.improved ? 1 : 0;
+      ended_healthy += f.healthy ? 1 : 0;
+      fmt::print("    --fix 3: {} -> {}{}\n", f.before.empty() ? "?" : f.before, f.after,
+                 f.healthy ? "  (healthy)" : "");
+    }
     if (!ok) {
       fmt::print("    lever train {}\n    {}\n", args, o.evidence);
       std::ifstream out(dir + ".out");
@@ -86,6 +128,10 @@ int main(int argc, char** argv) {
     }
   }
   const double rate = broken > 0 ? static_cast<double>(named) / broken : 1.0;
+  if (fix) {
+    fmt::print("--fix 3: {} of {} broken runs ended better on the test set, {} of them diagnosed healthy\n", fixed,
+               broken, ended_healthy);
+  }
   fmt::print("broken runs: {} of {} named first ({:.0f}%, bar 95%); healthy runs: {} with an alarm of {} (bar 0)\n",
              named, broken, 100 * rate, alarms, healthy);
   std::error_code ignored;

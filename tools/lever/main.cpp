@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error 2 (CLI11's own codes, 105 for a value out of range
+    // and so on, are not lever's).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   int code = 0;
   try {

@@ -28,7 +28,73 @@ struct TrainFlags {
   std::vector<std::string> optimizer_options;
   ScheduleFlags schedule;
   bool quiet = false, no_progress_bar = false;
+  int fix = 0;
 };
+
+// "test loss 0.6931  test accuracy 0.5000", or what stopped the run.
+std::string TestFigures(const TrainingOutcome& o) {
+  if (!o.result.validation) return "diverged";
+  std::string out = fmt::format("test loss {:.4f}", o.result.validation->loss);
+  if (IsClassificationLoss(o.loss)) out += fmt::format("  test accuracy {:.4f}", o.result.validation->accuracy);
+  return out;
+}
+
+// One run with the doctor: its outcome, or, when it diverged, the doctor's findings with no figures.
+TrainingOutcome RunOnce(TrainingRun& run) {
+  try {
+    return run.Run();
+  } catch (const DivergenceError& e) {
+    if (run.doctor() == nullptr) throw;
+    TrainingOutcome o;
+    o.findings = run.doctor()->Diagnose();
+    o.doctor_text = fmt::format("diverged at step {}\n{}", e.step(), FindingsText(o.findings, ""));
+    return o;
+  }
+}
+
+// Whether `after` is no worse on the test set than `before`: it trained where `before` diverged, or its
+// test accuracy (classification) is not lower, or its test loss (regression) at most 0.1% higher. A knob
+// that changed nothing yet, such as L1 that still zeroes every weight, is kept so the next round can turn
+// it further.
+bool NoWorse(const TrainingOutcome& after, const TrainingOutcome& before) {
+  if (!after.result.validation) return false;
+  if (!before.result.validation) return true;
+  if (IsClassificationLoss(after.loss)) return after.result.validation->accuracy >= before.result.validation->accuracy;
+  return after.result.validation->loss <= 1.001 * before.result.validation->loss;
+}
+
+// --fix: up to `rounds` retrainings, each with the first finding's knob turned, printed side by side. A
+// round that makes the test set's figure worse is undone and ends the fixing. With a job directory, round k writes
+// its files (result.json, doctor.json, the run log) to <job-dir>/fix-k.
+int Fix(TrainingRunSpec spec, TrainingOutcome before, int rounds) {
+  const std::string job_dir = spec.job_dir;
+  std::vector<std::string> kept;
+  for (int round = 1; round <= rounds && !before.findings.empty(); ++round) {
+    const Finding top = before.findings.front();
+    TrainingRunSpec next = spec;
+    next.ApplyKnob(top.knob);
+    // Each round's files beside the first run's: <job-dir>/fix-1, fix-2, ...
+    if (!spec.job_dir.empty()) next.job_dir = fmt::format("{}/fix-{}", job_dir, round);
+    TrainingOutcome after;
+    {
+      TrainingRun run(next);
+      after = RunOnce(run);
+    }
+    const bool better = NoWorse(after, before);
+    fmt::print("fix {}: {} for {}: {} -> {}{}\n", round, top.knob, top.id, TestFigures(before), TestFigures(after),
+               better ? "" : "  (worse: undone, fixing stops)");
+    if (!better) break;
+    fmt::print("{}", after.doctor_text);
+    Flush(stdout);
+    kept.push_back(top.knob);
+    spec = std::move(next);
+    before = std::move(after);
+  }
+  std::string knobs;
+  for (const std::string& k : kept) knobs += (knobs.empty() ? "" : " ") + k;
+  fmt::print("fixed: {}\n", kept.empty() ? std::string("nothing changed") : knobs + " -> " + TestFigures(before));
+  return 0;
+}
 
 int Run(TrainFlags& f, const CLI::App& cmd) {
   TrainingRunSpec spec = f.spec;
@@ -45,19 +111,28 @@ int Run(TrainFlags& f, const CLI::App& cmd) {
   spec.data.seed = spec.config.seed;
   AddOptimizerOptions(f.optimizer_options, spec.config.optimizer);
   f.schedule.ApplyTo(spec.config.optimizer);
-  TrainingRun run(spec);
-  const TrainConfig& c = run.config();
-  ConsoleProgress progress(IsClassificationLoss(c.loss), !f.no_progress_bar && IsTerminal(stdout));
-  progress.ShowStatistics(f.spec.config.statistics_every > 0);  // not the doctor's own samples
-  if (!f.quiet) {
-    WriteToStdout(run.Header());
-    run.trainer().AddHook(&progress);
+  if (f.fix > 0) spec.doctor = true;
+  TrainingOutcome o;
+  {
+    TrainingRun run(spec);
+    const TrainConfig& c = run.config();
+    ConsoleProgress progress(IsClassificationLoss(c.loss), !f.no_progress_bar && IsTerminal(stdout));
+    progress.ShowStatistics(f.spec.config.statistics_every > 0);  // not the doctor's own samples
+    if (!f.quiet) {
+      WriteToStdout(run.Header());
+      run.trainer().AddHook(&progress);
+    }
+    if (f.fix > 0) {
+      o = RunOnce(run);  // a diverging run is what --fix is for
+      if (!o.result.validation) fmt::print("{}", o.doctor_text);
+    } else {
+      o = run.Run();
+    }
   }
-  const TrainingOutcome o = run.Run();
-  fmt::print("{}{}", o.Text(), o.doctor_text);
+  if (o.result.validation) fmt::print("{}{}", o.Text(), o.doctor_text);
   Flush(stdout);
   if (!o.not_converged.empty()) fmt::print(stderr, "warning: {}\n", o.not_converged);
-  return 0;
+  return f.fix > 0 ? Fix(spec, std::move(o), f.fix) : 0;
 }
 
 }  // namespace
@@ -112,6 +187,10 @@ Command RegisterTrain(CLI::App& app) {
   cmd->add_flag("--doctor", f->spec.doctor,
                 "the training doctor: read the loss curves and gradient/activation statistics, and at the end say "
                 "what is wrong and which knob to turn (with --job-dir: doctor.json); docs/doctor.md");
+  cmd->add_option("--fix", f->fix,
+                  "with the doctor: retrain up to N times, each time with the first finding's knob turned, and print "
+                  "the test figures before and after (implies --doctor)")
+      ->check(CLI::Range(0, 10));
   cmd->add_flag("--quiet,-q", f->quiet, "print only the final result");
   cmd->add_flag("--no-progress-bar", f->no_progress_bar,
                 "on a terminal, print only the evaluation lines (no bar redrawn in place between them)");

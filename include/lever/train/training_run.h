@@ -53,6 +53,9 @@ struct TrainingRunSpec {
   /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adagrad at 0.05, 1000 steps of 32), so the
   /// flag-driven and the run-config forms train the same network. A Playground dataset keeps its own.
   void UseTableDefaults(const KnobsChosen& chosen);
+  /// Turns a knob as the doctor's findings name it ("--learning-rate 0.3", "--standardize", "--hidden
+  /// 16,16"): `lever train --fix`. Throws ConfigError for a knob that is not one of these flags or a bad value.
+  void ApplyKnob(const std::string& knob);
 };
 
 struct TrainingOutcome {
@@ -95,6 +98,8 @@ class TrainingRun {
   /// Trains, then writes result.json (atomically) to the job directory when there is one. With the doctor,
   /// a DivergenceError carries the doctor's findings in its message (and doctor.json is written first).
   TrainingOutcome Run();
+  /// The doctor (spec.doctor), or null: after a DivergenceError its Diagnose() has the findings.
+  const Doctor* doctor() const { return doctor_.get(); }
 
  private:
   class JobFiles;
