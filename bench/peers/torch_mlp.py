@@ -207,16 +207,17 @@ def main():
           f"{base['steps_per_second']:,.0f} steps/s without ({cost:+.1f}% time)")
     # What the training doctor costs (lever train --doctor: every step's loss kept, statistics sampled 20
     # times a run, the diagnosis at the end), on each network, interleaved.
-    print("the training doctor (--doctor), best of the runs, interleaved:")
+    print("the training doctor (--doctor), the median of per-pair time ratios, runs interleaved:")
     for name in "abc":
-        plain, doctored = [], []
-        for _ in range(max(3, repeats)):
-            plain.append(run_json([args.lever, "--network", name, "--steps", str(steps[name][0])]))
-            doctored.append(run_json([args.lever, "--network", name, "--steps", str(steps[name][0]), "--doctor"]))
-        p, d = best_of(plain, "steps_per_second"), best_of(doctored, "steps_per_second")
-        cost = 100 * (p["steps_per_second"] / d["steps_per_second"] - 1)
-        print(f"  network {name}: {d['steps_per_second']:,.0f} vs {p['steps_per_second']:,.0f} steps/s without "
-              f"({cost:+.2f}% time; bar 1%)")
+        ratios = []
+        for _ in range(max(9, repeats)):
+            p = run_json([args.lever, "--network", name, "--steps", str(steps[name][0])])
+            d = run_json([args.lever, "--network", name, "--steps", str(steps[name][0]), "--doctor"])
+            ratios.append(p["steps_per_second"] / d["steps_per_second"])
+        ratios.sort()
+        q = len(ratios) // 4
+        print(f"  network {name}: {100 * (ratios[len(ratios) // 2] - 1):+.2f}% time (quartiles "
+              f"{100 * (ratios[q] - 1):+.2f}% .. {100 * (ratios[-1 - q] - 1):+.2f}%; bar 1%)")
     sys.exit(1 if failures else 0)
 
 

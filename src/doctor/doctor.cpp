@@ -62,7 +62,7 @@ Doctor::Doctor(DoctorFacts facts) {
   record_.step_losses.reserve(static_cast<size_t>(std::clamp<int64_t>(record_.facts.max_steps, 0, 1 << 20)));
 }
 
-int64_t Doctor::StatisticsEvery(int64_t max_steps) { return std::max<int64_t>(1, max_steps / 20); }
+int64_t Doctor::StatisticsEvery(int64_t max_steps) { return std::max<int64_t>(1, max_steps / 10); }
 
 bool Doctor::AfterStep(Learner& /*learner*/, const StepReport& report) {
   record_.step_losses.push_back(static_cast<float>(report.loss));

@@ -62,7 +62,7 @@ class Doctor : public Hook {
  public:
   explicit Doctor(DoctorFacts facts);
 
-  /// The sampling interval of the statistics: 20 samples a run at most, so the doctor's cost stays small
+  /// The sampling interval of the statistics: 10 samples a run at most, so the doctor's cost stays small
   /// (each sample copies the weights once and reads the activations of one batch).
   static int64_t StatisticsEvery(int64_t max_steps);
 
