@@ -61,7 +61,7 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   const double fall = Fall(r);
   const double ratio = MedianUpdateRatio(r);
   const bool tiny_updates = std::isfinite(ratio) && ratio < 1e-4;
-  if (tiny_updates && fall < 0.5 && (!Settled(r) || fall < 0.1)) {
+  if (tiny_updates && fall < 0.5) {
     out.push_back({.id = "learning_rate_too_low",
                    .confidence = 0.85,
                    .evidence = fmt::format("the training loss {} with weight updates of {:.1e} of the weights per "
@@ -69,6 +69,21 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
                                            FallText(r), ratio, OptimizerText(f)),
                    .knob = "--learning-rate " + Scaled(f.learning_rate, 10),
                    .alternatives = f.optimizer == "sgd" ? "--optimizer adam" : ""});
+    return;
+  }
+  // Barely moved, or still creeping down at the end after falling little: the steps are too small to get
+  // anywhere in this run (a model too weak falls, then levels off: underfitting).
+  const size_t n = r.step_losses.size();
+  const double middle = MeanOf(r.step_losses, 4 * n / 10, 7 * n / 10), late = MeanOf(r.step_losses, 7 * n / 10, n);
+  const double creep = middle > 0 ? (middle - late) / middle : 0.0;
+  if (fall < 0.1 || (fall < 0.3 && creep > 0.02)) {
+    out.push_back({.id = "learning_rate_too_low",
+                   .confidence = 0.8,
+                   .evidence = fmt::format("the training loss {} and was still creeping down at the end ({:.1f}% "
+                                           "over the last 30% of the steps; {})",
+                                           FallText(r), 100 * creep, OptimizerText(f)),
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, 10),
+                   .alternatives = "--steps " + std::to_string(10 * n)});
     return;
   }
   // A classifier that already gets (nearly) every training example right gains little from more steps.

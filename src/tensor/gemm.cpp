@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "tensor/thread_pool.h"
 
@@ -105,11 +106,15 @@ void Gemm(const ConstTensorRef<T>& a, bool transpose_a, const ConstTensorRef<T>&
       // Chunks of at least 16 rows or columns, rounded to 16 for the kernels' register blocking.
       job.chunk = std::max<blasint>(16, ((split + tasks - 1) / tasks + 15) / 16 * 16);
       tasks = static_cast<int>((split + job.chunk - 1) / job.chunk);
-      if (tasks <= 1) {
+      // The pool runs one product at a time: a product asked for while another thread's holds it (a
+      // sweep's runs, a library user's threads) runs on its own thread, whole.
+      static std::atomic<bool> pool_busy{false};
+      if (tasks <= 1 || pool_busy.exchange(true, std::memory_order_acquire)) {
         job.chunk = split;
         RunSgemmChunk(&job, 0);
       } else {
         pool.Run(tasks, RunSgemmChunk, &job);
+        pool_busy.store(false, std::memory_order_release);
       }
       return;
     }

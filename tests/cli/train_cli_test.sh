@@ -86,6 +86,18 @@ out=$("$lever" train -q --fix 2 --activation relu --optimizer sgd --learning-rat
 expect_error "--fix: Value 11 not in range" --fix 11
 rm -rf "$work"
 
+# lever sweep: every combination trained, the doctor's verdict per run, the table and the SVG files.
+work=$(mktemp -d)
+out=$("$lever" sweep -q --knob learning_rate=0.001,0.03,1 --knob batch_size=10,50 -o "$work/s" -- --dataset spiral 2>&1) ||
+  fail "sweep: exit $?" "$out"
+[[ "$out" == "learning_rate  batch_size  train loss"*"learning_rate_too_low"*"learning_rate_too_high"*"6 runs in "* ]] ||
+  fail "sweep: the table" "$out"
+[ "$(wc -l < "$work/s/sweep.csv")" -eq 7 ] && grep -q "<polyline" "$work/s/curves.svg" && grep -q "Final test accuracy" "$work/s/heatmap.svg" ||
+  fail "sweep: sweep.csv, curves.svg, heatmap.svg" "$(ls "$work/s")"
+expect_exit2 "not a knob a sweep can turn" "$lever" sweep --knob momentum=0.9 -- --dataset circle
+expect_exit2 "after --, lever train's flags:" "$lever" sweep --knob lr=0.1 -- --bogus 1
+rm -rf "$work"
+
 # A progress bar (redrawn in place with carriage returns) on a terminal, plain lines in a pipe or a log.
 long_run=(--dataset spiral --hidden 32,32 --steps 40000 --batch-size 64 --eval-every 20000)
 if command -v script > /dev/null; then

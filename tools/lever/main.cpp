@@ -56,6 +56,7 @@ struct Subcommand {
 // clang-format off
 constexpr Subcommand kSubcommands[] = {
     {"train", lever::cli::RegisterTrain},
+    {"sweep", lever::cli::RegisterSweep},
     {"linear", lever::cli::RegisterLinear},
     {"threshold", lever::cli::RegisterThreshold},
     {"eval", lever::cli::RegisterEval},

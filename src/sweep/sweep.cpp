@@ -1,0 +1,167 @@
+#include "lever/sweep/sweep.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "lever/error.h"
+#include "lever/losses/registry.h"
+#include "lever/registry.h"
+
+namespace lever {
+namespace {
+
+// The knobs a sweep may turn: name (and aliases) -> lever train's flag.
+struct KnobName {
+  const char* name;
+  const char* flag;
+};
+constexpr KnobName kKnobs[] = {{"learning_rate", "--learning-rate"},
+                               {"lr", "--learning-rate"},
+                               {"steps", "--steps"},
+                               {"batch_size", "--batch-size"},
+                               {"clip_norm", "--clip-norm"},
+                               {"l1", "--l1"},
+                               {"l2", "--l2"},
+                               {"dropout", "--dropout"},
+                               {"activation", "--activation"},
+                               {"initializer", "--initializer"},
+                               {"optimizer", "--optimizer"},
+                               {"hidden", "--hidden"},
+                               {"features", "--features"}};
+
+// A test-set figure's NaN.
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Records the evaluations as curve points.
+class CurveHook : public Hook {
+ public:
+  explicit CurveHook(std::vector<SweepPoint>& curve) : curve_(curve) {}
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& report) override {
+    if (report.name != "evaluation") return false;
+    curve_.push_back(
+        {report.step, report.Get("train_loss"), report.Get("validation_loss"), report.Get("validation_accuracy")});
+    return false;
+  }
+
+ private:
+  std::vector<SweepPoint>& curve_;
+};
+
+SweepRun TrainOne(const SweepSpec& spec, const std::vector<std::string>& values, uint64_t seed) {
+  TrainingRunSpec run_spec = spec.base;
+  run_spec.job_dir.clear();
+  run_spec.doctor = true;
+  for (size_t k = 0; k < spec.knobs.size(); ++k) {
+    const std::string& value = values[k];
+    // --hidden takes "" for a linear model; the knob text keeps the comma list whole.
+    run_spec.ApplyKnob(spec.knobs[k].flag + " " + value);
+  }
+  run_spec.config.seed = seed;
+  run_spec.data.seed = seed;
+  SweepRun out;
+  out.values = values;
+  out.seed = seed;
+  TrainingRun run(run_spec);
+  CurveHook curve(out.curve);
+  run.trainer().AddHook(&curve);
+  try {
+    const TrainingOutcome o = run.Run();
+    out.train_loss = o.result.train.loss;
+    out.test_loss = o.result.validation->loss;
+    out.test_accuracy = IsClassificationLoss(o.loss) ? o.result.validation->accuracy : kNaN;
+    out.nonzero_weights = o.result.nonzero_weights;
+    out.kernel_weights = o.result.kernel_weights;
+    out.seconds = o.result.elapsed_seconds;
+    out.finding = o.findings.empty() ? "healthy" : o.findings.front().id;
+  } catch (const DivergenceError& e) {
+    out.diverged = true;
+    out.diverged_at = e.step();
+    out.train_loss = out.test_loss = out.test_accuracy = kNaN;
+    const std::vector<Finding> findings = run.doctor()->Diagnose();
+    out.finding = findings.empty() ? "diverged" : findings.front().id;
+  }
+  return out;
+}
+
+}  // namespace
+
+SweepKnob ParseSweepKnob(const std::string& text) {
+  const size_t eq = text.find('=');
+  std::string name = text.substr(0, eq);
+  while (name.starts_with("-")) name.erase(0, 1);
+  std::replace(name.begin(), name.end(), '-', '_');
+  const auto* knob =
+      std::find_if(std::begin(kKnobs), std::end(kKnobs), [&](const KnobName& k) { return name == k.name; });
+  if (knob == std::end(kKnobs)) {
+    std::string valid;
+    for (const KnobName& k : kKnobs) valid += std::string(valid.empty() ? "" : ", ") + k.name;
+    throw ConfigError("--knob " + text + ": not a knob a sweep can turn. Valid: " + valid + " (--knob name=v1,v2,...)");
+  }
+  SweepKnob out{.name = name, .flag = knob->flag, .values = {}};
+  if (eq == std::string::npos || eq + 1 == text.size()) {
+    throw ConfigError("--knob " + text + ": no values; give them after '=', e.g. --knob " + name + "=0.01,0.1");
+  }
+  // --hidden's values hold commas (8,8): they are separated by ';' or '/' instead ("8,8;16,16").
+  const std::string values = text.substr(eq + 1);
+  const bool layered = std::string(knob->flag) == "--hidden" || std::string(knob->flag) == "--features";
+  out.values = SplitNames(values, layered ? ';' : ',');
+  if (out.values.empty()) throw ConfigError("--knob " + text + ": no values");
+  return out;
+}
+
+std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(int, int)>& done) {
+  if (spec.seeds < 1) throw ConfigError("--seeds must be at least 1, got " + std::to_string(spec.seeds));
+  if (spec.knobs.empty()) throw ConfigError("a sweep needs at least one --knob name=v1,v2,...");
+  // Every combination (the first knob outermost), each with every seed.
+  std::vector<std::vector<std::string>> combinations{{}};
+  for (const SweepKnob& knob : spec.knobs) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& prefix : combinations) {
+      for (const std::string& value : knob.values) {
+        next.push_back(prefix);
+        next.back().push_back(value);
+      }
+    }
+    combinations = std::move(next);
+  }
+  const size_t total = combinations.size() * static_cast<size_t>(spec.seeds);
+  constexpr size_t kMaxRuns = 10000;
+  if (total > kMaxRuns) {
+    throw ConfigError("the sweep has " + std::to_string(total) + " runs, more than " + std::to_string(kMaxRuns) +
+                      "; give fewer values or seeds");
+  }
+  std::vector<SweepRun> runs(total);
+  std::atomic<size_t> next{0};
+  std::atomic<int> finished{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&] {
+    for (size_t i = next++; i < total; i = next++) {
+      try {
+        const auto& values = combinations[i / static_cast<size_t>(spec.seeds)];
+        runs[i] = TrainOne(spec, values, spec.base.config.seed + i % static_cast<size_t>(spec.seeds));
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = total;  // the others stop after their current run
+        return;
+      }
+      const int count = ++finished;
+      if (done) done(count, static_cast<int>(total));
+    }
+  };
+  const int jobs = std::clamp<int>(spec.jobs, 1, static_cast<int>(total));
+  std::vector<std::thread> threads;
+  for (int t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return runs;
+}
+
+}  // namespace lever

@@ -1,0 +1,108 @@
+#include "lever/sweep/sweep.h"
+
+#include <gtest/gtest.h>
+
+#include "lever/error.h"
+#include "lever/sweep/plots.h"
+#include "testing/files.h"
+
+namespace lever {
+namespace {
+
+using testing::Contains;
+using testing::ErrorOf;
+
+TrainingRunSpec SmallSpiral() {
+  TrainingRunSpec spec;
+  spec.config.max_steps = 300;
+  return spec;
+}
+
+TEST(SweepTest, KnobsParseWithTheirFlagAndValues) {
+  const SweepKnob lr = ParseSweepKnob("learning_rate=0.001,0.01");
+  EXPECT_EQ(lr.name, "learning_rate");
+  EXPECT_EQ(lr.flag, "--learning-rate");
+  EXPECT_EQ(lr.values, (std::vector<std::string>{"0.001", "0.01"}));
+  EXPECT_EQ(ParseSweepKnob("--batch-size=10").flag, "--batch-size");
+  EXPECT_EQ(ParseSweepKnob("lr=1").flag, "--learning-rate");
+  EXPECT_EQ(ParseSweepKnob("hidden=8;8,8").values, (std::vector<std::string>{"8", "8,8"}));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("momentum=0.9"); }),
+                       "not a knob a sweep can turn. Valid: learning_rate, lr, steps"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("l2"); }), "no values"));
+}
+
+// Each run is the run `lever train` would make with that knob value: same figures, whatever the threads.
+TEST(SweepTest, EveryCombinationEqualsItsOwnRunInAnyThreadCount) {
+  SweepSpec spec;
+  spec.base = SmallSpiral();
+  spec.knobs = {ParseSweepKnob("learning_rate=0.003,0.3"), ParseSweepKnob("batch_size=5,20")};
+  spec.seeds = 2;
+  spec.jobs = 1;
+  const std::vector<SweepRun> one = RunSweep(spec);
+  ASSERT_EQ(one.size(), 8u);
+  EXPECT_EQ(one[0].values, (std::vector<std::string>{"0.003", "5"}));
+  EXPECT_EQ(one[1].seed, 2u);
+  EXPECT_EQ(one[7].values, (std::vector<std::string>{"0.3", "20"}));
+  spec.jobs = 3;
+  const std::vector<SweepRun> three = RunSweep(spec);
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].test_loss, three[i].test_loss) << i;
+    EXPECT_EQ(one[i].finding, three[i].finding) << i;
+  }
+  TrainingRunSpec alone = SmallSpiral();
+  alone.config.optimizer.learning_rate = 0.3;
+  alone.config.batch_size = 5;
+  alone.config.seed = alone.data.seed = 2;
+  alone.doctor = true;
+  TrainingRun run(alone);
+  const TrainingOutcome o = run.Run();
+  EXPECT_EQ(one[5].test_loss, o.result.validation->loss);  // learning_rate 0.3, batch 5, seed 2
+  EXPECT_EQ(one[5].curve.size(), 10u);                     // ten evaluations a run
+  EXPECT_EQ(one[5].curve.back().test_loss, o.result.validation->loss);
+}
+
+TEST(SweepTest, ADivergingRunIsKeptWithTheDoctorsVerdict) {
+  SweepSpec spec;
+  spec.base.data.dataset = "plane";
+  spec.base.mlp.hidden = {8};
+  spec.base.mlp.activation = "relu";
+  spec.base.config.optimizer = {.name = "sgd", .learning_rate = 0.01};
+  spec.base.config.max_steps = 300;
+  spec.knobs = {ParseSweepKnob("learning_rate=0.01,0.3")};
+  const std::vector<SweepRun> runs = RunSweep(spec);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_FALSE(runs[0].diverged);
+  EXPECT_TRUE(runs[1].diverged);
+  EXPECT_GT(runs[1].diverged_at, 0);
+  EXPECT_EQ(runs[1].finding, "learning_rate_too_high");
+  EXPECT_TRUE(std::isnan(runs[1].test_loss));
+  const std::string table = SweepTableText(spec.knobs, runs);
+  EXPECT_NE(table.find("learning_rate_too_high (diverged at step"), std::string::npos) << table;
+}
+
+TEST(SweepTest, PlotsDrawEveryRunAndTwoKnobsGetAHeatmap) {
+  SweepSpec spec;
+  spec.base = SmallSpiral();
+  spec.knobs = {ParseSweepKnob("learning_rate=0.003,0.03,0.3")};
+  const std::vector<SweepRun> runs = RunSweep(spec);
+  const std::string svg = SweepCurvesSvg(spec.knobs, runs);
+  size_t lines = 0;
+  for (size_t at = svg.find("<polyline"); at != std::string::npos; at = svg.find("<polyline", at + 1)) ++lines;
+  EXPECT_EQ(lines, 6u);  // train and test loss of each run
+  EXPECT_NE(svg.find("learning_rate=0.3 ("), std::string::npos);
+  EXPECT_EQ(svg.rfind("</svg>\n"), svg.size() - 7);
+  EXPECT_EQ(SweepHeatmapSvg(spec.knobs, runs), "");
+  spec.knobs.push_back(ParseSweepKnob("batch_size=5,20"));
+  const std::vector<SweepRun> grid = RunSweep(spec);
+  const std::string heatmap = SweepHeatmapSvg(spec.knobs, grid);
+  size_t cells = 0;
+  for (size_t at = heatmap.find("<rect x="); at != std::string::npos; at = heatmap.find("<rect x=", at + 1)) ++cells;
+  EXPECT_EQ(cells, 6u);
+  const std::string csv = SweepTableCsv(spec.knobs, grid);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "learning_rate,batch_size,seed,train_loss,test_loss,test_accuracy,nonzero_weights,kernel_weights,"
+            "diverged_at,doctor");
+}
+
+}  // namespace
+}  // namespace lever

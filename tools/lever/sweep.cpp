@@ -1,0 +1,108 @@
+// `lever sweep`: "adjust the knobs and see their effect". Every combination of --knob values trains as
+// `lever train` would with the arguments after `--`, several at a time (lever/sweep/sweep.h); the table,
+// the curves and (two knobs) the heatmap go to the terminal and to --output.
+#include "lever/sweep/sweep.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "commands.h"
+#include "console.h"
+#include "lever/error.h"
+#include "lever/io/atomic_file.h"
+#include "lever/sweep/plots.h"
+#include "lever/tensor/gemm.h"
+#include "run_flags.h"
+
+namespace lever::cli {
+namespace {
+
+struct SweepFlags {
+  std::vector<std::string> knobs;
+  int seeds = 1;
+  int jobs = 0;
+  std::string output = "sweep";
+  bool quiet = false;
+  std::vector<std::string> train_args;  // after --
+};
+
+// The arguments after `--`, parsed as `lever train`'s run flags.
+TrainingRunSpec TrainArguments(const std::vector<std::string>& args) {
+  CLI::App train{"lever train (the arguments after -- in lever sweep)"};
+  RunFlags flags;
+  AddRunFlags(&train, flags);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  try {
+    train.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw ConfigError(std::string("after --, lever train's flags: ") + e.what());
+  }
+  return SpecFromFlags(flags, train);
+}
+
+int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
+  SweepSpec spec;
+  spec.base = TrainArguments(train_args);
+  for (const std::string& k : f.knobs) spec.knobs.push_back(ParseSweepKnob(k));
+  spec.seeds = f.seeds;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  spec.jobs = f.jobs > 0 ? f.jobs : cores;
+  if (spec.jobs > 1) SetGemmThreads(1);  // the runs share the cores; each multiplies on its own thread
+  std::mutex print;
+  const auto done = [&](int finished, int total) {
+    if (f.quiet) return;
+    const std::lock_guard<std::mutex> lock(print);
+    fmt::print(stderr, "\rsweep: {}/{} runs", finished, total);
+    if (finished == total) fmt::print(stderr, "\n");
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<SweepRun> runs = RunSweep(spec, done);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::error_code error;
+  std::filesystem::create_directories(f.output, error);
+  if (error) throw IoError("cannot create the output directory " + f.output + ": " + error.message());
+  const std::filesystem::path out(f.output);
+  WriteFileAtomically((out / "sweep.csv").string(), SweepTableCsv(spec.knobs, runs));
+  WriteFileAtomically((out / "curves.svg").string(), SweepCurvesSvg(spec.knobs, runs));
+  const std::string heatmap = SweepHeatmapSvg(spec.knobs, runs);
+  if (!heatmap.empty()) WriteFileAtomically((out / "heatmap.svg").string(), heatmap);
+  fmt::print("{}", SweepTableText(spec.knobs, runs));
+  fmt::print("{} runs in {:.2f}s, {} at a time; {}/sweep.csv, {}/curves.svg{}\n", runs.size(), seconds,
+             std::min<size_t>(static_cast<size_t>(spec.jobs), runs.size()), f.output, f.output,
+             heatmap.empty() ? "" : ", " + f.output + "/heatmap.svg");
+  Flush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+Command RegisterSweep(CLI::App& app) {
+  auto f = std::make_shared<SweepFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep",
+      "Train every combination of knob values and show their effect: lever sweep --knob learning_rate=0.01,0.1,1 "
+      "-- <lever train flags>");
+  cmd->add_option("--knob", f->knobs,
+                  "name=v1,v2,... (repeatable): learning_rate (lr), steps, batch_size, clip_norm, l1, l2, dropout, "
+                  "activation, initializer, optimizer, hidden and features (these two separate values with ';': "
+                  "hidden=8;8,8;16,16)")
+      ->required()
+      ->allow_extra_args(false);  // one value per --knob, so `--` after it still starts lever train's flags
+  cmd->add_option("--seeds", f->seeds, "seeds per combination (--seed, +1, ...), to show the spread")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--jobs,-j", f->jobs, "runs trained at the same time (0 = the machine's cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  cmd->add_option("--output,-o", f->output, "directory for sweep.csv, curves.svg and (two knobs) heatmap.svg")
+      ->capture_default_str();
+  cmd->add_flag("--quiet,-q", f->quiet, "no progress on stderr");
+  cmd->add_option("train_args", f->train_args, "after --: lever train's flags for every run (data, model, optimizer)");
+  return [f] { return Run(*f, f->train_args); };
+}
+
+}  // namespace lever::cli
