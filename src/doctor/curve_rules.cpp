@@ -36,6 +36,27 @@ void LearningRateTooHigh(const DoctorRecord& r, std::vector<Finding>& out) {
                                            "({})",
                                            start, end, OptimizerText(f)),
                    .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+    return;
+  }
+  // A spike: the loss, averaged over 1% of the steps (one odd batch is not a spike), shot to 10 times the
+  // untrained model's before it came down.
+  const size_t n = r.step_losses.size(), window = std::max<size_t>(1, n / 100);
+  const double first = n == 0 ? 0.0 : r.step_losses.front();
+  double peak = 0.0;
+  size_t peak_at = 0;
+  for (size_t begin = 0; begin + window <= n; begin += window) {
+    const double mean = MeanOf(r.step_losses, begin, begin + window);
+    if (mean > peak) peak = mean, peak_at = begin;
+  }
+  if (first > 0 && peak > 10 * first) {
+    out.push_back(
+        {.id = "learning_rate_too_high",
+         .confidence = 0.88,
+         .evidence = fmt::format("the training loss spiked from {:.4g} at the first step to {:.4g} (the mean of "
+                                 "steps {}-{}) before it came down to {:.4g} ({})",
+                                 first, peak, peak_at + 1, peak_at + window, end, OptimizerText(f)),
+         .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1),
+         .step = static_cast<int64_t>(peak_at + 1)});
   }
 }
 
@@ -73,10 +94,13 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   }
   // Barely moved, or still creeping down at the end after falling little: the steps are too small to get
   // anywhere in this run (a model too weak falls, then levels off: underfitting).
+  // ... unless the weights moved at a healthy pace (update/weight ratios of 5e-4 or more): then the steps
+  // were too few (not_converged) or the model cannot learn more (underfitting).
   const size_t n = r.step_losses.size();
   const double middle = MeanOf(r.step_losses, 4 * n / 10, 7 * n / 10), late = MeanOf(r.step_losses, 7 * n / 10, n);
   const double creep = middle > 0 ? (middle - late) / middle : 0.0;
-  if (fall < 0.1 || (fall < 0.3 && creep > 0.02)) {
+  const bool healthy_pace = std::isfinite(ratio) && ratio >= 5e-4;
+  if (!healthy_pace && (fall < 0.1 || (fall < 0.3 && creep > 0.02))) {
     out.push_back({.id = "learning_rate_too_low",
                    .confidence = 0.8,
                    .evidence = fmt::format("the training loss {} and was still creeping down at the end ({:.1f}% "
@@ -87,8 +111,11 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
     return;
   }
   // A classifier that already gets (nearly) every training example right gains little from more steps.
-  const bool fits = f.classification && !r.evaluations.empty() && r.evaluations.back().train_accuracy >= 0.98;
-  if (!Settled(r) && !fits) {
+  const bool fits =
+      f.classification && !r.evaluations.empty() && r.evaluations.back().train_accuracy >= 0.98 && end < 0.1;
+  // A downward trend over the last 30% of the steps (the run's own check, the last tenth against the tenth
+  // before, is set off by a wobbling loss and misses a slow one), unless the loss fell 95% already.
+  if (fall < 0.95 && creep > 0.02 && !fits) {
     out.push_back({.id = "not_converged",
                    .confidence = 0.6,
                    .evidence = fmt::format("the training loss was still falling at the end ({:.4g} -> {:.4g} over {} "
@@ -112,7 +139,9 @@ void Oscillating(const DoctorRecord& r, std::vector<Finding>& out) {
     if (!std::isfinite(e[i].train_loss) || !std::isfinite(e[i - 1].train_loss) || e[i - 1].train_loss <= 0) continue;
     ++checks;
     const double rise = (e[i].train_loss - e[i - 1].train_loss) / e[i - 1].train_loss;
-    if (rise > 0.1) ++rises;
+    // A rise counts when it is large against the loss there and against where the run began (a loss of 0.11
+    // wobbling by 0.02 does not).
+    if (rise > 0.1 && e[i].train_loss - e[i - 1].train_loss > 0.05 * StartLoss(r)) ++rises;
     largest = std::max(largest, rise);
   }
   if (checks == 0 || rises < 2 || 3 * rises < checks) return;
@@ -143,17 +172,33 @@ void Overfitting(const DoctorRecord& r, std::vector<Finding>& out) {
                                                               : last.validation_loss >= 2 * last.train_loss;
   const bool turned_up = last.validation_loss > 1.2 * e[best].validation_loss && best + 1 < e.size() &&
                          last.train_loss < 0.9 * e[best].train_loss && gap_matters;
+  const bool loss_gap = last.validation_loss >= 1.5 * last.train_loss;
   const bool gap = std::isfinite(last.train_accuracy) && last.train_accuracy >= 0.95 &&
-                   last.train_accuracy - last.validation_accuracy > 0.1;
-  if (!turned_up && !gap) return;
+                   last.train_accuracy - last.validation_accuracy > 0.1 && loss_gap;
+  // Confidently wrong on the test set: a test loss 5 times the training loss, and large against the untrained
+  // model's.
+  const double untrained = r.step_losses.empty() ? StartLoss(r) : r.step_losses.front();
+  const bool far = last.validation_loss >= 5 * last.train_loss && last.validation_loss > 0.5 * untrained;
+  if (!turned_up && !gap && !far) return;
   const DoctorFacts& f = r.facts;
   std::string evidence =
       turned_up ? fmt::format(
                       "the test loss was lowest at step {} ({:.4g}) and rose to {:.4g} while the training loss "
                       "fell from {:.4g} to {:.4g}",
                       e[best].step, e[best].validation_loss, last.validation_loss, e[best].train_loss, last.train_loss)
-                : fmt::format("train accuracy {:.3f} but test accuracy {:.3f}", last.train_accuracy,
-                              last.validation_accuracy);
+      : gap ? fmt::format("train accuracy {:.3f} but test accuracy {:.3f} (loss {:.4g} against {:.4g})",
+                          last.train_accuracy, last.validation_accuracy, last.train_loss, last.validation_loss)
+            : fmt::format("the test loss {:.4g} is {:.0f} times the training loss {:.4g}", last.validation_loss,
+                          last.validation_loss / std::max(last.train_loss, 1e-300), last.train_loss);
+  if (!turned_up && !gap && HighLearningRate(f)) {
+    if (Has(out, "learning_rate_too_high")) return;
+    // Huge steps drive the weights large and the predictions overconfident: the rate is the cause.
+    out.push_back({.id = "learning_rate_too_high",
+                   .confidence = 0.8,
+                   .evidence = evidence + " (" + OptimizerText(f) + ": steps this large make overconfident weights)",
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+    return;
+  }
   out.push_back({.id = "overfitting",
                  .confidence = turned_up ? 0.85 : 0.7,
                  .evidence = evidence,
@@ -165,7 +210,11 @@ void Overfitting(const DoctorRecord& r, std::vector<Finding>& out) {
 // Underfitting: the loss leveled off high, on training and test data alike.
 void Underfitting(const DoctorRecord& r, std::vector<Finding>& out) {
   const auto& e = r.evaluations;
-  if (r.diverged || !Settled(r) || e.empty() || !out.empty()) return;
+  if (r.diverged || e.empty() || !out.empty()) return;
+  // Leveled off: no downward trend over the last 30% of the steps.
+  const size_t n = r.step_losses.size();
+  const double middle = MeanOf(r.step_losses, 4 * n / 10, 7 * n / 10), late = MeanOf(r.step_losses, 7 * n / 10, n);
+  if (middle > 0 && (middle - late) / middle > 0.02) return;
   const DoctorEvaluation& last = e.back();
   const DoctorFacts& f = r.facts;
   std::string evidence;

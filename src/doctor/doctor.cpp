@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lever/doctor/record_file.h"
+#include "lever/io/atomic_file.h"
 #include "rules.h"
 
 namespace lever {
@@ -83,6 +85,8 @@ bool Doctor::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
   e.validation_accuracy = report.Get("validation_accuracy");
   e.regularization_loss = report.Get("regularization_loss");
   record_.evaluations.push_back(e);
+  // A running job's record: `lever doctor JOB_DIR` reads it while training goes on.
+  if (!record_file_.empty()) WriteFileAtomically(record_file_, DoctorRecordToJson(record_, true).dump() + "\n");
   return false;
 }
 
@@ -91,24 +95,32 @@ void Doctor::Diverged(int64_t step) {
   record_.diverged_at = step;
 }
 
-std::vector<Finding> Doctor::Diagnose() const {
+std::vector<Finding> DiagnoseRecord(const DoctorRecord& record) {
   std::vector<Finding> findings;
-  doctor::StatisticsRules(record_, findings);
-  doctor::CurveRules(record_, findings);
+  doctor::StatisticsRules(record, findings);
+  doctor::CurveRules(record, findings);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.confidence > b.confidence; });
   return findings;
 }
 
-std::string Doctor::HealthySummary() const {
-  const double start = doctor::StartLoss(record_), end = doctor::EndLoss(record_);
+std::string HealthySummary(const DoctorRecord& record) {
+  const double start = doctor::StartLoss(record), end = doctor::EndLoss(record);
   std::string out = fmt::format("the training loss fell from {:.4g} to {:.4g}", start, end);
-  if (!record_.evaluations.empty() && std::isfinite(record_.evaluations.back().validation_loss)) {
-    const DoctorEvaluation& last = record_.evaluations.back();
+  if (!record.evaluations.empty() && std::isfinite(record.evaluations.back().validation_loss)) {
+    const DoctorEvaluation& last = record.evaluations.back();
     out += fmt::format(" (test {:.4g})", last.validation_loss);
   }
-  return out + (record_.converged ? " and leveled off" : ", near its floor") +
+  return out + (record.converged ? " and leveled off" : ", near its floor") +
          "; gradients, activations and the train/test gap look healthy";
+}
+
+std::vector<Finding> Doctor::Diagnose() const { return DiagnoseRecord(record_); }
+
+std::string Doctor::HealthySummary() const { return lever::HealthySummary(record_); }
+
+void Doctor::WriteRecord() const {
+  if (!record_file_.empty()) WriteFileAtomically(record_file_, DoctorRecordToJson(record_, false).dump() + "\n");
 }
 
 }  // namespace lever

@@ -112,7 +112,10 @@ std::pair<double, double> FirstLastGradients(const DoctorRecord& r) {
 // network whose loss barely moved.
 void Vanishing(const DoctorRecord& r, std::vector<Finding>& out) {
   const auto [first, last] = FirstLastGradients(r);
+  // Vanishing is a deep stack's problem (3 or more hidden layers); in a shallow one the same ratio comes
+  // from saturated units, which that rule names.
   if (!out.empty() || !std::isfinite(first) || !(last > 0) || first / last >= 1e-3 || r.diverged) return;
+  if (r.facts.hidden.size() < 3) return;
   if (Fall(r) > 0.5 || Fall(r) < -0.1) return;  // a rising loss is the learning rate's finding
   const DoctorFacts& f = r.facts;
   const bool saturating = f.activation == "sigmoid" || f.activation == "tanh";
@@ -199,7 +202,8 @@ void Regularization(const DoctorRecord& r, std::vector<Finding>& out) {
   }
   const double rms = count > 0 ? std::sqrt(squares / static_cast<double>(count)) : 1.0;
   const bool outweighs = s.regularization_loss > 0.5 * s.data_loss;
-  if ((!outweighs && rms >= 0.01) || Fall(r) > 0.5) return;
+  const bool dominates = s.regularization_loss > s.data_loss;  // the objective is mostly the penalty
+  if (!dominates && ((!outweighs && rms >= 0.01) || Fall(r) > 0.5)) return;
   const bool l2_larger = f.l2 >= f.l1;
   out.push_back(
       {.id = "regularization_too_strong",

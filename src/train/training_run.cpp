@@ -181,6 +181,9 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
   if (spec_.doctor) {
     doctor_ = std::make_unique<Doctor>(Facts());
+    if (!spec_.job_dir.empty()) {
+      doctor_->SetRecordFile((std::filesystem::path(spec_.job_dir) / "doctor_record.json").string());
+    }
     trainer_->AddHook(doctor_.get());
   }
 }
@@ -239,6 +242,7 @@ TrainingOutcome TrainingRun::Run() {
     doctor_->Diverged(e.step());
     const std::vector<Finding> findings = doctor_->Diagnose();
     WriteDoctorFile(findings);
+    doctor_->WriteRecord();
     throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
   }
   files_->Close();
@@ -247,6 +251,7 @@ TrainingOutcome TrainingRun::Run() {
     o.findings = doctor_->Diagnose();
     o.doctor_text = FindingsText(o.findings, doctor_->HealthySummary());
     WriteDoctorFile(o.findings);
+    doctor_->WriteRecord();
   }
   const TrainResult& r = o.result;
   o.loss = CanonicalLossName(trainer_->config().loss);

@@ -5,9 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+
+#include "lever/doctor/record_file.h"
+#include "lever/error.h"
+#include "testing/files.h"
 
 namespace lever {
 namespace {
+
+using testing::ErrorOf;
 
 // A loss falling from 0.7 towards `floor` over `steps` steps, evaluated ten times.
 DoctorRecord Falling(int steps, double floor) {
@@ -186,9 +193,19 @@ TEST(DoctorTest, OverfittingNeedsTheTestLossToTurnUpAndTheGapToMatter) {
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "overfitting");
   EXPECT_EQ(f[0].knob, "--l2 0.001");
-  EXPECT_EQ(f[0].step, 900);                                               // the best test loss: where to stop
-  for (DoctorEvaluation& e : r.evaluations) e.validation_accuracy = 0.99;  // the same accuracy: no alarm
+  EXPECT_EQ(f[0].step, 900);  // the best test loss: where to stop
+  // The same accuracy and a test loss that turns up but stays within 5 times the training loss: no alarm.
+  for (DoctorEvaluation& e : r.evaluations) {
+    e.validation_accuracy = 0.99;
+    e.validation_loss *= 0.15;
+  }
   EXPECT_TRUE(Diagnose(r).empty());
+  // A test loss 22 times the training loss is one, whatever the accuracy: confidently wrong.
+  for (DoctorEvaluation& e : r.evaluations) e.validation_loss /= 0.15;
+  f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "overfitting");
+  EXPECT_NE(f[0].evidence.find("is 22 times the training loss"), std::string::npos) << f[0].evidence;
 }
 
 TEST(DoctorTest, L1ThatZeroedEveryWeightAndL2ThatFlattenedThem) {
@@ -252,6 +269,48 @@ TEST(DoctorTest, FindingsPrintWithTheirKnobAndAsJson) {
 TEST(DoctorTest, StatisticsAreSampledTenTimesARun) {
   EXPECT_EQ(Doctor::StatisticsEvery(3000), 300);
   EXPECT_EQ(Doctor::StatisticsEvery(10), 1);
+}
+
+// doctor_record.json holds what the rules read: the diagnosis from the file equals the one from memory, and
+// NaN (a diverged figure) survives as null.
+TEST(DoctorTest, TheRecordFileGivesTheSameDiagnosis) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.activation = "relu";
+  r.facts.optimizer = "sgd";
+  r.facts.learning_rate = 3;
+  for (int64_t step = 300; step <= 3000; step += 300) {
+    TrainingStatistics s = Sample(step, 0.1, 0.2, 1e-3);
+    s.activations = {{.layer = "dense", .activation = "relu", .dead_fraction = 0.25},
+                     {.layer = "dense_1", .activation = "relu", .dead_fraction = 0.875}};
+    r.statistics.push_back(s);
+  }
+  r.evaluations.back().validation_accuracy = std::nan("");
+  const std::string path = testing::TempPath("doctor_record.json");
+  std::ofstream(path) << DoctorRecordToJson(r, true).dump();
+  bool running = false;
+  const DoctorRecord back = ReadDoctorRecord(path, &running);
+  EXPECT_TRUE(running);
+  EXPECT_EQ(back.step_losses, r.step_losses);
+  EXPECT_TRUE(std::isnan(back.evaluations.back().validation_accuracy));
+  const std::vector<Finding> want = DiagnoseRecord(r), got = DiagnoseRecord(back);
+  ASSERT_EQ(got.size(), want.size());
+  EXPECT_EQ(got[0].id, "dead_relu");
+  EXPECT_EQ(got[0].evidence, want[0].evidence);
+
+  // A long run keeps the means of runs of steps: the losses' fractions, and so the diagnosis, stay.
+  DoctorRecord long_run = Falling(50000, 0.6);
+  long_run.statistics = r.statistics;
+  long_run.facts = r.facts;
+  std::ofstream(path) << DoctorRecordToJson(long_run, false).dump();
+  const DoctorRecord long_back = ReadDoctorRecord(path);
+  EXPECT_EQ(long_back.step_losses.size(), 50000u);
+  EXPECT_EQ(DiagnoseRecord(long_back)[0].id, DiagnoseRecord(long_run)[0].id);
+
+  std::ofstream(path) << R"({"format": "lever.doctor_record", "format_version": 1, "facts": {"optimizer": 3}})";
+  EXPECT_TRUE(testing::Contains(ErrorOf<DataError>([&] { ReadDoctorRecord(path); }),
+                                "doctor_record.json: facts: \"optimizer\" is missing or not a text"));
+  EXPECT_TRUE(testing::Contains(ErrorOf<IoError>([] { ReadDoctorRecord("/nonexistent/doctor_record.json"); }),
+                                "no doctor record there"));
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ Command RegisterThreshold(CLI::App& app);
 /// `lever tune`: runs a hyperparameter study of a trainer command, or shows a stored one.
 Command RegisterTune(CLI::App& app);
 
+/// `lever doctor`: the training doctor's diagnosis of a job directory.
+Command RegisterDoctor(CLI::App& app);
+
 /// `lever sweep`: every combination of knob values trained, the table and the curves.
 Command RegisterSweep(CLI::App& app);
 

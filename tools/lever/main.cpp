@@ -57,6 +57,7 @@ struct Subcommand {
 constexpr Subcommand kSubcommands[] = {
     {"train", lever::cli::RegisterTrain},
     {"sweep", lever::cli::RegisterSweep},
+    {"doctor", lever::cli::RegisterDoctor},
     {"linear", lever::cli::RegisterLinear},
     {"threshold", lever::cli::RegisterThreshold},
     {"eval", lever::cli::RegisterEval},

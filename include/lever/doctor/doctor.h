@@ -58,6 +58,11 @@ struct DoctorRecord {
   bool converged = true;  // TrainResult::convergence: false when the loss was still falling at the end
 };
 
+/// The findings for a record, most likely first (what Doctor::Diagnose gives for the run it watched), and
+/// a healthy run's line.
+std::vector<Finding> DiagnoseRecord(const DoctorRecord& record);
+std::string HealthySummary(const DoctorRecord& record);
+
 class Doctor : public Hook {
  public:
   explicit Doctor(DoctorFacts facts);
@@ -74,6 +79,11 @@ class Doctor : public Hook {
   void Diverged(int64_t step);
   /// Tells the doctor whether the loss had leveled off at the end (TrainResult::convergence).
   void SetConverged(bool converged) { record_.converged = converged; }
+  /// After every evaluation, the record is written (atomically) to `path` as a running job's
+  /// (lever/doctor/record_file.h); empty: not written.
+  void SetRecordFile(std::string path) { record_file_ = std::move(path); }
+  /// Writes the record to the record file as a finished run's (nothing without one).
+  void WriteRecord() const;
 
   /// The findings, most likely first; empty for a healthy run.
   std::vector<Finding> Diagnose() const;
@@ -83,6 +93,7 @@ class Doctor : public Hook {
 
  private:
   DoctorRecord record_;
+  std::string record_file_;
 };
 
 }  // namespace lever

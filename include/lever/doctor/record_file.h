@@ -1,0 +1,22 @@
+#pragma once
+// What the training doctor watched, as a file: `doctor_record.json` in a job directory, written after every
+// evaluation while the run trains and at its end, so `lever doctor JOB_DIR` can diagnose a finished or a
+// running job, and other diagnosers (bench/peers/doctor.py) can read the same numbers. docs/doctor.md
+// describes the format.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lever/doctor/doctor.h"
+
+namespace lever {
+
+/// The record as JSON ({"format": "lever.doctor_record", "format_version": 1, "running", "facts", "steps",
+/// "step_loss_stride", "step_losses", "evaluations", "statistics", "diverged", "diverged_at", "converged"}).
+/// More than 20,000 step losses are kept as the means of 20,000 runs of consecutive steps (stride > 1).
+nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& record, bool running);
+
+/// Reads a record written by DoctorRecordToJson. Throws DataError naming `where` and the field for a
+/// malformed one, IoError when the file cannot be read.
+DoctorRecord ReadDoctorRecord(const std::string& path, bool* running = nullptr);
+
+}  // namespace lever

@@ -1,0 +1,58 @@
+// `lever doctor JOB_DIR`: the training doctor's diagnosis of a job trained with `lever train --doctor
+// --job-dir JOB_DIR`, finished or still running, from its doctor_record.json (lever/doctor/record_file.h).
+#include "lever/doctor/doctor.h"
+
+#include <fmt/core.h>
+
+#include <filesystem>
+
+#include "commands.h"
+#include "console.h"
+#include "lever/doctor/record_file.h"
+
+namespace lever::cli {
+namespace {
+
+struct DoctorFlags {
+  std::string job_dir;
+  bool json = false;
+};
+
+int Run(const DoctorFlags& f) {
+  const std::string path = (std::filesystem::path(f.job_dir) / "doctor_record.json").string();
+  bool running = false;
+  const DoctorRecord record = ReadDoctorRecord(path, &running);
+  const std::vector<Finding> findings = DiagnoseRecord(record);
+  const int64_t step = record.diverged              ? record.diverged_at
+                       : record.evaluations.empty() ? static_cast<int64_t>(record.step_losses.size())
+                                                    : record.evaluations.back().step;
+  const std::string state = record.diverged ? fmt::format("diverged at step {}", step)
+                            : running       ? fmt::format("running, step {} of {}", step, record.facts.max_steps)
+                                            : fmt::format("finished, {} steps", step);
+  if (f.json) {
+    nlohmann::ordered_json out;
+    out["job_dir"] = f.job_dir;
+    out["state"] = record.diverged ? "diverged" : running ? "running" : "finished";
+    out["step"] = step;
+    out["healthy"] = findings.empty();
+    out["findings"] = nlohmann::ordered_json::array();
+    for (const Finding& finding : findings) out["findings"].push_back(finding.ToJson());
+    WriteToStdout(out.dump() + "\n");
+    return 0;
+  }
+  WriteToStdout(fmt::format("job {}: {}\n{}", f.job_dir, state, FindingsText(findings, HealthySummary(record))));
+  return 0;
+}
+
+}  // namespace
+
+Command RegisterDoctor(CLI::App& app) {
+  auto f = std::make_shared<DoctorFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "doctor", "Diagnose a job trained with lever train --doctor --job-dir DIR, finished or running");
+  cmd->add_option("job_dir", f->job_dir, "the job directory (it holds doctor_record.json)")->required();
+  cmd->add_flag("--json", f->json, "print one JSON object: job_dir, state, step, healthy, findings");
+  return [f] { return Run(*f); };
+}
+
+}  // namespace lever::cli
