@@ -80,7 +80,7 @@ rc=$?
   fail "--doctor on a diverging run -> exit $rc" "$out"
 out=$("$lever" train -q --fix 2 --activation relu --optimizer sgd --learning-rate 3 --job-dir "$work/fixed" 2>&1) ||
   fail "--fix: exit $?" "$out"
-[[ "$out" == *"fix 1: --learning-rate 0.3 for dead_relu: test loss 0."*"-> test loss 0."*"fixed: --learning-rate 0.3 -> test loss"* ]] ||
+[[ "$out" == *"fix 1: --learning-rate 0.3 for dead_relu: test loss 0."*"-> test loss 0."*"fixed: --learning-rate 0.3"*" -> test loss"* ]] ||
   fail "--fix: no round" "$out"
 [ -f "$work/fixed/fix-1/doctor.json" ] && [ -f "$work/fixed/doctor.json" ] || fail "--fix: the round's files"
 expect_error "--fix: Value 11 not in range" --fix 11
