@@ -89,7 +89,8 @@ void ReadInto(const std::string& path, const std::vector<std::string>& labels, C
     const auto found = std::find_if(out.categories.begin(), out.categories.end(),
                                     [&](const auto& entry) { return entry.first == column.name; });
     // Every file is read with the training file's schema, so a text column here was one there.
-    if (found == out.categories.end()) throw std::logic_error("csv_dataset: text column '" + column.name + "' unfitted");
+    if (found == out.categories.end())
+      throw std::logic_error("csv_dataset: text column '" + column.name + "' unfitted");
     const std::vector<std::string>& values = found->second;
     // This file's codes -> the training values' inputs (-1: a value the training file lacks).
     std::vector<Index> input(column.dictionary.size(), -1);

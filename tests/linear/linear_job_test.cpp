@@ -76,10 +76,10 @@ TEST(LinearJobTest, CsvWithDefaultsTrainsEvaluatesAndReports) {
   const nlohmann::json json = r.ToJson();
   std::vector<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.push_back(key);
-  EXPECT_EQ(keys, (std::vector<std::string>{"accuracy", "auc", "classes", "convergence", "log_loss", "loss", "nonzero_weights",
-                                            "optimizer", "rmse", "rows_per_second", "seconds", "solver", "steps",
-                                            "test_examples", "test_skipped_rows", "train_examples", "train_rows",
-                                            "train_skipped_rows"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"accuracy", "auc", "classes", "convergence", "log_loss", "loss",
+                                            "nonzero_weights", "optimizer", "rmse", "rows_per_second", "seconds",
+                                            "solver", "steps", "test_examples", "test_skipped_rows", "train_examples",
+                                            "train_rows", "train_skipped_rows"}));
   std::vector<std::string> convergence_keys;
   for (const auto& [key, value] : json["convergence"].items()) convergence_keys.push_back(key);
   EXPECT_EQ(convergence_keys, (std::vector<std::string>{"change", "converged", "iterations", "reason", "tolerance"}));
