@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "lever/doctor/record_file.h"
 #include "lever/io/atomic_file.h"
@@ -34,8 +35,6 @@ double Fall(const DoctorRecord& record) {
   const double start = StartLoss(record);
   return start > 0 ? (start - EndLoss(record)) / start : 0.0;
 }
-
-bool Settled(const DoctorRecord& record) { return record.converged || Fall(record) >= 0.95; }
 
 std::string FallText(const DoctorRecord& record) {
   const double fall = Fall(record);
@@ -76,14 +75,30 @@ void Doctor::AfterStatistics(Learner& /*learner*/, const TrainingStatistics& sta
 }
 
 bool Doctor::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
-  if (report.name != "evaluation") return false;
+  if (report.name == "holdout") return false;
   DoctorEvaluation e;
   e.step = report.step;
-  e.train_loss = report.Get("train_loss");
-  e.validation_loss = report.Get("validation_loss");
-  e.train_accuracy = report.Get("train_accuracy");
-  e.validation_accuracy = report.Get("validation_accuracy");
-  e.regularization_loss = report.Get("regularization_loss");
+  if (report.name == "evaluation") {  // the Trainer's: the whole training set's figures and the test set's
+    e.train_loss = report.Get("train_loss");
+    e.validation_loss = report.Get("validation_loss");
+    e.train_accuracy = report.Get("train_accuracy");
+    e.validation_accuracy = report.Get("validation_accuracy");
+    e.regularization_loss = report.Get("regularization_loss");
+  } else {
+    // An estimator's evaluation of its eval file: the training loss is the mean batch loss since the last
+    // evaluation (the estimator does not evaluate the training set); no training accuracy.
+    const size_t since =
+        record_.evaluations.empty()
+            ? 0
+            : static_cast<size_t>(std::clamp<int64_t>(
+                  record_.evaluations.back().step - (report.step - static_cast<int64_t>(record_.step_losses.size())), 0,
+                  static_cast<int64_t>(record_.step_losses.size())));
+    e.train_loss = doctor::MeanOf(record_.step_losses, since, record_.step_losses.size());
+    e.validation_loss = report.Get("loss");
+    e.train_accuracy = std::numeric_limits<double>::quiet_NaN();
+    e.validation_accuracy = report.Get("accuracy");
+    e.regularization_loss = 0.0;
+  }
   record_.evaluations.push_back(e);
   // A running job's record: `lever doctor JOB_DIR` reads it while training goes on.
   if (!record_file_.empty()) WriteFileAtomically(record_file_, DoctorRecordToJson(record_, true).dump() + "\n");

@@ -74,7 +74,8 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
                   {"label_variance", f.label_variance},
                   {"largest_input_stddev", f.largest_input_stddev},
                   {"largest_input_mean", f.largest_input_mean},
-                  {"standardized", f.standardized}};
+                  {"standardized", f.standardized},
+                  {"config_job", f.config_job}};
   const size_t n = r.step_losses.size();
   const size_t stride = (n + kMaxStepLosses - 1) / kMaxStepLosses;
   out["steps"] = n;
@@ -174,6 +175,7 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
   r.facts.largest_input_stddev = NumberAt(f, "largest_input_stddev", facts_where);
   r.facts.largest_input_mean = NumberAt(f, "largest_input_mean", facts_where);
   r.facts.standardized = BoolAt(f, "standardized", facts_where);
+  r.facts.config_job = BoolAt(f, "config_job", facts_where);
   const int64_t stride = IntegerAt(j, "step_loss_stride", path);
   if (stride < 1 || stride > (int64_t{1} << 40)) throw DataError(path + ": step_loss_stride " + std::to_string(stride));
   for (const nlohmann::json& v : ArrayAt(j, "step_losses", path)) {

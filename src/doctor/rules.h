@@ -19,9 +19,6 @@ double StartLoss(const DoctorRecord& record);
 double EndLoss(const DoctorRecord& record);
 /// The fall of the loss from start to end as a share of the start (negative: it rose).
 double Fall(const DoctorRecord& record);
-/// Whether the loss leveled off: the run's convergence check said so, or the loss fell by 95% or more
-/// (a loss near 0 keeps falling relatively without mattering).
-bool Settled(const DoctorRecord& record);
 /// "fell only 6% (0.7242 -> 0.6831)", "did not fall (0.6915 -> 0.6917)".
 std::string FallText(const DoctorRecord& record);
 /// `value` times `factor`, printed as a knob's value ("0.3", "1e-05").

@@ -271,7 +271,9 @@ JobConfig LoadJobConfig(const std::string& path, const std::vector<std::string>&
   if (columns_overridden) c.text = c.resolved;
 
   const YamlValue document(root, "", source);
-  document.CheckKeys({"data", "deep_columns", "estimator", "eval", "feature_columns", "run", "train", "wide_columns"});
+  document.CheckKeys(
+      {"data", "deep_columns", "doctor", "estimator", "eval", "feature_columns", "run", "train", "wide_columns"});
+  c.doctor = document["doctor"].BoolOr(false);
   ReadData(document["data"], c);
   ReadEstimator(document["estimator"], c);
   ReadOptimizer(document["estimator"], c);

@@ -87,6 +87,42 @@ Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string
   return job;
 }
 
+namespace {
+
+// What the doctor knows of a job: the run config's knobs (the estimator samples no statistics).
+DoctorFacts JobFacts(const Job& job, Index train_rows) {
+  const JobConfig& c = job.config;
+  DoctorFacts f;
+  f.optimizer = c.optimizer;
+  f.learning_rate = c.learning_rate;
+  f.batch_size = c.train_spec.batch_size;
+  f.max_steps = c.train_spec.max_steps;
+  f.activation = c.activation;
+  f.hidden.assign(c.hidden_units.begin(), c.hidden_units.end());
+  f.l1 = c.l1;
+  f.l2 = c.l2;
+  f.dropout = c.dropout;
+  f.clip_norm = c.train_spec.clip_norm;
+  f.classification = job.labels.task != Task::kRegression;
+  f.train_rows = train_rows;
+  f.config_job = true;
+  return f;
+}
+
+// doctor.json beside result.json: {"healthy", "summary", "findings"}.
+void WriteDoctorJson(const std::string& model_dir, const std::vector<Finding>& findings,
+                     const std::string& healthy_summary) {
+  if (model_dir.empty()) return;
+  nlohmann::ordered_json out;
+  out["healthy"] = findings.empty();
+  out["summary"] = findings.empty() ? healthy_summary : findings.front().evidence;
+  out["findings"] = nlohmann::ordered_json::array();
+  for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
+  WriteFileAtomically((std::filesystem::path(model_dir) / "doctor.json").string(), out.dump(2) + "\n");
+}
+
+}  // namespace
+
 JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObserver> observer) {
   const JobConfig& c = job.config;
   if (!c.export_strategy.empty() && c.run.model_dir.empty()) {
@@ -129,11 +165,34 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
         ParseExportStrategy(c.export_strategy), c.export_metric, c.export_maximize, c.export_keep);
     eval_spec.exporters.push_back(exporter);
   }
+  std::shared_ptr<Doctor> doctor;
+  if (c.doctor) {
+    doctor = std::make_shared<Doctor>(JobFacts(job, train_examples.size()));
+    if (!c.run.model_dir.empty()) {
+      doctor->SetRecordFile((std::filesystem::path(c.run.model_dir) / "doctor_record.json").string());
+    }
+    spec.hooks.insert(spec.hooks.begin(), doctor);  // before the NaN guard, so it sees the last loss
+  }
   if (observer) observer->OnStart(job, train_examples, eval_examples);
 
   JobResult result;
   result.holdout_rows = holdout.size();
-  result.run = TrainAndEvaluate(*job.estimator, train_examples, eval_examples, spec, eval_spec);
+  try {
+    result.run = TrainAndEvaluate(*job.estimator, train_examples, eval_examples, spec, eval_spec);
+  } catch (const DivergenceError& e) {
+    if (!doctor) throw;
+    doctor->Diverged(e.step());
+    const std::vector<Finding> findings = WithConfigKnobs(doctor->Diagnose());
+    WriteDoctorJson(c.run.model_dir, findings, "");
+    doctor->WriteRecord();
+    throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
+  }
+  if (doctor && !result.run.train.interrupted) {
+    result.findings = WithConfigKnobs(doctor->Diagnose());
+    result.doctor_text = FindingsText(result.findings, doctor->HealthySummary());
+    WriteDoctorJson(c.run.model_dir, result.findings, doctor->HealthySummary());
+    doctor->WriteRecord();
+  }
   if (exporter) result.exported = exporter->exported();
   if (result.run.train.interrupted) return result;
   result.metrics = result.run.final_evaluation().metrics;

@@ -227,4 +227,13 @@ printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nestimator: {type
 expect_error "needs both wide_columns and deep_columns" --config "$work/bad2.yaml"
 expect_error "need --config" --dataset spiral --train.max_steps=5
 
+# The doctor on a run config: knobs named as overrides, in the output, doctor.json and `lever doctor`.
+printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nrun: {model_dir: doc_job}\ndoctor: true\n' > "$work/doctor.yaml"
+out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 2>&1) || fail "doctor: true: exit $?" "$out"
+[[ "$out" == *"doctor: not_converged  the training loss was still falling"*"try: --train.max_steps=60"* ]] ||
+  fail "doctor: true: no not_converged with a config knob" "$out"
+out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor on a config job: exit $?" "$out"
+[[ "$out" == *"finished, 20 steps"*"try: --train.max_steps=60"* ]] || fail "lever doctor: the config job's knobs" "$out"
+expect_error "--fix retrains flag-driven runs" --config "$work/doctor.yaml" --fix 1
+
 finish

@@ -266,6 +266,15 @@ TEST(DoctorTest, FindingsPrintWithTheirKnobAndAsJson) {
   EXPECT_EQ(FindingsText({}, "fine"), "doctor: healthy  fine\n");
 }
 
+TEST(DoctorTest, KnobsBecomeRunConfigOverrides) {
+  EXPECT_EQ(AsConfigOverride("--learning-rate 0.3"), "--estimator.learning_rate=0.3");
+  EXPECT_EQ(AsConfigOverride("--hidden 16,16,16"), "--estimator.hidden_units=[16,16,16]");
+  EXPECT_EQ(AsConfigOverride("--steps 900"), "--train.max_steps=900");
+  EXPECT_EQ(AsConfigOverride("--dropout 0.3, --steps 700"), "--estimator.dropout=0.3, --train.max_steps=700");
+  EXPECT_EQ(AsConfigOverride("--standardize"), "--standardize");  // no config key: kept
+  EXPECT_EQ(AsConfigOverride("--activation leaky_relu, elu"), "--estimator.activation=leaky_relu, elu");
+}
+
 TEST(DoctorTest, StatisticsAreSampledTenTimesARun) {
   EXPECT_EQ(Doctor::StatisticsEvery(3000), 300);
   EXPECT_EQ(Doctor::StatisticsEvery(10), 1);

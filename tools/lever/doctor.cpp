@@ -22,7 +22,8 @@ int Run(const DoctorFlags& f) {
   const std::string path = (std::filesystem::path(f.job_dir) / "doctor_record.json").string();
   bool running = false;
   const DoctorRecord record = ReadDoctorRecord(path, &running);
-  const std::vector<Finding> findings = DiagnoseRecord(record);
+  const std::vector<Finding> findings =
+      record.facts.config_job ? WithConfigKnobs(DiagnoseRecord(record)) : DiagnoseRecord(record);
   const int64_t step = record.diverged              ? record.diverged_at
                        : record.evaluations.empty() ? static_cast<int64_t>(record.step_losses.size())
                                                     : record.evaluations.back().step;

@@ -151,7 +151,11 @@ Command RegisterTrain(CLI::App& app) {
       }
       return Run(*f, *cmd);
     }
-    return RunTrainJob(f->config, ConfigOverrides(cmd), f->run.spec.job_dir,
+    if (f->fix > 0)
+      throw ConfigError("--fix retrains flag-driven runs; with --config, apply the doctor's knobs as overrides");
+    std::vector<std::string> overrides = ConfigOverrides(cmd);
+    if (f->run.spec.doctor) overrides.push_back("doctor=true");
+    return RunTrainJob(f->config, overrides, f->run.spec.job_dir,
                        {.quiet = f->quiet, .progress_bar = !f->no_progress_bar && IsTerminal(stdout)});
   };
 }

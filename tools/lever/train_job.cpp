@@ -116,6 +116,7 @@ int RunTrainJob(const std::string& config_path, const std::vector<std::string>& 
     fmt::print("early stopping: no improvement of {} for {} steps; restored the variables of step {}\n",
                job.config.early_stopping_metric, job.config.early_stopping_patience, r.best_step);
   }
+  fmt::print("{}", r.doctor_text);
   if (!r.exported.empty() && !quiet) {
     fmt::print("exported {} bundle{}, the last {}\n", r.exported.size(), r.exported.size() == 1 ? "" : "s",
                r.exported.back());

@@ -38,6 +38,8 @@ struct DoctorFacts {
   /// and whether lever standardized them.
   double largest_input_stddev = 1.0, largest_input_mean = 0.0;
   bool standardized = true;
+  /// The run came from a run config: its knobs are named as config overrides (WithConfigKnobs).
+  bool config_job = false;
 };
 
 /// One evaluation the doctor keeps: losses (and accuracies for classification; NaN when not measured).

@@ -25,6 +25,13 @@ struct Finding {
   nlohmann::ordered_json ToJson() const;
 };
 
+/// A knob as `lever train`'s flags name it ("--learning-rate 0.3", "--hidden 16,16") as a run config's
+/// override ("--estimator.learning_rate=0.3", "--estimator.hidden_units=[16,16]"); a flag a run config has
+/// no key for stays as it is. Lists of knobs ("--activation leaky_relu, elu") are translated item by item.
+std::string AsConfigOverride(const std::string& knobs);
+/// `findings` with their knobs and alternatives as config overrides (AsConfigOverride).
+std::vector<Finding> WithConfigKnobs(std::vector<Finding> findings);
+
 /// The findings as `--doctor` prints them, most likely first; a healthy run's one line when there are none.
 std::string FindingsText(const std::vector<Finding>& findings, const std::string& healthy_summary);
 

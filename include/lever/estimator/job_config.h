@@ -67,6 +67,9 @@ struct JobConfig {
   bool export_maximize = false;
   int export_keep = 5;
   RunConfig run;
+  /// doctor: true (or `lever train --config ... --doctor`): the training doctor watches the job
+  /// (lever/doctor/doctor.h; its knobs named as config overrides).
+  bool doctor = false;
 };
 
 /// Reads `path` and applies `overrides` ("train.max_steps=500"; the value is YAML, so lists like

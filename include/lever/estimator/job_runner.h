@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "lever/doctor/doctor.h"
 #include "lever/estimator/estimator.h"
 #include "lever/estimator/job.h"
 #include "lever/train/hypertune_reporter.h"
@@ -64,6 +65,10 @@ struct JobResult {
   std::vector<std::string> exported;
   /// The result.json written (empty without run.model_dir, or when interrupted).
   std::string result_file;
+  /// With the doctor (doctor: true): its findings, knobs as config overrides, and the text `--doctor`
+  /// prints; doctor.json and doctor_record.json go to run.model_dir.
+  std::vector<Finding> findings;
+  std::string doctor_text;
 };
 
 /// Trains `job` (from PrepareJob) on its training file (less train.validation_split of its rows, held out
