@@ -97,8 +97,7 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   // ... unless the weights moved at a healthy pace (update/weight ratios of 5e-4 or more): then the steps
   // were too few (not_converged) or the model cannot learn more (underfitting).
   const size_t n = r.step_losses.size();
-  const double middle = MeanOf(r.step_losses, 4 * n / 10, 7 * n / 10), late = MeanOf(r.step_losses, 7 * n / 10, n);
-  const double creep = middle > 0 ? (middle - late) / middle : 0.0;
+  const double creep = LateFall(r);
   const bool healthy_pace = std::isfinite(ratio) && ratio >= 5e-4;
   if (!healthy_pace && (fall < 0.1 || (fall < 0.3 && creep > 0.02))) {
     out.push_back({.id = "learning_rate_too_low",
@@ -212,9 +211,7 @@ void Underfitting(const DoctorRecord& r, std::vector<Finding>& out) {
   const auto& e = r.evaluations;
   if (r.diverged || e.empty() || !out.empty()) return;
   // Leveled off: no downward trend over the last 30% of the steps.
-  const size_t n = r.step_losses.size();
-  const double middle = MeanOf(r.step_losses, 4 * n / 10, 7 * n / 10), late = MeanOf(r.step_losses, 7 * n / 10, n);
-  if (middle > 0 && (middle - late) / middle > 0.02) return;
+  if (LateFall(r) > 0.02) return;
   const DoctorEvaluation& last = e.back();
   const DoctorFacts& f = r.facts;
   std::string evidence;

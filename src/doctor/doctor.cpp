@@ -36,6 +36,13 @@ double Fall(const DoctorRecord& record) {
   return start > 0 ? (start - EndLoss(record)) / start : 0.0;
 }
 
+double LateFall(const DoctorRecord& record) {
+  const size_t n = record.step_losses.size();
+  const double middle = MeanOf(record.step_losses, 4 * n / 10, 7 * n / 10);
+  const double late = MeanOf(record.step_losses, 7 * n / 10, n);
+  return middle > 0 ? (middle - late) / middle : 0.0;
+}
+
 std::string FallText(const DoctorRecord& record) {
   const double fall = Fall(record);
   const std::string values = fmt::format("({:.4g} -> {:.4g})", StartLoss(record), EndLoss(record));

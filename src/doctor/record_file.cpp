@@ -1,10 +1,12 @@
 #include "lever/doctor/record_file.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 
 #include "lever/error.h"
+#include "lever/io/atomic_file.h"
 
 namespace lever {
 namespace {
@@ -135,6 +137,16 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
   out["diverged_at"] = r.diverged_at;
   out["converged"] = r.converged;
   return out;
+}
+
+void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& findings,
+                     const std::string& healthy_summary) {
+  nlohmann::ordered_json out;
+  out["healthy"] = findings.empty();
+  out["summary"] = findings.empty() ? healthy_summary : findings.front().evidence;
+  out["findings"] = nlohmann::ordered_json::array();
+  for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
+  WriteFileAtomically((std::filesystem::path(directory) / "doctor.json").string(), out.dump(2) + "\n");
 }
 
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {

@@ -19,6 +19,9 @@ double StartLoss(const DoctorRecord& record);
 double EndLoss(const DoctorRecord& record);
 /// The fall of the loss from start to end as a share of the start (negative: it rose).
 double Fall(const DoctorRecord& record);
+/// The loss's fall over the last 30% of the steps: the mean of steps 70-100% against that of 40-70%, as a
+/// share of the latter (0 when there is nothing to compare).
+double LateFall(const DoctorRecord& record);
 /// "fell only 6% (0.7242 -> 0.6831)", "did not fall (0.6915 -> 0.6917)".
 std::string FallText(const DoctorRecord& record);
 /// `value` times `factor`, printed as a knob's value ("0.3", "1e-05").

@@ -5,6 +5,7 @@
 
 #include "lever/checkpoint/checkpoint_manager.h"
 #include "lever/data/labels.h"
+#include "lever/doctor/record_file.h"
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
 #include "lever/io/atomic_file.h"
@@ -109,18 +110,6 @@ DoctorFacts JobFacts(const Job& job, Index train_rows) {
   return f;
 }
 
-// doctor.json beside result.json: {"healthy", "summary", "findings"}.
-void WriteDoctorJson(const std::string& model_dir, const std::vector<Finding>& findings,
-                     const std::string& healthy_summary) {
-  if (model_dir.empty()) return;
-  nlohmann::ordered_json out;
-  out["healthy"] = findings.empty();
-  out["summary"] = findings.empty() ? healthy_summary : findings.front().evidence;
-  out["findings"] = nlohmann::ordered_json::array();
-  for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
-  WriteFileAtomically((std::filesystem::path(model_dir) / "doctor.json").string(), out.dump(2) + "\n");
-}
-
 }  // namespace
 
 JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObserver> observer) {
@@ -183,14 +172,14 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
     if (!doctor) throw;
     doctor->Diverged(e.step());
     const std::vector<Finding> findings = WithConfigKnobs(doctor->Diagnose());
-    WriteDoctorJson(c.run.model_dir, findings, "");
+    if (!c.run.model_dir.empty()) WriteDoctorJson(c.run.model_dir, findings, "");
     doctor->WriteRecord();
     throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
   }
   if (doctor && !result.run.train.interrupted) {
     result.findings = WithConfigKnobs(doctor->Diagnose());
     result.doctor_text = FindingsText(result.findings, doctor->HealthySummary());
-    WriteDoctorJson(c.run.model_dir, result.findings, doctor->HealthySummary());
+    if (!c.run.model_dir.empty()) WriteDoctorJson(c.run.model_dir, result.findings, doctor->HealthySummary());
     doctor->WriteRecord();
   }
   if (exporter) result.exported = exporter->exported();

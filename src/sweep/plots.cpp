@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "io/xml_text.h"
+
 namespace lever {
 namespace {
 
@@ -17,24 +19,6 @@ std::string Label(const std::vector<SweepKnob>& knobs, const std::vector<std::st
   std::string out;
   for (size_t k = 0; k < knobs.size(); ++k) {
     out += (out.empty() ? "" : " ") + knobs[k].name + "=" + (values[k].empty() ? "\"\"" : values[k]);
-  }
-  return out;
-}
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else if (c == '"') {
-      out += "&quot;";
-    } else {
-      out += c;
-    }
   }
   return out;
 }
@@ -117,7 +101,7 @@ std::string SweepCurvesSvg(const std::vector<SweepKnob>& knobs, const std::vecto
   svg += fmt::format(
       "<text x=\"{}\" y=\"22\" font-size=\"15\">Loss against steps, sweeping {} (test solid, train "
       "dashed)</text>\n",
-      kLeft, Escape(names));
+      kLeft, EscapeXml(names));
   // Axes, decade lines and step ticks.
   for (double d = bottom; d <= top + 1e-9; d += 1) {
     const double yy = kTop + plot_h * (top - d) / span;
@@ -158,7 +142,7 @@ std::string SweepCurvesSvg(const std::vector<SweepKnob>& knobs, const std::vecto
         fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"{3}\" stroke-width=\"3\"/>\n",
                     kLeft + plot_w + 12, ly, kLeft + plot_w + 32, colour);
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\">{} ({})</text>\n", kLeft + plot_w + 38, ly + 4,
-                       Escape(Label(knobs, r.values)), Escape(r.diverged ? "diverged" : r.finding));
+                       EscapeXml(Label(knobs, r.values)), EscapeXml(r.diverged ? "diverged" : r.finding));
   }
   return svg + "</svg>\n";
 }
@@ -186,16 +170,16 @@ std::string SweepHeatmapSvg(const std::vector<SweepKnob>& knobs, const std::vect
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
       width, height);
   svg += fmt::format(
-      "<text x=\"10\" y=\"22\" font-size=\"15\">Final test {} ({} rows, {} columns; {} is better)</text>\n",
-      accuracy ? "accuracy" : "loss", Escape(knobs[0].name), Escape(knobs[1].name), accuracy ? "darker" : "darker");
+      "<text x=\"10\" y=\"22\" font-size=\"15\">Final test {} ({} rows, {} columns; darker is better)</text>\n",
+      accuracy ? "accuracy" : "loss", EscapeXml(knobs[0].name), EscapeXml(knobs[1].name));
   for (size_t j = 0; j < knobs[1].values.size(); ++j) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                       kLeft + kCell * (static_cast<double>(j) + 0.5), kTop - 8, Escape(knobs[1].values[j]));
+                       kLeft + kCell * (static_cast<double>(j) + 0.5), kTop - 8, EscapeXml(knobs[1].values[j]));
   }
   for (size_t i = 0; i < knobs[0].values.size(); ++i) {
     const double top = kTop + kCell * static_cast<double>(i);
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", kLeft - 8, top + kCell / 2 + 4,
-                       Escape(knobs[0].values[i]));
+                       EscapeXml(knobs[0].values[i]));
     for (size_t j = 0; j < knobs[1].values.size(); ++j) {
       const auto it = cells.find({knobs[0].values[i], knobs[1].values[j]});
       const double v = it == cells.end() ? std::nan("") : it->second.first / it->second.second;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "lever/doctor/record_file.h"
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
 #include "lever/io/run_log.h"
@@ -221,16 +222,6 @@ DoctorFacts TrainingRun::Facts() const {
   return f;
 }
 
-void TrainingRun::WriteDoctorFile(const std::vector<Finding>& findings) const {
-  if (spec_.job_dir.empty()) return;
-  nlohmann::ordered_json out;
-  out["healthy"] = findings.empty();
-  out["summary"] = findings.empty() ? doctor_->HealthySummary() : findings.front().evidence;
-  out["findings"] = nlohmann::ordered_json::array();
-  for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
-  WriteFileAtomically((std::filesystem::path(spec_.job_dir) / "doctor.json").string(), out.dump(2) + "\n");
-}
-
 TrainingRun::~TrainingRun() = default;
 
 TrainingOutcome TrainingRun::Run() {
@@ -241,7 +232,7 @@ TrainingOutcome TrainingRun::Run() {
     if (!doctor_) throw;
     doctor_->Diverged(e.step());
     const std::vector<Finding> findings = doctor_->Diagnose();
-    WriteDoctorFile(findings);
+    if (!spec_.job_dir.empty()) WriteDoctorJson(spec_.job_dir, findings, "");
     doctor_->WriteRecord();
     throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
   }
@@ -250,7 +241,7 @@ TrainingOutcome TrainingRun::Run() {
     doctor_->SetConverged(o.result.convergence.converged);
     o.findings = doctor_->Diagnose();
     o.doctor_text = FindingsText(o.findings, doctor_->HealthySummary());
-    WriteDoctorFile(o.findings);
+    if (!spec_.job_dir.empty()) WriteDoctorJson(spec_.job_dir, o.findings, doctor_->HealthySummary());
     doctor_->WriteRecord();
   }
   const TrainResult& r = o.result;

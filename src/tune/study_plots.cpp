@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "io/xml_text.h"
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
 
@@ -12,23 +13,6 @@ namespace lever::tune {
 namespace {
 
 constexpr double kWidth = 640, kHeight = 400, kLeft = 78, kRight = 20, kTop = 36, kBottom = 52;
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
 
 std::string Number(double v, int digits = 4) {
   char buffer[32];
@@ -103,12 +87,13 @@ struct Svg {
             Number(y2, 6) + "\" " + style + "/>\n";
   }
   void Text(double x, double y, const std::string& text, const std::string& style) {
-    body += "<text x=\"" + Number(x, 6) + "\" y=\"" + Number(y, 6) + "\" " + style + ">" + Escape(text) + "</text>\n";
+    body +=
+        "<text x=\"" + Number(x, 6) + "\" y=\"" + Number(y, 6) + "\" " + style + ">" + EscapeXml(text) + "</text>\n";
   }
   void Point(double x, double y, bool filled, const std::string& tip) {
     body += "<circle cx=\"" + Number(x, 6) + "\" cy=\"" + Number(y, 6) + "\" r=\"3.5\" " +
             (filled ? "fill=\"#1f77b4\"" : "fill=\"white\" stroke=\"#ff7f0e\" stroke-width=\"1.5\"") + "><title>" +
-            Escape(tip) + "</title></circle>\n";
+            EscapeXml(tip) + "</title></circle>\n";
   }
   // Frame, ticks and labels.
   void Axes(const Axis& x, const Axis& y, const std::string& x_label, const std::string& y_label,
@@ -134,8 +119,8 @@ struct Svg {
     return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + Number(kWidth) + "\" height=\"" + Number(kHeight) +
            "\" viewBox=\"0 0 " + Number(kWidth) + " " + Number(kHeight) +
            "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" +
-           "<text x=\"" + Number(kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" + Escape(title) +
-           "</text>\n" + body + "</svg>\n";
+           "<text x=\"" + Number(kWidth / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" +
+           EscapeXml(title) + "</text>\n" + body + "</svg>\n";
   }
 };
 

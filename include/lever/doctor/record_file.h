@@ -15,6 +15,11 @@ namespace lever {
 /// More than 20,000 step losses are kept as the means of 20,000 runs of consecutive steps (stride > 1).
 nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& record, bool running);
 
+/// Writes <directory>/doctor.json atomically: {"healthy", "summary" (the first finding's evidence, or
+/// `healthy_summary`), "findings": [Finding::ToJson...]}.
+void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& findings,
+                     const std::string& healthy_summary);
+
 /// Reads a record written by DoctorRecordToJson. Throws DataError naming `where` and the field for a
 /// malformed one, IoError when the file cannot be read.
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running = nullptr);

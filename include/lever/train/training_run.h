@@ -112,8 +112,6 @@ class TrainingRun {
   std::unique_ptr<Doctor> doctor_;
 
   DoctorFacts Facts() const;
-  /// doctor.json in the job directory (when there is one): {"healthy", "summary", "findings": [...]}.
-  void WriteDoctorFile(const std::vector<Finding>& findings) const;
 };
 
 }  // namespace lever
