@@ -7,7 +7,9 @@
 #include <limits>
 
 #include "lever/doctor/record_file.h"
+#include "lever/error.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/state.h"
 #include "rules.h"
 
 namespace lever {
@@ -63,6 +65,16 @@ bool HighLearningRate(const DoctorFacts& facts) {
   return facts.learning_rate > high;
 }
 
+std::string BatchNormKnob(const DoctorFacts& facts) { return facts.batch_norm ? "" : "--batch-norm"; }
+
+std::string Knobs(std::initializer_list<std::string> knobs) {
+  std::string out;
+  for (const std::string& k : knobs) {
+    if (!k.empty()) out += (out.empty() ? "" : ", ") + k;
+  }
+  return out;
+}
+
 }  // namespace doctor
 
 Doctor::Doctor(DoctorFacts facts) {
@@ -93,14 +105,21 @@ bool Doctor::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
     e.regularization_loss = report.Get("regularization_loss");
   } else {
     // An estimator's evaluation of its eval file: the training loss is the mean batch loss since the last
-    // evaluation (the estimator does not evaluate the training set); no training accuracy.
+    // evaluation (the estimator does not evaluate the training set); no training accuracy. The step losses
+    // are those of the n steps up to this one (from step 1 when LoadState restored a resumed job's).
+    const int64_t n = static_cast<int64_t>(record_.step_losses.size());
     const size_t since =
         record_.evaluations.empty()
             ? 0
-            : static_cast<size_t>(std::clamp<int64_t>(
-                  record_.evaluations.back().step - (report.step - static_cast<int64_t>(record_.step_losses.size())), 0,
-                  static_cast<int64_t>(record_.step_losses.size())));
-    e.train_loss = doctor::MeanOf(record_.step_losses, since, record_.step_losses.size());
+            : static_cast<size_t>(std::clamp<int64_t>(record_.evaluations.back().step - (report.step - n), 0, n));
+    if (since < record_.step_losses.size()) {
+      e.train_loss = doctor::MeanOf(record_.step_losses, since, record_.step_losses.size());
+    } else {
+      // No step since the last evaluation (evaluated twice at one step, or a finished job run again): the
+      // last training loss still holds; before any step there is none.
+      e.train_loss = record_.evaluations.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                 : record_.evaluations.back().train_loss;
+    }
     e.validation_loss = report.Get("loss");
     e.train_accuracy = std::numeric_limits<double>::quiet_NaN();
     e.validation_accuracy = report.Get("accuracy");
@@ -112,9 +131,73 @@ bool Doctor::AfterEvaluation(Learner& /*learner*/, const EvalReport& report) {
   return false;
 }
 
+namespace {
+constexpr char kStatePrefix[] = "hooks/doctor/";
+constexpr int kEvaluationColumns = 7;  // step / 2^20, step % 2^20 (each exact in F32), then the five figures
+}  // namespace
+
+void Doctor::SaveState(const Learner& /*learner*/, StateWriter& out) const {
+  const std::string prefix = kStatePrefix;
+  out.WriteScalar(prefix + "steps", static_cast<double>(record_.step_losses.size()));
+  Tensor losses(1, static_cast<Index>(record_.step_losses.size()));
+  for (size_t i = 0; i < record_.step_losses.size(); ++i) losses(0, static_cast<Index>(i)) = record_.step_losses[i];
+  out.WriteTensor(prefix + "step_losses", losses);
+  Tensor evaluations(static_cast<Index>(record_.evaluations.size()), kEvaluationColumns);
+  for (size_t i = 0; i < record_.evaluations.size(); ++i) {
+    const DoctorEvaluation& e = record_.evaluations[i];
+    const double figures[kEvaluationColumns] = {static_cast<double>(e.step >> 20),
+                                                static_cast<double>(e.step & ((int64_t{1} << 20) - 1)),
+                                                e.train_loss,
+                                                e.validation_loss,
+                                                e.train_accuracy,
+                                                e.validation_accuracy,
+                                                e.regularization_loss};
+    for (int k = 0; k < kEvaluationColumns; ++k) evaluations(static_cast<Index>(i), k) = static_cast<float>(figures[k]);
+  }
+  out.WriteScalar(prefix + "evaluation_count", static_cast<double>(record_.evaluations.size()));
+  if (!record_.evaluations.empty()) out.WriteTensor(prefix + "evaluations", evaluations);
+}
+
+void Doctor::LoadState(Learner& /*learner*/, const StateReader& in) {
+  const std::string prefix = kStatePrefix;
+  if (!in.Has(prefix + "steps")) return;  // saved without the doctor: it watches from here on
+  const Tensor& losses = in.ReadTensor(prefix + "step_losses");
+  const double steps = in.ReadScalar(prefix + "steps");
+  if (steps != static_cast<double>(losses.size())) {
+    throw IoError("the doctor's state holds " + std::to_string(losses.size()) + " step losses, not " +
+                  fmt::format("{:g}", steps));
+  }
+  record_.step_losses.assign(losses.data(), losses.data() + losses.size());
+  record_.evaluations.clear();
+  const double count = in.ReadScalar(prefix + "evaluation_count");
+  if (count <= 0) return;
+  const Tensor& e = in.ReadTensor(prefix + "evaluations");
+  if (e.cols() != kEvaluationColumns || static_cast<double>(e.rows()) != count) {
+    throw IoError(
+        fmt::format("the doctor's evaluations are {}x{}, not {:g}x{}", e.rows(), e.cols(), count, kEvaluationColumns));
+  }
+  for (Index i = 0; i < e.rows(); ++i) {
+    record_.evaluations.push_back({.step = (static_cast<int64_t>(e(i, 0)) << 20) + static_cast<int64_t>(e(i, 1)),
+                                   .train_loss = e(i, 2),
+                                   .validation_loss = e(i, 3),
+                                   .train_accuracy = e(i, 4),
+                                   .validation_accuracy = e(i, 5),
+                                   .regularization_loss = e(i, 6)});
+  }
+}
+
 void Doctor::Diverged(int64_t step) {
   record_.diverged = true;
   record_.diverged_at = step;
+}
+
+std::vector<Finding> Doctor::FinishDiverged(int64_t step, const std::string& directory) {
+  Diverged(step);
+  std::vector<Finding> findings = Diagnose();
+  if (record_.facts.config_job) findings = WithConfigKnobs(std::move(findings));
+  if (!directory.empty()) WriteDoctorJson(directory, findings, "");
+  WriteRecord();
+  return findings;
 }
 
 std::vector<Finding> DiagnoseRecord(const DoctorRecord& record) {

@@ -24,11 +24,29 @@ double NumberAt(const nlohmann::json& object, const char* key, const std::string
   return v.get<double>();
 }
 
-int64_t IntegerAt(const nlohmann::json& object, const char* key, const std::string& where) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number_integer()) {
-    throw DataError(where + ": \"" + key + "\" is missing or not a whole number");
+// A whole number within the range `lever` writes (steps, sizes and counts far below 2^62).
+int64_t WholeNumber(const nlohmann::json& v, const std::string& what) {
+  constexpr int64_t kLargest = int64_t{1} << 62;
+  const bool whole = v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{kLargest});
+  if (!whole || v.get<int64_t>() > kLargest || v.get<int64_t>() < -kLargest) {
+    throw DataError(what + " is " + v.dump() + ", not a whole number of a sensible size");
   }
-  return object[key].get<int64_t>();
+  return v.get<int64_t>();
+}
+
+int64_t IntegerAt(const nlohmann::json& object, const char* key, const std::string& where) {
+  if (!object.is_object() || !object.contains(key)) throw DataError(where + ": no \"" + key + "\"");
+  return WholeNumber(object[key], where + ": \"" + key + "\"");
+}
+
+// IntegerAt within [low, high]: the facts the rules compute with (units doubled, batches multiplied).
+int64_t IntegerIn(const nlohmann::json& object, const char* key, const std::string& where, int64_t low, int64_t high) {
+  const int64_t v = IntegerAt(object, key, where);
+  if (v < low || v > high) {
+    throw DataError(where + ": \"" + key + "\" is " + std::to_string(v) + ", outside " + std::to_string(low) + ".." +
+                    std::to_string(high));
+  }
+  return v;
 }
 
 std::string TextAt(const nlohmann::json& object, const char* key, const std::string& where) {
@@ -136,6 +154,7 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
   out["diverged"] = r.diverged;
   out["diverged_at"] = r.diverged_at;
   out["converged"] = r.converged;
+  out["interrupted"] = r.interrupted;
   return out;
 }
 
@@ -150,14 +169,21 @@ void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& f
 }
 
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw IoError("cannot read " + path +
                   ": no doctor record there (train with lever train --doctor --job-dir DIR to write one)");
   }
+  // lever writes at most 20,000 step losses and a few hundred samples: a few megabytes.
+  constexpr std::uintmax_t kMaxBytes = std::uintmax_t{64} << 20;
+  std::error_code size_error;
+  const std::uintmax_t bytes = std::filesystem::file_size(path, size_error);
+  if (!size_error && bytes > kMaxBytes) {
+    throw DataError(path + ": " + std::to_string(bytes >> 20) + " MiB, more than a doctor record's 64 MiB at most");
+  }
   const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded()) throw DataError(path + ": not valid JSON");
-  if (!j.is_object() || j.value("format", "") != "lever.doctor_record") {
+  if (!j.is_object() || !j.contains("format") || j["format"] != "lever.doctor_record") {
     throw DataError(path + ": not a lever doctor record (\"format\" should be \"lever.doctor_record\")");
   }
   if (IntegerAt(j, "format_version", path) != 1) {
@@ -169,12 +195,15 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
   const nlohmann::json& f = j["facts"];
   r.facts.optimizer = TextAt(f, "optimizer", facts_where);
   r.facts.learning_rate = NumberAt(f, "learning_rate", facts_where);
-  r.facts.batch_size = IntegerAt(f, "batch_size", facts_where);
-  r.facts.max_steps = IntegerAt(f, "max_steps", facts_where);
+  constexpr int64_t kLargeCount = int64_t{1} << 40;
+  r.facts.batch_size = IntegerIn(f, "batch_size", facts_where, 1, kLargeCount);
+  r.facts.max_steps = IntegerIn(f, "max_steps", facts_where, 0, kLargeCount);
   r.facts.activation = TextAt(f, "activation", facts_where);
   for (const nlohmann::json& units : ArrayAt(f, "hidden", facts_where)) {
-    if (!units.is_number_integer()) throw DataError(facts_where + ": \"hidden\" holds " + units.dump());
-    r.facts.hidden.push_back(units.get<int64_t>());
+    const int64_t n = WholeNumber(units, facts_where + ": \"hidden\" holds a layer that");
+    if (n < 1 || n > kLargeCount)
+      throw DataError(facts_where + ": \"hidden\" holds a layer of " + units.dump() + " units");
+    r.facts.hidden.push_back(n);
   }
   r.facts.l1 = NumberAt(f, "l1", facts_where);
   r.facts.l2 = NumberAt(f, "l2", facts_where);
@@ -182,7 +211,7 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
   r.facts.batch_norm = BoolAt(f, "batch_norm", facts_where);
   r.facts.clip_norm = NumberAt(f, "clip_norm", facts_where);
   r.facts.classification = BoolAt(f, "classification", facts_where);
-  r.facts.train_rows = IntegerAt(f, "train_rows", facts_where);
+  r.facts.train_rows = IntegerIn(f, "train_rows", facts_where, 0, kLargeCount);
   r.facts.label_variance = NumberAt(f, "label_variance", facts_where);
   r.facts.largest_input_stddev = NumberAt(f, "largest_input_stddev", facts_where);
   r.facts.largest_input_mean = NumberAt(f, "largest_input_mean", facts_where);
@@ -246,6 +275,7 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
   r.diverged = BoolAt(j, "diverged", path);
   r.diverged_at = IntegerAt(j, "diverged_at", path);
   r.converged = BoolAt(j, "converged", path);
+  r.interrupted = j.contains("interrupted") && BoolAt(j, "interrupted", path);  // absent in older records
   if (running != nullptr) *running = BoolAt(j, "running", path);
   return r;
 }

@@ -2,6 +2,8 @@
 // The doctor's rules (docs/doctor.md): each reads what the doctor recorded and adds the findings it
 // supports. Curve rules read the losses and evaluations; statistics rules the sampled gradients, weights
 // and activations.
+#include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "lever/doctor/doctor.h"
@@ -31,5 +33,9 @@ std::string OptimizerText(const DoctorFacts& facts);
 /// Whether the learning rate is high for its optimizer (SGD above 0.5, momentum and Nesterov above 0.1,
 /// the adaptive ones above 0.05).
 bool HighLearningRate(const DoctorFacts& facts);
+/// "--batch-norm", or empty when the run already has it (a knob that is on is no advice).
+std::string BatchNormKnob(const DoctorFacts& facts);
+/// The knobs that are not empty, joined by ", " (a finding's alternatives).
+std::string Knobs(std::initializer_list<std::string> knobs);
 
 }  // namespace lever::doctor

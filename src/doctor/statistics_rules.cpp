@@ -79,7 +79,7 @@ void Saturated(const DoctorRecord& r, std::vector<Finding>& out) {
                    .knob = wild_inputs           ? "--standardize"
                            : HighLearningRate(f) ? "--learning-rate " + Scaled(f.learning_rate, 0.1)
                                                  : "--activation relu",
-                   .alternatives = "--batch-norm",
+                   .alternatives = BatchNormKnob(f),
                    .step = last.front()->step});
     return;
   }
@@ -134,8 +134,12 @@ void Vanishing(const DoctorRecord& r, std::vector<Finding>& out) {
                  .evidence = fmt::format("the first layer's gradient is {:.1e} of the last layer's (median over {} "
                                          "samples; {} hidden layers of {})",
                                          first / last, r.statistics.size(), f.hidden.size(), f.activation),
-                 .knob = saturating ? "--activation relu" : "--batch-norm",
-                 .alternatives = saturating ? "--activation elu, --batch-norm" : "--initializer he_normal"});
+                 .knob = saturating     ? "--activation relu"
+                         : f.batch_norm ? "--initializer he_normal"
+                                        : "--batch-norm",
+                 .alternatives = saturating     ? Knobs({"--activation elu", BatchNormKnob(f)})
+                                 : f.batch_norm ? ""
+                                                : "--initializer he_normal"});
 }
 
 // Exploding gradients: the global gradient norm grew a thousandfold, and the loss went with it.
@@ -162,7 +166,7 @@ void Exploding(const DoctorRecord& r, std::vector<Finding>& out) {
                                  "at a moderate rate ({}): the gradient grows layer by layer",
                                  r.diverged_at, f.hidden.size(), OptimizerText(f)),
          .knob = f.clip_norm > 0 ? "--clip-norm " + Scaled(f.clip_norm, 0.1) : "--clip-norm 1",
-         .alternatives = "--batch-norm, --learning-rate " + Scaled(f.learning_rate, 0.1),
+         .alternatives = Knobs({BatchNormKnob(f), "--learning-rate " + Scaled(f.learning_rate, 0.1)}),
          .step = r.diverged_at});
     return;
   }
@@ -173,7 +177,7 @@ void Exploding(const DoctorRecord& r, std::vector<Finding>& out) {
        .evidence = fmt::format("the gradient's global norm grew from {:.3g} to {:.3g} by step {}{} ({})", first,
                                largest, at, r.diverged ? ", then the loss diverged" : "", OptimizerText(f)),
        .knob = f.clip_norm > 0 ? "--clip-norm " + Scaled(f.clip_norm, 0.1) : "--clip-norm 1",
-       .alternatives = "--batch-norm, --learning-rate " + Scaled(f.learning_rate, 0.1),
+       .alternatives = Knobs({BatchNormKnob(f), "--learning-rate " + Scaled(f.learning_rate, 0.1)}),
        .step = at});
 }
 
@@ -227,7 +231,7 @@ void Inputs(const DoctorRecord& r, std::vector<Finding>& out) {
                  .evidence = fmt::format("an input has standard deviation {:.3g} and mean {:.3g}, not standardized",
                                          f.largest_input_stddev, f.largest_input_mean),
                  .knob = "--standardize",
-                 .alternatives = "--batch-norm"});
+                 .alternatives = BatchNormKnob(f)});
 }
 
 }  // namespace

@@ -170,13 +170,11 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
     result.run = TrainAndEvaluate(*job.estimator, train_examples, eval_examples, spec, eval_spec);
   } catch (const DivergenceError& e) {
     if (!doctor) throw;
-    doctor->Diverged(e.step());
-    const std::vector<Finding> findings = WithConfigKnobs(doctor->Diagnose());
-    if (!c.run.model_dir.empty()) WriteDoctorJson(c.run.model_dir, findings, "");
-    doctor->WriteRecord();
+    const std::vector<Finding> findings = doctor->FinishDiverged(e.step(), c.run.model_dir);
     throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
   }
-  if (doctor && !result.run.train.interrupted) {
+  if (doctor) {  // an interrupted job's record too: it is no longer running, and `lever doctor` reads it
+    doctor->SetInterrupted(result.run.train.interrupted);
     result.findings = WithConfigKnobs(doctor->Diagnose());
     result.doctor_text = FindingsText(result.findings, doctor->HealthySummary());
     if (!c.run.model_dir.empty()) WriteDoctorJson(c.run.model_dir, result.findings, doctor->HealthySummary());

@@ -56,6 +56,7 @@ SweepRun TrainOne(const SweepSpec& spec, const std::vector<std::string>& values,
   TrainingRunSpec run_spec = spec.base;
   run_spec.job_dir.clear();
   run_spec.doctor = true;
+  run_spec.report_to_tuner = false;
   for (size_t k = 0; k < spec.knobs.size(); ++k) {
     const std::string& value = values[k];
     // --hidden takes "" for a linear model; the knob text keeps the comma list whole.
@@ -106,17 +107,41 @@ SweepKnob ParseSweepKnob(const std::string& text) {
   if (eq == std::string::npos || eq + 1 == text.size()) {
     throw ConfigError("--knob " + text + ": no values; give them after '=', e.g. --knob " + name + "=0.01,0.1");
   }
-  // --hidden's values hold commas (8,8): they are separated by ';' or '/' instead ("8,8;16,16").
-  const std::string values = text.substr(eq + 1);
-  const bool layered = std::string(knob->flag) == "--hidden" || std::string(knob->flag) == "--features";
-  out.values = SplitNames(values, layered ? ';' : ',');
-  if (out.values.empty()) throw ConfigError("--knob " + text + ": no values");
+  // --hidden's and --features' values hold commas (8,8): they are separated by ';' instead, or for
+  // --hidden by '/' ("8,8/16,16", which needs no quotes in a shell).
+  std::string values = text.substr(eq + 1);
+  const std::string flag = knob->flag;
+  if (flag == "--hidden") std::replace(values.begin(), values.end(), '/', ';');
+  out.values = SplitNames(values, flag == "--hidden" || flag == "--features" ? ';' : ',');
+  for (const std::string& value : out.values) {
+    if (value.empty())
+      throw ConfigError("--knob " + text + ": an empty value (two separators in a row, or one at an end)");
+  }
+  // Each value as a run would take it, so a bad one stops the sweep before any run rather than in the middle.
+  for (const std::string& value : out.values) {
+    TrainingRunSpec probe;
+    try {
+      probe.ApplyKnob(out.flag + " " + value);
+    } catch (const ConfigError& e) {
+      throw ConfigError("--knob " + text + ": " + e.message());
+    }
+  }
   return out;
 }
 
 std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(int, int)>& done) {
   if (spec.seeds < 1) throw ConfigError("--seeds must be at least 1, got " + std::to_string(spec.seeds));
   if (spec.knobs.empty()) throw ConfigError("a sweep needs at least one --knob name=v1,v2,...");
+  // Count first: a product of value lists can be too large to build.
+  constexpr size_t kMaxRuns = 10000;
+  size_t total = std::min(static_cast<size_t>(spec.seeds), kMaxRuns + 1);
+  for (const SweepKnob& knob : spec.knobs) {
+    if (knob.values.empty()) throw ConfigError("--knob " + knob.name + " has no values");
+    total = knob.values.size() > kMaxRuns ? kMaxRuns + 1 : std::min(total * knob.values.size(), kMaxRuns + 1);
+  }
+  if (total > kMaxRuns) {
+    throw ConfigError("the sweep has more than " + std::to_string(kMaxRuns) + " runs; give fewer values or seeds");
+  }
   // Every combination (the first knob outermost), each with every seed.
   std::vector<std::vector<std::string>> combinations{{}};
   for (const SweepKnob& knob : spec.knobs) {
@@ -129,12 +154,6 @@ std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(i
     }
     combinations = std::move(next);
   }
-  const size_t total = combinations.size() * static_cast<size_t>(spec.seeds);
-  constexpr size_t kMaxRuns = 10000;
-  if (total > kMaxRuns) {
-    throw ConfigError("the sweep has " + std::to_string(total) + " runs, more than " + std::to_string(kMaxRuns) +
-                      "; give fewer values or seeds");
-  }
   std::vector<SweepRun> runs(total);
   std::atomic<size_t> next{0};
   std::atomic<int> finished{0};
@@ -145,14 +164,14 @@ std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(i
       try {
         const auto& values = combinations[i / static_cast<size_t>(spec.seeds)];
         runs[i] = TrainOne(spec, values, spec.base.config.seed + i % static_cast<size_t>(spec.seeds));
-      } catch (...) {
+        const int count = ++finished;
+        if (done) done(count, static_cast<int>(total));
+      } catch (...) {  // a run's or `done`'s: rethrown on the calling thread once every worker is back
         const std::lock_guard<std::mutex> lock(failure_mutex);
         if (!failure) failure = std::current_exception();
         next = total;  // the others stop after their current run
         return;
       }
-      const int count = ++finished;
-      if (done) done(count, static_cast<int>(total));
     }
   };
   const int jobs = std::clamp<int>(spec.jobs, 1, static_cast<int>(total));

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -11,6 +12,9 @@
 #include "lever/io/run_log.h"
 #include "lever/losses/registry.h"
 #include "lever/metrics/multilabel.h"
+#include "lever/nn/activation.h"
+#include "lever/nn/initializer.h"
+#include "lever/optim/registry.h"
 #include "lever/registry.h"
 #include "lever/train/dnn_defaults.h"
 #include "lever/train/run_result.h"
@@ -109,7 +113,7 @@ void TrainingRunSpec::UseTableDefaults(const KnobsChosen& chosen) {
   if (!chosen.steps) config.max_steps = dnn_defaults::kMaxSteps;
 }
 
-void TrainingRunSpec::ApplyKnob(const std::string& knob) {
+bool TrainingRunSpec::ApplyKnob(const std::string& knob) {
   const size_t space = knob.find(' ');
   const std::string flag = knob.substr(0, space);
   const std::string value = space == std::string::npos ? "" : knob.substr(space + 1);
@@ -117,42 +121,51 @@ void TrainingRunSpec::ApplyKnob(const std::string& knob) {
     try {
       size_t used = 0;
       const double v = std::stod(value, &used);
-      if (used == value.size()) return v;
+      if (used == value.size() && std::isfinite(v) && v >= 0) return v;
     } catch (const std::exception&) {
     }
-    throw ConfigError("the doctor's knob '" + knob + "' has no number");
+    throw ConfigError("the knob '" + knob + "' needs a finite number of 0 or more");
   };
-  if (flag == "--learning-rate") {
-    config.optimizer.learning_rate = number();
-  } else if (flag == "--steps") {
-    config.max_steps = static_cast<int64_t>(number());
-  } else if (flag == "--batch-size") {
-    config.batch_size = static_cast<int64_t>(number());
-  } else if (flag == "--clip-norm") {
-    config.clip_norm = number();
-  } else if (flag == "--l1") {
-    mlp.regularizer.l1 = number();
-  } else if (flag == "--l2") {
-    mlp.regularizer.l2 = number();
-  } else if (flag == "--dropout") {
-    mlp.dropout = number();
-  } else if (flag == "--activation") {
-    mlp.activation = value;
-  } else if (flag == "--initializer") {
-    mlp.initializer = value;
-  } else if (flag == "--optimizer") {
-    config.optimizer.name = value;
-  } else if (flag == "--hidden") {
-    mlp.hidden = ParseLayerSizes(value);
-  } else if (flag == "--features") {
-    data.features = SplitNames(value);
-  } else if (flag == "--standardize") {
-    data.standardize = true;
-  } else if (flag == "--batch-norm") {
-    mlp.batch_norm = true;
-  } else {
-    throw ConfigError("the doctor's knob '" + knob + "' is not one lever train --fix can turn");
+  const auto whole = [&]() {
+    const double v = number();
+    if (v != std::floor(v) || v < 1 || v > 1e15) throw ConfigError("the knob '" + knob + "' needs a whole number >= 1");
+    return static_cast<int64_t>(v);
+  };
+  // Sets `field` to `to`; whether that changed it.
+  const auto set = [](auto& field, const auto& to) {
+    const bool changed = !(field == to);
+    field = to;
+    return changed;
+  };
+  if (flag == "--learning-rate") return set(config.optimizer.learning_rate, number());
+  if (flag == "--steps") return set(config.max_steps, whole());
+  if (flag == "--batch-size") return set(config.batch_size, whole());
+  if (flag == "--clip-norm") return set(config.clip_norm, number());
+  if (flag == "--l1") return set(mlp.regularizer.l1, number());
+  if (flag == "--l2") return set(mlp.regularizer.l2, number());
+  if (flag == "--dropout") return set(mlp.dropout, number());
+  if (flag == "--activation") {
+    Activation::Parse(value);  // throws, listing the valid names
+    return set(mlp.activation, value);
   }
+  if (flag == "--initializer") {
+    CheckInitializer(value);
+    return set(mlp.initializer, value);
+  }
+  if (flag == "--optimizer") {
+    const std::vector<std::string> names = OptimizerNames();
+    if (std::find(names.begin(), names.end(), value) == names.end()) {
+      std::string valid;
+      for (const std::string& n : names) valid += (valid.empty() ? "" : ", ") + n;
+      throw ConfigError("the knob '" + knob + "': no optimizer '" + value + "'. Valid: " + valid);
+    }
+    return set(config.optimizer.name, value);
+  }
+  if (flag == "--hidden") return set(mlp.hidden, ParseLayerSizes(value));
+  if (flag == "--features") return set(data.features, SplitNames(value));
+  if (flag == "--standardize") return set(data.standardize, true);
+  if (flag == "--batch-norm") return set(mlp.batch_norm, true);
+  throw ConfigError("the knob '" + knob + "' is not one lever train --fix can turn");
 }
 
 TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
@@ -177,7 +190,8 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   c.Validate();
   model_.Build(data_.train.num_features(), c.seed);
   trainer_ = std::make_unique<Trainer>(model_, c);
-  files_ = std::make_unique<JobFiles>(HypertuneReporter::FromEnvironment(), spec_.job_dir);
+  files_ = std::make_unique<JobFiles>(
+      spec_.report_to_tuner ? HypertuneReporter::FromEnvironment() : HypertuneReporter(), spec_.job_dir);
   trainer_->AddHook(files_.get());
   if (data_.holdout.size() > 0) trainer_->SetEarlyStopping(data_.holdout, {.patience = spec_.patience});
   if (spec_.doctor) {
@@ -230,10 +244,7 @@ TrainingOutcome TrainingRun::Run() {
     o.result = trainer_->Train(data_.train, &data_.test);
   } catch (const DivergenceError& e) {
     if (!doctor_) throw;
-    doctor_->Diverged(e.step());
-    const std::vector<Finding> findings = doctor_->Diagnose();
-    if (!spec_.job_dir.empty()) WriteDoctorJson(spec_.job_dir, findings, "");
-    doctor_->WriteRecord();
+    const std::vector<Finding> findings = doctor_->FinishDiverged(e.step(), spec_.job_dir);
     throw DivergenceError(e.message() + "\n" + FindingsText(findings, ""), e.step());
   }
   files_->Close();

@@ -96,6 +96,15 @@ out=$("$lever" sweep -q --knob learning_rate=0.001,0.03,1 --knob batch_size=10,5
   fail "sweep: sweep.csv, curves.svg, heatmap.svg" "$(ls "$work/s")"
 expect_exit2 "not a knob a sweep can turn" "$lever" sweep --knob momentum=0.9 -- --dataset circle
 expect_exit2 "after --, lever train's flags:" "$lever" sweep --knob lr=0.1 -- --bogus 1
+expect_exit2 "--knob steps=100,2.5: the knob '--steps 2.5' needs a whole number" "$lever" sweep --knob steps=100,2.5 -- --dataset circle
+# An output directory that cannot be made stops the sweep before its runs; inside a tuning trial the sweep's
+# runs do not report to the study.
+start=$SECONDS
+expect_exit2 "cannot create the output directory /dev/null/s" "$lever" sweep -q --knob steps=100000 -o /dev/null/s -- --dataset circle
+[ $((SECONDS - start)) -lt 5 ] || fail "sweep: an unwritable --output was found only after the runs"
+out=$(CLOUD_ML_HP_METRIC_FILE="$work/sweep_hp.jsonl" "$lever" sweep -q --knob lr=0.01,0.1 -o "$work/s2" -- --dataset circle --steps 50 2>&1) ||
+  fail "sweep in a trial: exit $?" "$out"
+[ ! -e "$work/sweep_hp.jsonl" ] || fail "sweep runs reported to the tuning study" "$(cat "$work/sweep_hp.jsonl")"
 rm -rf "$work"
 
 # A progress bar (redrawn in place with carriage returns) on a terminal, plain lines in a pipe or a log.

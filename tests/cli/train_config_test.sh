@@ -235,5 +235,13 @@ out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 
 out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor on a config job: exit $?" "$out"
 [[ "$out" == *"finished, 20 steps"*"try: --train.max_steps=60"* ]] || fail "lever doctor: the config job's knobs" "$out"
 expect_error "--fix retrains flag-driven runs" --config "$work/doctor.yaml" --fix 1
+# Run again when finished (no step left): the record and the findings stay, not an empty record.
+out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 2>&1) || fail "doctor rerun: exit $?" "$out"
+out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor after a rerun: exit $?" "$out"
+[[ "$out" == *"finished, 20 steps"*"try: --train.max_steps=60"* ]] || fail "lever doctor: a rerun emptied the record" "$out"
+# Resumed with more steps: the checkpoint carried the doctor's record, so it holds all 40 steps.
+out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=40 2>&1) || fail "doctor resume: exit $?" "$out"
+grep -q '"steps":40,' "$work/doc_job/doctor_record.json" ||
+  fail "a resumed job's record: $(head -c 300 "$work/doc_job/doctor_record.json")"
 
 finish

@@ -59,7 +59,7 @@ out=$("$lever" train -q --train-file "$work/binary.csv" --test-file "$work/binar
 
 # --- one writer per directory. A run holds its model directory: a second writer is refused at once with
 # the holder's pid; lever eval and predict (readers) still work; SIGINT then stops the run with exit 130.
-"$lever" train --config "$work/digits.yaml" --job-dir "$work/long" --train.max_steps=1000000 > "$work/long.log" 2>&1 &
+"$lever" train --config "$work/digits.yaml" --job-dir "$work/long" --doctor --train.max_steps=1000000 > "$work/long.log" 2>&1 &
 pid=$!
 for _ in $(seq 1200); do
   { [ -f "$work/long/checkpoint" ] || ! kill -0 "$pid" 2> /dev/null; } && break
@@ -76,6 +76,15 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 130 ] && grep -q "^stopped by Ctrl-C at step" "$work/long.log" ||
   fail "SIGINT: exit $rc, wanted 130 (128 + SIGINT) and a clean stop: $(tail -2 "$work/long.log")"
+# The doctor's record says the run was interrupted, not that it still runs or finished.
+out=$("$lever" doctor "$work/long" 2>&1) || fail "lever doctor after SIGINT: exit $?" "$out"
+[[ "$out" == *": interrupted at step "*" of 1000000"* ]] || fail "lever doctor after SIGINT: the state" "$out"
+# A record that says running while nobody holds the lock was left by a killed run.
+/usr/bin/python3 -c 'import json, sys
+p = sys.argv[1]; r = json.load(open(p)); r["running"] = True; r.pop("interrupted"); json.dump(r, open(p, "w"))' \
+  "$work/long/doctor_record.json"
+out=$("$lever" doctor "$work/long" 2>&1) || fail "lever doctor on a killed run's record: exit $?" "$out"
+[[ "$out" == *"the run that wrote it is no longer running (killed?)"* ]] || fail "lever doctor: a killed run" "$out"
 # The lock went with the run: the same command continues.
 out=$("$lever" train -q --config "$work/digits.yaml" --job-dir "$work/long" --train.max_steps=5 2>&1) ||
   fail "a run after the stop: $out"

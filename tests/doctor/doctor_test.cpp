@@ -9,6 +9,7 @@
 
 #include "lever/doctor/record_file.h"
 #include "lever/error.h"
+#include "lever/io/state.h"
 #include "testing/files.h"
 
 namespace lever {
@@ -320,6 +321,94 @@ TEST(DoctorTest, TheRecordFileGivesTheSameDiagnosis) {
                                 "doctor_record.json: facts: \"optimizer\" is missing or not a text"));
   EXPECT_TRUE(testing::Contains(ErrorOf<IoError>([] { ReadDoctorRecord("/nonexistent/doctor_record.json"); }),
                                 "no doctor record there"));
+}
+
+// A record file lever did not write is refused with the field, never converted: a format of the wrong
+// type, a whole number beyond int64, sizes the rules would overflow.
+TEST(DoctorTest, AForeignRecordFileIsRefusedWithTheField) {
+  const std::string path = testing::TempPath("doctor_record.json");
+  std::ofstream(path) << R"({"format": 1})";
+  EXPECT_TRUE(testing::Contains(ErrorOf<DataError>([&] { ReadDoctorRecord(path); }), "not a lever doctor record"));
+  nlohmann::ordered_json j = DoctorRecordToJson(Falling(100, 0.1), false);
+  j["steps"] = 18446744073709551615ULL;
+  std::ofstream(path) << j.dump();
+  EXPECT_TRUE(testing::Contains(ErrorOf<DataError>([&] { ReadDoctorRecord(path); }),
+                                "\"steps\" is 18446744073709551615, not a whole number of a sensible size"));
+  j = DoctorRecordToJson(Falling(100, 0.1), false);
+  j["facts"]["hidden"] = {8, 4611686018427387904LL};
+  std::ofstream(path) << j.dump();
+  EXPECT_TRUE(testing::Contains(ErrorOf<DataError>([&] { ReadDoctorRecord(path); }), "a layer of 4611686018427387904"));
+  j = DoctorRecordToJson(Falling(100, 0.1), false);
+  j["facts"]["batch_size"] = 0;
+  std::ofstream(path) << j.dump();
+  EXPECT_TRUE(
+      testing::Contains(ErrorOf<DataError>([&] { ReadDoctorRecord(path); }), "\"batch_size\" is 0, outside 1.."));
+  j = DoctorRecordToJson(Falling(100, 0.1), false);
+  j["interrupted"] = true;
+  std::ofstream(path) << j.dump();
+  EXPECT_TRUE(ReadDoctorRecord(path).interrupted);
+}
+
+// An estimator's evaluations (named "eval"): the training loss is the mean batch loss since the last one.
+// Evaluated again at the same step, or before any step, there is no new batch: the last training loss holds
+// (none before the first step), never a 0 that would read as a huge train/test gap.
+TEST(DoctorTest, AnEstimatorEvaluationWithoutNewStepsKeepsTheLastTrainingLoss) {
+  DoctorFacts facts;
+  facts.config_job = true;
+  Doctor doctor(facts);
+  class NoLearner : public Learner {
+   public:
+    int64_t global_step() const override { return 0; }
+    ParameterList Variables() const override { return {}; }
+  } learner;
+  doctor.AfterEvaluation(learner, {.step = 0, .name = "eval", .metrics = {{"loss", 0.7}}});
+  EXPECT_TRUE(std::isnan(doctor.record().evaluations.back().train_loss));
+  for (int step = 1; step <= 100; ++step) doctor.AfterStep(learner, {.step = step, .loss = step <= 50 ? 0.6 : 0.4});
+  doctor.AfterEvaluation(learner, {.step = 100, .name = "eval", .metrics = {{"loss", 0.45}}});
+  EXPECT_NEAR(doctor.record().evaluations.back().train_loss, 0.5, 1e-6);
+  doctor.AfterEvaluation(learner, {.step = 100, .name = "eval", .metrics = {{"loss", 0.45}}});
+  EXPECT_NEAR(doctor.record().evaluations.back().train_loss, 0.5, 1e-6);
+  for (const Finding& f : doctor.Diagnose()) EXPECT_NE(f.id, "overfitting") << f.evidence;
+}
+
+// A checkpoint holds what the doctor watched: a doctor given it back continues the same record.
+TEST(DoctorTest, TheRecordTravelsInTheCheckpoint) {
+  class NoLearner : public Learner {
+   public:
+    int64_t global_step() const override { return 0; }
+    ParameterList Variables() const override { return {}; }
+  } learner;
+  DoctorFacts facts;
+  Doctor first(facts);
+  for (int step = 1; step <= 30; ++step) first.AfterStep(learner, {.step = step, .loss = 1.0 / step});
+  first.AfterEvaluation(learner, {.step = (int64_t{1} << 24) + 3, .name = "eval", .metrics = {{"loss", 0.2}}});
+  MemoryState state;
+  first.SaveState(learner, state);
+  Doctor resumed(facts);
+  resumed.LoadState(learner, state);
+  EXPECT_EQ(resumed.record().step_losses, first.record().step_losses);
+  ASSERT_EQ(resumed.record().evaluations.size(), 1u);
+  EXPECT_EQ(resumed.record().evaluations[0].step, (int64_t{1} << 24) + 3);  // exact beyond float's 2^24
+  EXPECT_NEAR(resumed.record().evaluations[0].validation_loss, 0.2, 1e-7);
+  EXPECT_TRUE(std::isnan(resumed.record().evaluations[0].train_accuracy));
+  // A checkpoint saved without the doctor leaves it as it is.
+  Doctor fresh(facts);
+  fresh.LoadState(learner, MemoryState());
+  EXPECT_TRUE(fresh.record().step_losses.empty());
+}
+
+// The doctor does not suggest a knob the run already has.
+TEST(DoctorTest, AKnobThatIsOnIsNotSuggested) {
+  DoctorRecord r = Falling(1000, 0.6);
+  r.facts.standardized = false;
+  r.facts.largest_input_stddev = 500;
+  r.facts.batch_norm = true;
+  const std::vector<Finding> findings = DiagnoseRecord(r);
+  ASSERT_FALSE(findings.empty());
+  for (const Finding& f : findings) {
+    EXPECT_EQ(f.knob.find("--batch-norm"), std::string::npos) << f.id;
+    EXPECT_EQ(f.alternatives.find("--batch-norm"), std::string::npos) << f.id;
+  }
 }
 
 }  // namespace

@@ -29,6 +29,49 @@ TEST(SweepTest, KnobsParseWithTheirFlagAndValues) {
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("momentum=0.9"); }),
                        "not a knob a sweep can turn. Valid: learning_rate, lr, steps"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("l2"); }), "no values"));
+  // '/' separates --hidden's values too, with no quotes in a shell.
+  EXPECT_EQ(ParseSweepKnob("hidden=8/8,8/16,16").values, (std::vector<std::string>{"8", "8,8", "16,16"}));
+}
+
+// Every value is checked before any run: a sweep does not stop in its middle for a typo.
+TEST(SweepTest, BadValuesAreRefusedBeforeAnyRun) {
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("lr=0.1,,1"); }), "an empty value"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("lr=0.1,"); }), "an empty value"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("lr=0.1,fast"); }),
+                       "--knob lr=0.1,fast: the knob '--learning-rate fast' needs a finite number"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("steps=100,2.5"); }), "needs a whole number"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("steps=1e30"); }), "needs a whole number"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("batch_size=nan"); }), "finite number"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("activation=relu,rleu"); }), "rleu"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("optimizer=adam,adamx"); }), "no optimizer 'adamx'"));
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("initializer=he_normal,he"); }), "he"));
+}
+
+// The runs are counted before any combination is built: 100^5 = 10^10 runs is an error at once, not an
+// exhausted memory.
+TEST(SweepTest, TooManyRunsAreRefusedBeforeTheyAreListed) {
+  std::string values = "1";
+  for (int i = 2; i <= 100; ++i) values += "," + std::to_string(i);
+  SweepSpec spec;
+  spec.base = SmallSpiral();
+  for (const char* name : {"steps", "batch_size", "l1", "l2", "clip_norm"}) {
+    spec.knobs.push_back(ParseSweepKnob(std::string(name) + "=" + values));
+  }
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunSweep(spec); }), "more than 10000 runs"));
+  spec.knobs = {ParseSweepKnob("lr=0.1")};
+  spec.knobs[0].values.clear();
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunSweep(spec); }), "has no values"));
+}
+
+// What the progress callback throws comes back to the caller (it would end the process on a worker thread).
+TEST(SweepTest, AProgressCallbackThatThrowsReachesTheCaller) {
+  SweepSpec spec;
+  spec.base = SmallSpiral();
+  spec.base.config.max_steps = 20;
+  spec.knobs = {ParseSweepKnob("lr=0.01,0.1,0.3")};
+  spec.jobs = 2;
+  EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { RunSweep(spec, [](int, int) { throw IoError("stderr is full"); }); }),
+                       "stderr is full"));
 }
 
 // Each run is the run `lever train` would make with that knob value: same figures, whatever the threads.

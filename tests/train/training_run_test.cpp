@@ -129,5 +129,25 @@ TEST(TrainingRunTest, TablesTakeTheRunConfigsNetworkUnlessAKnobWasChosen) {
   EXPECT_EQ(playground.config.max_steps, 3000);
 }
 
+// lever train --fix turns the doctor's knobs: whether one changed the run, and bad values refused (a count
+// must be a finite whole number; a float beyond int64 would be undefined behaviour).
+TEST(TrainingRunTest, KnobsSayWhetherTheyChangedTheRun) {
+  TrainingRunSpec spec;
+  EXPECT_TRUE(spec.ApplyKnob("--batch-norm"));
+  EXPECT_FALSE(spec.ApplyKnob("--batch-norm"));  // already on: --fix stops rather than train the same run
+  EXPECT_TRUE(spec.ApplyKnob("--learning-rate 0.3"));
+  EXPECT_FALSE(spec.ApplyKnob("--learning-rate 0.3"));
+  EXPECT_TRUE(spec.ApplyKnob("--hidden 16,16"));
+  EXPECT_FALSE(spec.ApplyKnob("--hidden 16,16"));
+  EXPECT_TRUE(spec.ApplyKnob("--steps 900"));
+  EXPECT_EQ(spec.config.max_steps, 900);
+  for (const char* bad : {"--steps 1e30", "--steps 2.5", "--steps nan", "--batch-size inf", "--batch-size 0",
+                          "--learning-rate -1", "--l2 abc"}) {
+    EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { spec.ApplyKnob(bad); }), std::string("the knob '") + bad)) << bad;
+  }
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { spec.ApplyKnob("--momentum 0.9"); }), "not one lever train --fix"));
+  EXPECT_EQ(spec.config.max_steps, 900);
+}
+
 }  // namespace
 }  // namespace lever

@@ -5,10 +5,12 @@
 #include <fmt/core.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "commands.h"
 #include "console.h"
 #include "lever/doctor/record_file.h"
+#include "lever/io/dir_lock.h"
 
 namespace lever::cli {
 namespace {
@@ -27,13 +29,25 @@ int Run(const DoctorFlags& f) {
   const int64_t step = record.diverged              ? record.diverged_at
                        : record.evaluations.empty() ? static_cast<int64_t>(record.step_losses.size())
                                                     : record.evaluations.back().step;
+  // A record that says "running" when no process holds the job's lock was left by a run that was killed.
+  const bool killed = running && std::ifstream("/proc/locks").good() &&
+                      FlockHolder((std::filesystem::path(f.job_dir) / "lever.lock").string()) == 0;
   const std::string state = record.diverged ? fmt::format("diverged at step {}", step)
-                            : running       ? fmt::format("running, step {} of {}", step, record.facts.max_steps)
-                                            : fmt::format("finished, {} steps", step);
+                            : killed        ? fmt::format(
+                                                  "stopped at step {} of {}: the run that wrote it "
+                                                         "is no longer running (killed?)",
+                                                  step, record.facts.max_steps)
+                            : running ? fmt::format("running, step {} of {}", step, record.facts.max_steps)
+                            : record.interrupted
+                                ? fmt::format("interrupted at step {} of {}", step, record.facts.max_steps)
+                                : fmt::format("finished, {} steps", step);
   if (f.json) {
     nlohmann::ordered_json out;
     out["job_dir"] = f.job_dir;
-    out["state"] = record.diverged ? "diverged" : running ? "running" : "finished";
+    out["state"] = record.diverged                ? "diverged"
+                   : killed || record.interrupted ? "stopped"
+                   : running                      ? "running"
+                                                  : "finished";
     out["step"] = step;
     out["healthy"] = findings.empty();
     out["findings"] = nlohmann::ordered_json::array();

@@ -59,18 +59,21 @@ int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
     fmt::print(stderr, "\rsweep: {}/{} runs", finished, total);
     if (finished == total) fmt::print(stderr, "\n");
   };
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<SweepRun> runs = RunSweep(spec, done);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The output directory before any run, so a path that cannot be written wastes no training.
   std::error_code error;
   std::filesystem::create_directories(f.output, error);
   if (error) throw IoError("cannot create the output directory " + f.output + ": " + error.message());
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<SweepRun> runs = RunSweep(spec, done);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The table first: a file that then cannot be written loses no result.
+  fmt::print("{}", SweepTableText(spec.knobs, runs));
+  Flush(stdout);
   const std::filesystem::path out(f.output);
   WriteFileAtomically((out / "sweep.csv").string(), SweepTableCsv(spec.knobs, runs));
   WriteFileAtomically((out / "curves.svg").string(), SweepCurvesSvg(spec.knobs, runs));
   const std::string heatmap = SweepHeatmapSvg(spec.knobs, runs);
   if (!heatmap.empty()) WriteFileAtomically((out / "heatmap.svg").string(), heatmap);
-  fmt::print("{}", SweepTableText(spec.knobs, runs));
   fmt::print("{} runs in {:.2f}s, {} at a time; {}/sweep.csv, {}/curves.svg{}\n", runs.size(), seconds,
              std::min<size_t>(static_cast<size_t>(spec.jobs), runs.size()), f.output, f.output,
              heatmap.empty() ? "" : ", " + f.output + "/heatmap.svg");
@@ -88,8 +91,8 @@ Command RegisterSweep(CLI::App& app) {
       "-- <lever train flags>");
   cmd->add_option("--knob", f->knobs,
                   "name=v1,v2,... (repeatable): learning_rate (lr), steps, batch_size, clip_norm, l1, l2, dropout, "
-                  "activation, initializer, optimizer, hidden and features (these two separate values with ';': "
-                  "hidden=8;8,8;16,16)")
+                  "activation, initializer, optimizer, hidden (values separated by '/': hidden=8/8,8/16,16) "
+                  "and features (by ';', quoted: 'features=x1,x2;x1,x2,x1x2')")
       ->required()
       ->allow_extra_args(false);  // one value per --knob, so `--` after it still starts lever train's flags
   cmd->add_option("--seeds", f->seeds, "seeds per combination (--seed, +1, ...), to show the spread")

@@ -68,7 +68,11 @@ int Fix(TrainingRunSpec spec, TrainingOutcome before, int rounds) {
   for (int round = 1; round <= rounds && !before.findings.empty(); ++round) {
     const Finding top = before.findings.front();
     TrainingRunSpec next = spec;
-    next.ApplyKnob(top.knob);
+    next.report_to_tuner = false;     // a tuning trial's figures are its first run's
+    if (!next.ApplyKnob(top.knob)) {  // the knob is already where the doctor would turn it: nothing to try
+      fmt::print("fix {}: {} for {}: already set; fixing stops\n", round, top.knob, top.id);
+      break;
+    }
     // Each round's files beside the first run's: <job-dir>/fix-1, fix-2, ...
     if (!spec.job_dir.empty()) next.job_dir = fmt::format("{}/fix-{}", job_dir, round);
     TrainingOutcome after;

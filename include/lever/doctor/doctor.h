@@ -57,7 +57,8 @@ struct DoctorRecord {
   std::vector<TrainingStatistics> statistics;
   bool diverged = false;  // the loss became NaN or infinite
   int64_t diverged_at = -1;
-  bool converged = true;  // TrainResult::convergence: false when the loss was still falling at the end
+  bool converged = true;     // TrainResult::convergence: false when the loss was still falling at the end
+  bool interrupted = false;  // stopped by a signal before max_steps (a config job resumes it)
 };
 
 /// The findings for a record, most likely first (what Doctor::Diagnose gives for the run it watched), and
@@ -76,15 +77,25 @@ class Doctor : public Hook {
   bool AfterStep(Learner& learner, const StepReport& report) override;
   void AfterStatistics(Learner& learner, const TrainingStatistics& statistics) override;
   bool AfterEvaluation(Learner& learner, const EvalReport& report) override;
+  /// What the doctor watched goes into every checkpoint an estimator saves ("hooks/doctor/..."), so a
+  /// resumed job is diagnosed on its whole run, and a finished job run again (no step taken) keeps its
+  /// record rather than writing an empty one.
+  void SaveState(const Learner& learner, StateWriter& out) const override;
+  void LoadState(Learner& learner, const StateReader& in) override;
 
   /// Tells the doctor the loss became NaN or infinite at `step` (the Trainer throws DivergenceError).
   void Diverged(int64_t step);
+  /// The end of a run that diverged at `step`: records it, writes doctor.json into `directory` (none when
+  /// empty) and the record file, and returns the findings (knobs as config overrides for a config job).
+  std::vector<Finding> FinishDiverged(int64_t step, const std::string& directory);
   /// Tells the doctor whether the loss had leveled off at the end (TrainResult::convergence).
   void SetConverged(bool converged) { record_.converged = converged; }
+  /// Tells the doctor a signal stopped the run before its last step.
+  void SetInterrupted(bool interrupted) { record_.interrupted = interrupted; }
   /// After every evaluation, the record is written (atomically) to `path` as a running job's
   /// (lever/doctor/record_file.h); empty: not written.
   void SetRecordFile(std::string path) { record_file_ = std::move(path); }
-  /// Writes the record to the record file as a finished run's (nothing without one).
+  /// Writes the record to the record file as a finished (or interrupted) run's (nothing without one).
   void WriteRecord() const;
 
   /// The findings, most likely first; empty for a healthy run.

@@ -48,14 +48,19 @@ struct TrainingRunSpec {
   /// The training doctor (lever/doctor/doctor.h) watches the run: TrainingOutcome::findings, doctor.json
   /// in the job directory; statistics_every 0 becomes Doctor::StatisticsEvery(max_steps).
   bool doctor = false;
+  /// Report evaluations to a tuning study (CLOUD_ML_HP_METRIC_FILE, lever/train/hypertune_reporter.h).
+  /// Off for the runs a trial makes besides its own (a sweep's, --fix's rounds), which would overwrite
+  /// the trial's figures.
+  bool report_to_tuner = true;
 
   /// With a CSV table (data.train_file), the knobs not `chosen` take the defaults `lever train --config`
   /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adagrad at 0.05, 1000 steps of 32), so the
   /// flag-driven and the run-config forms train the same network. A Playground dataset keeps its own.
   void UseTableDefaults(const KnobsChosen& chosen);
   /// Turns a knob as the doctor's findings name it ("--learning-rate 0.3", "--standardize", "--hidden
-  /// 16,16"): `lever train --fix`. Throws ConfigError for a knob that is not one of these flags or a bad value.
-  void ApplyKnob(const std::string& knob);
+  /// 16,16"): `lever train --fix`. Returns whether the spec changed (false: the knob was already there).
+  /// Throws ConfigError for a knob that is not one of these flags or a bad value (a count must be whole).
+  bool ApplyKnob(const std::string& knob);
 };
 
 struct TrainingOutcome {
