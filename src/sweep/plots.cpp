@@ -66,7 +66,7 @@ std::string SweepTableCsv(const std::vector<SweepKnob>& knobs, const std::vector
 }
 
 std::string SweepCurvesSvg(const std::vector<SweepKnob>& knobs, const std::vector<SweepRun>& runs) {
-  constexpr double kWidth = 900, kHeight = 520, kLeft = 70, kRight = 290, kTop = 40, kBottom = 50;
+  constexpr double kWidth = 1000, kHeight = 520, kLeft = 70, kRight = 390, kTop = 40, kBottom = 50;
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   int64_t max_step = 1;
   double low = std::numeric_limits<double>::infinity(), high = 0;

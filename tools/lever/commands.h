@@ -32,6 +32,9 @@ Command RegisterDoctor(CLI::App& app);
 /// `lever sweep`: every combination of knob values trained, the table and the curves.
 Command RegisterSweep(CLI::App& app);
 
+/// `lever report`: one self-contained HTML page of a run.
+Command RegisterReport(CLI::App& app);
+
 /// `lever names`: every table of named things, for users and for the lists in docs/.
 Command RegisterNames(CLI::App& app);
 

@@ -58,6 +58,7 @@ constexpr Subcommand kSubcommands[] = {
     {"train", lever::cli::RegisterTrain},
     {"sweep", lever::cli::RegisterSweep},
     {"doctor", lever::cli::RegisterDoctor},
+    {"report", lever::cli::RegisterReport},
     {"linear", lever::cli::RegisterLinear},
     {"threshold", lever::cli::RegisterThreshold},
     {"eval", lever::cli::RegisterEval},

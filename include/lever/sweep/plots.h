@@ -14,7 +14,7 @@ namespace lever {
 std::string SweepTableText(const std::vector<SweepKnob>& knobs, const std::vector<SweepRun>& runs);
 /// The same as CSV with a header row.
 std::string SweepTableCsv(const std::vector<SweepKnob>& knobs, const std::vector<SweepRun>& runs);
-/// Overlaid loss curves, 900 x 520 pixels.
+/// Overlaid loss curves, 1000 x 520 pixels (the legend on the right).
 std::string SweepCurvesSvg(const std::vector<SweepKnob>& knobs, const std::vector<SweepRun>& runs);
 /// Two knobs: a grid of the final test accuracy (classification) or test loss, the mean over seeds, with
 /// the value printed in each cell; empty for another number of knobs.

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `lever report JOB_DIR -o page.html`: a run trained with --doctor --job-dir becomes one self-contained page
+# whose seven plots are well-formed SVG; in headless Chromium (when installed; .ci/run installs it and sets
+# LEVER_REQUIRE_BROWSER=1) the page renders without errors, its DOM holds the plots and a screenshot is
+# taken. A job without a record and an output that cannot be written are clear errors (exit 2).
+lever=$1
+source "$(dirname "$0")/lib.sh"
+
+out=$("$lever" train -q --dataset spiral --steps 1500 --job-dir "$work/job" --doctor 2>&1) || fail "train --doctor: exit $?" "$out"
+out=$("$lever" report "$work/job" -o "$work/page.html" 2>&1) || fail "report: exit $?" "$out"
+[[ "$out" == "wrote $work/page.html ("*" KiB)" ]] || fail "report: the line it prints" "$out"
+/usr/bin/python3 - "$work/page.html" <<'PY' || fail "report: the page's structure"
+import re, sys, xml.dom.minidom
+from html.parser import HTMLParser
+page = open(sys.argv[1]).read()
+svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+assert len(svgs) == 7, len(svgs)
+for svg in svgs:
+    xml.dom.minidom.parseString(svg)          # well-formed, every text escaped
+assert all("<polyline" in svg for svg in svgs[:6]), "a plot without a line"
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.open = []
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("meta", "br", "rect", "line", "polyline", "path"): self.open.append(tag)
+    def handle_endtag(self, tag):
+        if tag in ("rect", "line", "polyline", "path"): return
+        assert self.open and self.open[-1] == tag, (tag, self.open[-3:]); self.open.pop()
+    def handle_startendtag(self, tag, attrs): pass
+t = Tags(); t.feed(page); assert not t.open, t.open
+assert "<script" not in page and "src=" not in page, "the page loads something"
+for section in ("The doctor", "Curves", "Inside the network", "Knobs and data", "Final figures (result.json)"):
+    assert f"<h2>{section}</h2>" in page, section
+PY
+expect_exit2 "no doctor record there (train with lever train --doctor --job-dir DIR" "$lever" report "$work" -o "$work/x.html"
+expect_exit2 "$work/no/such/dir/page.html" "$lever" report "$work/job" -o "$work/no/such/dir/page.html"
+
+browser=$(command -v chromium || true)
+if [ -z "$browser" ]; then
+  [ "${LEVER_REQUIRE_BROWSER:-0}" = 1 ] && fail "no chromium: .ci/run installs it (apt-get install chromium)"
+  echo "SKIP: the headless-browser check (no chromium; apt-get install chromium)"
+else
+  flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")
+  dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/page.html" 2> "$work/chromium.log") ||
+    fail "chromium --dump-dom: exit $?" "$(tail -5 "$work/chromium.log")"
+  [ "$(grep -o "<svg" <<< "$dom" | wc -l)" -eq 7 ] && [ "$(grep -o "<polyline" <<< "$dom" | wc -l)" -ge 10 ] ||
+    fail "chromium: the rendered page lacks its plots" "$(head -c 400 <<< "$dom")"
+  grep -qiE "Uncaught|CONSOLE\(.*error" "$work/chromium.log" && fail "chromium reported errors" "$(cat "$work/chromium.log")"
+  timeout 120 "$browser" "${flags[@]}" --window-size=1000,3000 --screenshot="$work/page.png" "file://$work/page.html" \
+    > /dev/null 2>> "$work/chromium.log" || fail "chromium --screenshot: exit $?" "$(tail -5 "$work/chromium.log")"
+  /usr/bin/python3 - "$work/page.png" <<'PY' || fail "chromium: the screenshot is blank or not a PNG"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000, len(data)
+width, height = struct.unpack(">II", data[16:24])
+assert (width, height) == (1000, 3000), (width, height)
+PY
+fi
+finish
