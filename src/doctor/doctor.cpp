@@ -191,13 +191,16 @@ void Doctor::Diverged(int64_t step) {
   record_.diverged_at = step;
 }
 
-std::vector<Finding> Doctor::FinishDiverged(int64_t step, const std::string& directory) {
-  Diverged(step);
+std::vector<Finding> Doctor::Finish(const std::string& directory) {
   std::vector<Finding> findings = Diagnose();
-  if (record_.facts.config_job) findings = WithConfigKnobs(std::move(findings));
-  if (!directory.empty()) WriteDoctorJson(directory, findings, "");
+  if (!directory.empty()) WriteDoctorJson(directory, findings, record_.diverged ? "" : HealthySummary());
   WriteRecord();
   return findings;
+}
+
+std::vector<Finding> Doctor::FinishDiverged(int64_t step, const std::string& directory) {
+  Diverged(step);
+  return Finish(directory);
 }
 
 std::vector<Finding> DiagnoseRecord(const DoctorRecord& record) {
@@ -206,7 +209,7 @@ std::vector<Finding> DiagnoseRecord(const DoctorRecord& record) {
   doctor::CurveRules(record, findings);
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.confidence > b.confidence; });
-  return findings;
+  return record.facts.config_job ? WithConfigKnobs(std::move(findings)) : findings;
 }
 
 std::string HealthySummary(const DoctorRecord& record) {

@@ -1,5 +1,7 @@
 #include "lever/doctor/record_file.h"
 
+#include <fmt/core.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +9,7 @@
 
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/dir_lock.h"
 
 namespace lever {
 namespace {
@@ -166,6 +169,29 @@ void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& f
   out["findings"] = nlohmann::ordered_json::array();
   for (const Finding& f : findings) out["findings"].push_back(f.ToJson());
   WriteFileAtomically((std::filesystem::path(directory) / "doctor.json").string(), out.dump(2) + "\n");
+}
+
+RecordedRunState RunStateOf(const DoctorRecord& r, bool running, const std::string& job_dir) {
+  RecordedRunState s;
+  s.step = r.diverged              ? r.diverged_at
+           : r.evaluations.empty() ? static_cast<int64_t>(r.step_losses.size())
+                                   : r.evaluations.back().step;
+  const bool killed = running && std::ifstream("/proc/locks").good() &&
+                      FlockHolder((std::filesystem::path(job_dir) / "lever.lock").string()) == 0;
+  const int64_t of = r.facts.max_steps;
+  if (r.diverged) {
+    s.name = "diverged", s.text = fmt::format("diverged at step {}", s.step);
+  } else if (killed) {
+    s.name = "stopped";
+    s.text = fmt::format("stopped at step {} of {}: the run that wrote it is no longer running (killed?)", s.step, of);
+  } else if (running) {
+    s.name = "running", s.text = fmt::format("running, step {} of {}", s.step, of);
+  } else if (r.interrupted) {
+    s.name = "stopped", s.text = fmt::format("interrupted at step {} of {}", s.step, of);
+  } else {
+    s.name = "finished", s.text = fmt::format("finished, {} steps", s.step);
+  }
+  return s;
 }
 
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {

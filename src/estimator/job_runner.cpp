@@ -175,10 +175,8 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
   }
   if (doctor) {  // an interrupted job's record too: it is no longer running, and `lever doctor` reads it
     doctor->SetInterrupted(result.run.train.interrupted);
-    result.findings = WithConfigKnobs(doctor->Diagnose());
+    result.findings = doctor->Finish(c.run.model_dir);
     result.doctor_text = FindingsText(result.findings, doctor->HealthySummary());
-    if (!c.run.model_dir.empty()) WriteDoctorJson(c.run.model_dir, result.findings, doctor->HealthySummary());
-    doctor->WriteRecord();
   }
   if (exporter) result.exported = exporter->exported();
   if (result.run.train.interrupted) return result;

@@ -75,6 +75,8 @@ const Entry& Find(const std::string& name) { return internal::LookUp(Registry(),
 
 std::vector<std::string> OptimizerNames() { return internal::EntryNames(Registry()); }
 
+void CheckOptimizer(const std::string& name) { Find(name); }
+
 std::vector<NameEntry> OptimizerEntries() {
   std::vector<NameEntry> out = internal::Describe(Registry());
   for (size_t i = 0; i < out.size(); ++i) {

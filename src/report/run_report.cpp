@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "../io/xml_text.h"
 #include "lever/doctor/record_file.h"
 #include "lever/error.h"
+#include "lever/io/text_file.h"
 #include "lever/report/line_chart.h"
 
 namespace lever {
@@ -26,9 +26,7 @@ nlohmann::json ReadResult(const std::filesystem::path& path) {
   const std::uintmax_t bytes = std::filesystem::file_size(path, error);
   if (error || bytes > (std::uintmax_t{16} << 20))
     throw DataError(path.string() + ": not a lever result.json (too large)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read " + path.string());
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(ReadTextFile(path.string(), "result.json"), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw DataError(path.string() + ": not a JSON object");
   return j;
 }
@@ -47,16 +45,8 @@ std::string Figure(const std::string& svg, const std::string& caption) {
   return "<figure>\n" + svg + "<figcaption>" + EscapeXml(caption) + "</figcaption>\n</figure>\n";
 }
 
-std::string State(const DoctorRecord& r, bool running) {
-  const int64_t steps = static_cast<int64_t>(r.step_losses.size());
-  if (r.diverged) return fmt::format("diverged at step {}", r.diverged_at);
-  if (running) return fmt::format("running: {} of {} steps so far", steps, r.facts.max_steps);
-  if (r.interrupted) return fmt::format("interrupted at step {} of {}", steps, r.facts.max_steps);
-  return fmt::format("finished: {} steps", steps);
-}
-
 std::string FindingsSection(const DoctorRecord& r) {
-  const std::vector<Finding> found = r.facts.config_job ? WithConfigKnobs(DiagnoseRecord(r)) : DiagnoseRecord(r);
+  const std::vector<Finding> found = DiagnoseRecord(r);
   std::string html = "<h2>The doctor</h2>\n";
   if (found.empty()) return html + "<p class=\"healthy\">healthy: " + EscapeXml(HealthySummary(r)) + "</p>\n";
   html += "<ol class=\"findings\">\n";
@@ -240,7 +230,8 @@ std::string RunReportHtml(const std::string& job_dir) {
   const nlohmann::json result = ReadResult(dir / "result.json");
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>lever report: " +
                      EscapeXml(job_dir) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-  html += "<h1>lever report: " + EscapeXml(job_dir) + "</h1>\n<p>" + EscapeXml(State(r, running)) + "</p>\n";
+  html += "<h1>lever report: " + EscapeXml(job_dir) + "</h1>\n<p>" + EscapeXml(RunStateOf(r, running, job_dir).text) +
+          "</p>\n";
   html += FindingsSection(r);
   html += CurveSection(r);
   html += StatisticsSection(r);

@@ -58,9 +58,8 @@ SweepRun TrainOne(const SweepSpec& spec, const std::vector<std::string>& values,
   run_spec.doctor = true;
   run_spec.report_to_tuner = false;
   for (size_t k = 0; k < spec.knobs.size(); ++k) {
-    const std::string& value = values[k];
-    // --hidden takes "" for a linear model; the knob text keeps the comma list whole.
-    run_spec.ApplyKnob(spec.knobs[k].flag + " " + value);
+    // The knob text keeps a comma list (--hidden 8,8) whole.
+    run_spec.ApplyKnob(spec.knobs[k].flag + " " + values[k]);
   }
   run_spec.config.seed = seed;
   run_spec.data.seed = seed;
@@ -113,12 +112,10 @@ SweepKnob ParseSweepKnob(const std::string& text) {
   const std::string flag = knob->flag;
   if (flag == "--hidden") std::replace(values.begin(), values.end(), '/', ';');
   out.values = SplitNames(values, flag == "--hidden" || flag == "--features" ? ';' : ',');
+  // Each value as a run would take it, so a bad one stops the sweep before any run rather than in the middle.
   for (const std::string& value : out.values) {
     if (value.empty())
       throw ConfigError("--knob " + text + ": an empty value (two separators in a row, or one at an end)");
-  }
-  // Each value as a run would take it, so a bad one stops the sweep before any run rather than in the middle.
-  for (const std::string& value : out.values) {
     TrainingRunSpec probe;
     try {
       probe.ApplyKnob(out.flag + " " + value);

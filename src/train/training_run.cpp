@@ -153,12 +153,7 @@ bool TrainingRunSpec::ApplyKnob(const std::string& knob) {
     return set(mlp.initializer, value);
   }
   if (flag == "--optimizer") {
-    const std::vector<std::string> names = OptimizerNames();
-    if (std::find(names.begin(), names.end(), value) == names.end()) {
-      std::string valid;
-      for (const std::string& n : names) valid += (valid.empty() ? "" : ", ") + n;
-      throw ConfigError("the knob '" + knob + "': no optimizer '" + value + "'. Valid: " + valid);
-    }
+    CheckOptimizer(value);  // throws, listing the valid names
     return set(config.optimizer.name, value);
   }
   if (flag == "--hidden") return set(mlp.hidden, ParseLayerSizes(value));
@@ -250,10 +245,8 @@ TrainingOutcome TrainingRun::Run() {
   files_->Close();
   if (doctor_) {
     doctor_->SetConverged(o.result.convergence.converged);
-    o.findings = doctor_->Diagnose();
+    o.findings = doctor_->Finish(spec_.job_dir);
     o.doctor_text = FindingsText(o.findings, doctor_->HealthySummary());
-    if (!spec_.job_dir.empty()) WriteDoctorJson(spec_.job_dir, o.findings, doctor_->HealthySummary());
-    doctor_->WriteRecord();
   }
   const TrainResult& r = o.result;
   o.loss = CanonicalLossName(trainer_->config().loss);

@@ -82,7 +82,7 @@ TEST(RunReportTest, APageHoldsEverySectionItsPlotsAndTheFirstFinding) {
   EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
   EXPECT_EQ(Count(html, "<svg"), 7u);  // loss, accuracy, gradients, ratios, weights, activations, sparsity
   EXPECT_EQ(Count(html, "<svg"), Count(html, "</svg>"));
-  EXPECT_TRUE(Contains(html, "finished: 1000 steps"));
+  EXPECT_TRUE(Contains(html, "finished, 1000 steps"));
   EXPECT_TRUE(Contains(html, "<li><code>" + DiagnoseRecord(r).front().id + "</code>"));
   EXPECT_TRUE(Contains(html, ">dense_1 dead</text>"));    // activation health, per layer
   EXPECT_TRUE(Contains(html, ">dense_1/kernel</text>"));  // kernels only in the norm plots

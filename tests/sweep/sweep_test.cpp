@@ -43,7 +43,8 @@ TEST(SweepTest, BadValuesAreRefusedBeforeAnyRun) {
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("steps=1e30"); }), "needs a whole number"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("batch_size=nan"); }), "finite number"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("activation=relu,rleu"); }), "rleu"));
-  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("optimizer=adam,adamx"); }), "no optimizer 'adamx'"));
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("optimizer=adam,adamx"); }), "unknown optimizer 'adamx'"));
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([] { ParseSweepKnob("initializer=he_normal,he"); }), "he"));
 }
 

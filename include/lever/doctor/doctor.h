@@ -61,8 +61,8 @@ struct DoctorRecord {
   bool interrupted = false;  // stopped by a signal before max_steps (a config job resumes it)
 };
 
-/// The findings for a record, most likely first (what Doctor::Diagnose gives for the run it watched), and
-/// a healthy run's line.
+/// The findings for a record, most likely first (what Doctor::Diagnose gives for the run it watched), their
+/// knobs named as run-config overrides for a config job (WithConfigKnobs), and a healthy run's line.
 std::vector<Finding> DiagnoseRecord(const DoctorRecord& record);
 std::string HealthySummary(const DoctorRecord& record);
 
@@ -85,8 +85,10 @@ class Doctor : public Hook {
 
   /// Tells the doctor the loss became NaN or infinite at `step` (the Trainer throws DivergenceError).
   void Diverged(int64_t step);
-  /// The end of a run that diverged at `step`: records it, writes doctor.json into `directory` (none when
-  /// empty) and the record file, and returns the findings (knobs as config overrides for a config job).
+  /// The end of a run: writes doctor.json into `directory` (none when empty; a run that did not diverge
+  /// with the healthy line) and the record file, and returns the findings (Diagnose).
+  std::vector<Finding> Finish(const std::string& directory);
+  /// Finish for a run that diverged at `step` (Diverged first).
   std::vector<Finding> FinishDiverged(int64_t step, const std::string& directory);
   /// Tells the doctor whether the loss had leveled off at the end (TrainResult::convergence).
   void SetConverged(bool converged) { record_.converged = converged; }

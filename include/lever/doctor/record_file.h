@@ -20,6 +20,16 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& record, bool runni
 void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& findings,
                      const std::string& healthy_summary);
 
+/// Where a recorded run stands, as `lever doctor` and `lever report` say it.
+struct RecordedRunState {
+  std::string name;  // "running", "finished", "stopped" (interrupted, or killed) or "diverged"
+  int64_t step = 0;  // the step it diverged at, else the last evaluation's (the steps recorded without one)
+  std::string text;  // "finished, 3000 steps", "running, step 1200 of 3000", "interrupted at step ...", ...
+};
+/// The state of `record` read from `job_dir`: a record that says running while no process holds
+/// <job_dir>/lever.lock (and /proc/locks can be read) was left by a run that was killed.
+RecordedRunState RunStateOf(const DoctorRecord& record, bool running, const std::string& job_dir);
+
 /// Reads a record written by DoctorRecordToJson. Throws DataError naming `where` and the field for a
 /// malformed one, IoError when the file cannot be read.
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running = nullptr);

@@ -26,6 +26,8 @@ std::unique_ptr<Optimizer> MakeOptimizer(const OptimizerSpec& spec);
 
 /// Every registered optimizer name, in table order.
 std::vector<std::string> OptimizerNames();
+/// Throws ConfigError listing the valid names when `name` is not an optimizer's name or alias.
+void CheckOptimizer(const std::string& name);
 
 /// Every optimizer with its help and options (option=default, ...), in table order (`lever names`).
 std::vector<NameEntry> OptimizerEntries();
