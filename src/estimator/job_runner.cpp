@@ -10,6 +10,7 @@
 #include "lever/estimator/bundle.h"
 #include "lever/io/atomic_file.h"
 #include "lever/io/dir_lock.h"
+#include "lever/report/test_evaluation.h"
 #include "lever/train/run_result.h"
 
 namespace lever {
@@ -183,6 +184,14 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
   result.metrics = result.run.final_evaluation().metrics;
   result.early_stopped = early && early->stopped();
   if (result.early_stopped) result.best_step = early->best_step();
+  if (!c.run.model_dir.empty() && eval_examples.size() > 0) {
+    // What `lever report` draws of the model on the evaluation rows (lever/report/test_evaluation.h).
+    nlohmann::ordered_json evaluation = TestEvaluationJson(job.HeadKind(), job.estimator->Predict(eval_examples),
+                                                           eval_examples.labels, job.labels.classes);
+    evaluation["weights"] = WeightHistogramsJson(KernelsOf(job.estimator->Variables()));
+    WriteFileAtomically((std::filesystem::path(c.run.model_dir) / "evaluation.json").string(),
+                        evaluation.dump() + "\n");
+  }
   if (!c.run.model_dir.empty()) {
     result.result_file = (std::filesystem::path(c.run.model_dir) / "result.json").string();
     WriteFileAtomically(result.result_file, JobResultJson(job, result.run, result.holdout_rows).dump(2) + "\n");

@@ -110,9 +110,12 @@ std::string LineChartSvg(const LineChart& chart, int width, int height) {
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
       if (!std::isfinite(s.x[i]) || !Plotted(s.y[i], chart.log_y)) {
         flush();
-        continue;
+      } else if (s.markers) {
+        svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.6\"/>\n",
+                           x(s.x[i]), y(s.y[i]), colour);
+      } else {
+        points += fmt::format("{:.1f},{:.1f} ", x(s.x[i]), y(s.y[i]));
       }
-      points += fmt::format("{:.1f},{:.1f} ", x(s.x[i]), y(s.y[i]));
     }
     flush();
     const double ly = kTop + 8 + 16 * static_cast<double>(k);

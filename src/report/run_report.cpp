@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../io/xml_text.h"
+#include "evaluation_section.h"
+#include "html.h"
 #include "lever/doctor/record_file.h"
 #include "lever/error.h"
 #include "lever/io/text_file.h"
@@ -17,33 +19,11 @@
 namespace lever {
 namespace {
 
+using report_html::Cell;
+using report_html::Figure;
+using report_html::Row;
+
 constexpr size_t kMaxCurvePoints = 500;  // step losses are drawn as the means of at most this many runs
-
-// result.json as an object; null when the job has none.
-nlohmann::json ReadResult(const std::filesystem::path& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return nullptr;
-  const std::uintmax_t bytes = std::filesystem::file_size(path, error);
-  if (error || bytes > (std::uintmax_t{16} << 20))
-    throw DataError(path.string() + ": not a lever result.json (too large)");
-  nlohmann::json j = nlohmann::json::parse(ReadTextFile(path.string(), "result.json"), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw DataError(path.string() + ": not a JSON object");
-  return j;
-}
-
-std::string Cell(const nlohmann::json& v) {
-  if (v.is_number_float()) return fmt::format("{:.6g}", v.get<double>());
-  if (v.is_string()) return EscapeXml(v.get<std::string>());
-  return EscapeXml(v.dump());
-}
-
-std::string Row(const std::string& name, const std::string& value) {
-  return "<tr><th>" + EscapeXml(name) + "</th><td>" + value + "</td></tr>\n";
-}
-
-std::string Figure(const std::string& svg, const std::string& caption) {
-  return "<figure>\n" + svg + "<figcaption>" + EscapeXml(caption) + "</figcaption>\n</figure>\n";
-}
 
 std::string FindingsSection(const DoctorRecord& r) {
   const std::vector<Finding> found = DiagnoseRecord(r);
@@ -219,7 +199,8 @@ constexpr const char* kStyle =
     "body{font-family:sans-serif;max-width:960px;margin:24px auto;padding:0 12px;color:#222}"
     "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}"
     "th{background:#f4f4f4;font-weight:normal}figure{margin:12px 0}figcaption{font-size:13px;color:#555}"
-    "code{background:#f2f2f2;padding:0 3px}.findings li{margin:6px 0}.healthy{color:#176d2c}";
+    "code{background:#f2f2f2;padding:0 3px}.findings li{margin:6px 0}.healthy{color:#176d2c}"
+    ".diagonal{background:#e6f2e6}";
 
 }  // namespace
 
@@ -227,14 +208,17 @@ std::string RunReportHtml(const std::string& job_dir) {
   const std::filesystem::path dir(job_dir);
   bool running = false;
   const DoctorRecord r = ReadDoctorRecord((dir / "doctor_record.json").string(), &running);
-  const nlohmann::json result = ReadResult(dir / "result.json");
+  const nlohmann::json result = report_html::ReadJsonObjectIfPresent(dir / "result.json");
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>lever report: " +
                      EscapeXml(job_dir) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
   html += "<h1>lever report: " + EscapeXml(job_dir) + "</h1>\n<p>" + EscapeXml(RunStateOf(r, running, job_dir).text) +
           "</p>\n";
   html += FindingsSection(r);
   html += CurveSection(r);
+  const nlohmann::json evaluation = report_html::ReadJsonObjectIfPresent(dir / "evaluation.json");
+  html += TestSetSection(evaluation);
   html += StatisticsSection(r);
+  html += WeightsSection(evaluation);
   html += KnobsTable(r.facts);
   html += ResultTable(result);
   return html + "</body>\n</html>\n";

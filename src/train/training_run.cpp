@@ -16,6 +16,7 @@
 #include "lever/nn/initializer.h"
 #include "lever/optim/registry.h"
 #include "lever/registry.h"
+#include "lever/report/test_evaluation.h"
 #include "lever/train/dnn_defaults.h"
 #include "lever/train/run_result.h"
 
@@ -231,6 +232,27 @@ DoctorFacts TrainingRun::Facts() const {
   return f;
 }
 
+namespace {
+
+// <job-dir>/evaluation.json: what `lever report` draws of the trained model on the test set and of its
+// kernels' weights (lever/report/test_evaluation.h).
+void WriteEvaluationFile(Trainer& trainer, const TrainingData& data, const std::string& loss, const std::string& path) {
+  const Tensor predictions = trainer.Predict(data.test.features);
+  std::string head = "regression";
+  if (data.labels.task == Task::kMultiLabel || (loss == "sigmoid_cross_entropy" && predictions.cols() > 1)) {
+    head = "multi_label";
+  } else if (loss == "sigmoid_cross_entropy") {
+    head = "binary";
+  } else if (IsClassificationLoss(loss)) {
+    head = "multi_class";
+  }
+  nlohmann::ordered_json j = TestEvaluationJson(head, predictions, data.test.labels, data.labels.classes);
+  j["weights"] = WeightHistogramsJson(KernelsOf(trainer.model().parameters().All()));
+  WriteFileAtomically(path, j.dump() + "\n");
+}
+
+}  // namespace
+
 TrainingRun::~TrainingRun() = default;
 
 TrainingOutcome TrainingRun::Run() {
@@ -296,6 +318,9 @@ TrainingOutcome TrainingRun::Run() {
     result.extras["per_label"] = per_label;
   }
   o.json = result.ToJson();
+  if (!spec_.job_dir.empty() && data_.test.size() > 0) {
+    WriteEvaluationFile(*trainer_, data_, o.loss, (std::filesystem::path(spec_.job_dir) / "evaluation.json").string());
+  }
   if (!spec_.job_dir.empty()) result.Write((std::filesystem::path(spec_.job_dir) / "result.json").string());
   return o;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `lever report JOB_DIR -o page.html`: a run trained with --doctor --job-dir becomes one self-contained page
-# whose seven plots are well-formed SVG; in headless Chromium (when installed; .ci/run installs it and sets
+# whose eleven plots are well-formed SVG (curves, the test set's ROC, precision-recall and calibration, the
+# network's statistics, the weights' histogram); in headless Chromium (when installed; .ci/run installs it and sets
 # LEVER_REQUIRE_BROWSER=1) the page renders without errors, its DOM holds the plots and a screenshot is
 # taken. A job without a record and an output that cannot be written are clear errors (exit 2).
 lever=$1
@@ -14,23 +15,53 @@ import re, sys, xml.dom.minidom
 from html.parser import HTMLParser
 page = open(sys.argv[1]).read()
 svgs = re.findall(r"<svg.*?</svg>", page, re.S)
-assert len(svgs) == 7, len(svgs)
+assert len(svgs) == 11, len(svgs)
 for svg in svgs:
     xml.dom.minidom.parseString(svg)          # well-formed, every text escaped
-assert all("<polyline" in svg for svg in svgs[:6]), "a plot without a line"
+assert all("<polyline" in svg or "<circle" in svg for svg in svgs), "a plot without a line or a dot"
 class Tags(HTMLParser):
     def __init__(self):
         super().__init__(); self.open = []
     def handle_starttag(self, tag, attrs):
-        if tag not in ("meta", "br", "rect", "line", "polyline", "path"): self.open.append(tag)
+        if tag not in ("meta", "br", "rect", "line", "polyline", "path", "circle"): self.open.append(tag)
     def handle_endtag(self, tag):
-        if tag in ("rect", "line", "polyline", "path"): return
+        if tag in ("rect", "line", "polyline", "path", "circle"): return
         assert self.open and self.open[-1] == tag, (tag, self.open[-3:]); self.open.pop()
     def handle_startendtag(self, tag, attrs): pass
 t = Tags(); t.feed(page); assert not t.open, t.open
 assert "<script" not in page and "src=" not in page, "the page loads something"
-for section in ("The doctor", "Curves", "Inside the network", "Knobs and data", "Final figures (result.json)"):
+for section in ("The doctor", "Curves", "The model on the test set", "Inside the network", "Weights",
+                "Knobs and data", "Final figures (result.json)"):
     assert f"<h2>{section}</h2>" in page, section
+for part in ("ROC curve", "Precision-recall curve", "Calibration", "<h3>Thresholds</h3>", "best F1: "):
+    assert part in page, part
+PY
+
+# A multi-class table names its classes in the confusion matrix; a regression table draws its predictions.
+/usr/bin/python3 - "$work" <<'PY' || fail "could not write the tables"
+import random, sys
+random.seed(3)
+with open(f"{sys.argv[1]}/classes.csv", "w") as f, open(f"{sys.argv[1]}/values.csv", "w") as g:
+    f.write("a,b,kind\n"); g.write("a,b,y\n")
+    for i in range(300):
+        a, b = random.gauss(0, 1), random.gauss(0, 1)
+        f.write(f"{a},{b},{'oak' if a > 0.5 else 'elm' if b > 0 else 'ash'}\n")
+        g.write(f"{a},{b},{round(100 + 30 * a - 20 * b)}\n")
+PY
+for table in classes values; do
+  label=$([ $table = classes ] && echo kind || echo y)
+  out=$("$lever" train -q --train-file "$work/$table.csv" --test-file "$work/$table.csv" --label $label --steps 300 \
+    --job-dir "$work/$table" --doctor 2>&1) || fail "train $table: exit $?" "$out"
+  out=$("$lever" report "$work/$table" -o "$work/$table.html" 2>&1) || fail "report $table: exit $?" "$out"
+done
+/usr/bin/python3 - "$work/classes.html" "$work/values.html" <<'PY' || fail "report: the multi-class or regression section"
+import re, sys
+classes, values = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+header = re.search(r"<h3>Confusion matrix</h3>.*?<tr><th></th>(.*?)</tr>", classes, re.S).group(1)
+assert header == "<th>ash</th><th>elm</th><th>oak</th>", header
+diagonal = [int(v) for v in re.findall(r'<td class="diagonal">(\d+)</td>', classes)]
+assert len(diagonal) == 3 and sum(diagonal) >= 270, diagonal      # 300 rows, the model learned the rule
+assert "Predictions against labels" in values and values.count("<circle") == 300, values.count("<circle")
 PY
 expect_exit2 "no doctor record there (train with lever train --doctor --job-dir DIR" "$lever" report "$work" -o "$work/x.html"
 expect_exit2 "$work/no/such/dir/page.html" "$lever" report "$work/job" -o "$work/no/such/dir/page.html"
@@ -43,7 +74,7 @@ else
   flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/profile")
   dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/page.html" 2> "$work/chromium.log") ||
     fail "chromium --dump-dom: exit $?" "$(tail -5 "$work/chromium.log")"
-  [ "$(grep -o "<svg" <<< "$dom" | wc -l)" -eq 7 ] && [ "$(grep -o "<polyline" <<< "$dom" | wc -l)" -ge 10 ] ||
+  [ "$(grep -o "<svg" <<< "$dom" | wc -l)" -eq 11 ] && [ "$(grep -o "<polyline" <<< "$dom" | wc -l)" -ge 10 ] ||
     fail "chromium: the rendered page lacks its plots" "$(head -c 400 <<< "$dom")"
   grep -qiE "Uncaught|CONSOLE\(.*error" "$work/chromium.log" && fail "chromium reported errors" "$(cat "$work/chromium.log")"
   timeout 120 "$browser" "${flags[@]}" --window-size=1000,3000 --screenshot="$work/page.png" "file://$work/page.html" \

@@ -239,6 +239,10 @@ expect_error "--fix retrains flag-driven runs" --config "$work/doctor.yaml" --fi
 out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 2>&1) || fail "doctor rerun: exit $?" "$out"
 out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor after a rerun: exit $?" "$out"
 [[ "$out" == *"finished, 20 steps"*"try: --estimator.learning_rate=0.01"* ]] || fail "lever doctor: a rerun emptied the record" "$out"
+# The job's evaluation.json: the report draws the model on the evaluation rows (digits: ten classes).
+out=$("$lever" report "$work/doc_job" -o "$work/doc_job.html" 2>&1) || fail "lever report on a config job: exit $?" "$out"
+grep -q "<h3>Confusion matrix</h3>" "$work/doc_job.html" && grep -q "<h2>Weights</h2>" "$work/doc_job.html" ||
+  fail "lever report on a config job: no confusion matrix or weights" "$(grep -o '<h[23]>[^<]*' "$work/doc_job.html")"
 # Resumed with more steps: the checkpoint carried the doctor's record, so it holds all 40 steps.
 out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=40 2>&1) || fail "doctor resume: exit $?" "$out"
 grep -q '"steps":40,' "$work/doc_job/doctor_record.json" ||

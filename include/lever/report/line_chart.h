@@ -13,6 +13,7 @@ struct ChartSeries {
   std::string name;
   std::vector<double> x, y;  // the same length; points whose y is not finite (or not > 0 on a log axis) are gaps
   bool dashed = false;
+  bool markers = false;  // a dot per point and no line (a scatter plot)
 };
 
 struct LineChart {
