@@ -208,6 +208,8 @@ void Regularization(const DoctorRecord& r, std::vector<Finding>& out) {
   const bool outweighs = s.regularization_loss > 0.5 * s.data_loss;
   const bool dominates = s.regularization_loss > s.data_loss;  // the objective is mostly the penalty
   if (!dominates && ((!outweighs && rms >= 0.01) || Fall(r) > 0.5)) return;
+  // A penalty larger than a data loss the model drove near 0 is no underfitting: the model fits.
+  if (Fall(r) > 0.85) return;
   const bool l2_larger = f.l2 >= f.l1;
   out.push_back(
       {.id = "regularization_too_strong",

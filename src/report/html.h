@@ -37,6 +37,20 @@ inline std::string Row(const std::string& name, const std::string& value) {
   return "<tr><th>" + EscapeXml(name) + "</th><td>" + value + "</td></tr>\n";
 }
 
+/// The page's head and its <h1>, `title` escaped; the pages share one style.
+inline std::string PageStart(const std::string& title) {
+  constexpr const char* kStyle =
+      "body{font-family:sans-serif;max-width:1040px;margin:24px auto;padding:0 12px;color:#222}"
+      "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}"
+      "th{background:#f4f4f4;font-weight:normal}figure{margin:12px 0}figcaption{font-size:13px;color:#555}"
+      "code{background:#f2f2f2;padding:0 3px}.findings li{margin:6px 0}.healthy{color:#176d2c}"
+      ".diagonal{background:#e6f2e6}.alarm{color:#a33}pre{font-size:13px}";
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + EscapeXml(title) +
+         "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" + EscapeXml(title) + "</h1>\n";
+}
+
+inline constexpr const char* kPageEnd = "</body>\n</html>\n";
+
 /// An SVG with its caption.
 inline std::string Figure(const std::string& svg, const std::string& caption) {
   return "<figure>\n" + svg + "<figcaption>" + EscapeXml(caption) + "</figcaption>\n</figure>\n";

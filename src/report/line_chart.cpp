@@ -35,12 +35,14 @@ std::string Number(double v) { return fmt::format("{:.4g}", v); }
 std::string LineChartSvg(const LineChart& chart, int width, int height) {
   constexpr double kLeft = 70, kRight = 190, kTop = 34, kBottom = 46;
   const double plot_w = width - kLeft - kRight, plot_h = height - kTop - kBottom;
+  // On a log x axis every position is of log10(x).
+  const auto at_x = [&](double v) { return chart.log_x ? (v > 0 ? std::log10(v) : std::nan("")) : v; };
   double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low, y_low = x_low, y_high = -x_low;
   for (const ChartSeries& s : chart.series) {
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
-      if (!std::isfinite(s.x[i]) || !Plotted(s.y[i], chart.log_y)) continue;
-      x_low = std::min(x_low, s.x[i]);
-      x_high = std::max(x_high, s.x[i]);
+      if (!std::isfinite(at_x(s.x[i])) || !Plotted(s.y[i], chart.log_y)) continue;
+      x_low = std::min(x_low, at_x(s.x[i]));
+      x_high = std::max(x_high, at_x(s.x[i]));
       y_low = std::min(y_low, s.y[i]);
       y_high = std::max(y_high, s.y[i]);
     }
@@ -81,10 +83,19 @@ std::string LineChartSvg(const LineChart& chart, int width, int height) {
     svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", kLeft - 6, yy + 4,
                        chart.log_y ? fmt::format("1e{:.0f}", t) : Number(t));
   }
-  const double x_step = TickStep(x_high - x_low, 5);
-  for (double t = std::ceil(x_low / x_step) * x_step; t <= x_high + x_step * 1e-6; t += x_step) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(t), kTop + plot_h + 16,
-                       Number(t));
+  if (!chart.x_categories.empty()) {
+    for (size_t i = 0; i < chart.x_categories.size(); ++i) {
+      const auto t = static_cast<double>(i);
+      if (t < x_low || t > x_high) continue;
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(t), kTop + plot_h + 16,
+                         EscapeXml(chart.x_categories[i]));
+    }
+  } else {
+    const double x_step = chart.log_x ? std::max(1.0, std::ceil((x_high - x_low) / 8)) : TickStep(x_high - x_low, 5);
+    for (double t = std::ceil(x_low / x_step) * x_step; t <= x_high + x_step * 1e-6; t += x_step) {
+      svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x(t), kTop + plot_h + 16,
+                         chart.log_x ? Number(std::pow(10.0, t)) : Number(t));
+    }
   }
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", kLeft + plot_w / 2, height - 8,
                      EscapeXml(chart.x_label));
@@ -108,13 +119,13 @@ std::string LineChartSvg(const LineChart& chart, int width, int height) {
       points.clear();
     };
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
-      if (!std::isfinite(s.x[i]) || !Plotted(s.y[i], chart.log_y)) {
+      if (!std::isfinite(at_x(s.x[i])) || !Plotted(s.y[i], chart.log_y)) {
         flush();
       } else if (s.markers) {
         svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" fill-opacity=\"0.6\"/>\n",
-                           x(s.x[i]), y(s.y[i]), colour);
+                           x(at_x(s.x[i])), y(s.y[i]), colour);
       } else {
-        points += fmt::format("{:.1f},{:.1f} ", x(s.x[i]), y(s.y[i]));
+        points += fmt::format("{:.1f},{:.1f} ", x(at_x(s.x[i])), y(s.y[i]));
       }
     }
     flush();

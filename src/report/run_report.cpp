@@ -195,13 +195,6 @@ std::string StatisticsSection(const DoctorRecord& r) {
   return html;
 }
 
-constexpr const char* kStyle =
-    "body{font-family:sans-serif;max-width:960px;margin:24px auto;padding:0 12px;color:#222}"
-    "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}"
-    "th{background:#f4f4f4;font-weight:normal}figure{margin:12px 0}figcaption{font-size:13px;color:#555}"
-    "code{background:#f2f2f2;padding:0 3px}.findings li{margin:6px 0}.healthy{color:#176d2c}"
-    ".diagonal{background:#e6f2e6}";
-
 }  // namespace
 
 std::string RunReportHtml(const std::string& job_dir) {
@@ -209,10 +202,8 @@ std::string RunReportHtml(const std::string& job_dir) {
   bool running = false;
   const DoctorRecord r = ReadDoctorRecord((dir / "doctor_record.json").string(), &running);
   const nlohmann::json result = report_html::ReadJsonObjectIfPresent(dir / "result.json");
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>lever report: " +
-                     EscapeXml(job_dir) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-  html += "<h1>lever report: " + EscapeXml(job_dir) + "</h1>\n<p>" + EscapeXml(RunStateOf(r, running, job_dir).text) +
-          "</p>\n";
+  std::string html = report_html::PageStart("lever report: " + job_dir);
+  html += "<p>" + EscapeXml(RunStateOf(r, running, job_dir).text) + "</p>\n";
   html += FindingsSection(r);
   html += CurveSection(r);
   const nlohmann::json evaluation = report_html::ReadJsonObjectIfPresent(dir / "evaluation.json");
@@ -221,7 +212,7 @@ std::string RunReportHtml(const std::string& job_dir) {
   html += WeightsSection(evaluation);
   html += KnobsTable(r.facts);
   html += ResultTable(result);
-  return html + "</body>\n</html>\n";
+  return html + report_html::kPageEnd;
 }
 
 }  // namespace lever

@@ -63,8 +63,48 @@ diagonal = [int(v) for v in re.findall(r'<td class="diagonal">(\d+)</td>', class
 assert len(diagonal) == 3 and sum(diagonal) >= 270, diagonal      # 300 rows, the model learned the rule
 assert "Predictions against labels" in values and values.count("<circle") == 300, values.count("<circle")
 PY
-expect_exit2 "no doctor record there (train with lever train --doctor --job-dir DIR" "$lever" report "$work" -o "$work/x.html"
+expect_exit2 "nothing to report: no doctor_record.json (lever train --doctor --job-dir DIR writes one), sweep.json" "$lever" report "$work" -o "$work/x.html"
 expect_exit2 "$work/no/such/dir/page.html" "$lever" report "$work/job" -o "$work/no/such/dir/page.html"
+
+# A sweep's directory and a study's directory get their own pages.
+out=$("$lever" sweep -q --knob learning_rate=0.001,0.03,1 -o "$work/sweep" -- --dataset spiral --steps 300 2>&1) ||
+  fail "sweep: exit $?" "$out"
+out=$("$lever" report "$work/sweep" -o "$work/sweep.html" 2>&1) || fail "report of a sweep: exit $?" "$out"
+/usr/bin/python3 - "$work/sweep.html" <<'PY' || fail "report of a sweep: the page"
+import re, sys, xml.dom.minidom
+page = open(sys.argv[1]).read()
+svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+assert len(svgs) == 3, len(svgs)                 # the curves, the loss and the shares against the rate
+for svg in svgs:
+    xml.dom.minidom.parseString(svg)
+assert "<p>3 runs over learning_rate;" in page and "<h2>The effect of learning_rate</h2>" in page
+assert page.count("<td class=") == 3, page.count("<td class=")   # one doctor's verdict per run
+PY
+cat > "$work/study.yaml" <<YAML
+trainingInput:
+  hyperparameters:
+    goal: MINIMIZE
+    hyperparameterMetricTag: loss
+    maxTrials: 3
+    maxParallelTrials: 2
+    params:
+    - {parameterName: learning_rate, type: DOUBLE, minValue: 0.001, maxValue: 1, scaleType: UNIT_LOG_SCALE}
+trainer:
+  command: ["$lever", train, --dataset, spiral, --steps, "200", --doctor]
+YAML
+out=$("$lever" tune --config "$work/study.yaml" --study-dir "$work/study" 2>&1) || fail "tune: exit $?" "$out"
+out=$("$lever" report "$work/study" -o "$work/study.html" 2>&1) || fail "report of a study: exit $?" "$out"
+/usr/bin/python3 - "$work/study.html" <<'PY' || fail "report of a study: the page"
+import re, sys, xml.dom.minidom
+page = open(sys.argv[1]).read()
+svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+assert len(svgs) == 2, len(svgs)                 # metric by trial, metric against the learning rate
+for svg in svgs:
+    xml.dom.minidom.parseString(svg)
+assert "MINIMIZE loss; 3 trials: 3 COMPLETED." in page, page[:600]
+rows = re.findall(r"<tr><td>\d+</td><td>COMPLETED</td>.*?<td class=\"(?:healthy|alarm)\">([a-z_]+)</td>", page)
+assert len(rows) == 3, rows                      # each trial's doctor's verdict, from its doctor.json
+PY
 
 browser=$(command -v chromium || true)
 if [ -z "$browser" ]; then
@@ -77,6 +117,11 @@ else
   [ "$(grep -o "<svg" <<< "$dom" | wc -l)" -eq 11 ] && [ "$(grep -o "<polyline" <<< "$dom" | wc -l)" -ge 10 ] ||
     fail "chromium: the rendered page lacks its plots" "$(head -c 400 <<< "$dom")"
   grep -qiE "Uncaught|CONSOLE\(.*error" "$work/chromium.log" && fail "chromium reported errors" "$(cat "$work/chromium.log")"
+  for page in sweep:3 study:2; do
+    dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/${page%:*}.html" 2>> "$work/chromium.log") ||
+      fail "chromium --dump-dom ${page%:*}.html: exit $?" "$(tail -5 "$work/chromium.log")"
+    [ "$(grep -o "<svg" <<< "$dom" | wc -l)" -eq "${page#*:}" ] || fail "chromium: ${page%:*}.html lacks its plots"
+  done
   timeout 120 "$browser" "${flags[@]}" --window-size=1000,3000 --screenshot="$work/page.png" "file://$work/page.html" \
     > /dev/null 2>> "$work/chromium.log" || fail "chromium --screenshot: exit $?" "$(tail -5 "$work/chromium.log")"
   /usr/bin/python3 - "$work/page.png" <<'PY' || fail "chromium: the screenshot is blank or not a PNG"

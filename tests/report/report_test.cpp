@@ -46,6 +46,24 @@ TEST(LineChartTest, NaNLeavesAGapAndALogAxisDropsNonPositiveValues) {
   EXPECT_TRUE(Contains(LineChartSvg(empty), ">no data</text>"));
 }
 
+// Log x: 0.001 .. 1000 spans six decades over the plot's 460 pixels; categories: evenly spaced and named.
+TEST(LineChartTest, ALogXAxisPlacesDecadesEvenlyAndCategoriesNameTheirTicks) {
+  LineChart log{.title = "t", .log_x = true};
+  log.series.push_back({.name = "s", .x = {0.001, 1, 1000, 0}, .y = {0, 0.5, 1, 2}});
+  const std::string svg = LineChartSvg(log);
+  EXPECT_TRUE(Contains(svg, "points=\"70.0,254.0 300.0,144.0 530.0,34.0 \"")) << svg;  // x = 0: no logarithm
+  EXPECT_TRUE(Contains(svg, ">0.001</text>"));
+  EXPECT_TRUE(Contains(svg, ">1000</text>"));
+  LineChart named{.title = "t", .x_categories = {"0", "1e-4", "<a>"}};
+  named.series.push_back({.name = "s", .x = {0, 1, 2}, .y = {0, 0.5, 1}, .markers = true});
+  const std::string dots = LineChartSvg(named);
+  EXPECT_EQ(Count(dots, "<circle"), 3u);
+  EXPECT_EQ(Count(dots, "<polyline"), 0u);
+  EXPECT_TRUE(Contains(dots, "<circle cx=\"300.0\" cy=\"144.0\""));
+  EXPECT_TRUE(Contains(dots, ">1e-4</text>"));
+  EXPECT_TRUE(Contains(dots, ">&lt;a&gt;</text>"));
+}
+
 DoctorRecord DeadReluRun() {
   DoctorRecord r;
   r.facts.optimizer = "sgd";

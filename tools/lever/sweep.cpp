@@ -15,6 +15,7 @@
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
 #include "lever/sweep/plots.h"
+#include "lever/sweep/sweep_file.h"
 #include "lever/tensor/gemm.h"
 #include "run_flags.h"
 
@@ -71,11 +72,12 @@ int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   Flush(stdout);
   const std::filesystem::path out(f.output);
   WriteFileAtomically((out / "sweep.csv").string(), SweepTableCsv(spec.knobs, runs));
+  WriteFileAtomically((out / "sweep.json").string(), SweepJson(spec.knobs, runs).dump() + "\n");
   WriteFileAtomically((out / "curves.svg").string(), SweepCurvesSvg(spec.knobs, runs));
   const std::string heatmap = SweepHeatmapSvg(spec.knobs, runs);
   if (!heatmap.empty()) WriteFileAtomically((out / "heatmap.svg").string(), heatmap);
-  fmt::print("{} runs in {:.2f}s, {} at a time; {}/sweep.csv, {}/curves.svg{}\n", runs.size(), seconds,
-             std::min<size_t>(static_cast<size_t>(spec.jobs), runs.size()), f.output, f.output,
+  fmt::print("{} runs in {:.2f}s, {} at a time; {}/sweep.csv, {}/sweep.json, {}/curves.svg{}\n", runs.size(), seconds,
+             std::min<size_t>(static_cast<size_t>(spec.jobs), runs.size()), f.output, f.output, f.output,
              heatmap.empty() ? "" : ", " + f.output + "/heatmap.svg");
   Flush(stdout);
   return 0;
@@ -101,7 +103,8 @@ Command RegisterSweep(CLI::App& app) {
   cmd->add_option("--jobs,-j", f->jobs, "runs trained at the same time (0 = the machine's cores)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
-  cmd->add_option("--output,-o", f->output, "directory for sweep.csv, curves.svg and (two knobs) heatmap.svg")
+  cmd->add_option("--output,-o", f->output,
+                  "directory for sweep.csv, sweep.json, curves.svg and (two knobs) heatmap.svg")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", f->quiet, "no progress on stderr");
   cmd->add_option("train_args", f->train_args, "after --: lever train's flags for every run (data, model, optimizer)");

@@ -18,7 +18,10 @@ struct ChartSeries {
 
 struct LineChart {
   std::string title, x_label, y_label;
-  bool log_y = false;   // whole decades
+  bool log_y = false;  // whole decades
+  bool log_x = false;  // whole decades; points whose x is not > 0 are gaps
+  /// Names of the x positions 0, 1, 2, ...: the ticks (values evenly spaced whatever they are).
+  std::vector<std::string> x_categories;
   bool unit_y = false;  // a share or accuracy: the y axis spans 0..1 (linear)
   std::vector<ChartSeries> series;
 };
