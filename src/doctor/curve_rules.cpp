@@ -234,14 +234,27 @@ void Underfitting(const DoctorRecord& r, std::vector<Finding>& out) {
     for (const int64_t units : f.hidden) wider += (wider.empty() ? "" : ",") + std::to_string(2 * units);
     wider = "--hidden " + wider + "," + std::to_string(2 * f.hidden.back());
   }
-  out.push_back(
-      {.id = "underfitting",
-       .confidence = 0.65,
-       .evidence = evidence + fmt::format(": the model ({}) is too weak for the data",
-                                          f.hidden.empty() ? std::string("linear")
-                                                           : fmt::format("{} hidden layers", f.hidden.size())),
-       .knob = wider,
-       .alternatives = "more input features (--features x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2)"});
+  const std::string model = f.hidden.empty() ? std::string("linear") : fmt::format("{} hidden layers", f.hidden.size());
+  // Regularized: loosen it before growing the model ("underfitting: reduce regularization").
+  std::string loosen;
+  if (f.l2 > 0) loosen = "--l2 " + Scaled(f.l2, 0.1);
+  if (f.l1 > 0 && f.l1 >= f.l2) loosen = "--l1 " + Scaled(f.l1, 0.1);
+  if (loosen.empty() && f.dropout > 0) loosen = "--dropout " + Scaled(f.dropout, 0.5);
+  if (!loosen.empty()) {
+    out.push_back({.id = "underfitting",
+                   .confidence = 0.65,
+                   .evidence = evidence + fmt::format(": the model ({}) underfits while regularized (L1 {:g}, L2 "
+                                                      "{:g}, dropout {:g})",
+                                                      model, f.l1, f.l2, f.dropout),
+                   .knob = loosen,
+                   .alternatives = wider});
+    return;
+  }
+  out.push_back({.id = "underfitting",
+                 .confidence = 0.65,
+                 .evidence = evidence + fmt::format(": the model ({}) is too weak for the data", model),
+                 .knob = wider,
+                 .alternatives = "more input features (--features x1,x2,x1_sq,x2_sq,x1_x2,sin_x1,sin_x2)"});
 }
 
 }  // namespace

@@ -6,16 +6,23 @@
 //   doctor_cases LEVER CASES.YAML [TABLES_DIR] [--fix]
 // {tables} in a case's args is TABLES_DIR (tests/real_tables/write_tables.py's iris, wine, breast_cancer).
 // --fix also retrains every broken case with `lever train --fix 3` and prints the test figures before and
-// after, and whether the run ended healthy.
+// after, whether the run ended healthy, and whether it ended within 2 points of its healthy reference: the
+// healthy control trained on the same data (--dataset, default spiral, with --noise, --train-percent and
+// --features, or --train-file): test accuracy at most 0.02 below the reference's, or for regression a test loss at most
+// 0.02 x the label variance above it (2 points of R^2). A case without such a control is counted apart.
 #include <fmt/core.h>
 #include <stdlib.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -26,8 +33,25 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
+// The value of `flag` in `args` ("--noise 30" -> "30"), or `fallback`.
+std::string FlagValue(const std::string& args, const std::string& flag, const std::string& fallback) {
+  const size_t at = args.find(flag + " ");
+  if (at == std::string::npos) return fallback;
+  const size_t begin = at + flag.size() + 1;
+  return args.substr(begin, args.find(' ', begin) - begin);
+}
+
+// The data a case trains on: its healthy control is the one with the same key.
+std::string DataKey(const std::string& args) {
+  const std::string file = FlagValue(args, "--train-file", "");
+  if (!file.empty()) return file;
+  return FlagValue(args, "--dataset", "spiral") + " noise " + FlagValue(args, "--noise", "0") + " train " +
+         FlagValue(args, "--train-percent", "50") + " features " + FlagValue(args, "--features", "x1,x2");
+}
+
 struct Outcome {
   std::string first = "healthy";
+  double test_accuracy = std::nan(""), test_loss = std::nan(""), label_variance = std::nan("");
   std::string evidence;
   bool ran = false;
   std::string from_record = "(none)";  // `lever doctor DIR`'s first finding, from doctor_record.json
@@ -42,6 +66,18 @@ Outcome RunCase(const std::string& lever, const std::string& args, const std::st
   const nlohmann::json doctor = nlohmann::json::parse(in, nullptr, false);
   if (doctor.is_discarded()) return o;
   o.ran = true;
+  std::ifstream result(dir + "/result.json");
+  const nlohmann::json r = nlohmann::json::parse(result, nullptr, false);
+  if (r.is_object()) {
+    if (r.contains("test_accuracy") && r["test_accuracy"].is_number()) o.test_accuracy = r["test_accuracy"];
+    if (r.contains("test_loss") && r["test_loss"].is_number()) o.test_loss = r["test_loss"];
+  }
+  std::ifstream record_file(dir + "/doctor_record.json");
+  const nlohmann::json rec = nlohmann::json::parse(record_file, nullptr, false);
+  if (rec.is_object() && rec.contains("facts") && rec["facts"].contains("label_variance") &&
+      rec["facts"]["label_variance"].is_number()) {
+    o.label_variance = rec["facts"]["label_variance"];
+  }
   if (!doctor["findings"].empty()) {
     o.first = doctor["findings"][0]["id"].get<std::string>();
     o.evidence = doctor["findings"][0]["evidence"].get<std::string>();
@@ -62,7 +98,14 @@ Outcome RunCase(const std::string& lever, const std::string& args, const std::st
 struct FixOutcome {
   std::string before, after = "(no round)";
   bool improved = false, healthy = false;
+  double test_accuracy = std::nan(""), test_loss = std::nan("");  // the figures kept at the end
 };
+
+// The number after `label` in `text` ("test loss 0.29  test accuracy 0.84"), NaN when absent.
+double NumberAfter(const std::string& text, const std::string& label) {
+  const size_t at = text.find(label + " ");
+  return at == std::string::npos ? std::nan("") : std::strtod(text.c_str() + at + label.size() + 1, nullptr);
+}
 
 FixOutcome RunFix(const std::string& lever, const std::string& args, const std::string& dir) {
   const std::string command = lever + " train -q --fix 3 " + args + " > " + dir + ".fix 2>&1";
@@ -85,6 +128,8 @@ FixOutcome RunFix(const std::string& lever, const std::string& args, const std::
     }
   }
   o.healthy = o.improved && last_doctor.rfind("doctor: healthy", 0) == 0;
+  o.test_accuracy = NumberAfter(o.after, "test accuracy");
+  o.test_loss = NumberAfter(o.after, "test loss");
   return o;
 }
 
@@ -99,6 +144,13 @@ int main(int argc, char** argv) {
   const std::string tables = argc > 3 ? argv[3] : "";
   const bool fix = argc > 4 && std::string(argv[4]) == "--fix";
   int fixed = 0, ended_healthy = 0;
+  struct Broken {
+    std::string name, key;
+    Outcome before;
+    FixOutcome fix;
+  };
+  std::vector<Broken> broken_runs;
+  std::map<std::string, Outcome> references;  // by DataKey: the healthy control (the best, with several)
   char pattern[] = "/tmp/lever_doctor_XXXXXX";
   const char* work = mkdtemp(pattern);
   if (work == nullptr) return 2;
@@ -119,6 +171,8 @@ int main(int argc, char** argv) {
     if (planted == "healthy") {
       ++healthy;
       alarms += ok ? 0 : 1;
+      auto [it, added] = references.emplace(DataKey(args), o);
+      if (!added && (o.test_accuracy > it->second.test_accuracy || o.test_loss < it->second.test_loss)) it->second = o;
     } else {
       ++broken;
       named += ok ? 1 : 0;
@@ -126,6 +180,7 @@ int main(int argc, char** argv) {
     fmt::print("{:<34} {:<26} {:<26} {}\n", name, planted, o.ran ? o.first : "(no doctor.json)", ok ? "ok" : "MISS");
     if (fix && planted != "healthy") {
       const FixOutcome f = RunFix(lever, args, dir);
+      broken_runs.push_back({name, DataKey(args), o, f});
       fixed += f.improved ? 1 : 0;
       ended_healthy += f.healthy ? 1 : 0;
       fmt::print("    --fix 3: {} -> {}{}\n", f.before.empty() ? "?" : f.before, f.after,
@@ -144,6 +199,30 @@ int main(int argc, char** argv) {
   if (fix) {
     fmt::print("--fix 3: {} of {} broken runs ended better on the test set, {} of them diagnosed healthy\n", fixed,
                broken, ended_healthy);
+    int with_reference = 0, within = 0;
+    for (const Broken& b : broken_runs) {
+      const auto ref = references.find(b.key);
+      if (ref == references.end()) {
+        fmt::print("    {}: no healthy control on {}\n", b.name, b.key);
+        continue;
+      }
+      ++with_reference;
+      // The figures kept: the last round's when --fix improved the run, else the run's own.
+      const double accuracy = b.fix.improved ? b.fix.test_accuracy : b.before.test_accuracy;
+      const double loss = b.fix.improved ? b.fix.test_loss : b.before.test_loss;
+      const bool classification = !std::isnan(ref->second.test_accuracy);
+      const bool close = classification ? accuracy >= ref->second.test_accuracy - 0.02
+                                        : loss <= ref->second.test_loss + 0.02 * ref->second.label_variance;
+      within += close ? 1 : 0;
+      fmt::print("    {:<34} {} {:.4f}, healthy reference {:.4f}: {}\n", b.name,
+                 classification ? "test accuracy" : "test loss", classification ? accuracy : loss,
+                 classification ? ref->second.test_accuracy : ref->second.test_loss,
+                 close ? "within 2 points" : "MISS");
+    }
+    fmt::print(
+        "--fix 3: {} of {} broken runs with a healthy control on their data ended within 2 points of it "
+        "({:.0f}%, bar 90%); {} have no such control\n",
+        within, with_reference, with_reference > 0 ? 100.0 * within / with_reference : 0.0, broken - with_reference);
   }
   fmt::print("broken runs: {} of {} named first ({:.0f}%, bar 95%); healthy runs: {} with an alarm of {} (bar 0)\n",
              named, broken, 100 * rate, alarms, healthy);

@@ -234,6 +234,28 @@ TEST(DoctorTest, L1ThatZeroedEveryWeightAndL2ThatFlattenedThem) {
   EXPECT_EQ(f[0].knob, "--l2 0.05");
 }
 
+// A loss that levels off at train accuracy 0.66: a model too weak, or, when regularized, held back by it.
+TEST(DoctorTest, UnderfittingLoosensTheRegularizationBeforeGrowingTheModel) {
+  DoctorRecord r = Falling(3000, 0.6);
+  for (DoctorEvaluation& e : r.evaluations) e.train_accuracy = 0.66, e.validation_accuracy = 0.56;
+  r.facts.classification = true;
+  std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "underfitting");
+  EXPECT_EQ(f[0].knob, "--hidden 16,16,16");
+  r.facts.l2 = 0.01;
+  f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "underfitting");
+  EXPECT_EQ(f[0].knob, "--l2 0.001");
+  EXPECT_EQ(f[0].alternatives, "--hidden 16,16,16");
+  EXPECT_NE(f[0].evidence.find("underfits while regularized (L1 0, L2 0.01, dropout 0)"), std::string::npos);
+  r.facts.l2 = 0, r.facts.dropout = 0.4;
+  f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].knob, "--dropout 0.2");
+}
+
 TEST(DoctorTest, RawInputsComeBeforeTheUnitsTheySaturate) {
   DoctorRecord r = Falling(3000, 0.6);
   r.facts.standardized = false;
