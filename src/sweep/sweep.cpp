@@ -8,9 +8,12 @@
 #include <mutex>
 #include <thread>
 
+#include "lever/doctor/finding.h"
 #include "lever/error.h"
+#include "lever/estimator/job_runner.h"
 #include "lever/losses/registry.h"
 #include "lever/registry.h"
+#include "lever/report/test_evaluation.h"
 
 namespace lever {
 namespace {
@@ -88,6 +91,80 @@ SweepRun TrainOne(const SweepSpec& spec, const std::vector<std::string>& values,
   return out;
 }
 
+// A run config's knob as its override ("--learning-rate 0.1" -> "estimator.learning_rate=0.1"); ConfigError
+// for a knob the run config has no key for.
+std::string ConfigOverride(const std::string& flag, const std::string& value) {
+  const std::string knob = flag + " " + value;
+  const std::string as_override = AsConfigOverride(knob);
+  if (as_override == knob) {
+    throw ConfigError("--knob " + flag.substr(2) + ": a run config has no key for it; sweep it with lever train's " +
+                      "flags after -- instead of --config");
+  }
+  return as_override.substr(2);  // without the leading "--"
+}
+
+// A job's curve: at each evaluation of the data.eval file, the mean training loss of the steps since the last
+// one and the evaluation's loss and accuracy.
+class JobCurve : public JobObserver {
+ public:
+  explicit JobCurve(std::vector<SweepPoint>& curve) : curve_(curve) {}
+  bool AfterStep(Learner& /*learner*/, const StepReport& r) override {
+    sum_ += r.loss, ++count_;
+    return false;
+  }
+  bool AfterEvaluation(Learner& /*learner*/, const EvalReport& r) override {
+    if (r.name == "holdout") return false;
+    if (count_ > 0) train_ = sum_ / static_cast<double>(count_);
+    sum_ = 0, count_ = 0;
+    curve_.push_back({r.step, train_, r.Get("loss"), r.Get("accuracy")});
+    return false;
+  }
+
+ private:
+  std::vector<SweepPoint>& curve_;
+  double sum_ = 0, train_ = kNaN;
+  int64_t count_ = 0;
+};
+
+SweepRun TrainOneJob(const SweepSpec& spec, const std::vector<std::string>& values, uint64_t seed) {
+  std::vector<std::string> overrides = spec.config_overrides;
+  for (size_t k = 0; k < spec.knobs.size(); ++k) overrides.push_back(ConfigOverride(spec.knobs[k].flag, values[k]));
+  overrides.push_back("run.seed=" + std::to_string(seed));
+  JobConfig config = LoadJobConfigWithDir(spec.config, overrides, "");
+  config.run.model_dir.clear();  // sweep runs write no files, and never resume one another's checkpoints
+  config.export_strategy.clear();
+  config.doctor = true;
+  Job job = PrepareJob(std::move(config));
+  SweepRun out;
+  out.values = values;
+  out.seed = seed;
+  try {
+    const JobResult r = RunJob(job, {}, std::make_shared<JobCurve>(out.curve));
+    const auto metric = [&](const char* name) {
+      const auto it = r.metrics.find(name);
+      return it == r.metrics.end() ? kNaN : it->second;
+    };
+    out.train_loss = out.curve.empty() ? kNaN : out.curve.back().train_loss;
+    out.test_loss = metric("loss");
+    out.test_accuracy = metric("accuracy");
+    for (const auto& [name, kernel] : KernelsOf(job.estimator->Variables())) {
+      out.kernel_weights += kernel->size();
+      out.nonzero_weights += (kernel->array() != 0.0f).count();
+    }
+    out.seconds = r.run.train.seconds;
+    out.finding = r.findings.empty() ? "healthy" : r.findings.front().id;
+  } catch (const DivergenceError& e) {
+    out.diverged = true;
+    out.diverged_at = e.step();
+    out.train_loss = out.test_loss = out.test_accuracy = kNaN;
+    // The message ends with the doctor's findings: "doctor: <id>  <evidence>".
+    const size_t at = e.message().find("doctor: ");
+    out.finding =
+        at == std::string::npos ? "diverged" : e.message().substr(at + 8, e.message().find(' ', at + 8) - at - 8);
+  }
+  return out;
+}
+
 }  // namespace
 
 SweepKnob ParseSweepKnob(const std::string& text) {
@@ -139,6 +216,10 @@ std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(i
   if (total > kMaxRuns) {
     throw ConfigError("the sweep has more than " + std::to_string(kMaxRuns) + " runs; give fewer values or seeds");
   }
+  if (!spec.config.empty()) {  // a run config: every knob has its key, and the file loads, before any run
+    for (const SweepKnob& knob : spec.knobs) ConfigOverride(knob.flag, knob.values.front());
+    LoadJobConfigWithDir(spec.config, spec.config_overrides, "");
+  }
   // Every combination (the first knob outermost), each with every seed.
   std::vector<std::vector<std::string>> combinations{{}};
   for (const SweepKnob& knob : spec.knobs) {
@@ -160,7 +241,8 @@ std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(i
     for (size_t i = next++; i < total; i = next++) {
       try {
         const auto& values = combinations[i / static_cast<size_t>(spec.seeds)];
-        runs[i] = TrainOne(spec, values, spec.base.config.seed + i % static_cast<size_t>(spec.seeds));
+        const uint64_t seed = spec.base.config.seed + i % static_cast<size_t>(spec.seeds);
+        runs[i] = spec.config.empty() ? TrainOne(spec, values, seed) : TrainOneJob(spec, values, seed);
         const int count = ++finished;
         if (done) done(count, static_cast<int>(total));
       } catch (...) {  // a run's or `done`'s: rethrown on the calling thread once every worker is back

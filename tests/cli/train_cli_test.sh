@@ -105,6 +105,19 @@ expect_exit2 "cannot create the output directory /dev/null/s" "$lever" sweep -q 
 out=$(CLOUD_ML_HP_METRIC_FILE="$work/sweep_hp.jsonl" "$lever" sweep -q --knob lr=0.01,0.1 -o "$work/s2" -- --dataset circle --steps 50 2>&1) ||
   fail "sweep in a trial: exit $?" "$out"
 [ ! -e "$work/sweep_hp.jsonl" ] || fail "sweep runs reported to the tuning study" "$(cat "$work/sweep_hp.jsonl")"
+# A run config's sweep: the knobs become its overrides; its model directory is left alone.
+/usr/bin/python3 -c '
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("a,b,y\n")
+    for i in range(200): f.write(f"{i % 7 * 0.3},{i % 5 - 2},{int(i % 7 * 0.3 > i % 5 - 1)}\n")' "$work/t.csv"
+printf 'data: {train: t.csv, eval: t.csv, label: y}\nrun: {model_dir: m}\n' > "$work/run.yaml"
+out=$(cd "$work" && "$lever" sweep -q --knob learning_rate=0.001,0.1 --knob batch_size=8,32 -o sc -- --config run.yaml \
+  --train.max_steps=100 2>&1) || fail "sweep --config: exit $?" "$out"
+[ "$(grep -c "^0.1 *8 " <<< "$out")" -eq 1 ] && [ -s "$work/sc/heatmap.svg" ] && [ ! -e "$work/m" ] ||
+  fail "sweep --config: the table, the heatmap, no model directory" "$out"
+expect_exit2 "--knob initializer: a run config has no key for it" "$lever" sweep --knob initializer=zeros -- --config "$work/run.yaml"
+expect_exit2 "only overrides of the run config (--key.path=value) may follow, not '--steps'" "$lever" sweep --knob lr=0.1 -- --config "$work/run.yaml" --steps 5
 rm -rf "$work"
 
 # A progress bar (redrawn in place with carriage returns) on a terminal, plain lines in a pipe or a log.

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "lever/error.h"
+#include "lever/estimator/job_runner.h"
 #include "lever/sweep/plots.h"
 #include "testing/files.h"
 
@@ -103,6 +107,49 @@ TEST(SweepTest, EveryCombinationEqualsItsOwnRunInAnyThreadCount) {
   EXPECT_EQ(one[5].test_loss, o.result.validation->loss);  // learning_rate 0.3, batch 5, seed 2
   EXPECT_EQ(one[5].curve.size(), 10u);                     // ten evaluations a run
   EXPECT_EQ(one[5].curve.back().test_loss, o.result.validation->loss);
+}
+
+// A run config sweep: each run is the job with the knob as its override, bit for bit, and writes nothing.
+TEST(SweepTest, AConfigRunIsTheJobWithTheKnobsAsOverrides) {
+  const std::filesystem::path dir = testing::TempPath("sweep_config");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir / "t.csv");
+    csv << "a,b,y\n";
+    for (int i = 0; i < 200; ++i)
+      csv << (i % 7) * 0.3 << "," << (i % 5) - 2 << "," << ((i % 7) * 0.3 > (i % 5) - 1) << "\n";
+  }
+  const std::string config = (dir / "run.yaml").string();
+  std::ofstream(config) << "data: {train: " << (dir / "t.csv").string() << ", eval: " << (dir / "t.csv").string()
+                        << ", label: y}\nrun: {model_dir: " << (dir / "model").string() << "}\n";
+  SweepSpec spec;
+  spec.config = config;
+  spec.config_overrides = {"train.max_steps=200"};
+  spec.knobs = {ParseSweepKnob("learning_rate=0.001,0.1"), ParseSweepKnob("hidden=4/8,8")};
+  spec.base.config.seed = 3;
+  spec.jobs = 2;
+  const std::vector<SweepRun> runs = RunSweep(spec);
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "model"));  // no model directory, no checkpoints to resume
+  JobConfig c = LoadJobConfigWithDir(
+      config, {"train.max_steps=200", "estimator.learning_rate=0.1", "estimator.hidden_units=[8,8]", "run.seed=3"}, "");
+  c.run.model_dir.clear();
+  c.doctor = true;
+  Job job = PrepareJob(std::move(c));
+  const JobResult alone = RunJob(job, {});
+  EXPECT_EQ(runs[3].values, (std::vector<std::string>{"0.1", "8,8"}));
+  EXPECT_EQ(runs[3].test_loss, alone.metrics.at("loss"));
+  EXPECT_EQ(runs[3].test_accuracy, alone.metrics.at("accuracy"));
+  EXPECT_EQ(runs[3].finding, alone.findings.empty() ? "healthy" : alone.findings.front().id);
+  EXPECT_EQ(runs[3].kernel_weights, 2 * 8 + 8 * 8 + 8);
+  EXPECT_FALSE(runs[3].curve.empty());
+  EXPECT_EQ(runs[3].curve.back().test_loss, alone.metrics.at("loss"));
+
+  spec.knobs = {ParseSweepKnob("initializer=zeros,ones")};
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { RunSweep(spec); }), "--knob initializer: a run config has no key"));
+  spec.knobs = {ParseSweepKnob("lr=0.1")};
+  spec.config = (dir / "missing.yaml").string();
+  EXPECT_THROW(RunSweep(spec), Error);  // the config is loaded before any run
 }
 
 TEST(SweepTest, ADivergingRunIsKeptWithTheDoctorsVerdict) {

@@ -1,6 +1,7 @@
 // `lever sweep`: "adjust the knobs and see their effect". Every combination of --knob values trains as
-// `lever train` would with the arguments after `--`, several at a time (lever/sweep/sweep.h); the table,
-// the curves and (two knobs) the heatmap go to the terminal and to --output.
+// `lever train` would with the arguments after `--` (lever train's flags, or --config run.yaml and overrides), several
+// at a time (lever/sweep/sweep.h); the table, the curves and (two knobs) the heatmap go to the terminal and to
+// --output.
 #include "lever/sweep/sweep.h"
 
 #include <fmt/core.h>
@@ -45,9 +46,35 @@ TrainingRunSpec TrainArguments(const std::vector<std::string>& args) {
   return SpecFromFlags(flags, train);
 }
 
+// `-- --config run.yaml [--key.path=value ...]`: a run config and its overrides; false for lever train's flags.
+bool ConfigArguments(const std::vector<std::string>& args, SweepSpec& spec) {
+  const auto config = std::find_if(args.begin(), args.end(),
+                                   [](const std::string& a) { return a == "--config" || a.starts_with("--config="); });
+  if (config == args.end()) return false;
+  for (auto a = args.begin(); a != args.end(); ++a) {
+    if (a == config) {
+      if (a->starts_with("--config=")) {
+        spec.config = a->substr(9);
+      } else if (++a == args.end()) {
+        throw ConfigError("after --, --config needs a run config file");
+      } else {
+        spec.config = *a;
+      }
+    } else if (a->starts_with("--") && a->find('=') != std::string::npos && a->find('.') < a->find('=')) {
+      spec.config_overrides.push_back(a->substr(2));
+    } else {
+      throw ConfigError(
+          "after -- with --config, only overrides of the run config (--key.path=value) may follow, "
+          "not '" +
+          *a + "'");
+    }
+  }
+  return true;
+}
+
 int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   SweepSpec spec;
-  spec.base = TrainArguments(train_args);
+  if (!ConfigArguments(train_args, spec)) spec.base = TrainArguments(train_args);
   for (const std::string& k : f.knobs) spec.knobs.push_back(ParseSweepKnob(k));
   spec.seeds = f.seeds;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -107,7 +134,9 @@ Command RegisterSweep(CLI::App& app) {
                   "directory for sweep.csv, sweep.json, curves.svg and (two knobs) heatmap.svg")
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", f->quiet, "no progress on stderr");
-  cmd->add_option("train_args", f->train_args, "after --: lever train's flags for every run (data, model, optimizer)");
+  cmd->add_option("train_args", f->train_args,
+                  "after --: lever train's flags for every run (data, model, optimizer), or --config run.yaml "
+                  "[--key.path=value ...]");
   return [f] { return Run(*f, f->train_args); };
 }
 

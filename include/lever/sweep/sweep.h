@@ -30,6 +30,12 @@ SweepKnob ParseSweepKnob(const std::string& text);
 
 struct SweepSpec {
   TrainingRunSpec base;  // job_dir is ignored: sweep runs write no files
+  /// A run config (`lever train --config`): when set, every run is that job with the knobs as its
+  /// overrides (estimator.learning_rate, train.batch_size, ...; lever/doctor/finding.h's AsConfigOverride)
+  /// after `config_overrides` ("key.path=value"), with run.seed the run's seed, no model directory and the
+  /// doctor on; `base` is then unused except for base.config.seed, the first seed.
+  std::string config;
+  std::vector<std::string> config_overrides;
   std::vector<SweepKnob> knobs;
   int seeds = 1;  // each combination with seeds base.config.seed, +1, ...
   int jobs = 1;   // runs trained at the same time (threads)
@@ -53,10 +59,11 @@ struct SweepRun {
   double seconds = 0.0;
 };
 
-/// Trains every combination, `jobs` at a time; `done` (when set) is called after each run, from the
-/// thread that trained it, with the number finished and the total. Throws what a run's construction throws
-/// (ConfigError for a knob value that is invalid, DataError for the data) before or while training; a run
-/// that diverges is kept as diverged.
+/// Trains every combination, `jobs` at a time (a run config is loaded once first, and a knob a run config
+/// has no key for, --initializer or --features, is a ConfigError before any run); `done` (when set) is called after
+/// each run, from the thread that trained it, with the number finished and the total. Throws what a run's construction
+/// throws (ConfigError for a knob value that is invalid, DataError for the data) before or while training; a run that
+/// diverges is kept as diverged.
 std::vector<SweepRun> RunSweep(const SweepSpec& spec, const std::function<void(int, int)>& done = {});
 
 }  // namespace lever
