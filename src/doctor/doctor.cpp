@@ -156,6 +156,13 @@ void Doctor::SaveState(const Learner& /*learner*/, StateWriter& out) const {
   }
   out.WriteScalar(prefix + "evaluation_count", static_cast<double>(record_.evaluations.size()));
   if (!record_.evaluations.empty()) out.WriteTensor(prefix + "evaluations", evaluations);
+  // The statistics samples as their JSON text, one byte per element (exact in a float).
+  if (!record_.statistics.empty()) {
+    const std::string text = StatisticsToJson(record_.statistics).dump();
+    Tensor bytes(1, static_cast<Index>(text.size()));
+    for (size_t i = 0; i < text.size(); ++i) bytes(0, static_cast<Index>(i)) = static_cast<unsigned char>(text[i]);
+    out.WriteTensor(prefix + "statistics_json", bytes);
+  }
 }
 
 void Doctor::LoadState(Learner& /*learner*/, const StateReader& in) {
@@ -169,6 +176,23 @@ void Doctor::LoadState(Learner& /*learner*/, const StateReader& in) {
   }
   record_.step_losses.assign(losses.data(), losses.data() + losses.size());
   record_.evaluations.clear();
+  record_.statistics.clear();
+  if (in.Has(prefix + "statistics_json")) {
+    const Tensor& bytes = in.ReadTensor(prefix + "statistics_json");
+    std::string text(static_cast<size_t>(bytes.size()), '\0');
+    for (Index i = 0; i < bytes.size(); ++i) {
+      const float b = bytes.data()[i];
+      if (!(b >= 0 && b <= 255)) throw IoError("the doctor's statistics in the checkpoint are damaged");
+      text[static_cast<size_t>(i)] = static_cast<char>(static_cast<unsigned char>(b));
+    }
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw IoError("the doctor's statistics in the checkpoint are not JSON");
+    try {
+      record_.statistics = StatisticsFromJson(j, "the checkpoint's doctor state");
+    } catch (const DataError& e) {
+      throw IoError(e.message());  // a damaged checkpoint, as any other unreadable part of one
+    }
+  }
   const double count = in.ReadScalar(prefix + "evaluation_count");
   if (count <= 0) return;
   const Tensor& e = in.ReadTensor(prefix + "evaluations");

@@ -75,6 +75,80 @@ const nlohmann::json& ArrayAt(const nlohmann::json& object, const char* key, con
 
 }  // namespace
 
+nlohmann::ordered_json StatisticsToJson(const std::vector<TrainingStatistics>& samples) {
+  nlohmann::ordered_json statistics = nlohmann::ordered_json::array();
+  for (const TrainingStatistics& s : samples) {
+    nlohmann::ordered_json parameters = nlohmann::ordered_json::array(), activations = nlohmann::ordered_json::array();
+    for (const ParameterStatistics& p : s.parameters) {
+      parameters.push_back({{"name", p.name},
+                            {"weight_norm", Number(p.weight_norm)},
+                            {"gradient_norm", Number(p.gradient_norm)},
+                            {"update_norm", Number(p.update_norm)},
+                            {"update_ratio", Number(p.update_ratio)},
+                            {"nonzero", p.nonzero},
+                            {"size", p.size}});
+    }
+    for (const ActivationStatistics& a : s.activations) {
+      activations.push_back({{"layer", a.layer},
+                             {"activation", a.activation},
+                             {"mean", Number(a.mean)},
+                             {"stddev", Number(a.stddev)},
+                             {"zero_fraction", Number(a.zero_fraction)},
+                             {"dead_fraction", Number(a.dead_fraction)},
+                             {"saturated_fraction", Number(a.saturated_fraction)},
+                             {"saturates", a.saturates}});
+    }
+    statistics.push_back({{"step", s.step},
+                          {"data_loss", Number(s.data_loss)},
+                          {"regularization_loss", Number(s.regularization_loss)},
+                          {"gradient_global_norm", Number(s.gradient_global_norm)},
+                          {"learning_rate", Number(s.learning_rate)},
+                          {"nonzero_weights", s.nonzero_weights},
+                          {"kernel_weights", s.kernel_weights},
+                          {"parameters", parameters},
+                          {"activations", activations}});
+  }
+  return statistics;
+}
+
+std::vector<TrainingStatistics> StatisticsFromJson(const nlohmann::json& samples, const std::string& context) {
+  if (!samples.is_array()) throw DataError(context + ": \"statistics\" is not an array");
+  std::vector<TrainingStatistics> out;
+  size_t index = 0;
+  for (const nlohmann::json& s : samples) {
+    const std::string where = context + ": statistics[" + std::to_string(index++) + "]";
+    TrainingStatistics t;
+    t.step = IntegerAt(s, "step", where);
+    t.data_loss = NumberAt(s, "data_loss", where);
+    t.regularization_loss = NumberAt(s, "regularization_loss", where);
+    t.gradient_global_norm = NumberAt(s, "gradient_global_norm", where);
+    t.learning_rate = NumberAt(s, "learning_rate", where);
+    t.nonzero_weights = IntegerAt(s, "nonzero_weights", where);
+    t.kernel_weights = IntegerAt(s, "kernel_weights", where);
+    for (const nlohmann::json& p : ArrayAt(s, "parameters", where)) {
+      t.parameters.push_back({.name = TextAt(p, "name", where),
+                              .weight_norm = NumberAt(p, "weight_norm", where),
+                              .gradient_norm = NumberAt(p, "gradient_norm", where),
+                              .update_norm = NumberAt(p, "update_norm", where),
+                              .update_ratio = NumberAt(p, "update_ratio", where),
+                              .nonzero = IntegerAt(p, "nonzero", where),
+                              .size = IntegerAt(p, "size", where)});
+    }
+    for (const nlohmann::json& a : ArrayAt(s, "activations", where)) {
+      t.activations.push_back({.layer = TextAt(a, "layer", where),
+                               .activation = TextAt(a, "activation", where),
+                               .mean = NumberAt(a, "mean", where),
+                               .stddev = NumberAt(a, "stddev", where),
+                               .zero_fraction = NumberAt(a, "zero_fraction", where),
+                               .dead_fraction = NumberAt(a, "dead_fraction", where),
+                               .saturated_fraction = NumberAt(a, "saturated_fraction", where),
+                               .saturates = BoolAt(a, "saturates", where)});
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
   const DoctorFacts& f = r.facts;
   nlohmann::ordered_json out;
@@ -121,39 +195,7 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
                            {"regularization_loss", Number(e.regularization_loss)}});
   }
   out["evaluations"] = evaluations;
-  nlohmann::ordered_json statistics = nlohmann::ordered_json::array();
-  for (const TrainingStatistics& s : r.statistics) {
-    nlohmann::ordered_json parameters = nlohmann::ordered_json::array(), activations = nlohmann::ordered_json::array();
-    for (const ParameterStatistics& p : s.parameters) {
-      parameters.push_back({{"name", p.name},
-                            {"weight_norm", Number(p.weight_norm)},
-                            {"gradient_norm", Number(p.gradient_norm)},
-                            {"update_norm", Number(p.update_norm)},
-                            {"update_ratio", Number(p.update_ratio)},
-                            {"nonzero", p.nonzero},
-                            {"size", p.size}});
-    }
-    for (const ActivationStatistics& a : s.activations) {
-      activations.push_back({{"layer", a.layer},
-                             {"activation", a.activation},
-                             {"mean", Number(a.mean)},
-                             {"stddev", Number(a.stddev)},
-                             {"zero_fraction", Number(a.zero_fraction)},
-                             {"dead_fraction", Number(a.dead_fraction)},
-                             {"saturated_fraction", Number(a.saturated_fraction)},
-                             {"saturates", a.saturates}});
-    }
-    statistics.push_back({{"step", s.step},
-                          {"data_loss", Number(s.data_loss)},
-                          {"regularization_loss", Number(s.regularization_loss)},
-                          {"gradient_global_norm", Number(s.gradient_global_norm)},
-                          {"learning_rate", Number(s.learning_rate)},
-                          {"nonzero_weights", s.nonzero_weights},
-                          {"kernel_weights", s.kernel_weights},
-                          {"parameters", parameters},
-                          {"activations", activations}});
-  }
-  out["statistics"] = statistics;
+  out["statistics"] = StatisticsToJson(r.statistics);
   out["diverged"] = r.diverged;
   out["diverged_at"] = r.diverged_at;
   out["converged"] = r.converged;
@@ -266,38 +308,7 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
                              .validation_accuracy = NumberAt(e, "validation_accuracy", where),
                              .regularization_loss = NumberAt(e, "regularization_loss", where)});
   }
-  index = 0;
-  for (const nlohmann::json& s : ArrayAt(j, "statistics", path)) {
-    const std::string where = path + ": statistics[" + std::to_string(index++) + "]";
-    TrainingStatistics t;
-    t.step = IntegerAt(s, "step", where);
-    t.data_loss = NumberAt(s, "data_loss", where);
-    t.regularization_loss = NumberAt(s, "regularization_loss", where);
-    t.gradient_global_norm = NumberAt(s, "gradient_global_norm", where);
-    t.learning_rate = NumberAt(s, "learning_rate", where);
-    t.nonzero_weights = IntegerAt(s, "nonzero_weights", where);
-    t.kernel_weights = IntegerAt(s, "kernel_weights", where);
-    for (const nlohmann::json& p : ArrayAt(s, "parameters", where)) {
-      t.parameters.push_back({.name = TextAt(p, "name", where),
-                              .weight_norm = NumberAt(p, "weight_norm", where),
-                              .gradient_norm = NumberAt(p, "gradient_norm", where),
-                              .update_norm = NumberAt(p, "update_norm", where),
-                              .update_ratio = NumberAt(p, "update_ratio", where),
-                              .nonzero = IntegerAt(p, "nonzero", where),
-                              .size = IntegerAt(p, "size", where)});
-    }
-    for (const nlohmann::json& a : ArrayAt(s, "activations", where)) {
-      t.activations.push_back({.layer = TextAt(a, "layer", where),
-                               .activation = TextAt(a, "activation", where),
-                               .mean = NumberAt(a, "mean", where),
-                               .stddev = NumberAt(a, "stddev", where),
-                               .zero_fraction = NumberAt(a, "zero_fraction", where),
-                               .dead_fraction = NumberAt(a, "dead_fraction", where),
-                               .saturated_fraction = NumberAt(a, "saturated_fraction", where),
-                               .saturates = BoolAt(a, "saturates", where)});
-    }
-    r.statistics.push_back(std::move(t));
-  }
+  r.statistics = StatisticsFromJson(ArrayAt(j, "statistics", path), path);
   r.diverged = BoolAt(j, "diverged", path);
   r.diverged_at = IntegerAt(j, "diverged_at", path);
   r.converged = BoolAt(j, "converged", path);

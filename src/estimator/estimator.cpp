@@ -25,6 +25,7 @@ bool StartsWith(const std::string& s, const std::string& prefix) { return s.comp
 
 struct Estimator::Built {
   std::unique_ptr<Graph> graph;
+  std::vector<ActivationTap> taps;  // the training graph's activations, for the statistics
   Var dense, labels;
   std::map<std::string, Var> sparse;
   Index dense_cols = 0, label_cols = 0;
@@ -178,6 +179,7 @@ std::unique_ptr<Estimator::Built> Estimator::BuildGraph(Mode mode, const Example
     b->labels = b->graph->Input("labels", {rows, b->label_cols});
   }
   ModelFnContext ctx(mode, *b->graph, inputs, b->labels, params_, store_, config_.seed, &models_);
+  if (mode == Mode::kTrain) ctx.RecordActivations(&b->taps);
   b->spec = model_fn_(ctx);
   if (!b->spec.predictions.valid()) throw ConfigError("the model function's spec has no predictions");
   if (mode != Mode::kPredict && (!b->spec.loss.valid() || b->spec.loss.rows() != 1 || b->spec.loss.cols() != 1)) {
@@ -250,12 +252,24 @@ double Estimator::TrainStep(std::span<const Index> rows) {
   b.graph->set_step(static_cast<uint64_t>(global_step_));
   b.graph->Forward();
   b.graph->Backward(b.spec.loss);
+  const bool stats_step = sampler_.watching() && IsStatisticsStep(global_step_ + 1, statistics_every_);
+  if (stats_step) sampler_.BeforeUpdate();
+  double squares = 0.0;  // of every group's gradient norm, before clipping (a sampled step's)
+  bool clipped = false;
   for (size_t k = 0; k < optimizers_.size(); ++k) {
-    if (clip_norm_ > 0.0) ClipByGlobalNorm(groups_[k], clip_norm_);
+    if (clip_norm_ > 0.0) {
+      const double norm = ClipByGlobalNorm(groups_[k], clip_norm_);
+      squares += norm * norm;
+      clipped = clipped || norm > clip_norm_;
+    } else if (stats_step) {
+      const double norm = GlobalGradientNorm(groups_[k]);
+      squares += norm * norm;
+    }
     optimizers_[k]->Step(groups_[k]);
   }
   ++global_step_;
   const double loss = b.spec.loss.scalar();
+  if (stats_step) sampler_.AfterUpdate(global_step_, loss, std::sqrt(squares), clipped, learning_rate());
   if (train_log_) {
     log_window_loss_ += loss;
     ++log_window_steps_;
@@ -270,6 +284,19 @@ double Estimator::TrainStep(std::span<const Index> rows) {
     }
   }
   return loss;
+}
+
+TrainingStatistics Estimator::Statistics() {
+  TrainingStatistics s = sampler_.Last();
+  for (const Parameter* p : Variables()) {
+    if (p->l1 != 0.0) s.regularization_loss += p->l1 * static_cast<double>(p->value.cwiseAbs().sum());
+    if (p->l2 != 0.0) s.regularization_loss += p->l2 * static_cast<double>(p->value.squaredNorm());
+    if (p->name.ends_with("/kernel") || p->name.ends_with("/weights")) {
+      s.kernel_weights += p->size();
+      s.nonzero_weights += p->CountNonzero();
+    }
+  }
+  return s;
 }
 
 TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const Examples* eval,
@@ -379,6 +406,14 @@ TrainOutcome Estimator::Run(const Examples& data, const TrainSpec& spec, const E
   variables_replaced_ = false;
   train_data_ = &data;
   clip_norm_ = spec.clip_norm;
+  statistics_every_ = spec.statistics_every;
+  loop.statistics_every = spec.statistics_every;
+  sampler_ = StatisticsSampler();
+  if (statistics_every_ > 0) {
+    ParameterList trainable;
+    for (const ParameterList& group : groups_) trainable.insert(trainable.end(), group.begin(), group.end());
+    sampler_.Watch(trainable, &b.taps);
+  }
   LoopOutcome loop_out;
   try {
     loop_out = RunTrainingLoop(*this, data.size(), loop, hooks);

@@ -91,7 +91,7 @@ Job LoadTrainedJob(const std::string& config_path, const std::vector<std::string
 
 namespace {
 
-// What the doctor knows of a job: the run config's knobs (the estimator samples no statistics).
+// What the doctor knows of a job: the run config's knobs (the statistics it samples while training).
 DoctorFacts JobFacts(const Job& job, Index train_rows) {
   const JobConfig& c = job.config;
   DoctorFacts f;
@@ -162,6 +162,7 @@ JobResult RunJob(Job& job, const JobRunOptions& options, std::shared_ptr<JobObse
       doctor->SetRecordFile((std::filesystem::path(c.run.model_dir) / "doctor_record.json").string());
     }
     spec.hooks.insert(spec.hooks.begin(), doctor);  // before the NaN guard, so it sees the last loss
+    spec.statistics_every = Doctor::StatisticsEvery(spec.max_steps);
   }
   if (observer) observer->OnStart(job, train_examples, eval_examples);
 

@@ -117,7 +117,7 @@ Var ModelFnContext::Apply(Sequential& model, const Var& input) {
   bool known = false;
   for (const Sequential* m : *models_) known = known || m == &model;
   if (!known) models_->push_back(&model);
-  return model.Apply(input, LayerContext{training(), nullptr});
+  return model.Apply(input, LayerContext{training(), taps_});
 }
 
 }  // namespace lever

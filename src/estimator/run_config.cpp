@@ -31,6 +31,7 @@ void TrainSpec::Validate() const {
   if (!(clip_norm >= 0.0) || !std::isfinite(clip_norm)) {
     throw ConfigError("train.clip_norm must be >= 0 (0 turns clipping off)");
   }
+  if (statistics_every < 0) throw ConfigError("statistics_every must be >= 0 (0: off)");
 }
 
 void EvalSpec::Validate() const {

@@ -141,8 +141,8 @@ std::string StatisticsSection(const DoctorRecord& r) {
   std::string html = "<h2>Inside the network</h2>\n";
   if (r.statistics.empty()) {
     return html +
-           "<p>No statistics were sampled: train with <code>--doctor</code> (or <code>--stats-every N</code>) "
-           "on a flag-driven run; run-config jobs sample none.</p>\n";
+           "<p>No statistics were sampled: train with <code>--doctor</code> (or <code>--stats-every N</code>, or a "
+           "run config's <code>doctor: true</code>).</p>\n";
   }
   html += fmt::format("<p>{} samples of the gradients, weights and activations.</p>\n", r.statistics.size());
   LineChart gradients{

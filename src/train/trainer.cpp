@@ -140,50 +140,11 @@ double Trainer::RegularizationLoss() const {
 }
 
 TrainingStatistics Trainer::Statistics() {
-  TrainingStatistics s;
-  if (weights_before_.size() != trainable_.size()) return s;  // not sampling statistics
-  s.step = step_;
-  s.data_loss = last_loss_;
+  TrainingStatistics s = sampler_.Last();
+  if (!sampler_.watching()) return s;
   s.regularization_loss = RegularizationLoss();
-  s.gradient_global_norm = last_gradient_norm_;
-  s.clipped = last_clipped_;
-  s.learning_rate = optimizer_->schedule().Rate(step_ - 1);
   s.nonzero_weights = model_.CountNonzeroWeights();
   s.kernel_weights = model_.CountKernelWeights();
-  for (size_t i = 0; i < trainable_.size(); ++i) {
-    const Parameter& p = *trainable_[i];
-    ParameterStatistics ps;
-    ps.name = p.name;
-    ps.weight_norm = p.value.norm();
-    ps.gradient_norm = gradient_norms_[i];
-    const double before = weights_before_[i].norm();
-    ps.update_norm = (p.value - weights_before_[i]).norm();
-    ps.update_ratio = before > 0.0 ? ps.update_norm / before : 0.0;
-    ps.nonzero = p.CountNonzero();
-    ps.size = p.size();
-    s.parameters.push_back(ps);
-  }
-  for (const ActivationTap& tap : taps_) {
-    auto y = tap.output.value();
-    ActivationStatistics a;
-    a.layer = tap.layer;
-    a.activation = tap.activation;
-    const double count = static_cast<double>(y.size());
-    a.mean = static_cast<double>(y.sum()) / count;
-    a.stddev = std::sqrt(std::max(0.0, static_cast<double>(y.squaredNorm()) / count - a.mean * a.mean));
-    const ActivationKind& kind = tap.kind != nullptr ? *tap.kind : FindActivation(tap.activation);
-    a.saturates = kind.statistic == ActivationStatistic::kSaturation;
-    if (kind.statistic == ActivationStatistic::kDeadUnits) {
-      a.zero_fraction = static_cast<double>((y.array() <= 0.0f).count()) / count;
-      Index dead = 0;
-      for (Index j = 0; j < y.cols(); ++j) dead += (y.col(j).array() <= 0.0f).all() ? 1 : 0;
-      a.dead_fraction = static_cast<double>(dead) / static_cast<double>(y.cols());
-    } else if (a.saturates) {
-      const float low = kind.saturation_low, high = kind.saturation_high;
-      a.saturated_fraction = static_cast<double>(((y.array() < low) || (y.array() > high)).count()) / count;
-    }
-    s.activations.push_back(a);
-  }
   return s;
 }
 
@@ -209,16 +170,10 @@ double Trainer::TrainStep(std::span<const Index> rows) {
     throw DivergenceError(msg.str(), step_ + 1);
   }
   graph_->Backward(loss_);
-  const bool stats_step = config_.statistics_every > 0 && (step_ + 1) % config_.statistics_every == 0 &&
-                          weights_before_.size() == trainable_.size();
+  const bool stats_step = sampler_.watching() && IsStatisticsStep(step_ + 1, config_.statistics_every);
   double grad_norm = 0.0;
   bool clipped = false;
-  if (stats_step) {
-    for (size_t i = 0; i < trainable_.size(); ++i) {
-      gradient_norms_[i] = trainable_[i]->grad.norm();
-      weights_before_[i] = trainable_[i]->value;  // same shape: no allocation
-    }
-  }
+  if (stats_step) sampler_.BeforeUpdate();
   if (config_.clip_norm > 0.0) {
     grad_norm = ClipByGlobalNorm(trainable_, config_.clip_norm);
     clipped = grad_norm > config_.clip_norm;
@@ -228,11 +183,7 @@ double Trainer::TrainStep(std::span<const Index> rows) {
   if (config_.clip_value > 0.0) clipped = ClipByValue(trainable_, config_.clip_value) > 0 || clipped;
   optimizer_->Step(trainable_);
   ++step_;
-  if (stats_step) {
-    last_loss_ = loss;
-    last_gradient_norm_ = grad_norm;
-    last_clipped_ = clipped;
-  }
+  if (stats_step) sampler_.AfterUpdate(step_, loss, grad_norm, clipped, optimizer_->schedule().Rate(step_ - 1));
   return loss;
 }
 
@@ -247,11 +198,7 @@ TrainResult Trainer::Train(const Dataset& train, const Dataset* validation) {
     }
     BuildTrainGraph(label_cols);
   }
-  if (config_.statistics_every > 0 && weights_before_.size() != trainable_.size()) {
-    weights_before_.clear();
-    for (const Parameter* p : trainable_) weights_before_.push_back(p->value);
-    gradient_norms_.assign(trainable_.size(), 0.0);
-  }
+  if (config_.statistics_every > 0 && !sampler_.watching()) sampler_.Watch(trainable_, &taps_);
 
   TrainResult result;
   LoopSpec spec{.max_steps = config_.max_steps,

@@ -134,7 +134,7 @@ LoopOutcome RunTrainingLoop(SteppingLearner& learner, Index rows, const LoopSpec
     report.started = start;
     bool stop = false;
     for (Hook* hook : hooks) stop = hook->AfterStep(learner, report) || stop;
-    if (spec.statistics_every > 0 && report.step % spec.statistics_every == 0 && !hooks.empty()) {
+    if (IsStatisticsStep(report.step, spec.statistics_every) && !hooks.empty()) {
       const TrainingStatistics statistics = learner.Statistics();
       for (Hook* hook : hooks) hook->AfterStatistics(learner, statistics);
     }

@@ -230,15 +230,16 @@ expect_error "need --config" --dataset spiral --train.max_steps=5
 # The doctor on a run config: knobs named as overrides, in the output, doctor.json and `lever doctor`.
 printf 'data: {train: digits_train.csv, eval: digits_test.csv}\nrun: {model_dir: doc_job}\ndoctor: true\n' > "$work/doctor.yaml"
 out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 2>&1) || fail "doctor: true: exit $?" "$out"
-[[ "$out" == *"doctor: learning_rate_too_low  the training loss fell only"*"adam at 0.001"*"try: --estimator.learning_rate=0.01   (or --train.max_steps=200)"* ]] ||
-  fail "doctor: true: no learning_rate_too_low with config knobs" "$out"
+# (The estimator samples the statistics too: the updates are not small, so more steps, not a higher rate.)
+[[ "$out" == *"doctor: not_converged  the training loss was still falling"*"try: --train.max_steps=60   (or --estimator.learning_rate=0.003)"* ]] ||
+  fail "doctor: true: no not_converged with a config knob" "$out"
 out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor on a config job: exit $?" "$out"
-[[ "$out" == *"finished, 20 steps"*"try: --estimator.learning_rate=0.01"* ]] || fail "lever doctor: the config job's knobs" "$out"
+[[ "$out" == *"finished, 20 steps"*"try: --train.max_steps=60"* ]] || fail "lever doctor: the config job's knobs" "$out"
 expect_error "--fix retrains flag-driven runs" --config "$work/doctor.yaml" --fix 1
 # Run again when finished (no step left): the record and the findings stay, not an empty record.
 out=$(cd "$work" && "$lever" train --config doctor.yaml -q --train.max_steps=20 2>&1) || fail "doctor rerun: exit $?" "$out"
 out=$("$lever" doctor "$work/doc_job" 2>&1) || fail "lever doctor after a rerun: exit $?" "$out"
-[[ "$out" == *"finished, 20 steps"*"try: --estimator.learning_rate=0.01"* ]] || fail "lever doctor: a rerun emptied the record" "$out"
+[[ "$out" == *"finished, 20 steps"*"try: --train.max_steps=60"* ]] || fail "lever doctor: a rerun emptied the record" "$out"
 # The job's evaluation.json: the report draws the model on the evaluation rows (digits: ten classes).
 out=$("$lever" report "$work/doc_job" -o "$work/doc_job.html" 2>&1) || fail "lever report on a config job: exit $?" "$out"
 grep -q "<h3>Confusion matrix</h3>" "$work/doc_job.html" && grep -q "<h2>Weights</h2>" "$work/doc_job.html" ||

@@ -404,6 +404,9 @@ TEST(DoctorTest, TheRecordTravelsInTheCheckpoint) {
   Doctor first(facts);
   for (int step = 1; step <= 30; ++step) first.AfterStep(learner, {.step = step, .loss = 1.0 / step});
   first.AfterEvaluation(learner, {.step = (int64_t{1} << 24) + 3, .name = "eval", .metrics = {{"loss", 0.2}}});
+  TrainingStatistics sample = Sample(30, 0.5, 0.25, 1e-3);
+  sample.parameters[0].name = "dnn/dense/kernel \"quoted\" é";  // any text survives the byte encoding
+  first.AfterStatistics(learner, sample);
   MemoryState state;
   first.SaveState(learner, state);
   Doctor resumed(facts);
@@ -413,6 +416,16 @@ TEST(DoctorTest, TheRecordTravelsInTheCheckpoint) {
   EXPECT_EQ(resumed.record().evaluations[0].step, (int64_t{1} << 24) + 3);  // exact beyond float's 2^24
   EXPECT_NEAR(resumed.record().evaluations[0].validation_loss, 0.2, 1e-7);
   EXPECT_TRUE(std::isnan(resumed.record().evaluations[0].train_accuracy));
+  ASSERT_EQ(resumed.record().statistics.size(), 1u);  // an estimator samples statistics too
+  EXPECT_EQ(resumed.record().statistics[0].step, 30);
+  EXPECT_EQ(resumed.record().statistics[0].parameters[0].name, sample.parameters[0].name);
+  EXPECT_EQ(resumed.record().statistics[0].parameters[1].gradient_norm, 0.25);
+  EXPECT_EQ(resumed.record().statistics[0].activations.size(), 2u);
+  // A damaged byte is a damaged checkpoint.
+  Tensor bytes = state.ReadTensor("hooks/doctor/statistics_json");
+  bytes(0, 0) = 300;
+  state.WriteTensor("hooks/doctor/statistics_json", bytes);
+  EXPECT_THROW(Doctor(facts).LoadState(learner, state), IoError);
   // A checkpoint saved without the doctor leaves it as it is.
   Doctor fresh(facts);
   fresh.LoadState(learner, MemoryState());

@@ -525,3 +525,75 @@ TEST(EstimatorTest, DamagedCheckpointsAreReportedAndNeverSilentlyReplaced) {
 
 }  // namespace
 }  // namespace lever
+
+namespace lever {
+namespace {
+
+// Records each sampled step's statistics, and every variable's values after each step (to recompute the
+// update ratios by hand).
+class StatisticsRecorder : public Hook {
+ public:
+  bool AfterStep(Learner& learner, const StepReport& r) override {
+    if (r.step == 9 || r.step == 10) {
+      std::vector<Tensor>& into = r.step == 9 ? before_ : after_;
+      into.clear();
+      for (const Parameter* p : learner.Variables()) into.push_back(p->value);
+    }
+    return false;
+  }
+  void AfterStatistics(Learner& learner, const TrainingStatistics& s) override {
+    samples.push_back(s);
+    if (s.step == 10) names_ = learner.Variables();
+  }
+  std::vector<TrainingStatistics> samples;
+  // ||w_10 - w_9|| / ||w_9|| of the named variable.
+  double UpdateRatio(const std::string& name) const {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i]->name == name) return (after_[i] - before_[i]).norm() / before_[i].norm();
+    }
+    return -1;
+  }
+
+ private:
+  std::vector<Tensor> before_, after_;
+  ParameterList names_;
+};
+
+TEST(EstimatorTest, StatisticsAreSampledAfterTheFirstStepAndEveryNth) {
+  const Dataset train = Blobs(300, 3, 1);
+  auto e = MakeDnnEstimator(MakeMultiClassHead(3), DnnOptions{.hidden_units = {8, 4}, .activation = "relu"},
+                            RunConfig{.seed = 5});
+  auto recorder = std::make_shared<StatisticsRecorder>();
+  TrainSpec spec{.max_steps = 30, .batch_size = 16, .clip_norm = 0.5};
+  spec.statistics_every = 10;
+  spec.hooks.push_back(recorder);
+  e->Train(train, spec);
+  const auto& s = recorder->samples;
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0].step, 1);
+  EXPECT_EQ(s[1].step, 10);
+  EXPECT_EQ(s[3].step, 30);
+  const TrainingStatistics& ten = s[1];
+  ASSERT_EQ(ten.parameters.size(), 6u);  // three kernels and three biases
+  EXPECT_EQ(ten.kernel_weights, 2 * 8 + 8 * 4 + 4 * 3);
+  EXPECT_GT(ten.gradient_global_norm, 0.5);  // before clipping, which it then needed
+  EXPECT_TRUE(ten.clipped);
+  for (const ParameterStatistics& p : ten.parameters) {
+    EXPECT_GT(p.gradient_norm, 0.0) << p.name;
+    EXPECT_NEAR(p.update_ratio, recorder->UpdateRatio(p.name), 1e-6) << p.name;  // the step's own update
+  }
+  ASSERT_EQ(ten.activations.size(), 2u);  // the hidden layers' ReLUs
+  EXPECT_EQ(ten.activations[0].activation, "relu");
+  EXPECT_GT(ten.activations[0].zero_fraction, 0.0);
+  EXPECT_LT(ten.activations[0].zero_fraction, 1.0);
+  // Not sampling: no statistics reach the hooks.
+  auto quiet = std::make_shared<StatisticsRecorder>();
+  spec.statistics_every = 0;
+  spec.hooks = {quiet};
+  spec.max_steps = 40;
+  e->Train(train, spec);
+  EXPECT_TRUE(quiet->samples.empty());
+}
+
+}  // namespace
+}  // namespace lever

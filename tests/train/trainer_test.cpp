@@ -212,8 +212,10 @@ TEST(TrainerTest, ReportsStatisticsEveryNSteps) {
   trainer.AddHook(&rec);
   trainer.Train(data.train, &data.test);
   ASSERT_EQ(rec.steps.size(), 100u);
-  ASSERT_EQ(rec.stats.size(), 4u);
-  EXPECT_EQ(rec.stats[0].step, 25);
+  ASSERT_EQ(rec.stats.size(), 5u);  // the first step, then every 25th
+  EXPECT_EQ(rec.stats[0].step, 1);
+  EXPECT_EQ(rec.stats[1].step, 25);
+  EXPECT_EQ(rec.stats[4].step, 100);
   const TrainingStatistics& s = rec.stats.back();
   EXPECT_GT(s.regularization_loss, 0.0);
   EXPECT_NEAR(s.regularization_loss, trainer.RegularizationLoss(), 1e-6);

@@ -15,6 +15,11 @@ namespace lever {
 /// More than 20,000 step losses are kept as the means of 20,000 runs of consecutive steps (stride > 1).
 nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& record, bool running);
 
+/// The record's "statistics" array, and reading one back (DataError naming `context` and the field; it
+/// must be an array). The doctor also keeps them in an estimator's checkpoints this way.
+nlohmann::ordered_json StatisticsToJson(const std::vector<TrainingStatistics>& samples);
+std::vector<TrainingStatistics> StatisticsFromJson(const nlohmann::json& samples, const std::string& context);
+
 /// Writes <directory>/doctor.json atomically: {"healthy", "summary" (the first finding's evidence, or
 /// `healthy_summary`), "findings": [Finding::ToJson...]}.
 void WriteDoctorJson(const std::string& directory, const std::vector<Finding>& findings,

@@ -34,6 +34,7 @@
 #include "lever/io/run_log.h"
 #include "lever/optim/optimizer.h"
 #include "lever/train/hooks.h"
+#include "lever/train/statistics_sampler.h"
 #include "lever/train/training_loop.h"
 
 namespace lever {
@@ -101,6 +102,10 @@ class Estimator : public SteppingLearner {
   double learning_rate() const override;
   /// One step on rows `rows` of the examples Train is training on (the training loop calls it).
   double TrainStep(std::span<const Index> rows) override;
+  /// The statistics of the step just taken, on the steps TrainSpec::statistics_every samples: every dense
+  /// trainable variable's norms and update ratio, the activations of the Sequential models the model
+  /// function applied, the regularization loss and the kernels' nonzero weights.
+  TrainingStatistics Statistics() override;
 
  private:
   friend struct TrainAndEvaluateResult TrainAndEvaluate(Estimator&, const Examples&, const Examples&, const TrainSpec&,
@@ -143,6 +148,8 @@ class Estimator : public SteppingLearner {
   // While Run trains: the examples, clipping, the training log and its window of steps.
   const Examples* train_data_ = nullptr;
   double clip_norm_ = 0.0;
+  int64_t statistics_every_ = 0;
+  StatisticsSampler sampler_;
   std::unique_ptr<RunLog> train_log_;
   std::chrono::steady_clock::time_point log_window_start_;
   int64_t log_window_steps_ = 0;

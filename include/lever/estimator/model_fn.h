@@ -101,6 +101,9 @@ class ModelFnContext {
   /// Applies a Keras-like model to `input`, building it (for input.cols() inputs, from the estimator's seed)
   /// on first use; its variables join the estimator's (trained, checkpointed).
   Var Apply(Sequential& model, const Var& input);
+  /// Records the activations of the models Apply adds into `taps` (the training graph's, for the
+  /// statistics the training doctor reads; null: none).
+  void RecordActivations(std::vector<ActivationTap>* taps) { taps_ = taps; }
 
  private:
   Parameter& GetOrCreate(const std::string& name, Index rows, Index cols, const std::string& initializer,
@@ -112,6 +115,7 @@ class ModelFnContext {
   ParameterStore& store_;
   uint64_t seed_;
   std::vector<Sequential*>* models_;
+  std::vector<ActivationTap>* taps_ = nullptr;
 };
 
 using ModelFn = std::function<EstimatorSpec(ModelFnContext&)>;

@@ -40,6 +40,10 @@ struct TrainSpec {
   int64_t batch_size = dnn_defaults::kBatchSize;
   /// Clip the gradients of each train op by their global norm (0 = off).
   double clip_norm = 0.0;
+  /// Sample gradient, weight and activation statistics (lever/train/statistics.h) after the first step and
+  /// every this many steps, for the hooks' AfterStatistics (0 = off; the training doctor sets it).
+  /// Row-sparse variables (embedding tables, wide weights) are not sampled.
+  int64_t statistics_every = 0;
   std::vector<std::shared_ptr<Hook>> hooks;
   /// Polled between steps; when it returns true, training saves a checkpoint (with a model_dir) and
   /// returns (TrainOutcome::interrupted). The CLI connects it to Ctrl-C and SIGTERM.

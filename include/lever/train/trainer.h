@@ -20,6 +20,7 @@
 #include "lever/optim/registry.h"
 #include "lever/train/holdout_stopping.h"
 #include "lever/train/hook.h"
+#include "lever/train/statistics_sampler.h"
 #include "lever/train/train_result.h"
 #include "lever/train/training_loop.h"
 
@@ -112,10 +113,7 @@ class Trainer : public SteppingLearner {
   std::vector<ActivationTap> taps_;
   const Dataset* train_ = nullptr;  // while Train runs
   // The last step's loss, gradient norm and clipping, and the weights before its update, for statistics.
-  double last_loss_ = 0.0, last_gradient_norm_ = 0.0;
-  bool last_clipped_ = false;
-  std::vector<Tensor> weights_before_;
-  std::vector<double> gradient_norms_;
+  StatisticsSampler sampler_;
   std::unique_ptr<EvalGraph> eval_;
   TargetScale target_scale_;
   const Dataset* holdout_ = nullptr;

@@ -53,6 +53,10 @@ struct LoopEvaluation {
   std::function<void(const EvalReport&)> after_hooks;
 };
 
+/// Whether global step `step` (1, 2, ...) is one whose statistics are sampled for `every` (0: none): every
+/// `every`-th step, and the first, whose gradients show an explosion before the loss does.
+inline bool IsStatisticsStep(int64_t step, int64_t every) { return every > 0 && (step % every == 0 || step == 1); }
+
 struct LoopSpec {
   int64_t max_steps = 0;
   Index batch_size = 1;
@@ -61,7 +65,8 @@ struct LoopSpec {
   /// Polled before every step; true stops training (LoopOutcome::interrupted).
   std::function<bool()> stop_requested;
   std::vector<LoopEvaluation> evaluations;
-  /// Hand the learner's statistics to the hooks every this many steps (0: never).
+  /// Hand the learner's statistics to the hooks every this many steps and after the first (0: never;
+  /// IsStatisticsStep).
   int64_t statistics_every = 0;
   /// Passes of whole steps (until-converged training): pass p is ceil(rows / batch_size) steps over epoch
   /// p's order, its last step wrapping to the pass's first rows, so every pass ends on a step boundary.
