@@ -65,6 +65,13 @@ assert "Predictions against labels" in values and values.count("<circle") == 300
 PY
 expect_exit2 "nothing to report: no doctor_record.json (lever train --doctor --job-dir DIR writes one), sweep.json" "$lever" report "$work" -o "$work/x.html"
 expect_exit2 "$work/no/such/dir/page.html" "$lever" report "$work/job" -o "$work/no/such/dir/page.html"
+# The page may go into the job directory, never over what it reads or another of its files.
+cp "$work/job/doctor_record.json" "$work/record.before"
+expect_exit2 "is the input file $work/job/doctor_record.json; writing it would destroy the input" "$lever" report "$work/job" -o "$work/job/doctor_record.json"
+expect_exit2 "would overwrite a file of $work/job that is not a report page" "$lever" report "$work/job" -o "$work/job/events.jsonl"
+cmp -s "$work/record.before" "$work/job/doctor_record.json" || fail "report: -o over the record changed it"
+out=$("$lever" report "$work/job" -o "$work/job/report.html" 2>&1) || fail "report into the job directory: exit $?" "$out"
+out=$("$lever" report "$work/job" -o "$work/job/report.html" 2>&1) || fail "report over an earlier page: exit $?" "$out"
 
 # A sweep's directory and a study's directory get their own pages.
 out=$("$lever" sweep -q --knob learning_rate=0.001,0.03,1 -o "$work/sweep" -- --dataset spiral --steps 300 2>&1) ||

@@ -34,7 +34,29 @@ std::string PageOf(const std::string& dir) {
       "(lever sweep -o DIR) or study.db (lever tune --study-dir DIR)");
 }
 
+// The page may go into the directory it draws, but never over a file there other than an earlier page:
+// `-o job/doctor_record.json` would destroy what it reads.
+void CheckOutput(const std::string& dir, const std::string& output) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> inputs;
+  for (const char* name : {"doctor_record.json", "result.json", "evaluation.json", "doctor.json", "sweep.json",
+                           "study.db", "study.db-wal", "study.db-shm"}) {
+    inputs.push_back((fs::path(dir) / name).string());
+  }
+  CheckOutputIsNotAnInput(output, "--output", inputs);  // also through another name or a link
+  std::error_code error;
+  const fs::path out = fs::weakly_canonical(output, error), root = fs::weakly_canonical(dir, error);
+  if (error || !fs::exists(out, error) || out.extension() == ".html") return;
+  for (fs::path p = out.parent_path(); !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    if (p == root) {
+      throw ConfigError("--output " + output + " would overwrite a file of " + dir +
+                        " that is not a report page; write the page to a new file or an .html one");
+    }
+  }
+}
+
 int Run(const ReportFlags& f) {
+  CheckOutput(f.job_dir, f.output);
   const std::string html = PageOf(f.job_dir);
   WriteFileAtomically(f.output, html);
   WriteToStdout(fmt::format("wrote {} ({} KiB)\n", f.output, (html.size() + 1023) / 1024));
