@@ -83,12 +83,15 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   const double ratio = MedianUpdateRatio(r);
   const bool tiny_updates = std::isfinite(ratio) && ratio < 1e-4;
   if (tiny_updates && fall < 0.5) {
+    // An update is about proportional to the rate: the power of ten nearest 1e-3 / ratio (10x or 100x)
+    // brings it to about 1e-3 in one round.
+    const double factor = std::clamp(std::pow(10.0, std::round(std::log10(1e-3 / ratio))), 10.0, 100.0);
     out.push_back({.id = "learning_rate_too_low",
                    .confidence = 0.85,
                    .evidence = fmt::format("the training loss {} with weight updates of {:.1e} of the weights per "
                                            "step (healthy: about 1e-3; {})",
                                            FallText(r), ratio, OptimizerText(f)),
-                   .knob = "--learning-rate " + Scaled(f.learning_rate, 10),
+                   .knob = "--learning-rate " + Scaled(f.learning_rate, factor),
                    .alternatives = f.optimizer == "sgd" ? "--optimizer adam" : ""});
     return;
   }

@@ -127,12 +127,19 @@ TEST(DoctorTest, ARisingLossIsTheLearningRate) {
 TEST(DoctorTest, TinyUpdatesAndAFlatLossAreATooLowRate) {
   DoctorRecord r = Falling(3000, 0.65);  // fell only 7%
   r.facts.learning_rate = 1e-5;
-  for (int64_t step = 150; step <= 3000; step += 150) r.statistics.push_back(Sample(step, 0.1, 0.2, 2e-5));
+  for (int64_t step = 150; step <= 3000; step += 150) r.statistics.push_back(Sample(step, 0.1, 0.2, 5e-5));
   const std::vector<Finding> f = Diagnose(r);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "learning_rate_too_low");
-  EXPECT_EQ(f[0].knob, "--learning-rate 0.0001");
-  EXPECT_NE(f[0].evidence.find("2.0e-05 of the weights per step"), std::string::npos) << f[0].evidence;
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.0001");  // 1e-3 / 5e-5 = 20: tenfold
+  EXPECT_NE(f[0].evidence.find("5.0e-05 of the weights per step"), std::string::npos) << f[0].evidence;
+  // Updates of 1e-6 of the weights: at most a hundredfold rate in one round.
+  for (TrainingStatistics& s : r.statistics) {
+    for (ParameterStatistics& p : s.parameters) p.update_ratio = 1e-6;
+  }
+  const std::vector<Finding> g = Diagnose(r);
+  ASSERT_FALSE(g.empty());
+  EXPECT_EQ(g[0].knob, "--learning-rate 0.001");
 }
 
 TEST(DoctorTest, AStillFallingLossIsNotConverged) {
