@@ -330,6 +330,13 @@ LabelEncoding DecideMultiLabels(const Table& table, const std::vector<std::strin
     } catch (const ConfigError& error) {
       throw ConfigError("multi-label: " + error.message());
     }
+    const std::vector<std::string> values = RowNames(table.Column(name));
+    if (!values.empty() &&
+        std::all_of(values.begin(), values.end(), [&](const std::string& v) { return v == values.front(); })) {
+      throw ConfigError("multi-label: label " + Quoted(name) + " is " + Quoted(values.front()) +
+                        " in every training row: the model cannot learn it and its AUC is undefined. Drop it from "
+                        "the label columns");
+    }
     e.numeric = e.numeric && e.parts.back().numeric;
     yes += (yes.empty() ? "" : ", ") + Quoted(name) + " = " + Quoted(e.parts.back().classes[1]);
   }

@@ -237,6 +237,12 @@ RecordedRunState RunStateOf(const DoctorRecord& r, bool running, const std::stri
 }
 
 DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
+  std::error_code kind_error;
+  if (std::filesystem::exists(path, kind_error) && !std::filesystem::is_regular_file(path, kind_error)) {
+    throw IoError(path +
+                  " is not a file (a directory, a pipe or a device): a doctor record is the file lever "
+                  "train --doctor --job-dir DIR writes");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw IoError("cannot read " + path +

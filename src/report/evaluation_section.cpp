@@ -59,8 +59,15 @@ ChartSeries Diagonal(const std::string& name, double low, double high) {
   return ChartSeries{.name = name, .x = {low, high}, .y = {low, high}, .dashed = true};
 }
 
-std::string Fixed(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "n/a"; }
-std::string Count(double v) { return std::isfinite(v) ? fmt::format("{:.0f}", v) : "n/a"; }
+// Four decimals (a count: none); a figure of a million or more (a damaged file's) in 4 significant digits.
+std::string Fixed(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  return std::abs(v) < 1e6 ? fmt::format("{:.4f}", v) : fmt::format("{:.4g}", v);
+}
+std::string Count(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  return std::abs(v) < 1e15 ? fmt::format("{:.0f}", v) : fmt::format("{:.4g}", v);
+}
 
 std::string BinarySection(const nlohmann::json& e) {
   const std::vector<std::string> names = Classes(e);

@@ -17,6 +17,10 @@ namespace lever::report_html {
 inline nlohmann::json ReadJsonObjectIfPresent(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return nullptr;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    throw DataError(path.string() + " is not a file (a directory, a pipe or a device); remove it or put lever's " +
+                    path.filename().string() + " there");
+  }
   const std::uintmax_t bytes = std::filesystem::file_size(path, error);
   if (error || bytes > (std::uintmax_t{16} << 20))
     throw DataError(path.string() + ": not a lever " + path.filename().string() + " (too large)");

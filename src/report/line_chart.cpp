@@ -16,7 +16,9 @@ namespace {
 constexpr const char* kColours[] = {"#0072B2", "#E69F00", "#009E73", "#D55E00",
                                     "#CC79A7", "#56B4E9", "#F0E442", "#000000"};
 
-bool Plotted(double y, bool log_y) { return std::isfinite(y) && (!log_y || y > 0); }
+// |value| beyond 1e150 is left off as a gap: the axis's span would overflow a double.
+bool Drawable(double v) { return std::isfinite(v) && std::abs(v) <= 1e150; }
+bool Plotted(double y, bool log_y) { return Drawable(y) && (!log_y || y > 0); }
 
 // A tick step of 1, 2 or 5 times a power of ten giving about `count` ticks over `span`.
 double TickStep(double span, int count) {
@@ -36,7 +38,10 @@ std::string LineChartSvg(const LineChart& chart, int width, int height) {
   constexpr double kLeft = 70, kRight = 190, kTop = 34, kBottom = 46;
   const double plot_w = width - kLeft - kRight, plot_h = height - kTop - kBottom;
   // On a log x axis every position is of log10(x).
-  const auto at_x = [&](double v) { return chart.log_x ? (v > 0 ? std::log10(v) : std::nan("")) : v; };
+  const auto at_x = [&](double v) {
+    if (!Drawable(v)) return std::nan("");
+    return chart.log_x ? (v > 0 ? std::log10(v) : std::nan("")) : v;
+  };
   double x_low = std::numeric_limits<double>::infinity(), x_high = -x_low, y_low = x_low, y_high = -x_low;
   for (const ChartSeries& s : chart.series) {
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {

@@ -41,7 +41,7 @@ std::string StudyReportHtml(const std::string& study_dir) {
   if (!std::filesystem::is_regular_file(db, error)) {
     throw IoError("no study database at '" + db.string() + "' (lever tune --study-dir DIR writes one)");
   }
-  tune::SqliteStudyStorage storage(db.string());
+  tune::SqliteStudyStorage storage(db.string(), tune::SqliteStudyStorage::Access::kReadOnly);
   const std::optional<tune::StudyInfo> study = storage.FindStudy(tune::StudyOptions().study_name);
   if (!study) throw DataError("'" + db.string() + "' holds no study named 'default'");
   const std::vector<tune::StoredTrial> trials = storage.ListTrials(study->id);

@@ -19,7 +19,10 @@ namespace {
 
 using report_html::Figure;
 
-std::string Fixed(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "-"; }
+std::string Fixed(double v) {
+  if (!std::isfinite(v)) return "-";
+  return std::abs(v) < 1e6 ? fmt::format("{:.4f}", v) : fmt::format("{:.4g}", v);
+}
 
 // The value as a number, NaN when it is not one (an activation, a hidden-layer list).
 double AsNumber(const std::string& text) {
@@ -45,10 +48,12 @@ std::string RunsTable(const SweepResults& s) {
     if (seeds) html += fmt::format("<td>{}</td>", r.seed);
     const std::string verdict =
         r.finding + (r.diverged ? fmt::format(" (diverged at step {})", r.diverged_at) : std::string());
-    html += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{:.2f}</td><td class=\"{}\">{}</td></tr>\n",
-                        Fixed(r.train_loss), Fixed(r.test_loss), Fixed(r.test_accuracy), r.nonzero_weights,
-                        r.kernel_weights, std::isfinite(r.seconds) ? r.seconds : 0.0,
-                        r.finding == "healthy" ? "healthy" : "alarm", EscapeXml(verdict));
+    const std::string weights =
+        r.diverged ? std::string("-") : fmt::format("{}/{}", r.nonzero_weights, r.kernel_weights);
+    html += fmt::format("<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2f}</td><td class=\"{}\">{}</td></tr>\n",
+                        Fixed(r.train_loss), Fixed(r.test_loss), Fixed(r.test_accuracy), weights,
+                        std::isfinite(r.seconds) ? r.seconds : 0.0, r.finding == "healthy" ? "healthy" : "alarm",
+                        EscapeXml(verdict));
   }
   return html + "</table>\n";
 }

@@ -23,10 +23,19 @@ std::string Label(const std::vector<SweepKnob>& knobs, const std::vector<std::st
   return out;
 }
 
-std::string Figure(double v) { return std::isfinite(v) ? fmt::format("{:.4f}", v) : "-"; }
+// Four decimals; a figure of a million or more (a diverging run's loss) in 4 significant digits.
+std::string Figure(double v) {
+  if (!std::isfinite(v)) return "-";
+  return std::abs(v) < 1e6 ? fmt::format("{:.4f}", v) : fmt::format("{:.4g}", v);
+}
 
 bool Classification(const std::vector<SweepRun>& runs) {
   return std::any_of(runs.begin(), runs.end(), [](const SweepRun& r) { return std::isfinite(r.test_accuracy); });
+}
+
+// "nonzero/kernel" weights, "-" for a diverged run (it has no weights to count).
+std::string Weights(const SweepRun& r) {
+  return r.diverged ? "-" : fmt::format("{}/{}", r.nonzero_weights, r.kernel_weights);
 }
 
 }  // namespace
@@ -47,7 +56,7 @@ std::string SweepTableText(const std::vector<SweepKnob>& knobs, const std::vecto
     for (size_t k = 0; k < knobs.size(); ++k) out += fmt::format("{:<{}}  ", r.values[k], widths[k]);
     if (seeds) out += fmt::format("{:<4}  ", r.seed);
     out += fmt::format("{:<10}  {:<10}  {:<8}  {:<11}  {}{}\n", Figure(r.train_loss), Figure(r.test_loss),
-                       Figure(r.test_accuracy), fmt::format("{}/{}", r.nonzero_weights, r.kernel_weights), r.finding,
+                       Figure(r.test_accuracy), Weights(r), r.finding,
                        r.diverged ? fmt::format(" (diverged at step {})", r.diverged_at) : "");
   }
   return out;
@@ -59,8 +68,11 @@ std::string SweepTableCsv(const std::vector<SweepKnob>& knobs, const std::vector
   out += "seed,train_loss,test_loss,test_accuracy,nonzero_weights,kernel_weights,diverged_at,doctor\n";
   for (const SweepRun& r : runs) {
     for (const std::string& v : r.values) out += "\"" + v + "\",";
+    // A diverged run has no weights to count: "-" as for its other figures.
+    const std::string nonzero = r.diverged ? "-" : std::to_string(r.nonzero_weights);
+    const std::string kernel = r.diverged ? "-" : std::to_string(r.kernel_weights);
     out += fmt::format("{},{},{},{},{},{},{},{}\n", r.seed, Figure(r.train_loss), Figure(r.test_loss),
-                       Figure(r.test_accuracy), r.nonzero_weights, r.kernel_weights, r.diverged_at, r.finding);
+                       Figure(r.test_accuracy), nonzero, kernel, r.diverged_at, r.finding);
   }
   return out;
 }

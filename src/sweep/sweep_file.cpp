@@ -15,9 +15,42 @@ constexpr int kVersion = 1;
 
 nlohmann::ordered_json Finite(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; }
 
-double Number(const nlohmann::json& v) {
+// Checked reads of the file's fields: DataError naming where and what the field should hold.
+const nlohmann::json& Field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object()) throw DataError(where + " is not a JSON object");
+  if (!j.contains(key)) throw DataError(where + " has no \"" + key + "\"");
+  return j[key];
+}
+
+const nlohmann::json& Array(const nlohmann::json& j, const char* key, const std::string& where) {
+  const nlohmann::json& v = Field(j, key, where);
+  if (!v.is_array()) throw DataError(where + ": \"" + key + "\" should be an array");
+  return v;
+}
+
+std::string Text(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_string()) throw DataError(where + " should be text");
+  return v.get<std::string>();
+}
+
+std::vector<std::string> Texts(const nlohmann::json& j, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  for (const nlohmann::json& v : Array(j, key, where)) out.push_back(Text(v, where + ": \"" + key + "\""));
+  return out;
+}
+
+// A number, or null for NaN and infinity.
+double Number(const nlohmann::json& v, const std::string& where) {
   if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();
-  return v.get<double>();  // type_error for anything but a number
+  if (!v.is_number()) throw DataError(where + " should be a number or null");
+  return v.get<double>();
+}
+
+int64_t Whole(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_number_integer() && !v.is_number_unsigned()) throw DataError(where + " should be a whole number");
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    throw DataError(where + " is too large");
+  return v.get<int64_t>();
 }
 
 }  // namespace
@@ -54,49 +87,59 @@ nlohmann::ordered_json SweepJson(const std::vector<SweepKnob>& knobs, const std:
 
 SweepResults ReadSweepFile(const std::string& path) {
   std::error_code error;
+  if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error)) {
+    throw DataError(path + " is not a file (a directory, a pipe or a device); lever sweep -o DIR writes sweep.json");
+  }
   const std::uintmax_t bytes = std::filesystem::file_size(path, error);
   if (!error && bytes > (std::uintmax_t{256} << 20)) throw DataError(path + ": not a lever sweep.json (over 256 MiB)");
   const nlohmann::json j = nlohmann::json::parse(ReadTextFile(path, "sweep.json"), nullptr, false);
   if (j.is_discarded()) throw DataError(path + ": not JSON");
   SweepResults s;
-  try {
-    if (!j.is_object() || j.value("format", "") != kFormat) {
-      throw DataError(path + ": not a lever sweep file (format is not \"" + kFormat + "\")");
+  if (!j.is_object() || !j.contains("format") || j["format"] != kFormat) {
+    throw DataError(path + ": not a lever sweep file (format is not \"" + kFormat + "\")");
+  }
+  const nlohmann::json& version = Field(j, "format_version", path);
+  if (!version.is_number_integer() || version.get<int64_t>() != kVersion) {
+    throw DataError(path + ": format_version " + version.dump().substr(0, 40) + "; this lever reads version " +
+                    std::to_string(kVersion));
+  }
+  size_t index = 0;
+  for (const nlohmann::json& k : Array(j, "knobs", path)) {
+    const std::string where = path + ": knobs[" + std::to_string(index++) + "]";
+    s.knobs.push_back({Text(Field(k, "name", where), where + ": \"name\""),
+                       Text(Field(k, "flag", where), where + ": \"flag\""), Texts(k, "values", where)});
+  }
+  index = 0;
+  for (const nlohmann::json& r : Array(j, "runs", path)) {
+    const std::string where = path + ": runs[" + std::to_string(index++) + "]";
+    SweepRun run;
+    run.values = Texts(r, "values", where);
+    if (run.values.size() != s.knobs.size()) {
+      throw DataError(path + ": run " + std::to_string(s.runs.size()) + " has " + std::to_string(run.values.size()) +
+                      " knob values for " + std::to_string(s.knobs.size()) + " knobs");
     }
-    if (j.at("format_version").get<int>() != kVersion) {
-      throw DataError(path + ": format_version " + j.at("format_version").dump() + "; this lever reads version " +
-                      std::to_string(kVersion));
+    const int64_t seed = Whole(Field(r, "seed", where), where + ": \"seed\"");
+    if (seed < 0) throw DataError(where + ": \"seed\" should not be negative");
+    run.seed = static_cast<uint64_t>(seed);
+    for (const nlohmann::json& p : Array(r, "curve", where)) {
+      if (!p.is_array() || p.size() != 4)
+        throw DataError(path + ": a curve point is not [step, train, test, accuracy]");
+      const std::string point = where + ": a curve point";
+      run.curve.push_back(
+          {Whole(p[0], point + "'s step"), Number(p[1], point), Number(p[2], point), Number(p[3], point)});
     }
-    for (const nlohmann::json& k : j.at("knobs")) {
-      s.knobs.push_back({k.at("name").get<std::string>(), k.at("flag").get<std::string>(),
-                         k.at("values").get<std::vector<std::string>>()});
-    }
-    for (const nlohmann::json& r : j.at("runs")) {
-      SweepRun run;
-      run.values = r.at("values").get<std::vector<std::string>>();
-      if (run.values.size() != s.knobs.size()) {
-        throw DataError(path + ": run " + std::to_string(s.runs.size()) + " has " + std::to_string(run.values.size()) +
-                        " knob values for " + std::to_string(s.knobs.size()) + " knobs");
-      }
-      run.seed = r.at("seed").get<uint64_t>();
-      for (const nlohmann::json& p : r.at("curve")) {
-        if (!p.is_array() || p.size() != 4)
-          throw DataError(path + ": a curve point is not [step, train, test, accuracy]");
-        run.curve.push_back({p[0].get<int64_t>(), Number(p[1]), Number(p[2]), Number(p[3])});
-      }
-      run.diverged = r.at("diverged").get<bool>();
-      run.diverged_at = r.at("diverged_at").get<int64_t>();
-      run.train_loss = Number(r.at("train_loss"));
-      run.test_loss = Number(r.at("test_loss"));
-      run.test_accuracy = Number(r.at("test_accuracy"));
-      run.nonzero_weights = r.at("nonzero_weights").get<int64_t>();
-      run.kernel_weights = r.at("kernel_weights").get<int64_t>();
-      run.finding = r.at("finding").get<std::string>();
-      run.seconds = Number(r.at("seconds"));
-      s.runs.push_back(std::move(run));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw DataError(path + ": not a lever sweep file: " + e.what());
+    const nlohmann::json& diverged = Field(r, "diverged", where);
+    if (!diverged.is_boolean()) throw DataError(where + ": \"diverged\" should be true or false");
+    run.diverged = diverged.get<bool>();
+    run.diverged_at = Whole(Field(r, "diverged_at", where), where + ": \"diverged_at\"");
+    run.train_loss = Number(Field(r, "train_loss", where), where + ": \"train_loss\"");
+    run.test_loss = Number(Field(r, "test_loss", where), where + ": \"test_loss\"");
+    run.test_accuracy = Number(Field(r, "test_accuracy", where), where + ": \"test_accuracy\"");
+    run.nonzero_weights = Whole(Field(r, "nonzero_weights", where), where + ": \"nonzero_weights\"");
+    run.kernel_weights = Whole(Field(r, "kernel_weights", where), where + ": \"kernel_weights\"");
+    run.finding = Text(Field(r, "finding", where), where + ": \"finding\"");
+    run.seconds = Number(Field(r, "seconds", where), where + ": \"seconds\"");
+    s.runs.push_back(std::move(run));
   }
   return s;
 }

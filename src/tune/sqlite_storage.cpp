@@ -214,13 +214,37 @@ class SqliteStudyStorage::Transaction {
   bool committed_ = false;
 };
 
-SqliteStudyStorage::SqliteStudyStorage(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+SqliteStudyStorage::SqliteStudyStorage(const std::string& path, Access access) : path_(path) {
+  const bool read_only = access == Access::kReadOnly;
+  const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) + SystemReason(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw IoError("cannot open the study database '" + path + "': " + message +
-                  "; check that its directory exists and is writable");
+                  (read_only ? "" : "; check that its directory exists and is writable"));
+  }
+  if (read_only) {
+    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_stmt* stmt = nullptr;
+    int tables = -1;
+    if (sqlite3_prepare_v2(db_,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                           "('studies', 'trials', 'trial_metrics')",
+                           -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      tables = sqlite3_column_int(stmt, 0);
+    }
+    const std::string reason = sqlite3_errmsg(db_);
+    sqlite3_finalize(stmt);
+    if (tables != 3) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      if (tables < 0) throw IoError("cannot read the study database '" + path + "': " + reason);
+      throw DataError("'" + path + "' is not a lever study database (it lacks lever's tables; lever tune " +
+                      "--study-dir DIR writes one)");
+    }
+    return;
   }
   try {
     sqlite3_busy_timeout(db_, 10000);

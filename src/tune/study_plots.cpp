@@ -125,7 +125,9 @@ struct Svg {
 };
 
 bool HasMetric(const TrialRecord& t) {
-  return (t.state == TrialState::kCompleted || t.state == TrialState::kStopped) && std::isfinite(t.objective);
+  // |metric| beyond 1e150 is left off: the axis's span would overflow a double.
+  return (t.state == TrialState::kCompleted || t.state == TrialState::kStopped) && std::isfinite(t.objective) &&
+         std::abs(t.objective) <= 1e150;
 }
 
 std::vector<std::pair<double, std::string>> Labeled(const std::vector<double>& ticks) {

@@ -182,6 +182,13 @@ expect_exit2 "several label columns are a multi_label task, not binary" \
   "$lever" train --train-file ml_train.csv --test-file ml_test.csv --label sports,politics --task binary
 expect_exit2 "multi-label: label 'y': " \
   "$lever" train --train-file counts_train.csv --test-file counts_test.csv --label y,a
+# A label that is the same in every training row cannot be learned (its AUC is undefined).
+/usr/bin/python3 -c '
+import csv
+w = csv.writer(open("ml_constant.csv", "w")); w.writerow(["x", "a", "b"])
+for i in range(40): w.writerow([i / 40, 1, i % 2])'
+expect_exit2 "multi-label: label 'a' is '1' in every training row: the model cannot learn it" \
+  "$lever" train --train-file ml_constant.csv --test-file ml_constant.csv --label a,b
 
 # Multi-label from a run config (data.label as a list), exported and served: per-label metrics, and
 # predictions that name each label's values.

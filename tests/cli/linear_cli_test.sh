@@ -168,7 +168,7 @@ expect_error "test_text_in_x.csv:7: column 'x' expects a number, got \"abc\"" --
 
 expect_error "name the label column with --label" --train "$dir/train.csv"
 # Several label columns are a multi-label task: one sigmoid output per label, logistic loss, online solver.
-printf 'x,a,b,c\n0.1,0,1,1\n0.2,1,0,1\n' > "$dir/multi.csv"
+printf 'x,a,b,c\n0.1,0,1,1\n0.2,1,0,0\n' > "$dir/multi.csv"
 expect_error "--label a,b,c names 3 columns: a multi-label task, one yes/no label each, which lever linear trains \
 with the logistic loss (what --loss auto picks), not mean_squared_error" --train "$dir/multi.csv" --label a,b,c --loss squared
 expect_error "--label a,b,c: coordinate descent fits one output" --train "$dir/multi.csv" --label a,b,c --solver cd

@@ -113,6 +113,21 @@ rows = re.findall(r"<tr><td>\d+</td><td>COMPLETED</td>.*?<td class=\"(?:healthy|
 assert len(rows) == 3, rows                      # each trial's doctor's verdict, from its doctor.json
 PY
 
+# A study.db that is not lever's is refused, and left as it was (opened read-only).
+mkdir "$work/foreign"
+/usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("create table x(a)"); c.commit()' \
+  "$work/foreign/study.db"
+before=$(md5sum < "$work/foreign/study.db")
+expect_exit2 "is not a lever study database (it lacks lever's tables" "$lever" report "$work/foreign" -o "$work/f.html"
+expect_exit2 "is not a lever study database" "$lever" tune --show "$work/foreign"
+[ "$(md5sum < "$work/foreign/study.db")" == "$before" ] && [ ! -e "$work/foreign/study.db-wal" ] ||
+  fail "report: a foreign study.db was changed"
+# A directory or a pipe where a record should be: a clear error, no hang.
+mkdir -p "$work/odd/doctor_record.json"
+expect_exit2 "is not a file (a directory, a pipe or a device)" "$lever" report "$work/odd" -o "$work/o.html"
+mkdir "$work/pipe" && mkfifo "$work/pipe/sweep.json"
+expect_exit2 "is not a file (a directory, a pipe or a device)" "$lever" report "$work/pipe" -o "$work/p.html"
+
 browser=$(command -v chromium || true)
 if [ -z "$browser" ]; then
   [ "${LEVER_REQUIRE_BROWSER:-0}" = 1 ] && fail "no chromium: .ci/run installs it (apt-get install chromium)"

@@ -105,6 +105,16 @@ expect_exit2 "cannot create the output directory /dev/null/s" "$lever" sweep -q 
 out=$(CLOUD_ML_HP_METRIC_FILE="$work/sweep_hp.jsonl" "$lever" sweep -q --knob lr=0.01,0.1 -o "$work/s2" -- --dataset circle --steps 50 2>&1) ||
   fail "sweep in a trial: exit $?" "$out"
 [ ! -e "$work/sweep_hp.jsonl" ] || fail "sweep runs reported to the tuning study" "$(cat "$work/sweep_hp.jsonl")"
+# A later one-knob sweep into the same directory leaves no stale heatmap; a link among the outputs stops a
+# sweep before its runs; a job's directory is not a sweep's.
+out=$("$lever" sweep -q --knob lr=0.01,0.1 -o "$work/s" -- --dataset circle --steps 50 2>&1) || fail "sweep again: exit $?" "$out"
+[ ! -e "$work/s/heatmap.svg" ] || fail "sweep: a one-knob sweep left the earlier heatmap.svg"
+rm "$work/s/sweep.csv" && ln -s "$work/elsewhere.csv" "$work/s/sweep.csv"
+start=$SECONDS
+expect_exit2 "it is a symbolic link" "$lever" sweep -q --knob steps=100000,100001 -o "$work/s" -- --dataset circle
+[ $((SECONDS - start)) -lt 5 ] || fail "sweep: a link among the outputs was found only after the runs"
+"$lever" train -q --dataset circle --steps 20 --doctor --job-dir "$work/job" > /dev/null 2>&1 || fail "train --job-dir for the sweep check"
+expect_exit2 "holds doctor_record.json (a training job or a tuning study)" "$lever" sweep --knob lr=0.1 -o "$work/job" -- --dataset circle
 # A run config's sweep: the knobs become its overrides; its model directory is left alone.
 /usr/bin/python3 -c '
 import sys

@@ -15,6 +15,7 @@
 #include "console.h"
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/dir_lock.h"
 #include "lever/sweep/plots.h"
 #include "lever/sweep/sweep_file.h"
 #include "lever/tensor/gemm.h"
@@ -91,18 +92,39 @@ int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   std::error_code error;
   std::filesystem::create_directories(f.output, error);
   if (error) throw IoError("cannot create the output directory " + f.output + ": " + error.message());
+  const std::filesystem::path out(f.output);
+  // A job's or a study's directory is theirs: `lever report` there would draw them, not the sweep.
+  for (const char* other : {"doctor_record.json", "study.db", "result.json"}) {
+    if (std::filesystem::exists(out / other, error)) {
+      throw ConfigError("--output " + f.output + " holds " + other +
+                        " (a training job or a tuning study); give the "
+                        "sweep a directory of its own");
+    }
+  }
+  // One sweep at a time in a directory, and no file written through a link, checked before any run.
+  const DirLock lock(f.output, "lever.lock", "another lever sweep is writing " + f.output,
+                     "wait for it, or give this sweep another --output");
+  for (const char* name : {"sweep.csv", "sweep.json", "curves.svg", "heatmap.svg"}) {
+    if (std::filesystem::is_symlink(out / name, error)) {
+      throw IoError("cannot write '" + (out / name).string() +
+                    "': it is a symbolic link, and lever does not write through links; remove the link");
+    }
+  }
   const auto start = std::chrono::steady_clock::now();
   const std::vector<SweepRun> runs = RunSweep(spec, done);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // The table first: a file that then cannot be written loses no result.
   fmt::print("{}", SweepTableText(spec.knobs, runs));
   Flush(stdout);
-  const std::filesystem::path out(f.output);
   WriteFileAtomically((out / "sweep.csv").string(), SweepTableCsv(spec.knobs, runs));
   WriteFileAtomically((out / "sweep.json").string(), SweepJson(spec.knobs, runs).dump() + "\n");
   WriteFileAtomically((out / "curves.svg").string(), SweepCurvesSvg(spec.knobs, runs));
   const std::string heatmap = SweepHeatmapSvg(spec.knobs, runs);
-  if (!heatmap.empty()) WriteFileAtomically((out / "heatmap.svg").string(), heatmap);
+  if (!heatmap.empty()) {
+    WriteFileAtomically((out / "heatmap.svg").string(), heatmap);
+  } else if (std::filesystem::remove(out / "heatmap.svg", error), error) {  // an earlier two-knob sweep's
+    throw IoError("cannot remove the earlier sweep's " + (out / "heatmap.svg").string() + ": " + error.message());
+  }
   fmt::print("{} runs in {:.2f}s, {} at a time; {}/sweep.csv, {}/sweep.json, {}/curves.svg{}\n", runs.size(), seconds,
              std::min<size_t>(static_cast<size_t>(spec.jobs), runs.size()), f.output, f.output, f.output,
              heatmap.empty() ? "" : ", " + f.output + "/heatmap.svg");

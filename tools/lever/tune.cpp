@@ -60,7 +60,7 @@ class TablePrinter : public StudyObserver {
 int Show(const TuneFlags& f) {
   const fs::path db = fs::path(f.show) / "study.db";
   if (!fs::exists(db)) throw ConfigError("--show: no study database at '" + db.string() + "'");
-  SqliteStudyStorage storage(db.string());
+  SqliteStudyStorage storage(db.string(), SqliteStudyStorage::Access::kReadOnly);
   const std::optional<StudyInfo> study = storage.FindStudy(StudyOptions().study_name);
   if (!study) throw DataError("'" + db.string() + "' holds no study named 'default'");
   const std::vector<StoredTrial> trials = storage.ListTrials(study->id);

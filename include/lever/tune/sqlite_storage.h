@@ -24,8 +24,11 @@ namespace lever::tune {
 
 class SqliteStudyStorage : public StudyStorage {
  public:
-  /// Opens (creating if needed) the database at `path`. Throws IoError naming the path.
-  explicit SqliteStudyStorage(const std::string& path);
+  enum class Access { kReadWrite, kReadOnly };
+  /// Opens (creating if needed) the database at `path`. Throws IoError naming the path. kReadOnly opens an
+  /// existing database without changing it (no schema, no journal mode: `lever tune --show`, `lever
+  /// report`); DataError when it holds no lever tables.
+  explicit SqliteStudyStorage(const std::string& path, Access access = Access::kReadWrite);
   ~SqliteStudyStorage() override;
   SqliteStudyStorage(const SqliteStudyStorage&) = delete;
   SqliteStudyStorage& operator=(const SqliteStudyStorage&) = delete;
