@@ -297,6 +297,14 @@ LabelEncoding DecideLabels(const TableColumn& column, const LabelOptions& option
     if (id == 0) std::swap(e.classes[0], e.classes[1]);
   }
 
+  // Losses are computed in 32-bit floats: the squared error of labels beyond 1e18 can pass float's 3.4e38.
+  const double largest = std::max(std::abs(lowest), std::abs(highest));
+  if (e.task == Task::kRegression && largest > 1e18) {
+    throw DataError(head + "values reach " + LabelNumberName(largest) +
+                    ": lever computes losses in 32-bit floats, where squared errors of such labels overflow. "
+                    "Divide the labels by a power of ten (express them in millions, say) and scale the "
+                    "predictions back");
+  }
   e.explanation = head + why + " -> " + TaskName(e.task);
   if (e.task == Task::kBinary) e.explanation += ", positive class " + Quoted(e.classes[1]);
   if (e.task == Task::kMultiClass) e.explanation += ", " + std::to_string(e.classes.size()) + " classes";

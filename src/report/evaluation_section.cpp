@@ -119,7 +119,9 @@ std::string BinarySection(const nlohmann::json& e) {
         "<tr><th>{}{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "</tr>\n",
         label, std::isfinite(Num(r, "threshold")) ? fmt::format("{:.4g}", Num(r, "threshold")) : "above every score",
-        Fixed(Num(r, "precision")), Fixed(Num(r, "recall")), Fixed(Num(r, "false_positive_rate")), Fixed(Num(r, "f1")),
+        // No example predicted positive: precision is 0 / 0, undefined (the file holds 0, as scikit-learn).
+        Num(r, "true_positives") + Num(r, "false_positives") > 0 ? Fixed(Num(r, "precision")) : std::string("n/a"),
+        Fixed(Num(r, "recall")), Fixed(Num(r, "false_positive_rate")), Fixed(Num(r, "f1")),
         Count(Num(r, "true_positives")), Count(Num(r, "false_positives")), Count(Num(r, "true_negatives")),
         Count(Num(r, "false_negatives")));
   }
@@ -193,8 +195,9 @@ std::string TestSetSection(const nlohmann::json& e) {
   const nlohmann::json& head = Member(e, "head");
   const std::string kind = head.is_string() ? head.get<std::string>() : "";
   std::string html = "<h2>The model on the test set</h2>\n";
-  html += fmt::format("<p>{} test rows, {} head; the final weights (with early stopping, the best check's).</p>\n",
-                      Count(Num(e, "rows")), EscapeXml(kind.empty() ? "unknown" : kind));
+  html +=
+      fmt::format("<p>{} test row{}, {} head; the final weights (with early stopping, the best check's).</p>\n",
+                  Count(Num(e, "rows")), Num(e, "rows") == 1 ? "" : "s", EscapeXml(kind.empty() ? "unknown" : kind));
   if (kind == "binary") return html + BinarySection(e);
   if (kind == "multi_class") return html + MultiClassSection(e);
   if (kind == "multi_label") return html + MultiLabelSection(e);

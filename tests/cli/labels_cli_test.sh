@@ -182,6 +182,13 @@ expect_exit2 "several label columns are a multi_label task, not binary" \
   "$lever" train --train-file ml_train.csv --test-file ml_test.csv --label sports,politics --task binary
 expect_exit2 "multi-label: label 'y': " \
   "$lever" train --train-file counts_train.csv --test-file counts_test.csv --label y,a
+# Regression labels beyond 1e18 would overflow the float losses: a clear error, not a divergence.
+/usr/bin/python3 -c '
+import csv
+w = csv.writer(open("huge_y.csv", "w")); w.writerow(["x", "y"])
+for i in range(40): w.writerow([i / 40, (i + 1) * 3e18])'
+expect_exit2 "label 'y': values reach 1.2e+20: lever computes losses in 32-bit floats" \
+  "$lever" train --train-file huge_y.csv --test-file huge_y.csv --label y
 # A label that is the same in every training row cannot be learned (its AUC is undefined).
 /usr/bin/python3 -c '
 import csv

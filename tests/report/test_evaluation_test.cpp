@@ -135,6 +135,9 @@ TEST(TestEvaluationTest, TheReportDrawsEachHeadAndSurvivesADamagedFile) {
   EXPECT_TRUE(Contains(html, "<th>label yes</th><td>1</td><td>1</td>"));  // TP 1 (0.8), FN 1 (0.35) at 0.5
   EXPECT_TRUE(Contains(html, "predicted &lt;no&gt;"));                    // class names escaped
   EXPECT_TRUE(Contains(html, "<th>best F1: 0.35</th>"));
+  // At 0.9 nothing is predicted positive: precision 0 / 0 is shown as undefined, not as 0.
+  EXPECT_TRUE(Contains(html, "<tr><th>0.9</th><td>n/a</td><td>0.0000</td>")) << html;
+  EXPECT_TRUE(Contains(html, "<p>4 test rows, binary head;"));
   EXPECT_TRUE(Contains(html, "<td>1 (50.0%)</td>"));  // the kernel's exact zeros
 
   html = page_with(TestEvaluationJson("multi_class", Column({0, 0, 0}).replicate(1, 2), Column({0, 1, 1}), {"x", "y"}));
