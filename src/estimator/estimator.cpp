@@ -288,10 +288,10 @@ double Estimator::TrainStep(std::span<const Index> rows) {
 
 TrainingStatistics Estimator::Statistics() {
   TrainingStatistics s = sampler_.Last();
-  for (const Parameter* p : Variables()) {
-    if (p->l1 != 0.0) s.regularization_loss += p->l1 * static_cast<double>(p->value.cwiseAbs().sum());
-    if (p->l2 != 0.0) s.regularization_loss += p->l2 * static_cast<double>(p->value.squaredNorm());
-    if (p->name.ends_with("/kernel") || p->name.ends_with("/weights")) {
+  const ParameterList variables = Variables();
+  s.regularization_loss = RegularizationPenalty(variables);
+  for (const Parameter* p : variables) {
+    if (IsKernelName(p->name)) {
       s.kernel_weights += p->size();
       s.nonzero_weights += p->CountNonzero();
     }

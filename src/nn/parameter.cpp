@@ -78,4 +78,15 @@ Index ParameterStore::TrainableSize() const {
   return n;
 }
 
+bool IsKernelName(const std::string& name) { return name.ends_with("/kernel") || name.ends_with("/weights"); }
+
+double RegularizationPenalty(const ParameterList& parameters) {
+  double total = 0.0;
+  for (const Parameter* p : parameters) {
+    if (p->l1 != 0.0) total += p->l1 * static_cast<double>(p->value.cwiseAbs().sum());
+    if (p->l2 != 0.0) total += p->l2 * static_cast<double>(p->value.squaredNorm());
+  }
+  return total;
+}
+
 }  // namespace lever

@@ -56,7 +56,7 @@ Index Sequential::output_units() const {
 Index Sequential::CountNonzeroWeights() const {
   Index n = 0;
   for (const Parameter* p : store_.All()) {
-    if (p->name.size() >= 7 && p->name.compare(p->name.size() - 7, 7, "/kernel") == 0) n += p->CountNonzero();
+    if (IsKernelName(p->name)) n += p->CountNonzero();
   }
   return n;
 }
@@ -64,7 +64,7 @@ Index Sequential::CountNonzeroWeights() const {
 Index Sequential::CountKernelWeights() const {
   Index n = 0;
   for (const Parameter* p : store_.All()) {
-    if (p->name.size() >= 7 && p->name.compare(p->name.size() - 7, 7, "/kernel") == 0) n += p->size();
+    if (IsKernelName(p->name)) n += p->size();
   }
   return n;
 }

@@ -163,7 +163,7 @@ nlohmann::ordered_json WeightHistogramsJson(const std::vector<std::pair<std::str
 std::vector<std::pair<std::string, const Tensor*>> KernelsOf(const ParameterList& parameters) {
   std::vector<std::pair<std::string, const Tensor*>> kernels;
   for (const Parameter* p : parameters) {
-    if (p->name.ends_with("/kernel") || p->name.ends_with("/weights")) kernels.emplace_back(p->name, &p->value);
+    if (IsKernelName(p->name)) kernels.emplace_back(p->name, &p->value);
   }
   return kernels;
 }

@@ -13,7 +13,6 @@
 #include "lever/estimator/job_runner.h"
 #include "lever/losses/registry.h"
 #include "lever/registry.h"
-#include "lever/report/test_evaluation.h"
 
 namespace lever {
 namespace {
@@ -147,9 +146,10 @@ SweepRun TrainOneJob(const SweepSpec& spec, const std::vector<std::string>& valu
     out.train_loss = out.curve.empty() ? kNaN : out.curve.back().train_loss;
     out.test_loss = metric("loss");
     out.test_accuracy = metric("accuracy");
-    for (const auto& [name, kernel] : KernelsOf(job.estimator->Variables())) {
-      out.kernel_weights += kernel->size();
-      out.nonzero_weights += (kernel->array() != 0.0f).count();
+    for (const Parameter* p : job.estimator->Variables()) {
+      if (!IsKernelName(p->name)) continue;
+      out.kernel_weights += p->size();
+      out.nonzero_weights += p->CountNonzero();
     }
     out.seconds = r.run.train.seconds;
     out.finding = r.findings.empty() ? "healthy" : r.findings.front().id;

@@ -130,14 +130,7 @@ void Trainer::FillBatch(std::span<const Index> rows) {
   }
 }
 
-double Trainer::RegularizationLoss() const {
-  double total = 0.0;
-  for (const Parameter* p : trainable_) {
-    if (p->l1 != 0.0) total += p->l1 * static_cast<double>(p->value.cwiseAbs().sum());
-    if (p->l2 != 0.0) total += p->l2 * static_cast<double>(p->value.squaredNorm());
-  }
-  return total;
-}
+double Trainer::RegularizationLoss() const { return RegularizationPenalty(trainable_); }
 
 TrainingStatistics Trainer::Statistics() {
   TrainingStatistics s = sampler_.Last();

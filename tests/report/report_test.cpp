@@ -18,12 +18,6 @@ namespace {
 using testing::Contains;
 using testing::ErrorOf;
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 // The default 720 x 300 chart: the plot spans x 70..530 and y 34..254.
 TEST(LineChartTest, PointsSitWhereTheAxesSay) {
   LineChart chart{.title = "a < b", .x_label = "step", .y_label = "loss"};
@@ -38,7 +32,7 @@ TEST(LineChartTest, NaNLeavesAGapAndALogAxisDropsNonPositiveValues) {
   LineChart chart{.title = "t", .log_y = true};
   chart.series.push_back({.name = "s", .x = {1, 2, 3, 4, 5}, .y = {1, 0.1, std::nan(""), 0.01, 0}});
   const std::string svg = LineChartSvg(chart);
-  EXPECT_EQ(Count(svg, "<polyline"), 2u);  // 1, 0.1 | 0.01 (0 has no logarithm)
+  EXPECT_EQ(testing::Occurrences(svg, "<polyline"), 2u);  // 1, 0.1 | 0.01 (0 has no logarithm)
   EXPECT_TRUE(Contains(svg, ">1e-2</text>")) << svg;
   EXPECT_TRUE(Contains(svg, ">1e0</text>"));
   LineChart empty{.title = "nothing"};
@@ -57,8 +51,8 @@ TEST(LineChartTest, ALogXAxisPlacesDecadesEvenlyAndCategoriesNameTheirTicks) {
   LineChart named{.title = "t", .x_categories = {"0", "1e-4", "<a>"}};
   named.series.push_back({.name = "s", .x = {0, 1, 2}, .y = {0, 0.5, 1}, .markers = true});
   const std::string dots = LineChartSvg(named);
-  EXPECT_EQ(Count(dots, "<circle"), 3u);
-  EXPECT_EQ(Count(dots, "<polyline"), 0u);
+  EXPECT_EQ(testing::Occurrences(dots, "<circle"), 3u);
+  EXPECT_EQ(testing::Occurrences(dots, "<polyline"), 0u);
   EXPECT_TRUE(Contains(dots, "<circle cx=\"300.0\" cy=\"144.0\""));
   EXPECT_TRUE(Contains(dots, ">1e-4</text>"));
   EXPECT_TRUE(Contains(dots, ">&lt;a&gt;</text>"));
@@ -98,8 +92,9 @@ TEST(RunReportTest, APageHoldsEverySectionItsPlotsAndTheFirstFinding) {
   std::ofstream(dir / "result.json") << R"({"global_step": 1000, "test_loss": 0.65, "note": "<b>"})";
   const std::string html = RunReportHtml(dir.string());
   EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
-  EXPECT_EQ(Count(html, "<svg"), 7u);  // loss, accuracy, gradients, ratios, weights, activations, sparsity
-  EXPECT_EQ(Count(html, "<svg"), Count(html, "</svg>"));
+  EXPECT_EQ(testing::Occurrences(html, "<svg"),
+            7u);  // loss, accuracy, gradients, ratios, weights, activations, sparsity
+  EXPECT_EQ(testing::Occurrences(html, "<svg"), testing::Occurrences(html, "</svg>"));
   EXPECT_TRUE(Contains(html, "finished, 1000 steps"));
   EXPECT_TRUE(Contains(html, "<li><code>" + DiagnoseRecord(r).front().id + "</code>"));
   EXPECT_TRUE(Contains(html, ">dense_1 dead</text>"));    // activation health, per layer

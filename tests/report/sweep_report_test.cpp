@@ -19,12 +19,6 @@ namespace {
 using testing::Contains;
 using testing::ErrorOf;
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 SweepResults TwoKnobs() {
   SweepResults s;
   s.knobs = {{"l1", "--l1", {"0", "0.001", "0.1"}}, {"activation", "--activation", {"relu", "tanh"}}};
@@ -120,7 +114,7 @@ TEST(SweepReportTest, APageHoldsTheRunsTheCurvesAndEachNumericKnobsEffect) {
   EXPECT_TRUE(Contains(html, "<h2>Both knobs</h2>"));        // two knobs: the heatmap
   EXPECT_TRUE(Contains(html, "<h2>The effect of l1</h2>"));  // numbers
   EXPECT_FALSE(Contains(html, "The effect of activation"));  // names: no axis to put them on
-  EXPECT_EQ(Count(html, "<svg"), 4u);                        // curves, heatmap, l1's loss and shares
+  EXPECT_EQ(testing::Occurrences(html, "<svg"), 4u);         // curves, heatmap, l1's loss and shares
   EXPECT_TRUE(Contains(html, ">0.001</text>"));              // 0 among decades: evenly spaced, named ticks
   EXPECT_FALSE(Contains(html, "<script"));
 }

@@ -80,4 +80,11 @@ inline ::testing::AssertionResult Contains(const std::string& text, const std::s
   return ::testing::AssertionFailure() << "\"" << text << "\"\n  does not contain \"" << part << "\"";
 }
 
+/// How many times `what` occurs in `text` (overlapping occurrences included).
+inline size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 }  // namespace lever::testing

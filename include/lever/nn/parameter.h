@@ -35,6 +35,14 @@ struct Parameter {
 /// Parameters the optimizer updates, in a fixed order.
 using ParameterList = std::vector<Parameter*>;
 
+/// Whether `name` is a weight matrix's: a dense kernel ("<layer>/kernel") or a linear part's weights
+/// ("<part>/weights"); biases, embedding tables and batch-norm variables are not. The weights that L1
+/// zeroes and that "nonzero weights" count.
+bool IsKernelName(const std::string& name);
+
+/// The regularization penalty of `parameters`: sum of l1 * sum |w| + l2 * sum w^2 over each.
+double RegularizationPenalty(const ParameterList& parameters);
+
 /// Owns parameters at stable addresses (graphs bind to them by pointer).
 class ParameterStore {
  public:

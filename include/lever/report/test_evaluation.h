@@ -39,8 +39,8 @@ nlohmann::ordered_json TestEvaluationJson(const std::string& head, const Tensor&
 /// kernel. Non-finite weights are counted in "non_finite" and left out of the bins.
 nlohmann::ordered_json WeightHistogramsJson(const std::vector<std::pair<std::string, const Tensor*>>& kernels);
 
-/// The weight matrices among `parameters`: dense kernels ("<layer>/kernel") and linear weights
-/// ("<part>/weights"); biases, embedding tables and batch-norm variables are left out.
+/// The weight matrices among `parameters` (IsKernelName, lever/nn/parameter.h): dense kernels and linear
+/// weights; biases, embedding tables and batch-norm variables are left out.
 std::vector<std::pair<std::string, const Tensor*>> KernelsOf(const ParameterList& parameters);
 
 }  // namespace lever
