@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lever/nn/parameter.h"
 #include "rules.h"
 
 namespace lever::doctor {
@@ -24,7 +25,7 @@ void LearningRateTooHigh(const DoctorRecord& r, std::vector<Finding>& out) {
                    .confidence = 0.95,
                    .evidence = fmt::format("the training loss became NaN or infinite at step {} ({})", r.diverged_at,
                                            OptimizerText(f)),
-                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1),
+                   .knob = LowerRate(f),
                    .alternatives = f.clip_norm > 0 ? "" : "--clip-norm 1",
                    .step = r.diverged_at});
     return;
@@ -35,7 +36,7 @@ void LearningRateTooHigh(const DoctorRecord& r, std::vector<Finding>& out) {
                    .evidence = fmt::format("the training loss rose from {:.4g} in the first steps to {:.4g} at the end "
                                            "({})",
                                            start, end, OptimizerText(f)),
-                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+                   .knob = LowerRate(f)});
     return;
   }
   // A spike: the loss, averaged over 1% of the steps (one odd batch is not a spike), shot to 10 times the
@@ -55,7 +56,7 @@ void LearningRateTooHigh(const DoctorRecord& r, std::vector<Finding>& out) {
          .evidence = fmt::format("the training loss spiked from {:.4g} at the first step to {:.4g} (the mean of "
                                  "steps {}-{}) before it came down to {:.4g} ({})",
                                  first, peak, peak_at + 1, peak_at + window, end, OptimizerText(f)),
-         .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1),
+         .knob = LowerRate(f),
          .step = static_cast<int64_t>(peak_at + 1)});
   }
 }
@@ -73,6 +74,25 @@ double MedianUpdateRatio(const DoctorRecord& r) {
   return ratios[ratios.size() / 2];
 }
 
+// The weights of the kernels in the last sample (0 without statistics).
+int64_t KernelWeights(const DoctorRecord& r) {
+  int64_t n = 0;
+  if (r.statistics.empty()) return 0;
+  for (const ParameterStatistics& p : r.statistics.back().parameters) {
+    if (IsKernelName(p.name)) n += p.size;
+  }
+  return n;
+}
+
+// The hidden layers twice as wide ("16,16" for 8,8), with one more layer as wide as the last when `deeper`.
+std::string Wider(const std::vector<int64_t>& hidden, bool deeper) {
+  if (hidden.empty()) return "8,8";
+  std::string out;
+  for (const int64_t units : hidden) out += (out.empty() ? "" : ",") + std::to_string(2 * units);
+  if (deeper) out += "," + std::to_string(2 * hidden.back());
+  return out;
+}
+
 // "If it decreases too slowly, raise the learning rate"; "if it has not converged, run longer".
 void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   // A finding from the statistics names the cause of a slow run better.
@@ -83,9 +103,10 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   const double ratio = MedianUpdateRatio(r);
   const bool tiny_updates = std::isfinite(ratio) && ratio < 1e-4;
   if (tiny_updates && fall < 0.5) {
-    // An update is about proportional to the rate: the power of ten nearest 1e-3 / ratio (10x or 100x)
-    // brings it to about 1e-3 in one round.
-    const double factor = std::clamp(std::pow(10.0, std::round(std::log10(1e-3 / ratio))), 10.0, 100.0);
+    // Updates under 1e-4 of the weights are more than 10 times short of a healthy 1e-3, and an update
+    // grows about as the rate (less for the adaptive optimizers): a hundredfold rate lifts them to about
+    // 1e-3 or more in one round.
+    const double factor = 100.0;
     out.push_back({.id = "learning_rate_too_low",
                    .confidence = 0.85,
                    .evidence = fmt::format("the training loss {} with weight updates of {:.1e} of the weights per "
@@ -118,6 +139,38 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
   // A downward trend over the last 30% of the steps (the run's own check, the last tenth against the tenth
   // before, is set off by a wobbling loss and misses a slow one), unless the loss fell 95% already.
   if (fall < 0.95 && creep > 0.02 && !fits) {
+    // Batches of a few examples: each step learns from a noisy handful, and the run saw few examples in
+    // all ("very small batches cause instability"). Ten times the batch sees ten times the data per step.
+    if (f.batch_size < 8 && f.train_rows > f.batch_size) {
+      const int64_t seen = static_cast<int64_t>(r.step_losses.size()) * f.batch_size;
+      out.push_back({.id = "not_converged",
+                     .confidence = 0.6,
+                     .evidence = fmt::format("the training loss was still falling at the end ({:.4g} -> {:.4g} over "
+                                             "{} steps) with batches of {}: the run saw {} examples, {:.3g} passes "
+                                             "over the data",
+                                             start, end, r.step_losses.size(), f.batch_size, seen,
+                                             static_cast<double>(seen) / static_cast<double>(f.train_rows)),
+                     .knob = fmt::format("--batch-size {}", std::min<int64_t>(10 * f.batch_size, f.train_rows)),
+                     .alternatives = fmt::format("--steps {}", 3 * r.step_losses.size())});
+      return;
+    }
+    // A small network, with fewer weights than training examples, that still gets more than 5% of them
+    // wrong: more steps creep on, a network twice as wide learns the data in the same steps.
+    const int64_t weights = KernelWeights(r);
+    const bool small = f.classification && !f.hidden.empty() && weights > 0 && weights < f.train_rows &&
+                       !r.evaluations.empty() && r.evaluations.back().train_accuracy < 0.95;
+    if (small) {
+      out.push_back({.id = "not_converged",
+                     .confidence = 0.6,
+                     .evidence = fmt::format("the training loss was still falling at the end ({:.4g} -> {:.4g} over "
+                                             "{} steps) at train accuracy {:.3f}, with {} weights for {} training "
+                                             "examples: the network is small for the data",
+                                             start, end, r.step_losses.size(), r.evaluations.back().train_accuracy,
+                                             weights, f.train_rows),
+                     .knob = "--hidden " + Wider(f.hidden, false),
+                     .alternatives = fmt::format("--steps {}", 3 * r.step_losses.size())});
+      return;
+    }
     out.push_back({.id = "not_converged",
                    .confidence = 0.6,
                    .evidence = fmt::format("the training loss was still falling at the end ({:.4g} -> {:.4g} over {} "
@@ -198,7 +251,7 @@ void Overfitting(const DoctorRecord& r, std::vector<Finding>& out) {
     out.push_back({.id = "learning_rate_too_high",
                    .confidence = 0.8,
                    .evidence = evidence + " (" + OptimizerText(f) + ": steps this large make overconfident weights)",
-                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+                   .knob = LowerRate(f)});
     return;
   }
   out.push_back({.id = "overfitting",
@@ -230,13 +283,7 @@ void Underfitting(const DoctorRecord& r, std::vector<Finding>& out) {
     return;
   }
   if (std::isfinite(last.validation_accuracy)) evidence += fmt::format(" (test {:.3f})", last.validation_accuracy);
-  std::string wider;
-  if (f.hidden.empty()) {
-    wider = "--hidden 8,8";
-  } else {
-    for (const int64_t units : f.hidden) wider += (wider.empty() ? "" : ",") + std::to_string(2 * units);
-    wider = "--hidden " + wider + "," + std::to_string(2 * f.hidden.back());
-  }
+  const std::string wider = "--hidden " + Wider(f.hidden, true);
   const std::string model = f.hidden.empty() ? std::string("linear") : fmt::format("{} hidden layers", f.hidden.size());
   // Regularized: loosen it before growing the model ("underfitting: reduce regularization").
   std::string loosen;

@@ -57,12 +57,17 @@ std::string OptimizerText(const DoctorFacts& facts) {
   return fmt::format("{} at {:g}", facts.optimizer, facts.learning_rate);
 }
 
-bool HighLearningRate(const DoctorFacts& facts) {
+double HighRate(const DoctorFacts& facts) {
   // Momentum (0.9) takes steps about 10 times the rate's.
-  const double high = facts.optimizer == "sgd"                                         ? 0.5
-                      : facts.optimizer == "momentum" || facts.optimizer == "nesterov" ? 0.1
-                                                                                       : 0.05;
-  return facts.learning_rate > high;
+  return facts.optimizer == "sgd" ? 0.5 : facts.optimizer == "momentum" || facts.optimizer == "nesterov" ? 0.1 : 0.05;
+}
+
+bool HighLearningRate(const DoctorFacts& facts) { return facts.learning_rate > HighRate(facts); }
+
+std::string LowerRate(const DoctorFacts& facts) {
+  double rate = facts.learning_rate * 0.1;
+  if (HighLearningRate(facts)) rate = std::min(rate, HighRate(facts) / 5);
+  return "--learning-rate " + Scaled(rate, 1.0);
 }
 
 std::string BatchNormKnob(const DoctorFacts& facts) { return facts.batch_norm ? "" : "--batch-norm"; }

@@ -160,6 +160,7 @@ nlohmann::ordered_json DoctorRecordToJson(const DoctorRecord& r, bool running) {
                   {"batch_size", f.batch_size},
                   {"max_steps", f.max_steps},
                   {"activation", f.activation},
+                  {"initializer", f.initializer},
                   {"hidden", f.hidden},
                   {"l1", f.l1},
                   {"l2", f.l2},
@@ -273,6 +274,8 @@ DoctorRecord ReadDoctorRecord(const std::string& path, bool* running) {
   r.facts.batch_size = IntegerIn(f, "batch_size", facts_where, 1, kLargeCount);
   r.facts.max_steps = IntegerIn(f, "max_steps", facts_where, 0, kLargeCount);
   r.facts.activation = TextAt(f, "activation", facts_where);
+  // Records of earlier versions have no initializer: the model's own.
+  if (f.contains("initializer")) r.facts.initializer = TextAt(f, "initializer", facts_where);
   for (const nlohmann::json& units : ArrayAt(f, "hidden", facts_where)) {
     const int64_t n = WholeNumber(units, facts_where + ": \"hidden\" holds a layer that");
     if (n < 1 || n > kLargeCount)

@@ -33,6 +33,10 @@ std::string OptimizerText(const DoctorFacts& facts);
 /// Whether the learning rate is high for its optimizer (SGD above 0.5, momentum and Nesterov above 0.1,
 /// the adaptive ones above 0.05).
 bool HighLearningRate(const DoctorFacts& facts);
+double HighRate(const DoctorFacts& facts);
+/// "--learning-rate X": 10 times lower, and for a high rate no higher than a fifth of HighRate (sgd 0.1,
+/// momentum 0.02, the adaptive ones 0.01), the optimizer's usual range, so one round gets there.
+std::string LowerRate(const DoctorFacts& facts);
 /// "--batch-norm", or empty when the run already has it (a knob that is on is no advice).
 std::string BatchNormKnob(const DoctorFacts& facts);
 /// The knobs that are not empty, joined by ", " (a finding's alternatives).

@@ -19,6 +19,15 @@ std::vector<const TrainingStatistics*> Last(const DoctorRecord& r, size_t n) {
   return out;
 }
 
+// Weights that start all equal (zeros, ones): not scaled to the layers, and every unit of a layer alike.
+bool ConstantInitializer(const DoctorFacts& f) { return f.initializer == "zeros" || f.initializer == "ones"; }
+
+// The initializer scaled for the activation: He's for the ReLU family, Glorot's for the rest.
+std::string ScaledInitializer(const DoctorFacts& f) {
+  const bool relu = f.activation.find("relu") != std::string::npos || f.activation.starts_with("elu");
+  return relu ? "--initializer he_uniform" : "--initializer glorot_uniform";
+}
+
 // Dead ReLUs: units that output 0 for every example, sample after sample, learn nothing again.
 void DeadRelu(const DoctorRecord& r, std::vector<Finding>& out) {
   const auto last = Last(r, 3);
@@ -32,13 +41,31 @@ void DeadRelu(const DoctorRecord& r, std::vector<Finding>& out) {
       if (a < s->activations.size()) least = std::min(least, s->activations[a].dead_fraction);
     }
     if (least < 0.7) continue;
+    // Weights that started all equal: every unit of a layer alike, dead from the first step (zeros) or
+    // after the huge first steps of weights far too large (ones). The initializer, whatever the rate.
+    if (ConstantInitializer(f)) {
+      const TrainingStatistics& first = r.statistics.front();
+      const bool from_start =
+          first.step <= 1 && a < first.activations.size() && first.activations[a].dead_fraction >= 0.7;
+      const int64_t step = from_start ? first.step : last.front()->step;
+      out.push_back(
+          {.id = "dead_relu",
+           .confidence = 0.9,
+           .evidence = fmt::format("layer {}: {:.0f}% of units output 0 on every example of the batch "
+                                   "from step {} on, with weights that started all {} (initializer {})",
+                                   layer.layer, 100 * least, step, f.initializer == "zeros" ? 0 : 1, f.initializer),
+           .knob = ScaledInitializer(f),
+           .alternatives = Knobs({"--activation leaky_relu", HighLearningRate(f) ? LowerRate(f) : ""}),
+           .step = step});
+      return;
+    }
     const bool high = HighLearningRate(f);
     out.push_back({.id = "dead_relu",
                    .confidence = 0.9,
                    .evidence = fmt::format("layer {}: {:.0f}% of units output 0 on every example of the batch in the "
                                            "last {} samples, from step {} ({})",
                                            layer.layer, 100 * least, last.size(), last.front()->step, OptimizerText(f)),
-                   .knob = high ? "--learning-rate " + Scaled(f.learning_rate, 0.1) : "--activation leaky_relu",
+                   .knob = high ? LowerRate(f) : "--activation leaky_relu",
                    .alternatives = high ? "--activation leaky_relu, elu"
                                         : "--activation elu, --learning-rate " + Scaled(f.learning_rate, 0.3),
                    .step = last.front()->step});
@@ -67,8 +94,25 @@ void Saturated(const DoctorRecord& r, std::vector<Finding>& out) {
                      .evidence = fmt::format("layer {} ({}): {:.0f}% of outputs saturated in the last {} samples and "
                                              "the loss barely moved: steps too large ({})",
                                              layer.layer, layer.activation, 100 * least, last.size(), OptimizerText(f)),
-                     .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1),
+                     .knob = LowerRate(f),
                      .step = last.front()->step});
+      return;
+    }
+    // Saturated from the very first sample by an initializer that is not scaled to the layer's fan-in and
+    // fan-out (ones, a wide uniform): the weights start too large, whatever the rate.
+    const TrainingStatistics& first = r.statistics.front();
+    const bool from_start = first.step <= 1 && a < first.activations.size() &&
+                            first.activations[a].saturated_fraction >= 0.75 && !f.initializer.empty() &&
+                            !f.initializer.starts_with("glorot") && !f.initializer.starts_with("lecun");
+    if (from_start && !wild_inputs) {
+      out.push_back({.id = "saturated_units",
+                     .confidence = 0.85,
+                     .evidence = fmt::format("layer {} ({}): {:.0f}% of outputs saturated from the first step on "
+                                             "(initializer {}), where its gradient nearly vanishes",
+                                             layer.layer, layer.activation, 100 * least, f.initializer),
+                     .knob = "--initializer glorot_uniform",
+                     .alternatives = Knobs({BatchNormKnob(f), "--activation relu"}),
+                     .step = 1});
       return;
     }
     out.push_back({.id = "saturated_units",
@@ -77,7 +121,7 @@ void Saturated(const DoctorRecord& r, std::vector<Finding>& out) {
                                            "its gradient nearly vanishes",
                                            layer.layer, layer.activation, 100 * least, last.size()),
                    .knob = wild_inputs           ? "--standardize"
-                           : HighLearningRate(f) ? "--learning-rate " + Scaled(f.learning_rate, 0.1)
+                           : HighLearningRate(f) ? LowerRate(f)
                                                  : "--activation relu",
                    .alternatives = BatchNormKnob(f),
                    .step = last.front()->step});
@@ -126,7 +170,7 @@ void Vanishing(const DoctorRecord& r, std::vector<Finding>& out) {
                    .evidence = fmt::format("the first layer's gradient fell to {:.1e} of the last layer's and the loss "
                                            "barely moved ({})",
                                            first / last, OptimizerText(f)),
-                   .knob = "--learning-rate " + Scaled(f.learning_rate, 0.1)});
+                   .knob = LowerRate(f)});
     return;
   }
   out.push_back({.id = "vanishing_gradients",
@@ -142,7 +186,13 @@ void Vanishing(const DoctorRecord& r, std::vector<Finding>& out) {
                                                 : "--initializer he_normal"});
 }
 
-// Exploding gradients: the global gradient norm grew a thousandfold, and the loss went with it.
+// "--clip-norm 1", or a tenth of the norm the run already clips to.
+std::string ClipKnob(const DoctorFacts& f) {
+  return f.clip_norm > 0 ? "--clip-norm " + Scaled(f.clip_norm, 0.1) : "--clip-norm 1";
+}
+
+// Exploding gradients: the global gradient norm grew a thousandfold, and the loss went with it. Weights
+// that start all 1 multiply the signal by a layer's width at every layer: their initializer comes first.
 void Exploding(const DoctorRecord& r, std::vector<Finding>& out) {
   const double first = r.statistics.empty() ? 0.0 : r.statistics.front().gradient_global_norm;
   double largest = 0.0;
@@ -165,8 +215,8 @@ void Exploding(const DoctorRecord& r, std::vector<Finding>& out) {
          .evidence = fmt::format("the loss became NaN or infinite at step {} in a network of {} hidden layers "
                                  "at a moderate rate ({}): the gradient grows layer by layer",
                                  r.diverged_at, f.hidden.size(), OptimizerText(f)),
-         .knob = f.clip_norm > 0 ? "--clip-norm " + Scaled(f.clip_norm, 0.1) : "--clip-norm 1",
-         .alternatives = Knobs({BatchNormKnob(f), "--learning-rate " + Scaled(f.learning_rate, 0.1)}),
+         .knob = ConstantInitializer(f) ? ScaledInitializer(f) : ClipKnob(f),
+         .alternatives = Knobs({ConstantInitializer(f) ? ClipKnob(f) : "", BatchNormKnob(f), LowerRate(f)}),
          .step = r.diverged_at});
     return;
   }
@@ -176,8 +226,8 @@ void Exploding(const DoctorRecord& r, std::vector<Finding>& out) {
        .confidence = 0.92,
        .evidence = fmt::format("the gradient's global norm grew from {:.3g} to {:.3g} by step {}{} ({})", first,
                                largest, at, r.diverged ? ", then the loss diverged" : "", OptimizerText(f)),
-       .knob = f.clip_norm > 0 ? "--clip-norm " + Scaled(f.clip_norm, 0.1) : "--clip-norm 1",
-       .alternatives = Knobs({BatchNormKnob(f), "--learning-rate " + Scaled(f.learning_rate, 0.1)}),
+       .knob = ConstantInitializer(f) ? ScaledInitializer(f) : ClipKnob(f),
+       .alternatives = Knobs({ConstantInitializer(f) ? ClipKnob(f) : "", BatchNormKnob(f), LowerRate(f)}),
        .step = at});
 }
 

@@ -207,6 +207,7 @@ DoctorFacts TrainingRun::Facts() const {
   f.batch_size = c.batch_size;
   f.max_steps = c.max_steps;
   f.activation = spec_.mlp.activation;
+  f.initializer = spec_.mlp.initializer;
   f.hidden.assign(spec_.mlp.hidden.begin(), spec_.mlp.hidden.end());
   f.l1 = spec_.mlp.regularizer.l1;
   f.l2 = spec_.mlp.regularizer.l2;

@@ -67,9 +67,9 @@ fi
 work=$(mktemp -d)
 out=$("$lever" train -q --doctor --activation relu --optimizer sgd --learning-rate 3 --job-dir "$work/dead" 2>&1) ||
   fail "--doctor: exit $?" "$out"
-[[ "$out" == *"doctor: dead_relu  layer dense_1: "*"(sgd at 3)"*"try: --learning-rate 0.3   (or --activation leaky_relu, elu)"* ]] ||
+[[ "$out" == *"doctor: dead_relu  layer dense_1: "*"(sgd at 3)"*"try: --learning-rate 0.1   (or --activation leaky_relu, elu)"* ]] ||
   fail "--doctor: no dead_relu finding" "$out"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d["healthy"] and d["findings"][0]["id"] == "dead_relu" and d["findings"][0]["knob"] == "--learning-rate 0.3", d' \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d["healthy"] and d["findings"][0]["id"] == "dead_relu" and d["findings"][0]["knob"] == "--learning-rate 0.1", d' \
   "$work/dead/doctor.json" || fail "--doctor: doctor.json"
 out=$("$lever" train -q --doctor --dataset circle 2>&1) || fail "--doctor healthy: exit $?" "$out"
 [[ "$out" == *"doctor: healthy  the training loss fell from"* && "$out" != *"[stats step"* ]] ||
@@ -80,7 +80,7 @@ rc=$?
   fail "--doctor on a diverging run -> exit $rc" "$out"
 out=$("$lever" train -q --fix 2 --activation relu --optimizer sgd --learning-rate 3 --job-dir "$work/fixed" 2>&1) ||
   fail "--fix: exit $?" "$out"
-[[ "$out" == *"fix 1: --learning-rate 0.3 for dead_relu: test loss 0."*"-> test loss 0."*"fixed: --learning-rate 0.3"*" -> test loss"* ]] ||
+[[ "$out" == *"fix 1: --learning-rate 0.1 for dead_relu: test loss 0."*"-> test loss 0."*"fixed: --learning-rate 0.1"*" -> test loss"* ]] ||
   fail "--fix: no round" "$out"
 [ -f "$work/fixed/fix-1/doctor.json" ] && [ -f "$work/fixed/doctor.json" ] || fail "--fix: the round's files"
 expect_error "--fix: Value 11 not in range" --fix 11

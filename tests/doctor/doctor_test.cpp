@@ -67,6 +67,16 @@ TrainingStatistics Sample(int64_t step, double first_gradient, double last_gradi
   return s;
 }
 
+// Samples at `steps` whose two tanh layers have `saturated_fraction` of their outputs saturated.
+std::vector<TrainingStatistics> SaturatedSamples(std::initializer_list<int64_t> steps, double saturated_fraction) {
+  std::vector<TrainingStatistics> out;
+  for (const int64_t step : steps) {
+    out.push_back(Sample(step, 0.1, 0.2, 1e-3));
+    for (ActivationStatistics& a : out.back().activations) a.saturated_fraction = saturated_fraction;
+  }
+  return out;
+}
+
 std::vector<Finding> Diagnose(const DoctorRecord& record) {
   Doctor doctor(record.facts);
   // Replay the record through the hook interface, as training would.
@@ -109,10 +119,21 @@ TEST(DoctorTest, DivergenceIsTheLearningRateAndTheKnobIsATenthOfIt) {
   const std::vector<Finding> f = Diagnose(r);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "learning_rate_too_high");
-  EXPECT_EQ(f[0].knob, "--learning-rate 0.3");
+  // A tenth of 3 is still above SGD's high mark of 0.5: a fifth of the mark, SGD's usual range, instead.
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.1");
   EXPECT_EQ(f[0].alternatives, "--clip-norm 1");
   EXPECT_NE(f[0].evidence.find("step 41 (sgd at 3)"), std::string::npos) << f[0].evidence;
   EXPECT_EQ(f[0].step, 41);
+  // A rate that is not high for its optimizer is divided by 10.
+  r.facts.learning_rate = 0.4;
+  const std::vector<Finding> g = Diagnose(r);
+  ASSERT_FALSE(g.empty());
+  EXPECT_EQ(g[0].knob, "--learning-rate 0.04");
+  r.facts.optimizer = "adam";
+  r.facts.learning_rate = 0.3;
+  const std::vector<Finding> h = Diagnose(r);
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h[0].knob, "--learning-rate 0.01");
 }
 
 TEST(DoctorTest, ARisingLossIsTheLearningRate) {
@@ -131,15 +152,23 @@ TEST(DoctorTest, TinyUpdatesAndAFlatLossAreATooLowRate) {
   const std::vector<Finding> f = Diagnose(r);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "learning_rate_too_low");
-  EXPECT_EQ(f[0].knob, "--learning-rate 0.0001");  // 1e-3 / 5e-5 = 20: tenfold
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.001");  // 1e-3 / 5e-5 = 20: a hundredfold
   EXPECT_NE(f[0].evidence.find("5.0e-05 of the weights per step"), std::string::npos) << f[0].evidence;
-  // Updates of 1e-6 of the weights: at most a hundredfold rate in one round.
+  // Updates of 1e-6 of the weights: still a hundredfold rate in one round, no more.
   for (TrainingStatistics& s : r.statistics) {
     for (ParameterStatistics& p : s.parameters) p.update_ratio = 1e-6;
   }
   const std::vector<Finding> g = Diagnose(r);
   ASSERT_FALSE(g.empty());
   EXPECT_EQ(g[0].knob, "--learning-rate 0.001");
+  // Updates of 2e-4 are not tiny: a loss that fell 7% and creeps is a rate ten times too low.
+  for (TrainingStatistics& s : r.statistics) {
+    for (ParameterStatistics& p : s.parameters) p.update_ratio = 2e-4;
+  }
+  const std::vector<Finding> h = Diagnose(r);
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h[0].id, "learning_rate_too_low");
+  EXPECT_EQ(h[0].knob, "--learning-rate 0.0001");
 }
 
 TEST(DoctorTest, AStillFallingLossIsNotConverged) {
@@ -153,6 +182,46 @@ TEST(DoctorTest, AStillFallingLossIsNotConverged) {
   // Near a loss of 0 (it fell 95% or more), or fitting every training example, more steps do not matter.
   r.evaluations.back().train_accuracy = 1.0;
   EXPECT_TRUE(Diagnose(r).empty());
+}
+
+// A 2-8-8-1 net (88 kernel weights) on 250 examples still creeping down at train accuracy 0.88.
+DoctorRecord SmallNetwork() {
+  DoctorRecord r = Falling(3000, 0.25);
+  for (auto& e : r.evaluations) e.train_accuracy = 0.88;
+  r.facts.train_rows = 250;
+  for (size_t i = 2000; i < r.step_losses.size(); ++i) r.step_losses[i] -= 1e-4f * static_cast<float>(i - 2000);
+  for (int64_t step = 300; step <= 3000; step += 300) r.statistics.push_back(Sample(step, 0.1, 0.2, 1e-3));
+  r.converged = false;
+  return r;
+}
+
+TEST(DoctorTest, ASmallNetworkThatStillCreepsIsWidened) {
+  DoctorRecord r = SmallNetwork();
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "not_converged");
+  EXPECT_EQ(f[0].knob, "--hidden 16,16");
+  EXPECT_EQ(f[0].alternatives, "--steps 9000");
+  EXPECT_NE(f[0].evidence.find("with 88 weights for 250 training examples"), std::string::npos) << f[0].evidence;
+  // As many weights as examples, or a network that fits 95% of them: more steps.
+  r.facts.train_rows = 80;
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--steps 9000");
+  r.facts.train_rows = 250;
+  for (auto& e : r.evaluations) e.train_accuracy = 0.96;
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--steps 9000");
+}
+
+TEST(DoctorTest, BatchesOfOneExampleAreTheFirstThingToGrow) {
+  DoctorRecord r = SmallNetwork();
+  r.facts.batch_size = 1;
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "not_converged");
+  EXPECT_EQ(f[0].knob, "--batch-size 10");
+  EXPECT_NE(f[0].evidence.find("the run saw 3000 examples, 12 passes over the data"), std::string::npos)
+      << f[0].evidence;
+  r.facts.batch_size = 8;
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--hidden 16,16");
 }
 
 TEST(DoctorTest, VanishingGradientsInADeepSigmoidStack) {
@@ -183,9 +252,48 @@ TEST(DoctorTest, DeadReluNamesTheLayerAndTheShareOfUnits) {
   const std::vector<Finding> f = Diagnose(r);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "dead_relu");
-  EXPECT_EQ(f[0].knob, "--learning-rate 0.3");  // sgd at 3 is a high rate: lower it first
+  EXPECT_EQ(f[0].knob, "--learning-rate 0.1");  // sgd at 3 is a high rate: lower it first, to SGD's range
   EXPECT_NE(f[0].evidence.find("layer dense_1: 88% of units"), std::string::npos) << f[0].evidence;
   EXPECT_EQ(f[0].step, 2700);
+}
+
+TEST(DoctorTest, ReluUnitsDeadWithWeightsThatStartedAllEqualBlameTheInitializer) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.activation = "relu";
+  r.facts.initializer = "zeros";
+  for (int64_t step : {1, 300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000}) {
+    TrainingStatistics s = Sample(step, 0.1, 0.2, 1e-3);
+    s.activations = {{.layer = "dense", .activation = "relu", .dead_fraction = 1.0},
+                     {.layer = "dense_1", .activation = "relu", .dead_fraction = 1.0}};
+    r.statistics.push_back(s);
+  }
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "dead_relu");
+  EXPECT_EQ(f[0].knob, "--initializer he_uniform");
+  EXPECT_NE(f[0].evidence.find("from step 1 on, with weights that started all 0 (initializer zeros)"),
+            std::string::npos)
+      << f[0].evidence;
+  // Glorot's weights: the activation, as before.
+  r.facts.initializer = "glorot_uniform";
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--activation leaky_relu");
+}
+
+TEST(DoctorTest, GradientsExplodingFromWeightsOfOneBlameTheInitializer) {
+  DoctorRecord r = Falling(3000, 0.6);
+  r.facts.activation = "relu";
+  r.facts.optimizer = "sgd";
+  r.facts.hidden = {32, 32, 32, 32};
+  r.facts.initializer = "ones";
+  r.diverged = true;
+  r.diverged_at = 3;
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "exploding_gradients");
+  EXPECT_EQ(f[0].knob, "--initializer he_uniform");
+  EXPECT_EQ(f[0].alternatives, "--clip-norm 1, --batch-norm, --learning-rate 0.001");
+  r.facts.initializer = "he_uniform";
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--clip-norm 1");
 }
 
 TEST(DoctorTest, OverfittingNeedsTheTestLossToTurnUpAndTheGapToMatter) {
@@ -268,15 +376,30 @@ TEST(DoctorTest, RawInputsComeBeforeTheUnitsTheySaturate) {
   r.facts.standardized = false;
   r.facts.largest_input_stddev = 551;
   r.facts.largest_input_mean = 863;
-  for (int64_t step = 150; step <= 3000; step += 150) {
-    TrainingStatistics s = Sample(step, 0.1, 0.2, 1e-3);
-    for (ActivationStatistics& a : s.activations) a.saturated_fraction = 0.95;
-    r.statistics.push_back(s);
-  }
+  r.statistics = SaturatedSamples({150, 600, 1200, 1800, 2400, 2700, 3000}, 0.95);
   const std::vector<Finding> f = Diagnose(r);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "inputs_not_normalized");
   EXPECT_EQ(f[0].knob, "--standardize");
+}
+
+TEST(DoctorTest, UnitsSaturatedFromTheFirstStepBlameTheInitializer) {
+  DoctorRecord r = Falling(3000, 0.65);
+  r.facts.optimizer = "sgd";
+  r.facts.initializer = "ones";
+  r.statistics = SaturatedSamples({1, 300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000}, 0.97);
+  const std::vector<Finding> f = Diagnose(r);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "saturated_units");
+  EXPECT_EQ(f[0].knob, "--initializer glorot_uniform");
+  EXPECT_EQ(f[0].alternatives, "--batch-norm, --activation relu");
+  EXPECT_NE(f[0].evidence.find("from the first step on (initializer ones)"), std::string::npos) << f[0].evidence;
+  // Glorot's weights, or units that saturated later: the activation.
+  r.facts.initializer = "glorot_uniform";
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--activation relu");
+  r.facts.initializer = "ones";
+  for (ActivationStatistics& a : r.statistics.front().activations) a.saturated_fraction = 0.1;
+  EXPECT_EQ(Diagnose(r).at(0).knob, "--activation relu");
 }
 
 TEST(DoctorTest, FindingsPrintWithTheirKnobAndAsJson) {

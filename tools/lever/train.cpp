@@ -49,13 +49,18 @@ TrainingOutcome RunOnce(TrainingRun& run) {
 }
 
 // Whether `after` is no worse on the test set than `before`: it trained where `before` diverged, or its
-// test accuracy (classification) is not lower, or its test loss (regression) at most 0.1% higher. A knob
+// test accuracy (classification) is not lower, or at most 2 points lower at a lower test loss (the loss is
+// what training improves; accuracy on a few hundred rows moves in steps), or its test loss (regression) is
+// at most 0.1% higher. A knob
 // that changed nothing yet, such as L1 that still zeroes every weight, is kept so the next round can turn
 // it further.
 bool NoWorse(const TrainingOutcome& after, const TrainingOutcome& before) {
   if (!after.result.validation) return false;
   if (!before.result.validation) return true;
-  if (IsClassificationLoss(after.loss)) return after.result.validation->accuracy >= before.result.validation->accuracy;
+  if (IsClassificationLoss(after.loss)) {
+    const double gained = after.result.validation->accuracy - before.result.validation->accuracy;
+    return gained >= 0 || (gained >= -0.02 && after.result.validation->loss < before.result.validation->loss);
+  }
   return after.result.validation->loss <= 1.001 * before.result.validation->loss;
 }
 

@@ -26,6 +26,8 @@ struct DoctorFacts {
   int64_t batch_size = 32;
   int64_t max_steps = 1000;
   std::string activation = "relu";
+  /// The weights' initializer ("" when the run's model chose its own).
+  std::string initializer;
   std::vector<int64_t> hidden;
   double l1 = 0.0, l2 = 0.0, dropout = 0.0;
   bool batch_norm = false;
