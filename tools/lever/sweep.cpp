@@ -82,11 +82,17 @@ int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   spec.jobs = f.jobs > 0 ? f.jobs : cores;
   if (spec.jobs > 1) SetGemmThreads(1);  // the runs share the cores; each multiplies on its own thread
   std::mutex print;
+  // On a terminal one line counts up; into a file or a pipe, a line per tenth of the runs (and the last).
+  const bool terminal = IsTerminal(stderr);
   const auto done = [&](int finished, int total) {
     if (f.quiet) return;
     const std::lock_guard<std::mutex> lock(print);
-    fmt::print(stderr, "\rsweep: {}/{} runs", finished, total);
-    if (finished == total) fmt::print(stderr, "\n");
+    if (terminal) {
+      fmt::print(stderr, "\rsweep: {}/{} runs", finished, total);
+      if (finished == total) fmt::print(stderr, "\n");
+    } else if (finished == total || (10 * finished) / total != (10 * (finished - 1)) / total) {
+      fmt::print(stderr, "sweep: {}/{} runs\n", finished, total);
+    }
   };
   // The output directory before any run, so a path that cannot be written wastes no training.
   std::error_code error;
