@@ -11,6 +11,7 @@
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
+#include "lever/io/excerpt.h"
 #include "lever/io/text_file.h"
 #include "lever/registry.h"
 
@@ -196,7 +197,8 @@ CheckpointContents CheckpointManager::Load(int64_t step) const {
   try {
     record = nlohmann::json::parse(ReadTextFile(record_path, "checkpoint record"));
   } catch (const nlohmann::json::exception& e) {
-    throw IoError(record_path + ": the commit record is not valid JSON (" + e.what() + ")" + kRecovery);
+    throw IoError(record_path + ": the commit record is not valid JSON (" + QuoteExcerpt(e.what(), 200) + ")" +
+                  kRecovery);
   }
   auto field = [&](const char* name, bool (nlohmann::json::*is_type)() const noexcept,
                    const char* expected) -> const nlohmann::json& {

@@ -26,6 +26,7 @@
 #include "lever/io/atomic_file.h"
 #include "lever/io/crc32c.h"
 #include "lever/io/dir_lock.h"
+#include "lever/io/excerpt.h"
 #include "lever/io/text_file.h"
 #include "lever/registry.h"
 #include "lever/version.h"
@@ -417,7 +418,8 @@ nlohmann::json ReadBundleManifest(const std::string& directory) {
   try {
     m = nlohmann::json::parse(bytes);
   } catch (const nlohmann::json::exception& e) {
-    throw IoError(path.string() + ": not valid JSON (" + e.what() + "); the bundle is damaged: export it again");
+    throw IoError(path.string() + ": not valid JSON (" + QuoteExcerpt(e.what(), 200) +
+                  "); the bundle is damaged: export it again");
   }
   if (!m.is_object() || !m.contains("format") || m["format"] != kFormat) {
     throw IoError(path.string() + ": not a lever bundle manifest (format should be \"" + kFormat + "\")");
@@ -472,8 +474,8 @@ Job LoadBundle(const std::string& directory) {
   try {
     return LoadBundleChecked(directory);
   } catch (const nlohmann::json::exception& e) {
-    throw IoError((fs::path(directory) / kManifest).string() + ": a field has the wrong type (" + e.what() +
-                  "); the bundle is damaged: export it again");
+    throw IoError((fs::path(directory) / kManifest).string() + ": a field has the wrong type (" +
+                  QuoteExcerpt(e.what(), 200) + "); the bundle is damaged: export it again");
   }
 }
 

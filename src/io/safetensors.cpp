@@ -9,6 +9,7 @@
 
 #include "lever/error.h"
 #include "lever/io/atomic_file.h"
+#include "lever/io/excerpt.h"
 #include "lever/io/text_file.h"
 
 namespace lever {
@@ -241,7 +242,7 @@ SafetensorsContents DecodeSafetensors(std::string_view bytes, const std::string&
   try {
     header = nlohmann::json::parse(header_text);
   } catch (const nlohmann::json::exception& e) {
-    Corrupt(source, std::string("the header is not valid JSON (") + e.what() + ")");
+    Corrupt(source, std::string("the header is not valid JSON (") + QuoteExcerpt(e.what(), 200) + ")");
   }
   if (!header.is_object()) Corrupt(source, "the header is not a JSON object");
 

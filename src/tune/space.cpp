@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 
 namespace lever::tune {
 
@@ -237,8 +238,8 @@ double SearchSpace::ParseValue(int i, const std::string& text) const {
   try {
     Check(probe);
   } catch (const ConfigError&) {
-    throw ConfigError("parameter '" + p.name + "' (" + ToString(p.type) + ") has no value '" + text +
-                      "' in the search space; was the study spec changed since the trial ran?");
+    throw ConfigError("parameter '" + p.name + "' (" + ToString(p.type) + ") has no value " + QuoteExcerpt(text) +
+                      " in the search space; was the study spec changed since the trial ran?");
   }
   return v;
 }

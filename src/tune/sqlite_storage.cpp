@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 
 namespace lever::tune {
 
@@ -20,7 +21,7 @@ Enum EnumFromText(const std::string& text, std::initializer_list<Enum> values, c
   for (const Enum v : values) {
     if (ToString(v) == text) return v;
   }
-  throw DataError(std::string("unknown ") + what + " '" + text + "' in a study database");
+  throw DataError(std::string("unknown ") + what + " " + QuoteExcerpt(text) + " in a study database");
 }
 
 }  // namespace
@@ -71,7 +72,8 @@ std::vector<ParameterSpec> ParametersFromJson(const std::string& json) {
       params.push_back(std::move(p));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw DataError(std::string("a study's parameter definitions in its database are not valid JSON: ") + e.what());
+    throw DataError(std::string("a study's parameter definitions in its database are not valid JSON: ") +
+                    QuoteExcerpt(e.what(), 200));
   }
   return params;
 }
@@ -98,12 +100,16 @@ Assignment AssignmentFromJson(const SearchSpace& space, const std::string& json)
   try {
     in = nlohmann::json::parse(json);
   } catch (const nlohmann::json::exception& e) {
-    throw DataError("a trial's parameters in a study database are not valid JSON (" + json + "): " + e.what());
+    // The parser's message quotes the token it last read, which may be the whole damaged text.
+    throw DataError("a trial's parameters in a study database are not valid JSON (" + QuoteExcerpt(json, 200) +
+                    "): " + QuoteExcerpt(e.what(), 200));
   }
   Assignment a(static_cast<size_t>(space.size()));
   for (int i = 0; i < space.size(); ++i) {
     const ParameterSpec& p = space.parameter(i);
-    if (!in.contains(p.name)) throw DataError("a trial in a study database has no value for '" + p.name + "': " + json);
+    if (!in.contains(p.name)) {
+      throw DataError("a trial in a study database has no value for '" + p.name + "': " + QuoteExcerpt(json, 200));
+    }
     const nlohmann::json& v = in[p.name];
     a[static_cast<size_t>(i)] = space.ParseValue(i, v.is_string() ? v.get<std::string>() : v.dump());
   }

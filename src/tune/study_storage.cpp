@@ -1,6 +1,7 @@
 #include "lever/tune/study_storage.h"
 
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 
 namespace lever::tune {
 
@@ -25,8 +26,8 @@ TrialStatus ParseTrialStatus(const std::string& text) {
                               TrialStatus::kFailed, TrialStatus::kInterrupted}) {
     if (ToString(s) == text) return s;
   }
-  throw DataError("unknown trial state '" + text +
-                  "' in a study database; valid: RUNNING, COMPLETED, STOPPED, FAILED, INTERRUPTED");
+  throw DataError("unknown trial state " + QuoteExcerpt(text) +
+                  " in a study database; valid: RUNNING, COMPLETED, STOPPED, FAILED, INTERRUPTED");
 }
 
 TrialState SamplerState(TrialStatus status) {

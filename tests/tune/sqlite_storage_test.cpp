@@ -109,9 +109,17 @@ TEST(SqliteStorageTest, StoresParametersAsReadableJson) {
   EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] {
                          internal::AssignmentFromJson(space, R"({"drop":0.3,"lr":0.001,"opt":"sgd","units":8})");
                        }),
-                       "'drop' (DISCRETE) has no value '0.3'"));
+                       "'drop' (DISCRETE) has no value \"0.3\""));
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { internal::AssignmentFromJson(space, R"({"lr":0.001})"); }),
                        "no value for 'units'"));
+  // A damaged database's 200 KB of parameters: the message quotes a piece of them, not all.
+  const std::string huge = R"({"lr":0.001,"pad":")" + std::string(200000, 'x') + R"("})";
+  const std::string missing = ErrorOf<DataError>([&] { internal::AssignmentFromJson(space, huge); });
+  EXPECT_TRUE(Contains(missing, "no value for"));
+  EXPECT_LT(missing.size(), 400u);
+  const std::string broken = ErrorOf<DataError>([&] { internal::AssignmentFromJson(space, huge.substr(0, 150000)); });
+  EXPECT_TRUE(Contains(broken, "not valid JSON"));
+  EXPECT_LT(broken.size(), 600u);
 }
 
 TEST(SqliteStorageTest, InterruptedTrialsRestartWithTheirParametersAndWithoutOldMetrics) {
@@ -154,7 +162,7 @@ TEST(SqliteStorageTest, ErrorsNameTheFileAndWhatToDo) {
                        "cannot open the study database '/nonexistent-dir/study.db'"));
   const std::string not_db = testing::WriteFile("not.db", std::string(4096, 'x'));
   EXPECT_TRUE(Contains(ErrorOf<IoError>([&] { SqliteStudyStorage{not_db}; }), "not a lever study database"));
-  EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseTrialStatus("DONE"); }), "unknown trial state 'DONE'"));
+  EXPECT_TRUE(Contains(ErrorOf<DataError>([] { ParseTrialStatus("DONE"); }), "unknown trial state \"DONE\""));
 }
 
 }  // namespace
