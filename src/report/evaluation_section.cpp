@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "html.h"
+#include "lever/io/excerpt.h"
 #include "lever/report/line_chart.h"
 
 namespace lever {
@@ -188,26 +189,54 @@ std::string RegressionSection(const nlohmann::json& e) {
                                                    Count(Num(e, "rows"))));
 }
 
+// A note naming what a head's section needs and evaluation.json does not hold (a damaged or foreign file):
+// those parts are drawn empty, and the reader is told why.
+std::string MissingNote(const nlohmann::json& e, std::initializer_list<const char*> keys) {
+  std::string missing;
+  for (const char* key : keys) {
+    const nlohmann::json& v = Member(e, key);
+    if (v.is_null() || ((v.is_array() || v.is_object()) && v.empty())) {
+      missing += (missing.empty() ? "" : ", ") + std::string(key);
+    }
+  }
+  if (missing.empty()) return "";
+  return "<p class=\"note\">evaluation.json holds no " + missing + ": those parts are empty.</p>\n";
+}
+
 }  // namespace
 
 std::string TestSetSection(const nlohmann::json& e) {
-  if (!e.is_object()) return "";
+  if (!e.is_object()) {
+    return "<h2>The model on the test set</h2>\n<p class=\"note\">No evaluation.json in the job directory: the "
+           "run had no test set (<code>--test-file</code>, a Playground dataset's test share, or a run config's "
+           "<code>eval</code> data), or it stopped before the end.</p>\n";
+  }
   const nlohmann::json& head = Member(e, "head");
   const std::string kind = head.is_string() ? head.get<std::string>() : "";
   std::string html = "<h2>The model on the test set</h2>\n";
   html +=
       fmt::format("<p>{} test row{}, {} head; the final weights (with early stopping, the best check's).</p>\n",
                   Count(Num(e, "rows")), Num(e, "rows") == 1 ? "" : "s", EscapeXml(kind.empty() ? "unknown" : kind));
-  if (kind == "binary") return html + BinarySection(e);
-  if (kind == "multi_class") return html + MultiClassSection(e);
-  if (kind == "multi_label") return html + MultiLabelSection(e);
-  if (kind == "regression") return html + RegressionSection(e);
-  return html;
+  if (kind == "binary") {
+    return html + MissingNote(e, {"roc", "pr", "auc_roc", "auc_pr", "calibration", "confusion", "thresholds"}) +
+           BinarySection(e);
+  }
+  if (kind == "multi_class") {
+    return html + MissingNote(e, {"confusion_matrix", "classes_scores", "macro_average"}) + MultiClassSection(e);
+  }
+  if (kind == "multi_label") return html + MissingNote(e, {"per_label"}) + MultiLabelSection(e);
+  if (kind == "regression") return html + MissingNote(e, {"scatter", "rows"}) + RegressionSection(e);
+  return html + "<p class=\"note\">evaluation.json's head is " +
+         (head.is_null() ? std::string("missing") : EscapeXml(QuoteExcerpt(head.dump()))) +
+         ", not one lever draws (binary, multi_class, multi_label, regression): nothing more is shown.</p>\n";
 }
 
 std::string WeightsSection(const nlohmann::json& e) {
+  if (!e.is_object()) return "";
   const nlohmann::json& weights = Member(e, "weights");
-  if (!weights.is_object() || weights.empty()) return "";
+  if (!weights.is_object() || weights.empty()) {
+    return "<h2>Weights</h2>\n<p class=\"note\">evaluation.json holds no weights: no histogram.</p>\n";
+  }
   LineChart chart{.title = "Weight histogram per kernel", .x_label = "weight", .y_label = "share of the kernel"};
   std::string table =
       "<table>\n<tr><th>kernel</th><th>weights</th><th>exactly 0</th><th>smallest</th><th>largest</th></tr>\n";

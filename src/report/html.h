@@ -48,7 +48,7 @@ inline std::string PageStart(const std::string& title) {
       "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}"
       "th{background:#f4f4f4;font-weight:normal}figure{margin:12px 0}figcaption{font-size:13px;color:#555}"
       "code{background:#f2f2f2;padding:0 3px}.findings li{margin:6px 0}.healthy{color:#176d2c}"
-      ".diagonal{background:#e6f2e6}.alarm{color:#a33}pre{font-size:13px}";
+      ".diagonal{background:#e6f2e6}.alarm{color:#a33}pre{font-size:13px}.note{color:#8a5a00}";
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + EscapeXml(title) +
          "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<h1>" + EscapeXml(title) + "</h1>\n";
 }

@@ -153,7 +153,20 @@ TEST(TestEvaluationTest, TheReportDrawsEachHeadAndSurvivesADamagedFile) {
                               R"({"head": "regression", "scatter": [[1], [null, 2], "q"]})"}) {
     html = page_with(nlohmann::ordered_json::parse(damaged));
     EXPECT_TRUE(Contains(html, "<h2>The model on the test set</h2>")) << damaged;
+    // What is missing is said, not left out without a word.
+    EXPECT_TRUE(Contains(html, "<p class=\"note\">evaluation.json")) << damaged;
   }
+  html = page_with(nlohmann::ordered_json::parse(R"({"head": "binary", "rows": 4, "roc": [[0, 0]], "weights": {}})"));
+  EXPECT_TRUE(Contains(html,
+                       "evaluation.json holds no pr, auc_roc, auc_pr, calibration, confusion, thresholds: those "
+                       "parts are empty."))
+      << html;
+  EXPECT_TRUE(Contains(html, "evaluation.json holds no weights: no histogram."));
+  html = page_with(nlohmann::ordered_json::parse(R"({"head": {"x": 1}})"));
+  EXPECT_TRUE(Contains(html, "evaluation.json's head is &quot;{&quot;x&quot;:1}&quot;, not one lever draws"))
+      << html;
+  std::filesystem::remove(dir / "evaluation.json");
+  EXPECT_TRUE(Contains(RunReportHtml(dir.string()), "No evaluation.json in the job directory"));
   std::ofstream(dir / "evaluation.json", std::ios::trunc) << "[]";
   EXPECT_TRUE(Contains(ErrorOf<DataError>([&] { RunReportHtml(dir.string()); }), "evaluation.json: not a JSON object"));
 }
