@@ -163,8 +163,7 @@ TEST(TestEvaluationTest, TheReportDrawsEachHeadAndSurvivesADamagedFile) {
       << html;
   EXPECT_TRUE(Contains(html, "evaluation.json holds no weights: no histogram."));
   html = page_with(nlohmann::ordered_json::parse(R"({"head": {"x": 1}})"));
-  EXPECT_TRUE(Contains(html, "evaluation.json's head is &quot;{&quot;x&quot;:1}&quot;, not one lever draws"))
-      << html;
+  EXPECT_TRUE(Contains(html, "evaluation.json's head is &quot;{&quot;x&quot;:1}&quot;, not one lever draws")) << html;
   std::filesystem::remove(dir / "evaluation.json");
   EXPECT_TRUE(Contains(RunReportHtml(dir.string()), "No evaluation.json in the job directory"));
   std::ofstream(dir / "evaluation.json", std::ios::trunc) << "[]";

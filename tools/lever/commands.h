@@ -35,6 +35,9 @@ Command RegisterSweep(CLI::App& app);
 /// `lever report`: one self-contained HTML page of a run.
 Command RegisterReport(CLI::App& app);
 
+/// `lever playground`: the Playground's page, training on lever's engine in the server.
+Command RegisterPlayground(CLI::App& app);
+
 /// `lever names`: every table of named things, for users and for the lists in docs/.
 Command RegisterNames(CLI::App& app);
 

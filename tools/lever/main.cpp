@@ -59,6 +59,7 @@ constexpr Subcommand kSubcommands[] = {
     {"sweep", lever::cli::RegisterSweep},
     {"doctor", lever::cli::RegisterDoctor},
     {"report", lever::cli::RegisterReport},
+    {"playground", lever::cli::RegisterPlayground},
     {"linear", lever::cli::RegisterLinear},
     {"threshold", lever::cli::RegisterThreshold},
     {"eval", lever::cli::RegisterEval},

@@ -65,4 +65,17 @@ TrainingRunSpec SpecFromFlags(const RunFlags& f, const CLI::App& cmd) {
   return spec;
 }
 
+TrainingRunSpec TrainArguments(const std::vector<std::string>& args, const std::string& where) {
+  CLI::App train{"lever train"};
+  RunFlags flags;
+  AddRunFlags(&train, flags);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  try {
+    train.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
+  return SpecFromFlags(flags, train);
+}
+
 }  // namespace lever::cli

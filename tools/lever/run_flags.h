@@ -26,4 +26,8 @@ void AddRunFlags(CLI::App* cmd, RunFlags& f);
 /// knob `cmd` did not get (TrainingRunSpec::UseTableDefaults).
 TrainingRunSpec SpecFromFlags(const RunFlags& f, const CLI::App& cmd);
 
+/// `args` parsed as `lever train`'s run flags (`lever sweep`'s arguments after `--`, the playground's
+/// knobs). Throws ConfigError starting with `where` for flags that do not parse.
+TrainingRunSpec TrainArguments(const std::vector<std::string>& args, const std::string& where);
+
 }  // namespace lever::cli

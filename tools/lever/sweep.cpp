@@ -33,20 +33,6 @@ struct SweepFlags {
   std::vector<std::string> train_args;  // after --
 };
 
-// The arguments after `--`, parsed as `lever train`'s run flags.
-TrainingRunSpec TrainArguments(const std::vector<std::string>& args) {
-  CLI::App train{"lever train (the arguments after -- in lever sweep)"};
-  RunFlags flags;
-  AddRunFlags(&train, flags);
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
-  try {
-    train.parse(reversed);
-  } catch (const CLI::ParseError& e) {
-    throw ConfigError(std::string("after --, lever train's flags: ") + e.what());
-  }
-  return SpecFromFlags(flags, train);
-}
-
 // `-- --config run.yaml [--key.path=value ...]`: a run config and its overrides; false for lever train's flags.
 bool ConfigArguments(const std::vector<std::string>& args, SweepSpec& spec) {
   const auto config = std::find_if(args.begin(), args.end(),
@@ -75,7 +61,7 @@ bool ConfigArguments(const std::vector<std::string>& args, SweepSpec& spec) {
 
 int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   SweepSpec spec;
-  if (!ConfigArguments(train_args, spec)) spec.base = TrainArguments(train_args);
+  if (!ConfigArguments(train_args, spec)) spec.base = TrainArguments(train_args, "after --, lever train's flags");
   for (const std::string& k : f.knobs) spec.knobs.push_back(ParseSweepKnob(k));
   spec.seeds = f.seeds;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

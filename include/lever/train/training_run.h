@@ -105,6 +105,7 @@ class TrainingRun {
   TrainingOutcome Run();
   /// The doctor (spec.doctor), or null: after a DivergenceError its Diagnose() has the findings.
   const Doctor* doctor() const { return doctor_.get(); }
+  Doctor* mutable_doctor() { return doctor_.get(); }
 
  private:
   class JobFiles;

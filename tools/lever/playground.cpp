@@ -1,0 +1,494 @@
+// `lever playground`: the TensorFlow Playground's page served by one binary, with training on lever's native
+// engine in the server (lever/playground/session.h), streamed to the page as Server-Sent Events
+// (docs/playground.md). HTTP by cpp-httplib; the page's files are built in (playground_assets.h).
+#include <fmt/core.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "commands.h"
+#include "console.h"
+#include "lever/error.h"
+#include "lever/playground/session.h"
+#include "lever/tensor/gemm.h"
+#include "lever/train/stop_signal.h"
+#include "playground_assets.h"
+#include "run_flags.h"
+
+// Last: it includes <resolv.h>, whose macro _res would rename a parameter of Eigen's headers.
+#include <httplib.h>  // NOLINT(llvm-include-order)
+
+namespace lever::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PlaygroundFlags {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int max_sessions = 16;
+};
+
+// The page's knobs and the `lever train` flags they are. A knob's value is a number, a text of letters,
+// digits and ".,:_-", a list (features, hidden) or a switch (batch_norm).
+struct KnobFlag {
+  const char* knob;
+  const char* flag;
+};
+constexpr KnobFlag kKnobFlags[] = {{"dataset", "--dataset"},
+                                   {"noise", "--noise"},
+                                   {"train_percent", "--train-percent"},
+                                   {"features", "--features"},
+                                   {"hidden", "--hidden"},
+                                   {"activation", "--activation"},
+                                   {"initializer", "--initializer"},
+                                   {"optimizer", "--optimizer"},
+                                   {"learning_rate", "--learning-rate"},
+                                   {"lr_schedule", "--lr-schedule"},
+                                   {"decay_steps", "--decay-steps"},
+                                   {"decay_rate", "--decay-rate"},
+                                   {"l1", "--l1"},
+                                   {"l2", "--l2"},
+                                   {"dropout", "--dropout"},
+                                   {"batch_norm", "--batch-norm"},
+                                   {"clip_norm", "--clip-norm"},
+                                   {"batch_size", "--batch-size"},
+                                   {"seed", "--seed"}};
+
+std::string KnobNames() {
+  std::string out;
+  for (const KnobFlag& k : kKnobFlags) out += (out.empty() ? "" : ", ") + std::string(k.knob);
+  return out;
+}
+
+// A knob's value as one command-line word: checked, so the command line the page shows needs no quoting.
+std::string Word(const std::string& knob, const nlohmann::json& value) {
+  std::string text;
+  if (value.is_number()) {
+    const double v = value.get<double>();
+    if (!std::isfinite(v)) throw ConfigError("knob '" + knob + "': not a finite number");
+    text = value.is_number_integer() ? std::to_string(value.get<int64_t>()) : fmt::format("{:g}", v);
+  } else if (value.is_string()) {
+    text = value.get<std::string>();
+  } else if (value.is_array()) {
+    for (const nlohmann::json& item : value) {
+      if (!item.is_string() && !item.is_number_integer()) {
+        throw ConfigError("knob '" + knob + "': a list of names or whole numbers, got " + item.dump());
+      }
+      text += (text.empty() ? "" : ",") +
+              (item.is_string() ? item.get<std::string>() : std::to_string(item.get<int64_t>()));
+    }
+    if (text.empty()) return "''";  // --hidden '': a linear model
+  } else {
+    throw ConfigError("knob '" + knob + "': a number, a name or a list, got " + value.dump());
+  }
+  if (text.empty() || text.size() > 200 ||
+      text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:_-+") !=
+          std::string::npos) {
+    throw ConfigError("knob '" + knob + "': '" + text.substr(0, 60) + "' is not a value (letters, digits, . , : _ -)");
+  }
+  return text;
+}
+
+// The page's knobs as `lever train` flags, in the table's order.
+std::vector<std::string> KnobArguments(const nlohmann::json& knobs) {
+  if (!knobs.is_object()) throw ConfigError("the knobs must be a JSON object, e.g. {\"dataset\": \"spiral\"}");
+  for (const auto& [name, value] : knobs.items()) {
+    bool known = false;
+    for (const KnobFlag& k : kKnobFlags) known = known || name == k.knob;
+    if (!known) throw ConfigError("unknown knob '" + name.substr(0, 60) + "'; valid: " + KnobNames());
+  }
+  std::vector<std::string> args;
+  for (const KnobFlag& k : kKnobFlags) {
+    if (!knobs.contains(k.knob) || knobs[k.knob].is_null()) continue;
+    const nlohmann::json& value = knobs[k.knob];
+    if (std::string(k.knob) == "batch_norm") {
+      if (!value.is_boolean()) throw ConfigError("knob 'batch_norm': true or false");
+      if (value.get<bool>()) args.emplace_back(k.flag);
+      continue;
+    }
+    args.emplace_back(k.flag);
+    args.push_back(Word(k.knob, value));
+  }
+  return args;
+}
+
+// A page's session: its run, the knobs it came from, and what the page asked for.
+struct Slot {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::unique_ptr<PlaygroundSession> session;
+  std::vector<std::string> args;
+  uint64_t generation = 0;  // new data or run: the stream sends the points again
+  bool playing = false;
+  int64_t pending_steps = 0;    // "step": one pass over the training rows
+  double steps_per_second = 0;  // 0: as fast as the machine goes
+  bool streaming = false;       // one stream per session
+  bool closed = false;
+  Clock::time_point last_seen = Clock::now();
+};
+
+std::string CommandLineOf(const Slot& slot) {
+  std::string out = "lever train";
+  for (const std::string& a : slot.args) out += " " + a;
+  return out + fmt::format(" --steps {}", slot.session->step());
+}
+
+nlohmann::json Json(const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) throw ConfigError("the request body is not JSON");
+  return j;
+}
+
+void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void ReplyError(httplib::Response& res, int status, const std::string& message) {
+  Reply(res, status, {{"error", message}});
+}
+
+class Server {
+ public:
+  explicit Server(const PlaygroundFlags& flags) : flags_(flags) {}
+
+  int Run() {
+    SetGemmThreads(1);  // each page's training has its thread
+    httplib::Server http;
+    http.new_task_queue = [this] { return new httplib::ThreadPool(static_cast<size_t>(flags_.max_sessions) + 8); };
+    http.set_payload_max_length(size_t{1} << 16);
+    http.set_read_timeout(10);
+    http.set_write_timeout(10);
+    for (const PlaygroundAsset& asset : PlaygroundAssets()) {
+      const std::string body(reinterpret_cast<const char*>(asset.data), asset.size);
+      const std::string type = asset.content_type;
+      const auto serve = [body, type](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Cache-Control", "no-store");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        res.set_content(body, type);
+      };
+      http.Get("/" + std::string(asset.name), serve);
+      if (std::string(asset.name) == "index.html") http.Get("/", serve);
+    }
+    http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+    http.Post("/api/sessions", [this](const httplib::Request& req, httplib::Response& res) { Create(req, res); });
+    http.Post(R"(/api/sessions/([0-9a-f]{16})/knobs)",
+              [this](const httplib::Request& req, httplib::Response& res) { Knobs(req, res); });
+    http.Post(R"(/api/sessions/([0-9a-f]{16})/control)",
+              [this](const httplib::Request& req, httplib::Response& res) { Control(req, res); });
+    http.Get(R"(/api/sessions/([0-9a-f]{16})/command)",
+             [this](const httplib::Request& req, httplib::Response& res) { CommandLine(req, res); });
+    http.Get(R"(/api/sessions/([0-9a-f]{16})/events)",
+             [this](const httplib::Request& req, httplib::Response& res) { Events(req, res); });
+    http.Delete(R"(/api/sessions/([0-9a-f]{16}))", [this](const httplib::Request& req, httplib::Response& res) {
+      Close(req.matches[1]);
+      Reply(res, 200, {{"closed", true}});
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& error) {
+        ReplyError(res, 500, error.what());
+      }
+    });
+    const int port = flags_.port == 0 ? http.bind_to_any_port(flags_.host) : flags_.port;
+    if (flags_.port != 0 && !http.bind_to_port(flags_.host, flags_.port)) {
+      throw IoError(
+          fmt::format("cannot listen on {}:{} (in use, or not an address of this machine); give another "
+                      "--port or --host",
+                      flags_.host, flags_.port));
+    }
+    if (port < 0) throw IoError("cannot listen on " + flags_.host + ": give another --host");
+    if (flags_.host != "127.0.0.1" && flags_.host != "localhost" && flags_.host != "::1") {
+      fmt::print(stderr,
+                 "warning: --host {}: the playground is open to other machines on the network, with no "
+                 "password\n",
+                 flags_.host);
+    }
+    fmt::print("lever playground: http://{}:{}/  (Ctrl-C stops it)\n", flags_.host, port);
+    Flush(stdout);
+    // Ctrl-C or SIGTERM: the handler sets a flag (lever/train/stop_signal.h), this thread stops the server.
+    StopSignalHandler stop;
+    std::atomic<bool> done{false};
+    std::thread stopper([&http, &stop, &done] {
+      while (!done && !stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      http.stop();
+    });
+    std::thread reaper([this] { Reap(); });
+    http.listen_after_bind();
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      for (auto& [id, slot] : slots_) {
+        const std::lock_guard<std::mutex> slot_lock(slot->mutex);
+        slot->closed = true;
+        slot->changed.notify_all();
+      }
+    }
+    reaper_wake_.notify_all();
+    reaper.join();
+    done = true;
+    stopper.join();
+    return 0;
+  }
+
+ private:
+  std::shared_ptr<Slot> Find(const std::string& id) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = slots_.find(id);
+    return it == slots_.end() ? nullptr : it->second;
+  }
+
+  // A new run from the knobs (ConfigError for bad ones), replacing the slot's.
+  static void Configure(Slot& slot, const nlohmann::json& knobs) {
+    std::vector<std::string> args = KnobArguments(knobs);
+    TrainingRunSpec spec = TrainArguments(args, "knobs");
+    auto session = std::make_unique<PlaygroundSession>(std::move(spec), PlaygroundLimits{});
+    slot.session = std::move(session);
+    slot.args = std::move(args);
+    ++slot.generation;
+    slot.pending_steps = 0;
+  }
+
+  void Create(const httplib::Request& req, httplib::Response& res) {
+    auto slot = std::make_shared<Slot>();
+    try {
+      Configure(*slot, req.body.empty() ? nlohmann::json::object() : Json(req.body));
+    } catch (const Error& e) {
+      return ReplyError(res, 400, e.what());
+    }
+    std::string id;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (static_cast<int>(slots_.size()) >= flags_.max_sessions) {
+        return ReplyError(
+            res, 503,
+            fmt::format("{} pages are training already (--max-sessions); close one and reload", slots_.size()));
+      }
+      std::random_device random;
+      do {
+        id = fmt::format("{:08x}{:08x}", random(), random());
+      } while (slots_.count(id) > 0);
+      slots_[id] = slot;
+    }
+    Reply(res, 201, {{"id", id}, {"command", CommandLineOf(*slot)}});
+  }
+
+  void Knobs(const httplib::Request& req, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
+    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    const std::lock_guard<std::mutex> lock(slot->mutex);
+    try {
+      Configure(*slot, Json(req.body));
+    } catch (const Error& e) {
+      return ReplyError(res, 400, e.what());
+    }
+    slot->changed.notify_all();
+    Reply(res, 200, {{"command", CommandLineOf(*slot)}});
+  }
+
+  void Control(const httplib::Request& req, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
+    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    nlohmann::json body;
+    try {
+      body = Json(req.body);
+    } catch (const Error& e) {
+      return ReplyError(res, 400, e.what());
+    }
+    const std::string action = body.is_object() && body["action"].is_string() ? body["action"].get<std::string>() : "";
+    const std::lock_guard<std::mutex> lock(slot->mutex);
+    if (body.is_object() && body.contains("steps_per_second")) {
+      const nlohmann::json& speed = body["steps_per_second"];
+      if (!speed.is_number() || !(speed.get<double>() >= 0) || speed.get<double>() > 1e9) {
+        return ReplyError(res, 400, "steps_per_second: a number from 0 (as fast as it goes) to 1e9");
+      }
+      slot->steps_per_second = speed.get<double>();
+    }
+    if (action == "play") {
+      slot->playing = true;
+    } else if (action == "pause") {
+      slot->playing = false;
+    } else if (action == "step") {
+      slot->playing = false;
+      // One pass over the training rows, as the Playground's step button.
+      const int64_t rows = slot->session->train_rows();
+      const int64_t batch = std::max<int64_t>(1, slot->session->batch_size());
+      slot->pending_steps += std::max<int64_t>(1, (rows + batch - 1) / batch);
+    } else if (action == "reset") {
+      try {
+        TrainingRunSpec spec = TrainArguments(slot->args, "knobs");
+        slot->session = std::make_unique<PlaygroundSession>(std::move(spec), PlaygroundLimits{});
+      } catch (const Error& e) {
+        return ReplyError(res, 400, e.what());
+      }
+      ++slot->generation;
+      slot->pending_steps = 0;
+    } else if (!action.empty() || !body.is_object() || !body.contains("steps_per_second")) {
+      return ReplyError(res, 400, "action: play, pause, step or reset");
+    }
+    slot->changed.notify_all();
+    Reply(res, 200, {{"playing", slot->playing}, {"step", slot->session->step()}});
+  }
+
+  void CommandLine(const httplib::Request& req, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
+    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    const std::lock_guard<std::mutex> lock(slot->mutex);
+    Reply(res, 200, {{"command", CommandLineOf(*slot)}, {"step", slot->session->step()}});
+  }
+
+  // The session's stream: "data" events (the points and the command) when the run is new, "frame" events
+  // a few dozen times a second while it trains, and a comment every second while it waits.
+  void Events(const httplib::Request& req, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
+    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    {
+      const std::lock_guard<std::mutex> lock(slot->mutex);
+      if (slot->streaming) return ReplyError(res, 409, "this session is already streaming to a page");
+      slot->streaming = true;
+    }
+    res.set_header("Cache-Control", "no-store");
+    struct Stream {
+      std::shared_ptr<Slot> slot;
+      uint64_t sent_generation = 0;
+      int64_t sent_step = -1;
+      Clock::time_point findings_at{};
+      double rate = 0;  // steps per second measured
+      ~Stream() {
+        const std::lock_guard<std::mutex> lock(slot->mutex);
+        slot->streaming = false;
+        slot->last_seen = Clock::now();
+      }
+    };
+    auto stream = std::make_shared<Stream>();
+    stream->slot = slot;
+    res.set_chunked_content_provider("text/event-stream", [stream](size_t, httplib::DataSink& sink) {
+      return Pump(*stream->slot, stream->sent_generation, stream->sent_step, stream->findings_at, stream->rate, sink);
+    });
+  }
+
+  // One round of a stream: train a slice when playing, then send what changed. False ends the stream.
+  static bool Pump(Slot& slot, uint64_t& sent_generation, int64_t& sent_step, Clock::time_point& findings_at,
+                   double& rate, httplib::DataSink& sink) {
+    constexpr auto kSlice = std::chrono::milliseconds(30);
+    std::string out;
+    {
+      std::unique_lock<std::mutex> lock(slot.mutex);
+      slot.last_seen = Clock::now();
+      if (slot.closed) return false;
+      PlaygroundSession& s = *slot.session;
+      const bool idle = (!slot.playing && slot.pending_steps == 0) || s.diverged() || s.at_limit();
+      if (idle && sent_generation == slot.generation && sent_step == s.step()) {
+        slot.changed.wait_for(lock, std::chrono::seconds(1));
+        if (slot.closed) return false;
+        if (slot.generation == sent_generation && !slot.playing && slot.pending_steps == 0) {
+          lock.unlock();
+          return sink.write(": waiting\n\n", 11);
+        }
+      }
+      PlaygroundSession& session = *slot.session;
+      if (sent_generation != slot.generation) {
+        nlohmann::json data = session.Points();
+        data["command"] = CommandLineOf(slot);
+        out += "event: data\ndata: " + data.dump() + "\n\n";
+        sent_generation = slot.generation;
+        sent_step = -1;
+      }
+      const auto start = Clock::now();
+      if (slot.pending_steps > 0) {
+        slot.pending_steps -= session.Advance(slot.pending_steps);
+        if (session.diverged() || session.at_limit()) slot.pending_steps = 0;
+      } else if (slot.playing && !session.diverged() && !session.at_limit()) {
+        const double seconds = std::chrono::duration<double>(kSlice).count();
+        int64_t steps = rate > 0 ? static_cast<int64_t>(rate * seconds) : 50;
+        if (slot.steps_per_second > 0) steps = static_cast<int64_t>(slot.steps_per_second * seconds);
+        steps = std::clamp<int64_t>(steps, 1, 1'000'000);
+        const int64_t taken = session.Advance(steps);
+        const double spent = std::chrono::duration<double>(Clock::now() - start).count();
+        if (taken > 0 && spent > 0) rate = rate > 0 ? 0.5 * rate + 0.5 * taken / spent : taken / spent;
+        if (session.diverged() || session.at_limit()) slot.playing = false;
+      }
+      if (session.step() != sent_step || !out.empty()) {
+        nlohmann::json frame = session.Frame();
+        frame["playing"] = slot.playing;
+        frame["steps_per_second"] = rate;
+        const bool stopped = session.diverged() || session.at_limit() || !slot.playing;
+        if (stopped || Clock::now() - findings_at > std::chrono::milliseconds(500)) {
+          frame["doctor"] = session.Findings();
+          findings_at = Clock::now();
+        }
+        out += "event: frame\ndata: " + frame.dump() + "\n\n";
+        sent_step = session.step();
+      }
+      // At a chosen speed, the rest of the slice is waited out.
+      if (slot.steps_per_second > 0) slot.changed.wait_until(lock, start + kSlice);
+    }
+    return out.empty() || sink.write(out.data(), out.size());
+  }
+
+  void Close(const std::string& id) {
+    std::shared_ptr<Slot> slot;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      const auto it = slots_.find(id);
+      if (it == slots_.end()) return;
+      slot = it->second;
+      slots_.erase(it);
+    }
+    const std::lock_guard<std::mutex> lock(slot->mutex);
+    slot->closed = true;
+    slot->changed.notify_all();
+  }
+
+  // Sessions whose page went away (no stream for two minutes) are closed.
+  void Reap() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      reaper_wake_.wait_for(lock, std::chrono::seconds(10));
+      for (auto it = slots_.begin(); it != slots_.end();) {
+        Slot& slot = *it->second;
+        const std::lock_guard<std::mutex> slot_lock(slot.mutex);
+        if (!slot.streaming && Clock::now() - slot.last_seen > std::chrono::minutes(2)) {
+          slot.closed = true;
+          it = slots_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+
+  PlaygroundFlags flags_;
+  std::mutex mutex_;
+  std::condition_variable reaper_wake_;
+  std::map<std::string, std::shared_ptr<Slot>> slots_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+Command RegisterPlayground(CLI::App& app) {
+  auto f = std::make_shared<PlaygroundFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "playground", "Serve the TensorFlow Playground's page: turn the knobs in a browser and watch lever train");
+  cmd->add_option("--port", f->port, "the port to listen on (0: any free one, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--host", f->host,
+                  "the address to listen on; anything but 127.0.0.1 opens the playground to other machines")
+      ->capture_default_str();
+  cmd->add_option("--max-sessions", f->max_sessions, "pages training at once (each on its own thread)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  return [f] { return Server(*f).Run(); };
+}
+
+}  // namespace lever::cli

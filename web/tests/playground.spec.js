@@ -1,0 +1,158 @@
+// lever playground in a browser: the issue's end-to-end checks. The server is started by
+// tests/playground/run_browser_tests.sh (PLAYGROUND_URL, LEVER, PLAYGROUND_SCREENSHOTS).
+const {test, expect} = require('@playwright/test');
+const {execFileSync} = require('child_process');
+const path = require('path');
+
+const screenshots = process.env.PLAYGROUND_SCREENSHOTS || 'test-results';
+const frame = (page) => page.evaluate(() => window.leverPlayground.lastFrame || null);
+
+async function open(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto('/');
+  await expect(page.locator('#datasets button')).toHaveCount(6);
+  return errors;
+}
+
+async function play(page, timeout = 5_000) {
+  await page.click('#play');
+  await expect(page.locator('#play')).toHaveClass(/playing/, {timeout});
+}
+
+test('spiral: the default network learns it within 10 s, and the page draws it', async ({page}) => {
+  const errors = await open(page);
+  await page.click('#datasets button[data-dataset=spiral]');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--dataset spiral');
+  const started = Date.now();
+  await play(page);
+  await expect.poll(async () => (await frame(page))?.test_loss ?? 1, {timeout: 10_000}).toBeLessThan(0.1);
+  const seconds = (Date.now() - started) / 1000;
+  // The boundary, every hidden unit, the curve and the doctor are drawn.
+  await expect(page.locator('#neurons canvas')).toHaveCount(16);
+  await expect(page.locator('#doctor .finding')).not.toHaveCount(0);
+  const f = await frame(page);
+  console.log(`spiral test loss ${f.test_loss.toFixed(4)} at step ${f.step} after ${seconds.toFixed(2)} s; ` +
+              `${Math.round(f.steps_per_second)} steps/s while streaming`);
+  // Frames drawn per second by the page while it trains.
+  const fps = await page.evaluate(() => new Promise((resolve) => {
+    let frames = 0;
+    const count = () => { frames += 1; };
+    const source = window.leverPlayground.events;
+    source.addEventListener('frame', count);
+    let paints = 0;
+    const tick = () => { paints += 1; if (paints < 120) requestAnimationFrame(tick); };
+    const start = performance.now();
+    requestAnimationFrame(tick);
+    setTimeout(() => {
+      source.removeEventListener('frame', count);
+      resolve({frames: frames / ((performance.now() - start) / 1000), paints: paints / ((performance.now() - start) / 1000)});
+    }, 2000);
+  }));
+  console.log(`frames received ${fps.frames.toFixed(1)}/s, page repaints ${fps.paints.toFixed(1)}/s`);
+  await page.screenshot({path: path.join(screenshots, 'playground_spiral.png')});
+  expect(errors).toEqual([]);
+});
+
+test('a learning rate of 10 diverges, and the doctor says so', async ({page}) => {
+  await open(page);
+  await page.click('#datasets button[data-dataset=spiral]');
+  await page.selectOption('#optimizer', 'sgd');
+  await page.selectOption('#learning_rate', '10');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--learning-rate 10');
+  await play(page);
+  await expect(page.locator('#doctor')).toContainText('learning_rate_too_high', {timeout: 10_000});
+  await expect(page.locator('#doctor button.apply').first()).toContainText('--learning-rate');
+  // Applying the suggested knob trains again at the lower rate.
+  await page.locator('#doctor button.apply').first().click();
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).not.toContain('--learning-rate 10 ');
+  await page.screenshot({path: path.join(screenshots, 'playground_diverged.png')});
+});
+
+test('the command line reproduces the run', async ({page}) => {
+  await open(page);
+  await page.click('#datasets button[data-dataset=xor]');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--dataset xor');
+  await page.click('#step');
+  await page.click('#step');
+  await expect.poll(async () => (await frame(page))?.step ?? 0).toBe(50);  // two passes of 250 rows in 10s
+  const command = await page.locator('#command').textContent();
+  expect(command).toMatch(/^lever train .* --steps 50$/);
+  const f = await frame(page);
+  const args = command.replace(/^lever train /, '').split(' ').map((a) => (a === "''" ? '' : a));
+  const out = execFileSync(process.env.LEVER, ['train', '-q', ...args], {encoding: 'utf8'});
+  const printed = /final: train loss ([0-9.]+)\s+test loss ([0-9.]+)/.exec(out);
+  expect(printed).not.toBeNull();
+  expect(Math.abs(Number(printed[1]) - f.train_loss)).toBeLessThan(5e-5);
+  expect(Math.abs(Number(printed[2]) - f.test_loss)).toBeLessThan(5e-5);
+});
+
+test('two runs pinned side by side', async ({page}) => {
+  await open(page);
+  await play(page);
+  await expect.poll(async () => (await frame(page))?.step ?? 0).toBeGreaterThan(1000);
+  await page.click('#play');
+  await page.click('#pin');
+  await expect(page.locator('#pinned-label')).toContainText('Pinned (dashed): lever train --dataset circle');
+  await page.selectOption('#learning_rate', '0.001');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--learning-rate 0.001');
+  await play(page);
+  await expect.poll(async () => (await frame(page))?.step ?? 0).toBeGreaterThan(1000);
+  const lengths = await page.evaluate(() => [window.leverPlayground.pinned.length, window.leverPlayground.curve.length]);
+  expect(lengths[0]).toBeGreaterThan(1);
+  expect(lengths[1]).toBeGreaterThan(1);
+  await page.screenshot({path: path.join(screenshots, 'playground_pinned.png')});
+});
+
+test('bad requests get a 4xx and the server keeps serving', async ({request, page}) => {
+  const bad = [
+    ['POST', '/api/sessions', '{not json'],
+    ['POST', '/api/sessions', JSON.stringify({learning_rate: 'fast'})],
+    ['POST', '/api/sessions', JSON.stringify({optimizer: 'adamx'})],
+    ['POST', '/api/sessions', JSON.stringify({hidden: [100000]})],
+    ['POST', '/api/sessions', JSON.stringify({knob_that_is_not: 1})],
+    ['POST', '/api/sessions', JSON.stringify({features: ['x1; rm -rf /']})],
+    ['POST', '/api/sessions', 'x'.repeat(200_000)],
+    ['POST', '/api/sessions/0123456789abcdef/control', JSON.stringify({action: 'play'})],
+    ['GET', '/../../etc/passwd', null],
+  ];
+  for (const [method, url, body] of bad) {
+    const response = await request.fetch(url, {method, data: body ?? undefined, headers: {'Content-Type': 'application/json'}});
+    expect(response.status(), `${method} ${url} ${String(body).slice(0, 40)}`).toBeGreaterThanOrEqual(400);
+    expect(response.status()).toBeLessThan(500);
+  }
+  const created = await request.post('/api/sessions', {data: {dataset: 'gauss'}});
+  expect(created.status()).toBe(201);
+  const {id} = await created.json();
+  const wrong = await request.post(`/api/sessions/${id}/control`, {data: {action: 'fly'}});
+  expect(wrong.status()).toBe(400);
+  expect((await wrong.json()).error).toContain('play, pause, step or reset');
+  await request.delete(`/api/sessions/${id}`);
+  await open(page);
+});
+
+test('ten pages training at once: the server stays responsive and its memory is measured', async ({browser}) => {
+  test.setTimeout(240_000);
+  const pages = [];
+  for (let i = 0; i < 10; ++i) {
+    const page = await browser.newPage();
+    await page.goto('/');
+    await expect(page.locator('#datasets button')).toHaveCount(6);
+    await page.click('#datasets button[data-dataset=spiral]');
+    await play(page, 30_000);  // on a busy 2-core machine the pages before it share the cores
+    pages.push(page);
+  }
+  await expect.poll(async () => (await frame(pages[9]))?.step ?? 0, {timeout: 30_000}).toBeGreaterThan(1000);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const steps = [];
+  for (const page of pages) steps.push((await frame(page)).steps_per_second);
+  if (process.env.PLAYGROUND_PID) {
+    const status = require('fs').readFileSync(`/proc/${process.env.PLAYGROUND_PID}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status)[1];
+    const peak = /VmHWM:\s+(\d+) kB/.exec(status)[1];
+    console.log(`10 pages training: server memory ${(rss / 1024).toFixed(1)} MiB (peak ${(peak / 1024).toFixed(1)} MiB); ` +
+                `steps/s per page ${steps.map((s) => Math.round(s)).join(', ')}`);
+  }
+  for (const page of pages) await page.close();
+});
