@@ -2,13 +2,13 @@
 # lever playground in Debian's chromium, driven by Playwright (web/tests/playground.spec.js): starts the
 # server on a free port, runs the browser tests, and checks the server is still serving and stops cleanly.
 # Usage: run_browser_tests.sh LEVER SOURCE_DIR. Without web/node_modules (the README's install command runs
-# npm ci in web/) or chromium: skipped (exit 77), or a failure when LEVER_REQUIRE_BROWSER=1 (CI).
+# web/install.sh) or chromium: skipped (exit 77), or a failure when LEVER_REQUIRE_BROWSER=1 (CI).
 set -uo pipefail
 lever=$(realpath "$1")
 web="$2/web"
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -d "$web/node_modules/@playwright/test" ] || [ ! -x "$chromium" ] || ! command -v node > /dev/null; then
-  why="no $web/node_modules/@playwright/test (cd web && npm ci), node or $chromium"
+  why="no $web/node_modules/@playwright/test (web/install.sh), node or $chromium"
   if [ "${LEVER_REQUIRE_BROWSER:-0}" = 1 ]; then echo "FAIL: $why"; exit 1; fi
   echo "SKIP: $why"
   exit 77
