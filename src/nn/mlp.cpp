@@ -1,5 +1,7 @@
 #include "lever/nn/mlp.h"
 
+#include <fmt/core.h>
+
 #include <sstream>
 
 #include "lever/error.h"
@@ -36,17 +38,40 @@ std::vector<Index> ParseLayerSizes(const std::string& text) {
   return sizes;
 }
 
-Sequential MakeMlp(const MlpSpec& spec) {
-  const Activation activation = Activation::Parse(spec.activation);
-  if (activation.Kind().output_only) {
-    throw ConfigError(activation.name +
-                      " is an output activation, not a hidden one; choose relu, tanh, sigmoid, ... "
-                      "for hidden layers");
+std::vector<Activation> HiddenActivations(const std::string& text, size_t layers) {
+  std::vector<std::string> names;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) names.push_back(item);
+  if (text.empty() || text.back() == ',') names.emplace_back();
+  if (names.size() > 1 && names.size() != layers) {
+    throw ConfigError(
+        fmt::format("activation '{}' names {} activations for {} hidden layers: give one for every "
+                    "layer, or one per layer (relu,tanh for 2 layers)",
+                    text, names.size(), layers));
   }
+  std::vector<Activation> out;
+  for (const std::string& name : names) {
+    const Activation activation = Activation::Parse(name);
+    if (activation.Kind().output_only) {
+      throw ConfigError(activation.name +
+                        " is an output activation, not a hidden one; choose relu, tanh, sigmoid, ... "
+                        "for hidden layers");
+    }
+    out.push_back(activation);
+  }
+  out.resize(layers, out.front());
+  return out;
+}
+
+Sequential MakeMlp(const MlpSpec& spec) {
+  const std::vector<Activation> activations = HiddenActivations(spec.activation, spec.hidden.size());
   if (spec.outputs <= 0) throw ConfigError("the model needs at least one output unit");
   spec.regularizer.Validate();
   Sequential model;
-  for (Index units : spec.hidden) {
+  for (size_t layer = 0; layer < spec.hidden.size(); ++layer) {
+    const Index units = spec.hidden[layer];
+    const Activation& activation = activations[layer];
     if (units <= 0)
       throw ConfigError("every hidden layer needs a positive number of units, got " + std::to_string(units));
     DenseOptions dense;

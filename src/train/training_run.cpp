@@ -146,7 +146,7 @@ bool TrainingRunSpec::ApplyKnob(const std::string& knob) {
   if (flag == "--l2") return set(mlp.regularizer.l2, number());
   if (flag == "--dropout") return set(mlp.dropout, number());
   if (flag == "--activation") {
-    Activation::Parse(value);  // throws, listing the valid names
+    HiddenActivations(value, mlp.hidden.size());  // throws, listing the valid names
     return set(mlp.activation, value);
   }
   if (flag == "--initializer") {

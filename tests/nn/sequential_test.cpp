@@ -119,6 +119,36 @@ TEST(MlpTest, BatchNormAndDropoutPlacement) {
   EXPECT_EQ(model.parameters().Find("dense/bias"), nullptr);  // BatchNorm's beta replaces it
 }
 
+TEST(MlpTest, OneActivationPerHiddenLayer) {
+  MlpSpec spec;
+  spec.hidden = {4, 3, 2};
+  spec.activation = "relu,tanh,leaky_relu:0.1";
+  Sequential model = MakeMlp(spec);
+  model.Build(2, 1);
+  Graph g;
+  Var x = g.Input("x", {1, 2});
+  std::vector<ActivationTap> taps;
+  model.Apply(x, LayerContext{false, &taps});
+  ASSERT_GE(taps.size(), 3u);
+  EXPECT_EQ(taps[0].activation, "relu");
+  EXPECT_EQ(taps[1].activation, "tanh");
+  EXPECT_EQ(taps[2].activation, "leaky_relu");
+  // One name is every layer's; another count, or an output activation, is an error naming the knob.
+  spec.activation = "elu";
+  EXPECT_EQ(HiddenActivations(spec.activation, 3).size(), 3u);
+  EXPECT_EQ(HiddenActivations("elu", 3)[2].name, "elu");
+  spec.activation = "relu,tanh";
+  try {
+    MakeMlp(spec);
+    FAIL() << "2 activations for 3 layers";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("names 2 activations for 3 hidden layers"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(HiddenActivations("relu,softmax", 2), ConfigError);
+  EXPECT_THROW(HiddenActivations("relu,", 2), ConfigError);
+  EXPECT_THROW(HiddenActivations("relu,swish", 2), ConfigError);
+}
+
 TEST(ActivationTest, ParsesNamesAndSlopes) {
   EXPECT_EQ(Activation::Parse("ReLU").name, "relu");
   EXPECT_DOUBLE_EQ(Activation::Parse("leaky_relu:0.1").EffectiveAlpha(), 0.1);

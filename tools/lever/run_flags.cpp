@@ -12,11 +12,13 @@ void AddRunFlags(CLI::App* cmd, RunFlags& f) {
   f.data.Add(cmd, f.spec);
   cmd->add_option("--hidden,--hidden_units", f.hidden,
                   "units per hidden layer, e.g. 8,8 (empty = linear model); a CSV table's default is 64,32, as in a "
-                  "run config (so are --activation relu, --optimizer adagrad, --lr 0.05, --batch-size 32, --steps "
+                  "run config (so are --activation relu, --optimizer adam, --lr 0.001, --batch-size 32, --steps "
                   "1000)")
       ->capture_default_str();
   cmd->add_option("--activation", f.spec.mlp.activation,
-                  JoinNames(ActivationNames()) + " (leaky_relu, prelu, elu: [:alpha]); a CSV table's default: relu")
+                  JoinNames(ActivationNames()) +
+                      " (leaky_relu, prelu, elu: [:alpha]) for every hidden layer, or one per layer (relu,tanh); a CSV "
+                      "table's default: relu")
       ->capture_default_str();
   cmd->add_option("--initializer", f.spec.mlp.initializer, JoinNames(InitializerNames()))->capture_default_str();
   cmd->add_option("--l1", f.spec.mlp.regularizer.l1, "L1 strength on every kernel (proximal: exact zeros)")

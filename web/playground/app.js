@@ -34,7 +34,7 @@ const FLAG_CONTROLS = {
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  session: null, events: null, boundary: null, dataset: DEFAULTS.dataset, points: null, classification: true, command: '',
+  session: null, ready: null, events: null, boundary: null, dataset: DEFAULTS.dataset, points: null, classification: true, command: '',
   playing: false, curve: [], pinned: null, pinnedLabel: '',
 };
 
@@ -86,7 +86,7 @@ function knobs() {
     seed: Number($('seed').value),
     features: FEATURES.map(([name]) => name).filter((name) => $(`feature-${name}`).checked),
     hidden: $('hidden').value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number),
-    activation: $('activation').value,
+    activation: $('layer_activations').value.replace(/\s+/g, '') || $('activation').value,
     initializer: $('initializer').value,
     optimizer: $('optimizer').value,
     learning_rate: Number($('learning_rate').value),
@@ -105,9 +105,10 @@ function knobs() {
 
 // One request at a time, each with the knobs as they are when it is sent: the server applies them in the
 // order they were turned.
-let knobsSent = Promise.resolve();
+// The first request waits for the session (a knob turned while the page loads is not lost).
+let knobsSent = null;
 function sendKnobs() {
-  knobsSent = knobsSent.then(async () => {
+  knobsSent = (knobsSent || state.ready).then(async () => {
     try {
       const data = await call('POST', `/api/sessions/${state.session}/knobs`, knobs());
       state.command = data.command;
@@ -132,7 +133,10 @@ function applyKnob(knob) {
     setControl('regularization_rate', Number(value));
   } else if (control === 'batch_norm') {
     setControl('batch_norm', true);
-  } else if (control === 'hidden' || control === 'optimizer' || control === 'activation' || control === 'initializer') {
+  } else if (control === 'activation') {
+    setControl('activation', value);
+    setControl('layer_activations', '');
+  } else if (control === 'hidden' || control === 'optimizer' || control === 'initializer') {
     setControl(control, value);
   } else if (control) {
     setControl(control, Number(value));
@@ -315,9 +319,11 @@ function onFrame(frame) {
       curve.push({step: frame.step, train: frame.train_loss, test: frame.test_loss});
       if (curve.length > 2000) state.curve = curve.filter((_, i) => i % 2 === 0);
     }
+    const started = performance.now();
     drawBoundary(frame.boundary);
     drawNeurons(frame.neurons);
     drawCurves();
+    state.drawMs = performance.now() - started;  // the page's drawing time per frame (the tests report it)
   }
   if (frame.doctor) showDoctor(frame.doctor);
   state.lastFrame = frame;
@@ -326,6 +332,7 @@ function onFrame(frame) {
 // ---- Session -----------------------------------------------------------------------------------------
 async function control(action) {
   try {
+    await state.ready;
     await call('POST', `/api/sessions/${state.session}/control`, {action});
     showError('');
   } catch (error) {
@@ -386,15 +393,16 @@ function buildControls() {
   }
   for (const b of $('datasets').children) b.classList.toggle('selected', b.dataset.dataset === state.dataset);
   for (const id of ['learning_rate', 'optimizer', 'lr_schedule', 'activation', 'regularization', 'regularization_rate',
-                    'batch_size', 'seed', 'hidden', 'initializer', 'dropout', 'batch_norm', 'clip_norm']) {
+                    'batch_size', 'seed', 'hidden', 'layer_activations', 'initializer', 'dropout', 'batch_norm',
+                    'clip_norm']) {
     $(id).addEventListener('change', sendKnobs);
   }
   for (const id of ['noise', 'train_percent']) {
     $(id).addEventListener('input', () => { $(`${id}_value`).textContent = $(id).value; });
     $(id).addEventListener('change', sendKnobs);
   }
-  $('speed').addEventListener('change', () =>
-    call('POST', `/api/sessions/${state.session}/control`, {steps_per_second: Number($('speed').value)}).catch((e) => showError(e.message)));
+  $('speed').addEventListener('change', () => state.ready.then(() =>
+    call('POST', `/api/sessions/${state.session}/control`, {steps_per_second: Number($('speed').value)})).catch((e) => showError(e.message)));
   $('play').addEventListener('click', () => control(state.playing ? 'pause' : 'play'));
   $('step').addEventListener('click', () => control('step'));
   $('reset').addEventListener('click', () => control('reset'));
@@ -417,4 +425,4 @@ function buildControls() {
 
 window.leverPlayground = state;  // what the browser tests read
 buildControls();
-start().catch((error) => showError(`Cannot start a session: ${error.message}`));
+state.ready = start().catch((error) => showError(`Cannot start a session: ${error.message}`));

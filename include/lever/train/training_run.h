@@ -54,7 +54,7 @@ struct TrainingRunSpec {
   bool report_to_tuner = true;
 
   /// With a CSV table (data.train_file), the knobs not `chosen` take the defaults `lever train --config`
-  /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adagrad at 0.05, 1000 steps of 32), so the
+  /// gives a table (lever/train/dnn_defaults.h: 64,32 ReLU, Adam at 0.001, 1000 steps of 32), so the
   /// flag-driven and the run-config forms train the same network. A Playground dataset keeps its own.
   void UseTableDefaults(const KnobsChosen& chosen);
   /// Turns a knob as the doctor's findings name it ("--learning-rate 0.3", "--standardize", "--hidden
