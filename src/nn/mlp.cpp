@@ -67,6 +67,7 @@ std::vector<Activation> HiddenActivations(const std::string& text, size_t layers
 Sequential MakeMlp(const MlpSpec& spec) {
   const std::vector<Activation> activations = HiddenActivations(spec.activation, spec.hidden.size());
   if (spec.outputs <= 0) throw ConfigError("the model needs at least one output unit");
+  if (spec.dropout != 0.0) layers::Dropout(spec.dropout);  // a rate outside [0, 1) is an error, not "none"
   spec.regularizer.Validate();
   Sequential model;
   for (size_t layer = 0; layer < spec.hidden.size(); ++layer) {

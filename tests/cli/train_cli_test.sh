@@ -93,8 +93,9 @@ out=$("$lever" sweep -q --knob learning_rate=0.001,0.03,1 --knob batch_size=10,5
 [[ "$out" == "learning_rate  batch_size  train loss"*"learning_rate_too_low"*"learning_rate_too_high"*"6 runs in "* ]] ||
   fail "sweep: the table" "$out"
 # Progress into a pipe: whole lines, none run together with \r.
-progress=$("$lever" sweep --knob learning_rate=0.001,0.03,1 -o "$work/p" -- --dataset spiral --steps 50 2>&1 >/dev/null)
-[ "$progress" == $'sweep: 1/3 runs\nsweep: 2/3 runs\nsweep: 3/3 runs' ] || fail "sweep: progress into a pipe" "$progress"
+progress=$("$lever" sweep --knob learning_rate=0.001,0.03,1 -o "$work/p" -- --dataset spiral --steps 50 2>&1 >/dev/null | grep '^sweep')
+[[ "$progress" != *$'\r'* && "$progress" == *"sweep: 3/3 runs" && "$(sort -c <<< "$progress" 2>&1)" == "" ]] ||
+  fail "sweep: progress into a pipe" "$progress"
 [ "$(wc -l < "$work/s/sweep.csv")" -eq 7 ] && grep -q "<polyline" "$work/s/curves.svg" && grep -q "Final test accuracy" "$work/s/heatmap.svg" ||
   fail "sweep: sweep.csv, curves.svg, heatmap.svg" "$(ls "$work/s")"
 expect_exit2 "not a knob a sweep can turn" "$lever" sweep --knob momentum=0.9 -- --dataset circle

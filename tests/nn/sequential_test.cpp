@@ -147,6 +147,9 @@ TEST(MlpTest, OneActivationPerHiddenLayer) {
   EXPECT_THROW(HiddenActivations("relu,softmax", 2), ConfigError);
   EXPECT_THROW(HiddenActivations("relu,", 2), ConfigError);
   EXPECT_THROW(HiddenActivations("relu,swish", 2), ConfigError);
+  spec.activation = "relu";
+  spec.dropout = -1;  // not "no dropout": an error, as 1 is
+  EXPECT_THROW(MakeMlp(spec), ConfigError);
 }
 
 TEST(ActivationTest, ParsesNamesAndSlopes) {

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "console.h"
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 #include "lever/playground/session.h"
 #include "lever/tensor/gemm.h"
 #include "lever/train/stop_signal.h"
@@ -67,31 +68,42 @@ std::string KnobNames() {
   return out;
 }
 
+// A JSON value in an error message: cut, and invalid UTF-8 replaced (dump() would throw on it).
+std::string Excerpt(const nlohmann::json& value) {
+  return QuoteExcerpt(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 // A knob's value as one command-line word: checked, so the command line the page shows needs no quoting.
 std::string Word(const std::string& knob, const nlohmann::json& value) {
   std::string text;
   if (value.is_number()) {
     const double v = value.get<double>();
     if (!std::isfinite(v)) throw ConfigError("knob '" + knob + "': not a finite number");
-    text = value.is_number_integer() ? std::to_string(value.get<int64_t>()) : fmt::format("{:g}", v);
+    if (value.is_number_unsigned()) {
+      text = std::to_string(value.get<uint64_t>());
+    } else if (value.is_number_integer()) {
+      text = std::to_string(value.get<int64_t>());
+    } else {
+      text = fmt::format("{:g}", v == 0 ? 0.0 : v);  // -0 is 0
+    }
   } else if (value.is_string()) {
     text = value.get<std::string>();
   } else if (value.is_array()) {
     for (const nlohmann::json& item : value) {
       if (!item.is_string() && !item.is_number_integer()) {
-        throw ConfigError("knob '" + knob + "': a list of names or whole numbers, got " + item.dump());
+        throw ConfigError("knob '" + knob + "': a list of names or whole numbers, got " + Excerpt(item));
       }
       text += (text.empty() ? "" : ",") +
               (item.is_string() ? item.get<std::string>() : std::to_string(item.get<int64_t>()));
     }
-    if (text.empty()) return "''";  // --hidden '': a linear model
+    if (text.empty()) return text;  // --hidden '': a linear model (features: lever says what is missing)
   } else {
-    throw ConfigError("knob '" + knob + "': a number, a name or a list, got " + value.dump());
+    throw ConfigError("knob '" + knob + "': a number, a name or a list, got " + Excerpt(value));
   }
-  if (text.empty() || text.size() > 200 ||
+  if ((text.empty() && !value.is_array()) || text.size() > 200 ||
       text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:_-+") !=
           std::string::npos) {
-    throw ConfigError("knob '" + knob + "': '" + text.substr(0, 60) + "' is not a value (letters, digits, . , : _ -)");
+    throw ConfigError("knob '" + knob + "': " + QuoteExcerpt(text) + " is not a value (letters, digits, . , : _ -)");
   }
   return text;
 }
@@ -102,7 +114,7 @@ std::vector<std::string> KnobArguments(const nlohmann::json& knobs) {
   for (const auto& [name, value] : knobs.items()) {
     bool known = false;
     for (const KnobFlag& k : kKnobFlags) known = known || name == k.knob;
-    if (!known) throw ConfigError("unknown knob '" + name.substr(0, 60) + "'; valid: " + KnobNames());
+    if (!known) throw ConfigError("unknown knob " + QuoteExcerpt(name) + "; valid: " + KnobNames());
   }
   std::vector<std::string> args;
   for (const KnobFlag& k : kKnobFlags) {
@@ -129,6 +141,7 @@ struct Slot {
   bool playing = false;
   int64_t pending_steps = 0;    // "step": one pass over the training rows
   double steps_per_second = 0;  // 0: as fast as the machine goes
+  double step_credit = 0;       // at a chosen speed: steps earned and not yet taken
   bool streaming = false;       // one stream per session
   bool closed = false;
   Clock::time_point last_seen = Clock::now();
@@ -136,7 +149,7 @@ struct Slot {
 
 std::string CommandLineOf(const Slot& slot) {
   std::string out = "lever train";
-  for (const std::string& a : slot.args) out += " " + a;
+  for (const std::string& a : slot.args) out += " " + (a.empty() ? std::string("''") : a);
   return out + fmt::format(" --steps {}", slot.session->step());
 }
 
@@ -148,12 +161,51 @@ nlohmann::json Json(const std::string& body) {
 
 void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 void ReplyError(httplib::Response& res, int status, const std::string& message) {
   Reply(res, status, {{"error", message}});
 }
+
+constexpr size_t kMaxBody = size_t{1} << 16;
+constexpr const char* kNoSession = "no such session (closed, or the server restarted): reload the page";
+
+// The request's body, read as it arrives and at most kMaxBody bytes, a chunked one too (httplib's payload
+// limit checks only a declared length); beyond it, 413 is the reply and nothing more is read.
+std::optional<std::string> Body(const httplib::Request& req, const httplib::ContentReader& reader,
+                                httplib::Response& res) {
+  std::string body;
+  const std::string declared = req.get_header_value("Content-Length");
+  const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (!chunked && (declared.empty() || declared == "0")) return body;  // no body
+  if (!chunked && declared.find_first_not_of("0123456789") != std::string::npos) {
+    ReplyError(res, 400, "Content-Length is not a number");
+    return std::nullopt;
+  }
+  bool too_large = !chunked && (declared.size() > 9 || std::stoull(declared) > kMaxBody);
+  const bool read = !too_large && reader([&](const char* data, size_t length) {
+    if (body.size() + length > kMaxBody) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+  if (too_large) {
+    ReplyError(res, 413, fmt::format("the request body is larger than {} bytes", kMaxBody));
+    res.set_header("Connection", "close");
+    return std::nullopt;
+  }
+  if (!read) {
+    ReplyError(res, 400, "the request body could not be read (cut short?)");
+    res.set_header("Connection", "close");
+    return std::nullopt;
+  }
+  return body;
+}
+
+using Reader = httplib::ContentReader;
 
 class Server {
  public:
@@ -163,7 +215,7 @@ class Server {
     SetGemmThreads(1);  // each page's training has its thread
     httplib::Server http;
     http.new_task_queue = [this] { return new httplib::ThreadPool(static_cast<size_t>(flags_.max_sessions) + 8); };
-    http.set_payload_max_length(size_t{1} << 16);
+    http.set_payload_max_length(kMaxBody);
     http.set_read_timeout(10);
     http.set_write_timeout(10);
     for (const PlaygroundAsset& asset : PlaygroundAssets()) {
@@ -178,18 +230,33 @@ class Server {
       if (std::string(asset.name) == "index.html") http.Get("/", serve);
     }
     http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-    http.Post("/api/sessions", [this](const httplib::Request& req, httplib::Response& res) { Create(req, res); });
+    http.Post("/api/sessions", [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+      if (const auto body = Body(req, reader, res)) Create(*body, res);
+    });
     http.Post(R"(/api/sessions/([0-9a-f]{16})/knobs)",
-              [this](const httplib::Request& req, httplib::Response& res) { Knobs(req, res); });
+              [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+                if (const auto body = Body(req, reader, res)) Knobs(req.matches[1], *body, res);
+              });
     http.Post(R"(/api/sessions/([0-9a-f]{16})/control)",
-              [this](const httplib::Request& req, httplib::Response& res) { Control(req, res); });
+              [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+                if (const auto body = Body(req, reader, res)) Control(req.matches[1], *body, res);
+              });
     http.Get(R"(/api/sessions/([0-9a-f]{16})/command)",
              [this](const httplib::Request& req, httplib::Response& res) { CommandLine(req, res); });
     http.Get(R"(/api/sessions/([0-9a-f]{16})/events)",
              [this](const httplib::Request& req, httplib::Response& res) { Events(req, res); });
     http.Delete(R"(/api/sessions/([0-9a-f]{16}))", [this](const httplib::Request& req, httplib::Response& res) {
-      Close(req.matches[1]);
+      if (!Close(req.matches[1])) return ReplyError(res, 404, kNoSession);
       Reply(res, 200, {{"closed", true}});
+    });
+    // httplib's own replies (no such path, method, too long a URL or body) as JSON too.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      const char* why = res.status == 404   ? "no such page or API path"
+                        : res.status == 413 ? "the request body is too large"
+                        : res.status == 414 ? "the URL is too long"
+                                            : "a request this server does not understand";
+      Reply(res, res.status, {{"error", why}});
     });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
       try {
@@ -217,12 +284,22 @@ class Server {
     // Ctrl-C or SIGTERM: the handler sets a flag (lever/train/stop_signal.h), this thread stops the server.
     StopSignalHandler stop;
     std::atomic<bool> done{false};
-    std::thread stopper([&http, &stop, &done] {
+    std::thread stopper([this, &http, &stop, &done] {
       while (!done && !stop.requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      CloseAll();  // the streams end after their slice, so the server's threads can be joined
       http.stop();
     });
     std::thread reaper([this] { Reap(); });
     http.listen_after_bind();
+    CloseAll();
+    reaper.join();
+    done = true;
+    stopper.join();
+    return 0;
+  }
+
+ private:
+  void CloseAll() {
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       stopping_ = true;
@@ -233,13 +310,8 @@ class Server {
       }
     }
     reaper_wake_.notify_all();
-    reaper.join();
-    done = true;
-    stopper.join();
-    return 0;
   }
 
- private:
   std::shared_ptr<Slot> Find(const std::string& id) {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto it = slots_.find(id);
@@ -257,10 +329,10 @@ class Server {
     slot.pending_steps = 0;
   }
 
-  void Create(const httplib::Request& req, httplib::Response& res) {
+  void Create(const std::string& body, httplib::Response& res) {
     auto slot = std::make_shared<Slot>();
     try {
-      Configure(*slot, req.body.empty() ? nlohmann::json::object() : Json(req.body));
+      Configure(*slot, body.empty() ? nlohmann::json::object() : Json(body));
     } catch (const Error& e) {
       return ReplyError(res, 400, e.what());
     }
@@ -281,12 +353,12 @@ class Server {
     Reply(res, 201, {{"id", id}, {"command", CommandLineOf(*slot)}});
   }
 
-  void Knobs(const httplib::Request& req, httplib::Response& res) {
-    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
-    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+  void Knobs(const std::string& id, const std::string& body, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(id);
+    if (!slot) return ReplyError(res, 404, kNoSession);
     const std::lock_guard<std::mutex> lock(slot->mutex);
     try {
-      Configure(*slot, Json(req.body));
+      Configure(*slot, Json(body));
     } catch (const Error& e) {
       return ReplyError(res, 400, e.what());
     }
@@ -294,12 +366,12 @@ class Server {
     Reply(res, 200, {{"command", CommandLineOf(*slot)}});
   }
 
-  void Control(const httplib::Request& req, httplib::Response& res) {
-    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
-    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+  void Control(const std::string& id, const std::string& text, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(id);
+    if (!slot) return ReplyError(res, 404, kNoSession);
     nlohmann::json body;
     try {
-      body = Json(req.body);
+      body = Json(text);
     } catch (const Error& e) {
       return ReplyError(res, 400, e.what());
     }
@@ -311,6 +383,7 @@ class Server {
         return ReplyError(res, 400, "steps_per_second: a number from 0 (as fast as it goes) to 1e9");
       }
       slot->steps_per_second = speed.get<double>();
+      slot->step_credit = 0;
     }
     if (action == "play") {
       slot->playing = true;
@@ -340,7 +413,7 @@ class Server {
 
   void CommandLine(const httplib::Request& req, httplib::Response& res) {
     const std::shared_ptr<Slot> slot = Find(req.matches[1]);
-    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    if (!slot) return ReplyError(res, 404, kNoSession);
     const std::lock_guard<std::mutex> lock(slot->mutex);
     Reply(res, 200, {{"command", CommandLineOf(*slot)}, {"step", slot->session->step()}});
   }
@@ -349,7 +422,7 @@ class Server {
   // a few dozen times a second while it trains, and a comment every second while it waits.
   void Events(const httplib::Request& req, httplib::Response& res) {
     const std::shared_ptr<Slot> slot = Find(req.matches[1]);
-    if (!slot) return ReplyError(res, 404, "no such session (closed, or the server restarted): reload the page");
+    if (!slot) return ReplyError(res, 404, kNoSession);
     {
       const std::lock_guard<std::mutex> lock(slot->mutex);
       if (slot->streaming) return ReplyError(res, 409, "this session is already streaming to a page");
@@ -403,18 +476,27 @@ class Server {
         sent_step = -1;
       }
       const auto start = Clock::now();
+      // A slice holds the session's lock: at most the steps that fit in kSlice at the measured rate (50
+      // before it is measured), so a knob, a pause or a stop waits one slice at most.
+      const double seconds = std::chrono::duration<double>(kSlice).count();
+      const int64_t fit = std::clamp<int64_t>(rate > 0 ? static_cast<int64_t>(rate * seconds) : 50, 1, 1'000'000);
+      int64_t steps = 0;
       if (slot.pending_steps > 0) {
-        slot.pending_steps -= session.Advance(slot.pending_steps);
-        if (session.diverged() || session.at_limit()) slot.pending_steps = 0;
+        steps = std::min(slot.pending_steps, fit);
       } else if (slot.playing && !session.diverged() && !session.at_limit()) {
-        const double seconds = std::chrono::duration<double>(kSlice).count();
-        int64_t steps = rate > 0 ? static_cast<int64_t>(rate * seconds) : 50;
-        if (slot.steps_per_second > 0) steps = static_cast<int64_t>(slot.steps_per_second * seconds);
-        steps = std::clamp<int64_t>(steps, 1, 1'000'000);
+        steps = fit;
+        if (slot.steps_per_second > 0) {  // a chosen speed: whole steps as the time earns them
+          slot.step_credit = std::min(slot.step_credit + slot.steps_per_second * seconds, 1e9);
+          steps = std::min(fit, static_cast<int64_t>(slot.step_credit));
+          slot.step_credit -= static_cast<double>(steps);
+        }
+      }
+      if (steps > 0) {
         const int64_t taken = session.Advance(steps);
+        if (slot.pending_steps > 0) slot.pending_steps -= std::min(slot.pending_steps, taken);
         const double spent = std::chrono::duration<double>(Clock::now() - start).count();
         if (taken > 0 && spent > 0) rate = rate > 0 ? 0.5 * rate + 0.5 * taken / spent : taken / spent;
-        if (session.diverged() || session.at_limit()) slot.playing = false;
+        if (session.diverged() || session.at_limit()) slot.playing = false, slot.pending_steps = 0;
       }
       if (session.step() != sent_step || !out.empty()) {
         nlohmann::json frame = session.Frame();
@@ -434,18 +516,19 @@ class Server {
     return out.empty() || sink.write(out.data(), out.size());
   }
 
-  void Close(const std::string& id) {
+  bool Close(const std::string& id) {
     std::shared_ptr<Slot> slot;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
       const auto it = slots_.find(id);
-      if (it == slots_.end()) return;
+      if (it == slots_.end()) return false;
       slot = it->second;
       slots_.erase(it);
     }
     const std::lock_guard<std::mutex> lock(slot->mutex);
     slot->closed = true;
     slot->changed.notify_all();
+    return true;
   }
 
   // Sessions whose page went away (no stream for two minutes) are closed.
@@ -455,8 +538,9 @@ class Server {
       reaper_wake_.wait_for(lock, std::chrono::seconds(10));
       for (auto it = slots_.begin(); it != slots_.end();) {
         Slot& slot = *it->second;
-        const std::lock_guard<std::mutex> slot_lock(slot.mutex);
-        if (!slot.streaming && Clock::now() - slot.last_seen > std::chrono::minutes(2)) {
+        // A session busy training is alive; waiting for it here would hold every request's lookup.
+        const std::unique_lock<std::mutex> slot_lock(slot.mutex, std::try_to_lock);
+        if (slot_lock.owns_lock() && !slot.streaming && Clock::now() - slot.last_seen > std::chrono::minutes(2)) {
           slot.closed = true;
           it = slots_.erase(it);
         } else {

@@ -70,9 +70,12 @@ int Run(const SweepFlags& f, const std::vector<std::string>& train_args) {
   std::mutex print;
   // On a terminal one line counts up; into a file or a pipe, a line per tenth of the runs (and the last).
   const bool terminal = IsTerminal(stderr);
+  int shown = 0;  // runs end in parallel and may report out of order: the count only goes up
   const auto done = [&](int finished, int total) {
     if (f.quiet) return;
     const std::lock_guard<std::mutex> lock(print);
+    if (finished <= shown) return;
+    shown = finished;
     if (terminal) {
       fmt::print(stderr, "\rsweep: {}/{} runs", finished, total);
       if (finished == total) fmt::print(stderr, "\n");
