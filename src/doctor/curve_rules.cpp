@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "lever/nn/parameter.h"
 #include "rules.h"
 
 namespace lever::doctor {
@@ -72,16 +71,6 @@ double MedianUpdateRatio(const DoctorRecord& r) {
   if (ratios.empty()) return std::nan("");
   std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
   return ratios[ratios.size() / 2];
-}
-
-// The weights of the kernels in the last sample (0 without statistics).
-int64_t KernelWeights(const DoctorRecord& r) {
-  int64_t n = 0;
-  if (r.statistics.empty()) return 0;
-  for (const ParameterStatistics& p : r.statistics.back().parameters) {
-    if (IsKernelName(p.name)) n += p.size;
-  }
-  return n;
 }
 
 // The hidden layers twice as wide ("16,16" for 8,8), with one more layer as wide as the last when `deeper`.
@@ -156,7 +145,7 @@ void SlowOrUnfinished(const DoctorRecord& r, std::vector<Finding>& out) {
     }
     // A small network, with fewer weights than training examples, that still gets more than 5% of them
     // wrong: more steps creep on, a network twice as wide learns the data in the same steps.
-    const int64_t weights = KernelWeights(r);
+    const int64_t weights = r.statistics.empty() ? 0 : r.statistics.back().kernel_weights;
     const bool small = f.classification && !f.hidden.empty() && weights > 0 && weights < f.train_rows &&
                        !r.evaluations.empty() && r.evaluations.back().train_accuracy < 0.95;
     if (small) {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "lever/autodiff/graph.h"
+#include "lever/data/playground.h"
 #include "lever/error.h"
 #include "lever/losses/registry.h"
 
@@ -109,12 +110,6 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
   spec_.config.eval_every = limits_.eval_every;
   run_ = std::make_unique<TrainingRun>(spec_);
   run_->trainer().set_max_steps(0);
-  points_ = MakePlaygroundData({.dataset = spec_.data.dataset,
-                                .num_samples = spec_.data.samples,
-                                .noise = spec_.data.noise / 100.0,
-                                .train_ratio = spec_.data.train_percent / 100.0,
-                                .seed = spec_.data.seed,
-                                .features = spec_.data.features});
   boundary_features_ = PlaygroundFeatures(GridPoints(limits_.boundary_grid, kDomain), spec_.data.features);
   neuron_features_ = PlaygroundFeatures(GridPoints(limits_.neuron_grid, kDomain), spec_.data.features);
   taps_ = std::make_unique<Taps>(run_->model());
@@ -132,7 +127,12 @@ int64_t PlaygroundSession::Advance(int64_t steps) {
   if (to <= from) return 0;
   trainer.set_max_steps(to);
   try {
-    trainer.Train(run_->data().train, &run_->data().test);
+    const TrainResult result = trainer.Train(run_->data().train, &run_->data().test);
+    if (result.validation) {  // Train ends with both sets' evaluation: the frame need not repeat it
+      train_metrics_ = result.train;
+      test_metrics_ = *result.validation;
+      metrics_step_ = trainer.step();
+    }
   } catch (const DivergenceError& e) {
     diverged_at_ = e.step();
     run_->mutable_doctor()->Diverged(e.step());
@@ -146,10 +146,11 @@ nlohmann::json PlaygroundSession::Points() const {
     for (Index i = 0; i < points.rows(); ++i) out.push_back({points(i, 0), points(i, 1), labels(i, 0)});
     return out;
   };
-  return {{"classification", points_.classification},
+  const TrainingData& data = run_->data();
+  return {{"classification", data.classification},
           {"domain", kDomain},
-          {"train", rows(points_.train_points, points_.train.labels)},
-          {"test", rows(points_.test_points, points_.test.labels)}};
+          {"train", rows(data.train_points, data.train.labels)},
+          {"test", rows(data.test_points, data.test.labels)}};
 }
 
 nlohmann::json PlaygroundSession::Frame() {
@@ -159,10 +160,17 @@ nlohmann::json PlaygroundSession::Frame() {
     frame["diverged_at"] = diverged_at_;
     return frame;
   }
-  const EvalMetrics train = trainer.Evaluate(run_->data().train), test = trainer.Evaluate(run_->data().test);
+  if (metrics_step_ != trainer.step()) {  // no slice ended here yet (a new run at step 0)
+    train_metrics_ = trainer.Evaluate(run_->data().train);
+    test_metrics_ = trainer.Evaluate(run_->data().test);
+    metrics_step_ = trainer.step();
+  }
+  const EvalMetrics& train = train_metrics_;
+  const EvalMetrics& test = test_metrics_;
+  const bool classification = run_->data().classification;
   frame["train_loss"] = Number(train.loss);
   frame["test_loss"] = Number(test.loss);
-  if (points_.classification) {
+  if (classification) {
     frame["train_accuracy"] = Number(train.accuracy);
     frame["test_accuracy"] = Number(test.accuracy);
   }
@@ -171,7 +179,7 @@ nlohmann::json PlaygroundSession::Frame() {
   std::vector<uint8_t> bytes(static_cast<size_t>(boundary.rows()));
   for (Index i = 0; i < boundary.rows(); ++i) {
     const double v = boundary(i, 0);
-    bytes[static_cast<size_t>(i)] = Byte(points_.classification ? 2 * v - 1 : v);
+    bytes[static_cast<size_t>(i)] = Byte(classification ? 2 * v - 1 : v);
   }
   frame["boundary"] = Grid(limits_.boundary_grid, bytes);
   nlohmann::json neurons = nlohmann::json::array();

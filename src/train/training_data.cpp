@@ -36,6 +36,8 @@ TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
                               data.test.size(), s.noise, features);
   d.train = std::move(data.train);
   d.test = std::move(data.test);
+  d.train_points = std::move(data.train_points);
+  d.test_points = std::move(data.test_points);
   return d;
 }
 

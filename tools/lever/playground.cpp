@@ -318,16 +318,16 @@ class Server {
     return it == slots_.end() ? nullptr : it->second;
   }
 
-  // A new run from the knobs (ConfigError for bad ones), replacing the slot's.
-  static void Configure(Slot& slot, const nlohmann::json& knobs) {
-    std::vector<std::string> args = KnobArguments(knobs);
-    TrainingRunSpec spec = TrainArguments(args, "knobs");
-    auto session = std::make_unique<PlaygroundSession>(std::move(spec), PlaygroundLimits{});
-    slot.session = std::move(session);
+  // A new run from `lever train` flags, replacing the slot's (which stays when they are bad: ConfigError).
+  static void Start(Slot& slot, std::vector<std::string> args) {
+    slot.session = std::make_unique<PlaygroundSession>(TrainArguments(args, "knobs"), PlaygroundLimits{});
     slot.args = std::move(args);
     ++slot.generation;
     slot.pending_steps = 0;
   }
+
+  // A new run from the page's knobs.
+  static void Configure(Slot& slot, const nlohmann::json& knobs) { Start(slot, KnobArguments(knobs)); }
 
   void Create(const std::string& body, httplib::Response& res) {
     auto slot = std::make_shared<Slot>();
@@ -397,13 +397,10 @@ class Server {
       slot->pending_steps += std::max<int64_t>(1, (rows + batch - 1) / batch);
     } else if (action == "reset") {
       try {
-        TrainingRunSpec spec = TrainArguments(slot->args, "knobs");
-        slot->session = std::make_unique<PlaygroundSession>(std::move(spec), PlaygroundLimits{});
+        Start(*slot, slot->args);  // the same knobs, from step 0
       } catch (const Error& e) {
         return ReplyError(res, 400, e.what());
       }
-      ++slot->generation;
-      slot->pending_steps = 0;
     } else if (!action.empty() || !body.is_object() || !body.contains("steps_per_second")) {
       return ReplyError(res, 400, "action: play, pause, step or reset");
     }

@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "lever/data/playground.h"
 #include "lever/train/training_run.h"
 
 namespace lever {
@@ -45,7 +44,7 @@ class PlaygroundSession {
   int64_t Advance(int64_t steps);
   int64_t step() const;
   int64_t batch_size() const { return spec_.config.batch_size; }
-  int64_t train_rows() const { return points_.train.size(); }
+  int64_t train_rows() const { return run_->data().train.size(); }
   bool diverged() const { return diverged_at_ >= 0; }
   bool at_limit() const { return step() >= limits_.max_steps; }
 
@@ -68,8 +67,10 @@ class PlaygroundSession {
   TrainingRunSpec spec_;
   PlaygroundLimits limits_;
   std::unique_ptr<TrainingRun> run_;
-  PlaygroundData points_;
   Tensor boundary_features_, neuron_features_;
+  /// The last slice's final evaluation (Train's, the figures `lever train` prints) and its step.
+  EvalMetrics train_metrics_, test_metrics_;
+  int64_t metrics_step_ = -1;
   class Taps;
   std::unique_ptr<Taps> taps_;
   int64_t diverged_at_ = -1;

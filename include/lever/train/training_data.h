@@ -47,6 +47,8 @@ struct TrainingDataSpec {
 struct TrainingData {
   Dataset train, test;
   Dataset holdout;  // training rows held out for early stopping (CSV); empty: none
+  /// A Playground dataset's raw (x1, x2) points, train and test rows in order (for plotting); CSV: empty.
+  Tensor train_points, test_points;
   bool classification = true;
   std::string default_loss;  // the loss the labels call for
   Index outputs = 1;
