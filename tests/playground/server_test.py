@@ -67,6 +67,15 @@ def main():
     line = server.stdout.readline()
     port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
 
+    # A second server on a port in use: exit 2 with the reason, not a silent share of the port.
+    try:
+        second = subprocess.run([sys.argv[1], "playground", "--port", str(port)], capture_output=True, text=True,
+                                timeout=20)
+        check(second.returncode == 2 and "cannot listen on 127.0.0.1:" in second.stderr, "a port in use",
+              (second.returncode, second.stdout, second.stderr))
+    except subprocess.TimeoutExpired:  # run() killed it
+        check(False, "a port in use", "a second server started on the same port")
+
     # The documented linear model: "hidden": [] (the page sends it for an empty field).
     status, reply = request(port, "POST", "/api/sessions", {"hidden": []})
     check(status == 201 and "--hidden ''" in reply.get("command", ""), "hidden [] is a linear model", reply)

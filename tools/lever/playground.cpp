@@ -216,6 +216,12 @@ class Server {
     httplib::Server http;
     http.new_task_queue = [this] { return new httplib::ThreadPool(static_cast<size_t>(flags_.max_sessions) + 8); };
     http.set_payload_max_length(kMaxBody);
+    // SO_REUSEADDR (a restart binds past TIME_WAIT), not httplib's default SO_REUSEPORT, with which a second
+    // server on the same port would share it silently and answer half the requests with unknown sessions.
+    http.set_socket_options([](socket_t socket) {
+      const int yes = 1;
+      setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     http.set_read_timeout(10);
     http.set_write_timeout(10);
     for (const PlaygroundAsset& asset : PlaygroundAssets()) {
