@@ -25,20 +25,35 @@ void CheckFiniteFeatures(const Tensor& features, const std::vector<std::string>&
   }
 }
 
-std::vector<bool> HoldoutMask(Index n, double fraction, uint64_t seed) {
-  if (!(fraction > 0.0 && fraction < 1.0)) {
-    throw ConfigError("a holdout fraction is in (0, 1), got " + std::to_string(fraction));
-  }
-  if (n < 2) throw DataError("holding out rows for validation needs at least 2 examples, got " + std::to_string(n));
-  const Index held = std::clamp<Index>(
-      std::min(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), kMaxHoldoutRows), 1, n - 1);
+namespace {
+
+std::vector<bool> DrawRows(Index n, Index held, uint64_t seed, uint64_t stream) {
   std::vector<Index> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), Index{0});
-  Rng rng = Rng::Stream(seed, 0x401D0075ULL, 0);
+  Rng rng = Rng::Stream(seed, stream, 0);
   for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.UniformInt(i + 1)]);
   std::vector<bool> is_held(static_cast<size_t>(n), false);
   for (Index i = 0; i < held; ++i) is_held[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
   return is_held;
+}
+
+Index HeldRows(Index n, double fraction, Index max_rows) {
+  if (!(fraction > 0.0 && fraction < 1.0)) {
+    throw ConfigError("a holdout fraction is in (0, 1), got " + std::to_string(fraction));
+  }
+  if (n < 2) throw DataError("holding out rows for validation needs at least 2 examples, got " + std::to_string(n));
+  return std::clamp<Index>(std::min(static_cast<Index>(std::llround(fraction * static_cast<double>(n))), max_rows), 1,
+                           n - 1);
+}
+
+}  // namespace
+
+std::vector<bool> HoldoutMask(Index n, double fraction, uint64_t seed) {
+  return DrawRows(n, HeldRows(n, fraction, kMaxHoldoutRows), seed, 0x401D0075ULL);
+}
+
+std::vector<bool> RowSplitMask(Index n, double fraction, uint64_t seed, uint64_t stream) {
+  return DrawRows(n, HeldRows(n, fraction, n), seed, stream);
 }
 
 std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed) {

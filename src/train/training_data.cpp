@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "lever/data/csv_dataset.h"
@@ -78,11 +79,54 @@ void CheckProbabilityLabels(const CsvDataset& data, const std::string& path) {
   }
 }
 
+// --train-file without --test-file: moves (100 - train_percent)% of `table`'s rows, drawn by `seed`, into the
+// returned test table (same schema, labels and text values); the rest keep their order in `table`.
+CsvDataset SplitTestRows(CsvDataset& table, double train_percent, uint64_t seed) {
+  const Index n = table.data.size();
+  if (n < 2) {
+    throw DataError(
+        fmt::format("--train-percent splits --train-file's rows into training and test rows, but it has "
+                    "{} row{}; give more rows, or a --test-file",
+                    n, n == 1 ? "" : "s"));
+  }
+  const std::vector<bool> is_test = RowSplitMask(n, 1.0 - train_percent / 100.0, seed, kTestSplitStream);
+  CsvDataset test;
+  test.schema = table.schema;
+  test.labels = table.labels;
+  test.categories = table.categories;
+  Dataset rest;
+  for (Dataset* d : {&rest, &test.data}) {
+    const auto rows = static_cast<Index>(std::count(is_test.begin(), is_test.end(), d == &test.data));
+    d->feature_names = table.data.feature_names;
+    d->features.resize(rows, table.data.features.cols());
+    d->labels.resize(rows, table.data.labels.cols());
+  }
+  std::vector<int64_t> rest_lines;
+  Index at_rest = 0, at_test = 0;
+  for (Index r = 0; r < n; ++r) {
+    const bool to_test = is_test[static_cast<size_t>(r)];
+    Dataset& d = to_test ? test.data : rest;
+    Index& at = to_test ? at_test : at_rest;
+    d.features.row(at) = table.data.features.row(r);
+    d.labels.row(at) = table.data.labels.row(r);
+    ++at;
+    if (static_cast<size_t>(r) < table.lines.size()) (to_test ? test.lines : rest_lines).push_back(table.lines[r]);
+  }
+  table.data = std::move(rest);
+  table.lines = std::move(rest_lines);
+  return test;
+}
+
 TrainingData CsvTrainingData(const TrainingDataSpec& s) {
-  if (s.test_file.empty()) {
+  if (s.test_file.empty() && !s.split_train_file) {
     throw ConfigError(
         "--train-file needs a --test-file to evaluate on (the held-out examples every reported "
-        "metric is measured on)");
+        "metric is measured on), or --train-percent P to split its rows: P percent for training, the rest for "
+        "testing, drawn by --seed");
+  }
+  if (s.test_file.empty() && !(s.train_percent >= 10 && s.train_percent <= 90)) {
+    throw ConfigError(fmt::format(
+        "--train-percent must be in 10..90 (the share of --train-file's rows trained on), got {}", s.train_percent));
   }
   if (!(s.validation_split >= 0.0 && s.validation_split < 1.0)) {
     throw ConfigError(
@@ -110,11 +154,13 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   label_options.positive_class = s.positive_class;
   CsvDataset train = ReadCsvDataset(s.train_file, s.label, declared ? &*declared : nullptr, csv, {}, label_options,
                                     na_values, s.column_types);
-  CsvDataset test = ReadCsvDataset(s.test_file, train, csv);
+  CsvDataset test =
+      s.test_file.empty() ? SplitTestRows(train, s.train_percent, s.seed) : ReadCsvDataset(s.test_file, train, csv);
+  const std::string& test_file = s.test_file.empty() ? s.train_file : s.test_file;
   if (loss != "auto") CheckLossFitsTask(loss, train.labels.task);
   if (loss == "sigmoid_cross_entropy" && train.labels.task == Task::kRegression) {
     CheckProbabilityLabels(train, s.train_file);
-    CheckProbabilityLabels(test, s.test_file);
+    CheckProbabilityLabels(test, test_file);
   }
   // Missing values take the training mean, in the training and the test file alike.
   const Imputer imputer = Imputer::Fit(train.data);
@@ -132,8 +178,10 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
   d.default_loss = train.labels.DefaultLoss();
   d.outputs = train.labels.Outputs();
   d.label_decision = train.labels.explanation;
-  d.description = fmt::format("{} ({} train, {} test), {} features{}", s.train_file, train.data.size(),
-                              test.data.size(), train.data.num_features(), s.standardize ? " (standardized)" : "");
+  d.description =
+      fmt::format("{} ({} train, {} test{}), {} features{}", s.train_file, train.data.size(), test.data.size(),
+                  s.test_file.empty() ? fmt::format(": a {}% split by seed {}", s.train_percent, s.seed) : "",
+                  train.data.num_features(), s.standardize ? " (standardized)" : "");
   d.summary = train.summary.Lines();
   for (const auto& [name, values] : train.categories) {
     d.summary.push_back("column '" + name + "': text, " + std::to_string(values.size()) + " values -> " +

@@ -84,6 +84,13 @@ echo "digits study: 6 trials completed, best test accuracy $best"
 expect_error() { local want=$1; shift; expect_exit2 "$want" "$lever" train -q "$@"; }
 expect_error "label column 'digit'" --train-file "$work/train.csv" --test-file "$work/test.csv" --label digit
 expect_error "needs a --test-file" --train-file "$work/train.csv"
+# One table split by --train-percent: the data line says so, and the figures come out.
+"$lever" train --train-file "$work/train.csv" --train-percent 80 --hidden 16 --steps 50 > "$work/split.out" ||
+  fail "--train-percent without --test-file"
+grep -q "test: a 80% split by seed 1)" "$work/split.out" || fail "the split's data line: $(grep data: "$work/split.out")"
+grep -q "^final: .*test accuracy" "$work/split.out" || fail "the split run's final line"
+expect_error "--train-percent must be in 10..90 (the share of --train-file's rows" --train-file "$work/train.csv" \
+  --train-percent 5
 expect_error "--validation-split is a share of the training rows in [0, 1), got 1" --train-file "$work/train.csv" \
   --test-file "$work/test.csv" --validation-split 1
 expect_error "--patience is a number of checks >= 0, got -2" --train-file "$work/train.csv" --test-file "$work/test.csv" \

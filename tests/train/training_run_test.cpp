@@ -58,6 +58,68 @@ TEST(TrainingRunTest, CsvRegressionWithDefaultsWritesTheJobDirectory) {
   EXPECT_NE(o.Text().find("early stopping: holdout loss"), std::string::npos) << o.Text();
 }
 
+// --train-file without --test-file: --train-percent splits its rows by the seed, every row in exactly one
+// part, the test rows in file order; the fills come from the training rows only. Without the percent (or
+// with too few rows) the error says what to give.
+TEST(TrainingRunTest, OneTableSplitsIntoTrainingAndTestRowsBySeed) {
+  std::ostringstream csv;
+  csv << "x,id,y\n";
+  for (int i = 0; i < 200; ++i)
+    csv << (i % 10 == 0 ? std::string() : std::to_string(i % 7)) << "," << i << "," << i % 3 << "\n";
+  TrainingDataSpec spec;
+  spec.train_file = testing::WriteFile("split_all.csv", csv.str());
+  spec.label = "y";
+  spec.hold_out = false;
+  spec.split_train_file = true;
+  spec.train_percent = 70;
+  spec.standardize = false;
+  const TrainingData a = LoadTrainingData(spec);
+  ASSERT_EQ(a.train.size(), 140);
+  ASSERT_EQ(a.test.size(), 60);
+  EXPECT_EQ(a.labels.task, Task::kMultiClass);
+  std::vector<int> seen(200, 0);
+  for (const Dataset* d : {&a.train, &a.test}) {
+    float last = -1;
+    for (Index r = 0; r < d->size(); ++r) {
+      const float id = d->features(r, 1);
+      EXPECT_GT(id, last) << "rows keep the file's order";
+      last = id;
+      ++seen[static_cast<size_t>(id)];
+      EXPECT_EQ(d->labels(r, 0), static_cast<float>(static_cast<int>(id) % 3));
+    }
+  }
+  for (const int n : seen) EXPECT_EQ(n, 1);
+  // A missing x takes the mean of the training rows' x.
+  double sum = 0;
+  int count = 0;
+  for (Index r = 0; r < a.train.size(); ++r) {
+    if (static_cast<int>(a.train.features(r, 1)) % 10 != 0) {
+      sum += a.train.features(r, 0);
+      ++count;
+    }
+  }
+  for (Index r = 0; r < a.test.size(); ++r) {
+    if (static_cast<int>(a.test.features(r, 1)) % 10 == 0) {
+      EXPECT_NEAR(a.test.features(r, 0), sum / count, 1e-4);
+    }
+  }
+  const TrainingData again = LoadTrainingData(spec);
+  EXPECT_EQ(again.test.features, a.test.features);
+  spec.seed = 2;
+  EXPECT_NE(LoadTrainingData(spec).test.features, a.test.features);
+
+  spec.split_train_file = false;
+  EXPECT_TRUE(
+      Contains(ErrorOf<ConfigError>([&] { LoadTrainingData(spec); }), "or --train-percent P to split its rows"));
+  spec.split_train_file = true;
+  spec.train_percent = 95;
+  EXPECT_TRUE(Contains(ErrorOf<ConfigError>([&] { LoadTrainingData(spec); }), "--train-percent must be in 10..90"));
+  spec.train_percent = 50;
+  spec.train_file = testing::WriteFile("split_one.csv", "x,y\n1,0\n");
+  EXPECT_TRUE(
+      Contains(ErrorOf<DataError>([&] { LoadTrainingData(spec); }), "it has 1 row; give more rows, or a --test-file"));
+}
+
 // Fewer than kMinRowsToHoldOut training rows: all of them train, no early stopping (a 1-row table too).
 TEST(TrainingRunTest, TinyTablesKeepEveryRow) {
   for (const int rows : {1, 19}) {

@@ -12,7 +12,7 @@ void DataFlags::Add(CLI::App* cmd, TrainingRunSpec& spec) {
                   "CSV table to train on instead of a Playground dataset (header row; every column but --label "
                   "is a feature: numbers, or text as one 0/1 input per training value)");
   cmd->add_option("--test-file", spec.data.test_file,
-                  "numeric CSV table to evaluate on (same columns as --train-file)");
+                  "CSV table to evaluate on (same columns as --train-file); or --train-percent splits --train-file");
   cmd->add_option("--schema", spec.data.schema,
                   "schema YAML declaring the column types of --train-file (default: inferred from it)");
   cmd->add_option("--column-type", column_types,
@@ -45,7 +45,10 @@ void DataFlags::Add(CLI::App* cmd, TrainingRunSpec& spec) {
   cmd->add_option("--features", features, "comma-separated inputs: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2")
       ->capture_default_str();
   cmd->add_option("--noise", spec.data.noise, "label noise on the Playground's 0-50 scale")->capture_default_str();
-  cmd->add_option("--train-percent", spec.data.train_percent, "percent of points used for training (10-90)")
+  cmd->add_option(
+         "--train-percent", spec.data.train_percent,
+         "percent of points used for training (10-90); with --train-file and no --test-file, the share of its rows "
+         "trained on (drawn by --seed), the rest tested")
       ->capture_default_str();
   cmd->add_option("--samples", spec.data.samples, "points to generate (0 = Playground's 500 / 1200)")
       ->capture_default_str();

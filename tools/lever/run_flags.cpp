@@ -59,6 +59,7 @@ TrainingRunSpec SpecFromFlags(const RunFlags& f, const CLI::App& cmd) {
                          .learning_rate = chose("--learning-rate"),
                          .batch_size = chose("--batch-size"),
                          .steps = chose("--steps")});
+  spec.data.split_train_file = !spec.data.train_file.empty() && spec.data.test_file.empty() && chose("--train-percent");
   spec.data.loss = spec.config.loss;
   spec.data.seed = spec.config.seed;
   std::vector<std::string> options = f.optimizer_options;

@@ -30,6 +30,11 @@ inline constexpr Index kMaxHoldoutRows = 5000;
 std::pair<Dataset, Dataset> SplitHoldout(const Dataset& data, double fraction, uint64_t seed);
 /// Which of `rows` rows SplitHoldout holds out (true), with its checks; every table kind splits by it.
 std::vector<bool> HoldoutMask(Index rows, double fraction, uint64_t seed);
+/// A `fraction` of `rows` rows (at least 1, at most all but 1, no cap) drawn at random by `seed` from the
+/// random stream `stream` (true): a test split. Throws as HoldoutMask.
+std::vector<bool> RowSplitMask(Index rows, double fraction, uint64_t seed, uint64_t stream);
+/// The stream of `--train-file`'s test split (`--train-percent` without `--test-file`).
+inline constexpr uint64_t kTestSplitStream = 0x7E575B17ULL;
 
 /// Throws DataError "<what> set example <i>, feature <name> is nan; fill or drop missing values first" for
 /// the first value of `features` that is not finite (`names` name the columns; by index when short).

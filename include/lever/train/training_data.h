@@ -29,6 +29,11 @@ struct TrainingDataSpec {
 
   // A CSV table: every column but the label(s) is a feature.
   std::string train_file, test_file;
+  /// No test_file: split train_file's rows at random by `seed`, train_percent of them (10..90) for
+  /// training and the rest for testing (`lever train --train-file all.csv --train-percent 80`). Column
+  /// types, text values and classes are read from the whole file; missing-value fills, standardization and
+  /// the holdout from the training rows only.
+  bool split_train_file = false;
   std::string label = "label";  // several, "a,b,c": a multi-label task
   std::string task = "auto";    // auto | binary | multi_class | regression | multi_label
   std::string loss = "auto";    // a loss other than auto implies the task when task is auto
