@@ -5,28 +5,55 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "lever/autodiff/graph.h"
 #include "lever/data/playground.h"
 #include "lever/error.h"
+#include "lever/io/excerpt.h"
 #include "lever/losses/registry.h"
 
 namespace lever {
 namespace {
 
 // The points of a size x size grid over the plane, row by row from the top left: (size^2, 2).
-Tensor GridPoints(int size, double domain) {
+Tensor GridPoints(int size, const PlaygroundPlane& plane) {
   Tensor points(static_cast<Index>(size) * size, 2);
   for (int row = 0; row < size; ++row) {
     for (int col = 0; col < size; ++col) {
-      const double x1 = -domain + 2 * domain * (col + 0.5) / size;
-      const double x2 = domain - 2 * domain * (row + 0.5) / size;
-      points(static_cast<Index>(row) * size + col, 0) = static_cast<float>(x1);
-      points(static_cast<Index>(row) * size + col, 1) = static_cast<float>(x2);
+      const double x = plane.x_min + (plane.x_max - plane.x_min) * (col + 0.5) / size;
+      const double y = plane.y_max - (plane.y_max - plane.y_min) * (row + 0.5) / size;
+      points(static_cast<Index>(row) * size + col, 0) = static_cast<float>(x);
+      points(static_cast<Index>(row) * size + col, 1) = static_cast<float>(y);
     }
   }
   return points;
 }
+
+// A table's model inputs over the plane: every input at its training mean but the plane's two.
+Tensor TableGrid(const Tensor& points, const Tensor& train_features, const PlaygroundPlane& plane) {
+  const Eigen::RowVectorXf mean = train_features.colwise().mean();
+  Tensor grid = mean.replicate(points.rows(), 1);
+  grid.col(plane.x_input) = points.col(0);
+  grid.col(plane.y_input) = points.col(1);
+  return grid;
+}
+
+// [lo, hi] of two columns' values, widened by a twentieth on each side (a constant column by 1).
+std::pair<double, double> Span(const Tensor& a, const Tensor& b, Index column) {
+  double lo = a.rows() > 0 ? a(0, column) : 0, hi = lo;
+  for (const Tensor* t : {&a, &b}) {
+    for (Index i = 0; i < t->rows(); ++i) {
+      lo = std::min(lo, static_cast<double>((*t)(i, column)));
+      hi = std::max(hi, static_cast<double>((*t)(i, column)));
+    }
+  }
+  const double pad = hi > lo ? (hi - lo) / 20 : 1.0;
+  return {lo - pad, hi + pad};
+}
+
+// A one-hot input of a text column ("city=NYC") is not a plane's axis.
+bool NumericInput(const std::string& name) { return name.find('=') == std::string::npos; }
 
 // -1..1 as 0..255 (clamped; NaN as the middle).
 uint8_t Byte(double v) {
@@ -84,10 +111,8 @@ class PlaygroundSession::Taps {
   std::vector<ActivationTap> taps_;
 };
 
-PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limits)
-    : spec_(std::move(spec)), limits_(limits) {
-  if (!spec_.data.train_file.empty())
-    throw ConfigError("the playground trains on a Playground dataset, not a CSV table");
+PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limits, PlaygroundPlane plane)
+    : spec_(std::move(spec)), limits_(limits), plane_(std::move(plane)) {
   if (static_cast<int64_t>(spec_.mlp.hidden.size()) > limits_.max_layers) {
     throw ConfigError(
         fmt::format("{} hidden layers: the playground allows at most {}", spec_.mlp.hidden.size(), limits_.max_layers));
@@ -102,6 +127,11 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
     throw ConfigError(fmt::format("batch size {}: the playground allows at most {}", spec_.config.batch_size,
                                   limits_.max_batch_size));
   }
+  const bool table = !spec_.data.train_file.empty();
+  if (table && spec_.data.label.find(',') != std::string::npos) {
+    throw ConfigError("the playground draws one label column; a multi-label table (--label " + spec_.data.label +
+                      ") trains with lever train");
+  }
   spec_.job_dir.clear();
   spec_.doctor = true;
   spec_.report_to_tuner = false;
@@ -110,8 +140,51 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
   spec_.config.eval_every = limits_.eval_every;
   run_ = std::make_unique<TrainingRun>(spec_);
   run_->trainer().set_max_steps(0);
-  boundary_features_ = PlaygroundFeatures(GridPoints(limits_.boundary_grid, kDomain), spec_.data.features);
-  neuron_features_ = PlaygroundFeatures(GridPoints(limits_.neuron_grid, kDomain), spec_.data.features);
+  const TrainingData& data = run_->data();
+  if (data.labels.task == Task::kMultiLabel) {
+    throw ConfigError("the playground draws one label column; a multi-label table trains with lever train");
+  }
+  if (table) {
+    const std::vector<std::string>& names = data.train.feature_names;
+    std::vector<std::string> numeric;
+    for (const std::string& name : names) {
+      if (NumericInput(name)) numeric.push_back(name);
+    }
+    const auto list = [&numeric] {
+      std::string out;
+      for (const std::string& n : numeric) out += (out.empty() ? "" : ", ") + n;
+      return out.empty() ? std::string("none") : out;
+    };
+    if (plane_.x.empty() && plane_.y.empty()) {
+      if (numeric.size() < 2) {
+        throw ConfigError(fmt::format(
+            "the playground draws two numeric columns of the table as its plane, and this table has {} ({})",
+            numeric.size(), list()));
+      }
+      plane_.x = numeric[0];
+      plane_.y = numeric[1];
+    }
+    const auto input = [&](const std::string& column, const char* axis) {
+      const auto it = std::find(names.begin(), names.end(), column);
+      if (column.empty() || it == names.end() || !NumericInput(column)) {
+        throw ConfigError(fmt::format("the plane's {} axis {}: not a numeric input column of the table (they are: {})",
+                                      axis, QuoteExcerpt(column), list()));
+      }
+      return static_cast<Index>(it - names.begin());
+    };
+    plane_.x_input = input(plane_.x, "x");
+    plane_.y_input = input(plane_.y, "y");
+    if (plane_.x_input == plane_.y_input) throw ConfigError("the plane's x and y axes are the same column");
+    std::tie(plane_.x_min, plane_.x_max) = Span(data.train.features, data.test.features, plane_.x_input);
+    std::tie(plane_.y_min, plane_.y_max) = Span(data.train.features, data.test.features, plane_.y_input);
+    if (!data.classification) std::tie(label_min_, label_max_) = Span(data.train.labels, data.train.labels, 0);
+    boundary_features_ = TableGrid(GridPoints(limits_.boundary_grid, plane_), data.train.features, plane_);
+    neuron_features_ = TableGrid(GridPoints(limits_.neuron_grid, plane_), data.train.features, plane_);
+  } else {
+    plane_ = {.x = "x1", .y = "x2", .x_min = -kDomain, .x_max = kDomain, .y_min = -kDomain, .y_max = kDomain};
+    boundary_features_ = PlaygroundFeatures(GridPoints(limits_.boundary_grid, plane_), spec_.data.features);
+    neuron_features_ = PlaygroundFeatures(GridPoints(limits_.neuron_grid, plane_), spec_.data.features);
+  }
   taps_ = std::make_unique<Taps>(run_->model());
 }
 
@@ -141,16 +214,31 @@ int64_t PlaygroundSession::Advance(int64_t steps) {
 }
 
 nlohmann::json PlaygroundSession::Points() const {
-  const auto rows = [](const Tensor& points, const Tensor& labels) {
+  const TrainingData& data = run_->data();
+  const bool table = !spec_.data.train_file.empty();
+  const Index x = table ? plane_.x_input : 0, y = table ? plane_.y_input : 1;
+  const auto rows = [&](const Tensor& points, const Tensor& labels) {
     nlohmann::json out = nlohmann::json::array();
-    for (Index i = 0; i < points.rows(); ++i) out.push_back({points(i, 0), points(i, 1), labels(i, 0)});
+    const Index every = std::max<Index>(1, (points.rows() + kMaxPoints - 1) / kMaxPoints);
+    for (Index i = 0; i < points.rows(); i += every) out.push_back({points(i, x), points(i, y), labels(i, 0)});
     return out;
   };
-  const TrainingData& data = run_->data();
-  return {{"classification", data.classification},
-          {"domain", kDomain},
-          {"train", rows(data.train_points, data.train.labels)},
-          {"test", rows(data.test_points, data.test.labels)}};
+  const bool multi_class = data.labels.task == Task::kMultiClass;
+  nlohmann::json out = {
+      {"classification", data.classification},
+      {"classes", multi_class           ? data.outputs
+                  : data.classification ? 2
+                                        : 0},
+      {"x", {{"name", plane_.x}, {"min", plane_.x_min}, {"max", plane_.x_max}}},
+      {"y", {{"name", plane_.y}, {"min", plane_.y_min}, {"max", plane_.y_max}}},
+      {"label_range", {label_min_, label_max_}},
+      {"rows", {{"train", data.train.size()}, {"test", data.test.size()}}},
+      {"train", table ? rows(data.train.features, data.train.labels) : rows(data.train_points, data.train.labels)},
+      {"test", table ? rows(data.test.features, data.test.labels) : rows(data.test_points, data.test.labels)}};
+  nlohmann::json names = nlohmann::json::array();
+  for (const std::string& name : data.labels.classes) names.push_back(name);
+  out["class_names"] = names;
+  return out;
 }
 
 nlohmann::json PlaygroundSession::Frame() {
@@ -174,14 +262,29 @@ nlohmann::json PlaygroundSession::Frame() {
     frame["train_accuracy"] = Number(train.accuracy);
     frame["test_accuracy"] = Number(test.accuracy);
   }
-  // The output over the plane: a classifier's probability as 2p - 1, a regression's value.
+  // The output over the plane: a binary classifier's probability as 2p - 1, a regression's value over the
+  // labels' range; a multi-class one's most likely class and its probability.
   const Tensor boundary = trainer.Predict(boundary_features_);
   std::vector<uint8_t> bytes(static_cast<size_t>(boundary.rows()));
-  for (Index i = 0; i < boundary.rows(); ++i) {
-    const double v = boundary(i, 0);
-    bytes[static_cast<size_t>(i)] = Byte(classification ? 2 * v - 1 : v);
+  if (run_->data().labels.task == Task::kMultiClass) {
+    std::vector<uint8_t> classes(bytes.size());
+    const double chance = 1.0 / static_cast<double>(boundary.cols());
+    for (Index i = 0; i < boundary.rows(); ++i) {
+      Index best = 0;
+      const double p = boundary.row(i).maxCoeff(&best);
+      classes[static_cast<size_t>(i)] = static_cast<uint8_t>(std::min<Index>(best, 255));
+      bytes[static_cast<size_t>(i)] = Byte(2 * (p - chance) / (1 - chance) - 1);
+    }
+    frame["boundary"] = Grid(limits_.boundary_grid, bytes);
+    frame["boundary"]["classes"] = Base64(classes);
+  } else {
+    for (Index i = 0; i < boundary.rows(); ++i) {
+      const double v = boundary(i, 0);
+      bytes[static_cast<size_t>(i)] =
+          Byte(classification ? 2 * v - 1 : 2 * (v - label_min_) / (label_max_ - label_min_) - 1);
+    }
+    frame["boundary"] = Grid(limits_.boundary_grid, bytes);
   }
-  frame["boundary"] = Grid(limits_.boundary_grid, bytes);
   nlohmann::json neurons = nlohmann::json::array();
   for (const auto& [layer, values] : taps_->Outputs(neuron_features_)) {
     nlohmann::json units = nlohmann::json::array();

@@ -1,7 +1,7 @@
 #!/bin/bash
 # lever playground in Debian's chromium, driven by Playwright (web/tests/playground.spec.js): starts the
 # server on a free port, runs the browser tests, and checks the server is still serving and stops cleanly.
-# Usage: run_browser_tests.sh LEVER SOURCE_DIR. Without web/node_modules (the README's install command runs
+# Usage: run_browser_tests.sh LEVER SOURCE_DIR [PLAYWRIGHT ARGS, e.g. -g upload]. Without web/node_modules (the README's install command runs
 # web/install.sh) or chromium: skipped (exit 77), or a failure when LEVER_REQUIRE_BROWSER=1 (CI).
 set -uo pipefail
 lever=$(realpath "$1")
@@ -20,7 +20,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$lever" playground --port 0 > "$work/server.out" 2> "$work/server.err" &
+# Playwright closes a test's page without its beforeunload (which ends the session), so earlier tests'
+# sessions live until the reaper's 2 minutes: room for them beside the ten pages of the last test.
+"$lever" playground --port 0 --max-sessions 32 > "$work/server.out" 2> "$work/server.err" &
 pid=$!
 port=
 for _ in $(seq 100); do
@@ -36,7 +38,7 @@ fi
 export PLAYGROUND_URL="http://127.0.0.1:$port" LEVER="$lever" CHROMIUM="$chromium" PLAYGROUND_PID="$pid"
 export PLAYGROUND_OUTPUT="$work/results" PLAYGROUND_SCREENSHOTS="${PLAYGROUND_SCREENSHOTS:-$work/screenshots}"
 mkdir -p "$PLAYGROUND_SCREENSHOTS"
-(cd "$web" && node node_modules/@playwright/test/cli.js test)
+(cd "$web" && node node_modules/@playwright/test/cli.js test "${@:3}")
 rc=$?
 if ! kill -0 "$pid" 2> /dev/null; then
   echo "FAIL: the server died during the tests"

@@ -3,9 +3,16 @@
 // (docs/playground.md). HTTP by cpp-httplib; the page's files are built in (playground_assets.h).
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,6 +21,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "lever/data/schema.h"
 #include "lever/error.h"
 #include "lever/io/excerpt.h"
 #include "lever/playground/session.h"
@@ -42,7 +50,10 @@ struct KnobFlag {
   const char* knob;
   const char* flag;
 };
-constexpr KnobFlag kKnobFlags[] = {{"dataset", "--dataset"},
+constexpr KnobFlag kKnobFlags[] = {{"table", "--train-file"},
+                                   {"label", "--label"},
+                                   {"plane", ""},
+                                   {"dataset", "--dataset"},
                                    {"noise", "--noise"},
                                    {"train_percent", "--train-percent"},
                                    {"features", "--features"},
@@ -108,27 +119,94 @@ std::string Word(const std::string& knob, const nlohmann::json& value) {
   return text;
 }
 
-// The page's knobs as `lever train` flags, in the table's order.
-std::vector<std::string> KnobArguments(const nlohmann::json& knobs) {
+// A column's name as a knob (label, plane): any text of 1 to 200 bytes without control bytes.
+std::string ColumnName(const std::string& knob, const nlohmann::json& value) {
+  if (!value.is_string()) throw ConfigError("knob '" + knob + "': a column's name, got " + Excerpt(value));
+  const std::string text = value.get<std::string>();
+  if (text.empty() || text.size() > 200 ||
+      std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    throw ConfigError("knob '" + knob + "': " + QuoteExcerpt(text) + " is not a column's name");
+  }
+  return text;
+}
+
+// A word of a command line as a POSIX shell reads it: as it is when safe, else in single quotes.
+std::string ShellWord(const std::string& word) {
+  if (!word.empty() &&
+      word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:_-+/=@%") ==
+          std::string::npos) {
+    return word;
+  }
+  std::string out = "'";
+  for (const char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// What the page's knobs ask for: `lever train` flags in the table's order (a table as its file's name), the
+// uploaded table's id and the plane's columns.
+struct KnobRequest {
+  std::vector<std::string> args;
+  std::string table;      // an uploaded table's id; empty: a Playground dataset
+  PlaygroundPlane plane;  // a table's x and y columns (empty: the first two numeric ones)
+};
+
+// Knobs of a Playground dataset that a table does not take.
+bool DatasetOnly(const std::string& knob) { return knob == "dataset" || knob == "noise" || knob == "features"; }
+
+KnobRequest KnobArguments(const nlohmann::json& knobs,
+                          const std::function<std::string(const std::string&)>& table_name) {
   if (!knobs.is_object()) throw ConfigError("the knobs must be a JSON object, e.g. {\"dataset\": \"spiral\"}");
   for (const auto& [name, value] : knobs.items()) {
     bool known = false;
     for (const KnobFlag& k : kKnobFlags) known = known || name == k.knob;
     if (!known) throw ConfigError("unknown knob " + QuoteExcerpt(name) + "; valid: " + KnobNames());
   }
-  std::vector<std::string> args;
+  KnobRequest request;
+  const bool table = knobs.contains("table") && !knobs["table"].is_null();
+  if (!table && (knobs.contains("label") || knobs.contains("plane"))) {
+    throw ConfigError("knobs 'label' and 'plane' are for an uploaded table (knob 'table')");
+  }
+  std::vector<std::string>& args = request.args;
   for (const KnobFlag& k : kKnobFlags) {
-    if (!knobs.contains(k.knob) || knobs[k.knob].is_null()) continue;
-    const nlohmann::json& value = knobs[k.knob];
-    if (std::string(k.knob) == "batch_norm") {
+    const std::string knob = k.knob;
+    if (!knobs.contains(knob) || knobs[knob].is_null()) continue;
+    const nlohmann::json& value = knobs[knob];
+    if (table && DatasetOnly(knob)) {
+      throw ConfigError("knob '" + knob +
+                        "' is for a Playground dataset; a table trains on every column but the label");
+    }
+    if (knob == "batch_norm") {
       if (!value.is_boolean()) throw ConfigError("knob 'batch_norm': true or false");
       if (value.get<bool>()) args.emplace_back(k.flag);
-      continue;
+    } else if (knob == "table") {
+      request.table = Word(knob, value);
+      args.emplace_back(k.flag);
+      args.push_back(table_name(request.table));
+    } else if (knob == "label") {
+      args.emplace_back(k.flag);
+      args.push_back(ColumnName(knob, value));
+    } else if (knob == "plane") {
+      if (!value.is_array() || value.size() != 2) {
+        throw ConfigError("knob 'plane': the table's two columns drawn as x and y, e.g. [\"age\", \"income\"]");
+      }
+      request.plane.x = ColumnName("plane", value[0]);
+      request.plane.y = ColumnName("plane", value[1]);
+    } else {
+      args.emplace_back(k.flag);
+      args.push_back(Word(knob, value));
     }
-    args.emplace_back(k.flag);
-    args.push_back(Word(k.knob, value));
   }
-  return args;
+  // A table is split by --train-percent (its default too), and trains without a holdout: early stopping
+  // would keep earlier weights than the page shows.
+  if (table) {
+    if (!knobs.contains("train_percent") || knobs["train_percent"].is_null()) {
+      const bool label = knobs.contains("label") && !knobs["label"].is_null();
+      args.insert(args.begin() + (label ? 4 : 2), {"--train-percent", "50"});  // after --train-file and --label
+    }
+    args.emplace_back("--validation-split");
+    args.emplace_back("0");
+  }
+  return request;
 }
 
 // A page's session: its run, the knobs it came from, and what the page asked for.
@@ -136,7 +214,9 @@ struct Slot {
   std::mutex mutex;
   std::condition_variable changed;
   std::unique_ptr<PlaygroundSession> session;
-  std::vector<std::string> args;
+  std::vector<std::string> args;  // as the command line shows them (a table by its file's name)
+  std::string table;              // an uploaded table's id
+  PlaygroundPlane plane;
   uint64_t generation = 0;  // new data or run: the stream sends the points again
   bool playing = false;
   int64_t pending_steps = 0;    // "step": one pass over the training rows
@@ -149,7 +229,7 @@ struct Slot {
 
 std::string CommandLineOf(const Slot& slot) {
   std::string out = "lever train";
-  for (const std::string& a : slot.args) out += " " + (a.empty() ? std::string("''") : a);
+  for (const std::string& a : slot.args) out += " " + ShellWord(a);
   return out + fmt::format(" --steps {}", slot.session->step());
 }
 
@@ -169,12 +249,15 @@ void ReplyError(httplib::Response& res, int status, const std::string& message) 
 }
 
 constexpr size_t kMaxBody = size_t{1} << 16;
+constexpr size_t kMaxUpload = size_t{16} << 20;    // one uploaded table
+constexpr size_t kMaxUploads = size_t{256} << 20;  // all of them together
+constexpr size_t kMaxTables = 64;
 constexpr const char* kNoSession = "no such session (closed, or the server restarted): reload the page";
 
 // The request's body, read as it arrives and at most kMaxBody bytes, a chunked one too (httplib's payload
 // limit checks only a declared length); beyond it, 413 is the reply and nothing more is read.
 std::optional<std::string> Body(const httplib::Request& req, const httplib::ContentReader& reader,
-                                httplib::Response& res) {
+                                httplib::Response& res, size_t max_body = kMaxBody) {
   std::string body;
   const std::string declared = req.get_header_value("Content-Length");
   const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
@@ -183,9 +266,9 @@ std::optional<std::string> Body(const httplib::Request& req, const httplib::Cont
     ReplyError(res, 400, "Content-Length is not a number");
     return std::nullopt;
   }
-  bool too_large = !chunked && (declared.size() > 9 || std::stoull(declared) > kMaxBody);
+  bool too_large = !chunked && (declared.size() > 9 || std::stoull(declared) > max_body);
   const bool read = !too_large && reader([&](const char* data, size_t length) {
-    if (body.size() + length > kMaxBody) {
+    if (body.size() + length > max_body) {
       too_large = true;
       return false;
     }
@@ -193,7 +276,10 @@ std::optional<std::string> Body(const httplib::Request& req, const httplib::Cont
     return true;
   });
   if (too_large) {
-    ReplyError(res, 413, fmt::format("the request body is larger than {} bytes", kMaxBody));
+    ReplyError(res, 413,
+               max_body == kMaxUpload
+                   ? fmt::format("the table is larger than {} MiB: upload a sample of its rows", kMaxUpload >> 20)
+                   : fmt::format("the request body is larger than {} bytes", max_body));
     res.set_header("Connection", "close");
     return std::nullopt;
   }
@@ -207,15 +293,30 @@ std::optional<std::string> Body(const httplib::Request& req, const httplib::Cont
 
 using Reader = httplib::ContentReader;
 
+// What a session's stream has sent the page.
+struct StreamState {
+  uint64_t generation = 0;
+  int64_t step = -1;
+  bool playing = false;
+  Clock::time_point findings_at{};
+  double rate = 0;  // steps per second measured
+};
+
 class Server {
  public:
   explicit Server(const PlaygroundFlags& flags) : flags_(flags) {}
+  ~Server() {
+    std::error_code error;
+    if (!tables_dir_.empty()) std::filesystem::remove_all(tables_dir_, error);
+  }
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
   int Run() {
     SetGemmThreads(1);  // each page's training has its thread
     httplib::Server http;
     http.new_task_queue = [this] { return new httplib::ThreadPool(static_cast<size_t>(flags_.max_sessions) + 8); };
-    http.set_payload_max_length(kMaxBody);
+    http.set_payload_max_length(kMaxUpload);  // Body() holds every other request to kMaxBody
     // SO_REUSEADDR (a restart binds past TIME_WAIT), not httplib's default SO_REUSEPORT, with which a second
     // server on the same port would share it silently and answer half the requests with unknown sessions.
     http.set_socket_options([](socket_t socket) {
@@ -238,6 +339,9 @@ class Server {
     http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     http.Post("/api/sessions", [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
       if (const auto body = Body(req, reader, res)) Create(*body, res);
+    });
+    http.Post("/api/tables", [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+      if (const auto body = Body(req, reader, res, kMaxUpload)) Upload(req, *body, res);
     });
     http.Post(R"(/api/sessions/([0-9a-f]{16})/knobs)",
               [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
@@ -324,16 +428,144 @@ class Server {
     return it == slots_.end() ? nullptr : it->second;
   }
 
-  // A new run from `lever train` flags, replacing the slot's (which stays when they are bad: ConfigError).
-  static void Start(Slot& slot, std::vector<std::string> args) {
-    slot.session = std::make_unique<PlaygroundSession>(TrainArguments(args, "knobs"), PlaygroundLimits{});
-    slot.args = std::move(args);
+  // An uploaded table: its file in this server's private directory, and the name the page gave it.
+  struct Table {
+    std::string name, path;
+    size_t bytes = 0;
+  };
+
+  // The uploaded table `id`'s file name (ConfigError for an unknown id).
+  std::string TableName(const std::string& id) {
+    const std::lock_guard<std::mutex> lock(tables_mutex_);
+    const auto it = tables_.find(id);
+    if (it == tables_.end()) throw ConfigError("no such table (the server restarted?): upload it again");
+    return it->second.name;
+  }
+
+  // `message` with a table's private path shown as the name the page gave it.
+  std::string Scrub(std::string message, const std::string& id) {
+    if (id.empty()) return message;
+    const std::lock_guard<std::mutex> lock(tables_mutex_);
+    const auto it = tables_.find(id);
+    if (it == tables_.end()) return message;
+    for (size_t at = message.find(it->second.path); at != std::string::npos;
+         at = message.find(it->second.path, at + it->second.name.size())) {
+      message.replace(at, it->second.path.size(), it->second.name);
+    }
+    return message;
+  }
+
+  // A new run from `lever train` flags, replacing the slot's (which stays when they are bad: ConfigError,
+  // its message naming a table by the page's name for it).
+  void Start(Slot& slot, KnobRequest request) {
+    std::vector<std::string> run_args = request.args;
+    if (!request.table.empty()) {
+      std::string path;
+      {
+        const std::lock_guard<std::mutex> lock(tables_mutex_);
+        const auto it = tables_.find(request.table);
+        if (it == tables_.end()) throw ConfigError("no such table (the server restarted?): upload it again");
+        path = it->second.path;
+      }
+      const auto flag = std::find(run_args.begin(), run_args.end(), "--train-file");
+      if (flag != run_args.end() && flag + 1 != run_args.end()) *(flag + 1) = path;
+    }
+    try {
+      slot.session =
+          std::make_unique<PlaygroundSession>(TrainArguments(run_args, "knobs"), PlaygroundLimits{}, request.plane);
+    } catch (const Error& e) {
+      throw Error(Scrub(e.what(), request.table));  // the message as it was ("DataError: ..."), the path renamed
+    }
+    slot.args = std::move(request.args);
+    slot.table = std::move(request.table);
+    slot.plane = std::move(request.plane);
     ++slot.generation;
     slot.pending_steps = 0;
   }
 
   // A new run from the page's knobs.
-  static void Configure(Slot& slot, const nlohmann::json& knobs) { Start(slot, KnobArguments(knobs)); }
+  void Configure(Slot& slot, const nlohmann::json& knobs) {
+    Start(slot, KnobArguments(knobs, [this](const std::string& id) { return TableName(id); }));
+  }
+
+  // A file name the command line can show: the base name, letters, digits, '.', '_' and '-' kept, others
+  // '_'; ".csv" added unless it ends in .csv or .tsv (lever reads a .tsv with tabs).
+  static std::string SafeFileName(std::string name) {
+    const size_t slash = name.find_last_of("/\\");
+    if (slash != std::string::npos) name = name.substr(slash + 1);
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+    }
+    if (name.size() > 100) name = name.substr(name.size() - 100);
+    if (name.empty() || name[0] == '.' || name[0] == '-') name = "table" + name;
+    if (!name.ends_with(".csv") && !name.ends_with(".tsv")) name += ".csv";
+    return name;
+  }
+
+  // POST /api/tables?name=FILE.csv: a CSV table stored for this server's run; its columns and their types.
+  void Upload(const httplib::Request& req, const std::string& body, httplib::Response& res) {
+    const std::string name = SafeFileName(req.has_param("name") ? req.get_param_value("name") : "table.csv");
+    if (body.empty()) return ReplyError(res, 400, "the table is empty: upload a CSV file with a header row");
+    std::string id, path;
+    {
+      const std::lock_guard<std::mutex> lock(tables_mutex_);
+      size_t bytes = 0;
+      for (const auto& [key, table] : tables_) bytes += table.bytes;
+      if (tables_.size() >= kMaxTables || bytes + body.size() > kMaxUploads) {
+        return ReplyError(res, 507,
+                          fmt::format("this server holds {} uploaded tables ({} MiB) already, its most: restart lever "
+                                      "playground to start afresh",
+                                      tables_.size(), bytes >> 20));
+      }
+      if (tables_dir_.empty()) {
+        std::string pattern = (std::filesystem::temp_directory_path() / "lever-playground-XXXXXX").string();
+        if (mkdtemp(pattern.data()) == nullptr) {
+          return ReplyError(res, 507,
+                            fmt::format("cannot make a directory for uploaded tables in {}: {}",
+                                        std::filesystem::temp_directory_path().string(), std::strerror(errno)));
+        }
+        tables_dir_ = pattern;
+      }
+      std::random_device random;
+      do {
+        id = fmt::format("{:08x}{:08x}", random(), random());
+      } while (tables_.count(id) > 0);
+      const std::filesystem::path dir = std::filesystem::path(tables_dir_) / id;
+      std::error_code error;
+      std::filesystem::create_directory(dir, error);
+      path = (dir / name).string();
+      std::FILE* file = error ? nullptr : std::fopen(path.c_str(), "wbx");
+      const bool written = file != nullptr && std::fwrite(body.data(), 1, body.size(), file) == body.size();
+      if ((file != nullptr && std::fclose(file) != 0) || !written) {
+        std::filesystem::remove_all(dir, error);
+        return ReplyError(res, 507, fmt::format("cannot store the table in {}: {}", tables_dir_, std::strerror(errno)));
+      }
+      tables_[id] = {name, path, body.size()};
+    }
+    try {
+      CsvOptions csv;
+      if (name.ends_with(".tsv")) csv.delimiter = '\t';
+      const InferredSchema inferred = InferSchema(path, csv, InferOptions{.sample_rows = 0});
+      nlohmann::json columns = nlohmann::json::array();
+      for (const ColumnSchema& c : inferred.schema.columns) {
+        columns.push_back({{"name", c.name}, {"type", ColumnTypeName(c.type)}});
+      }
+      Reply(res, 201, {{"table", id}, {"name", name}, {"rows", inferred.rows_sampled}, {"columns", columns}});
+    } catch (const Error& e) {
+      const std::string message = Scrub(e.what(), id);
+      RemoveTable(id);
+      ReplyError(res, 400, message);
+    }
+  }
+
+  void RemoveTable(const std::string& id) {
+    const std::lock_guard<std::mutex> lock(tables_mutex_);
+    const auto it = tables_.find(id);
+    if (it == tables_.end()) return;
+    std::error_code error;
+    std::filesystem::remove_all(std::filesystem::path(it->second.path).parent_path(), error);
+    tables_.erase(it);
+  }
 
   void Create(const std::string& body, httplib::Response& res) {
     auto slot = std::make_shared<Slot>();
@@ -403,7 +635,7 @@ class Server {
       slot->pending_steps += std::max<int64_t>(1, (rows + batch - 1) / batch);
     } else if (action == "reset") {
       try {
-        Start(*slot, slot->args);  // the same knobs, from step 0
+        Start(*slot, {slot->args, slot->table, slot->plane});  // the same knobs, from step 0
       } catch (const Error& e) {
         return ReplyError(res, 400, e.what());
       }
@@ -432,12 +664,8 @@ class Server {
       slot->streaming = true;
     }
     res.set_header("Cache-Control", "no-store");
-    struct Stream {
+    struct Stream : StreamState {
       std::shared_ptr<Slot> slot;
-      uint64_t sent_generation = 0;
-      int64_t sent_step = -1;
-      Clock::time_point findings_at{};
-      double rate = 0;  // steps per second measured
       ~Stream() {
         const std::lock_guard<std::mutex> lock(slot->mutex);
         slot->streaming = false;
@@ -446,14 +674,16 @@ class Server {
     };
     auto stream = std::make_shared<Stream>();
     stream->slot = slot;
-    res.set_chunked_content_provider("text/event-stream", [stream](size_t, httplib::DataSink& sink) {
-      return Pump(*stream->slot, stream->sent_generation, stream->sent_step, stream->findings_at, stream->rate, sink);
-    });
+    res.set_chunked_content_provider(
+        "text/event-stream", [stream](size_t, httplib::DataSink& sink) { return Pump(*stream->slot, *stream, sink); });
   }
 
   // One round of a stream: train a slice when playing, then send what changed. False ends the stream.
-  static bool Pump(Slot& slot, uint64_t& sent_generation, int64_t& sent_step, Clock::time_point& findings_at,
-                   double& rate, httplib::DataSink& sink) {
+  static bool Pump(Slot& slot, StreamState& sent, httplib::DataSink& sink) {
+    uint64_t& sent_generation = sent.generation;
+    int64_t& sent_step = sent.step;
+    Clock::time_point& findings_at = sent.findings_at;
+    double& rate = sent.rate;
     constexpr auto kSlice = std::chrono::milliseconds(30);
     std::string out;
     {
@@ -462,10 +692,11 @@ class Server {
       if (slot.closed) return false;
       PlaygroundSession& s = *slot.session;
       const bool idle = (!slot.playing && slot.pending_steps == 0) || s.diverged() || s.at_limit();
-      if (idle && sent_generation == slot.generation && sent_step == s.step()) {
+      if (idle && sent_generation == slot.generation && sent_step == s.step() && sent.playing == slot.playing) {
         slot.changed.wait_for(lock, std::chrono::seconds(1));
         if (slot.closed) return false;
-        if (slot.generation == sent_generation && !slot.playing && slot.pending_steps == 0) {
+        if (slot.generation == sent_generation && !slot.playing && slot.pending_steps == 0 &&
+            sent.playing == slot.playing) {
           lock.unlock();
           return sink.write(": waiting\n\n", 11);
         }
@@ -501,7 +732,7 @@ class Server {
         if (taken > 0 && spent > 0) rate = rate > 0 ? 0.5 * rate + 0.5 * taken / spent : taken / spent;
         if (session.diverged() || session.at_limit()) slot.playing = false, slot.pending_steps = 0;
       }
-      if (session.step() != sent_step || !out.empty()) {
+      if (session.step() != sent_step || !out.empty() || sent.playing != slot.playing) {
         nlohmann::json frame = session.Frame();
         frame["playing"] = slot.playing;
         frame["steps_per_second"] = rate;
@@ -512,6 +743,7 @@ class Server {
         }
         out += "event: frame\ndata: " + frame.dump() + "\n\n";
         sent_step = session.step();
+        sent.playing = slot.playing;
       }
       // At a chosen speed, the rest of the slice is waited out.
       if (slot.steps_per_second > 0) slot.changed.wait_until(lock, start + kSlice);
@@ -554,6 +786,9 @@ class Server {
   }
 
   PlaygroundFlags flags_;
+  std::mutex tables_mutex_;  // taken alone, or inside a slot's mutex (never the other way)
+  std::map<std::string, Table> tables_;
+  std::string tables_dir_;  // made at the first upload, removed when the server ends
   std::mutex mutex_;
   std::condition_variable reaper_wake_;
   std::map<std::string, std::shared_ptr<Slot>> slots_;

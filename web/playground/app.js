@@ -35,8 +35,10 @@ const FLAG_CONTROLS = {
 const $ = (id) => document.getElementById(id);
 const state = {
   session: null, ready: null, events: null, boundary: null, dataset: DEFAULTS.dataset, points: null, classification: true, command: '',
-  playing: false, curve: [], pinned: null, pinnedLabel: '',
+  playing: false, curve: [], pinned: null, pinnedLabel: '', table: null,
 };
+// The largest table the server takes (lever playground: 16 MiB).
+const MAX_UPLOAD = 16 << 20;
 
 // ---- Server calls ------------------------------------------------------------------------------------
 async function call(method, path, body) {
@@ -79,12 +81,17 @@ function setControl(id, value) {
 }
 
 function knobs() {
-  const k = {
+  const data = state.table ? {
+    table: state.table.table, label: $('table_label').value, plane: [$('plane_x').value, $('plane_y').value],
+  } : {
     dataset: state.dataset,
     noise: Number($('noise').value),
+    features: FEATURES.map(([name]) => name).filter((name) => $(`feature-${name}`).checked),
+  };
+  const k = {
+    ...data,
     train_percent: Number($('train_percent').value),
     seed: Number($('seed').value),
-    features: FEATURES.map(([name]) => name).filter((name) => $(`feature-${name}`).checked),
     hidden: $('hidden').value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number),
     activation: $('layer_activations').value.replace(/\s+/g, '') || $('activation').value,
     initializer: $('initializer').value,
@@ -155,6 +162,24 @@ function color(t, strength = 1) {
   return [255 + (r0 - 255) * a, 255 + (g0 - 255) * a, 255 + (b0 - 255) * a];
 }
 
+// A multi-class plane: one colour per class, paler where the model is less sure (0..1).
+const PALETTE = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189], [214, 39, 40], [140, 86, 75],
+  [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
+function classColor(id, sure = 1, strength = 1) {
+  const [r0, g0, b0] = PALETTE[id % PALETTE.length];
+  const a = Math.max(0, Math.min(1, sure)) * strength;
+  return [255 + (r0 - 255) * a, 255 + (g0 - 255) * a, 255 + (b0 - 255) * a];
+}
+
+// A point's colour by its label: a class's, or a regression's value over the labels' range.
+function labelColor(label) {
+  const points = state.points;
+  if (points.classes > 2) return classColor(label);
+  if (points.classes === 2) return color(2 * label - 1);
+  const [lo, hi] = points.label_range;
+  return color(hi > lo ? (2 * (label - lo)) / (hi - lo) - 1 : 0);
+}
+
 function decode(base64) {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
@@ -163,7 +188,7 @@ function decode(base64) {
 }
 
 const grids = new Map();  // size and strength -> a canvas of size x size pixels, reused
-function gridCanvas(size, bytes, strength = 1) {
+function gridCanvas(size, bytes, strength = 1, classes = null) {
   let canvas = grids.get(`${size}/${strength}`);
   if (!canvas) {
     canvas = document.createElement('canvas');
@@ -173,7 +198,7 @@ function gridCanvas(size, bytes, strength = 1) {
   const context = canvas.getContext('2d');
   const image = context.createImageData(size, size);
   for (let i = 0; i < bytes.length; ++i) {
-    const [r, g, b] = color(bytes[i] / 127.5 - 1, strength);
+    const [r, g, b] = classes ? classColor(classes[i], bytes[i] / 255, strength) : color(bytes[i] / 127.5 - 1, strength);
     image.data[4 * i] = r;
     image.data[4 * i + 1] = g;
     image.data[4 * i + 2] = b;
@@ -189,20 +214,21 @@ function drawBoundary(boundary = state.boundary) {
   const context = canvas.getContext('2d');
   context.imageSmoothingEnabled = true;
   if (boundary) {
-    context.drawImage(gridCanvas(boundary.size, decode(boundary.values), 0.6), 0, 0, canvas.width, canvas.height);
+    const classes = boundary.classes ? decode(boundary.classes) : null;
+    context.drawImage(gridCanvas(boundary.size, decode(boundary.values), 0.6, classes), 0, 0, canvas.width, canvas.height);
   } else {
     context.fillStyle = '#fff';
     context.fillRect(0, 0, canvas.width, canvas.height);
   }
   if (!state.points) return;
-  const domain = state.points.domain;
-  const scale = canvas.width / (2 * domain);
+  const {x: ax, y: ay} = state.points;
+  const radius = state.points.train.length > 1000 ? 2 : 3.5;
   const draw = (rows, stroke) => {
-    for (const [x1, x2, label] of rows) {
-      const t = state.classification ? 2 * label - 1 : Math.max(-1, Math.min(1, label));
-      const [r, g, b] = color(t);
+    for (const [x, y, label] of rows) {
+      const [r, g, b] = labelColor(label);
       context.beginPath();
-      context.arc((x1 + domain) * scale, (domain - x2) * scale, 3.5, 0, 2 * Math.PI);
+      context.arc(((x - ax.min) / (ax.max - ax.min)) * canvas.width, ((ay.max - y) / (ay.max - ay.min)) * canvas.height,
+        radius, 0, 2 * Math.PI);
       context.fillStyle = `rgb(${r},${g},${b})`;
       context.fill();
       context.strokeStyle = stroke;
@@ -349,6 +375,16 @@ async function start() {
     const data = JSON.parse(event.data);
     state.points = data;
     state.classification = data.classification;
+    $('axis-x').textContent = `x: ${data.x.name} (${data.x.min.toFixed(2)} .. ${data.x.max.toFixed(2)})`;
+    $('axis-y').textContent = `y: ${data.y.name} (${data.y.min.toFixed(2)} .. ${data.y.max.toFixed(2)})`;
+    // The classes' colours, by the table's names for them.
+    $('legend').replaceChildren(...(data.classes >= 2 ? data.class_names : []).map((name, id) => {
+      const item = document.createElement('span');
+      const [r, g, b] = data.classes > 2 ? classColor(id) : color(2 * id - 1);
+      item.style.setProperty('--dot', `rgb(${r},${g},${b})`);
+      item.textContent = name;
+      return item;
+    }));
     state.command = data.command;
     state.curve = [];
     state.lastFrame = null;
@@ -372,6 +408,7 @@ function buildControls() {
     button.textContent = name;
     button.dataset.dataset = name;
     button.addEventListener('click', () => {
+      showTable(null);
       state.dataset = name;
       for (const b of $('datasets').children) b.classList.toggle('selected', b.dataset.dataset === name);
       sendKnobs();
@@ -423,6 +460,85 @@ function buildControls() {
   });
 }
 
+// ---- An uploaded table ------------------------------------------------------------------------------
+// The label column a table most likely has: one named as labels usually are, else the last.
+function guessLabel(columns) {
+  const names = columns.map((c) => c.name);
+  for (const n of names) if (/^(label|target|y|class|outcome)$/i.test(n)) return n;
+  return names[names.length - 1];
+}
+
+// The plane's columns: numeric columns but the label; the page picks the first two.
+function numericColumns() {
+  const label = $('table_label').value;
+  return state.table.columns.filter((c) => c.type !== 'string' && c.name !== label).map((c) => c.name);
+}
+
+// The axes' columns as they are, for a change that swaps them.
+function rememberPlane() {
+  state.plane = {plane_x: $('plane_x').value, plane_y: $('plane_y').value};
+}
+
+function fillAxes() {
+  const numeric = numericColumns();
+  for (const [id, at] of [['plane_x', 0], ['plane_y', 1]]) {
+    const keep = $(id).value;
+    $(id).replaceChildren();
+    fillSelect(id, numeric);
+    $(id).value = numeric.includes(keep) && keep !== '' ? keep : (numeric[at] || '');
+  }
+  if ($('plane_x').value === $('plane_y').value && numeric.length > 1) $('plane_y').value = numeric.find((n) => n !== $('plane_x').value);
+  rememberPlane();
+  const others = state.table.columns.length - 1;
+  $('table-features').textContent = `Every column but the label: ${others} column${others === 1 ? '' : 's'} (text columns as one 0/1 input per value), standardized; the plane shows two of them, the others held at their mean.`;
+}
+
+// Shows (table) or hides (null) the table's controls; the Playground's dataset knobs the other way round.
+function showTable(table) {
+  state.table = table;
+  $('table-controls').hidden = !table;
+  $('feature-list').hidden = Boolean(table);
+  $('table-features').hidden = !table;
+  $('noise').disabled = Boolean(table);
+  if (!table) return;
+  for (const b of $('datasets').children) b.classList.remove('selected');
+  $('table-name').textContent = `${table.name}: ${table.rows.toLocaleString('en')} rows, ${table.columns.length} columns`;
+  $('table_label').replaceChildren();
+  fillSelect('table_label', table.columns.map((c) => c.name));
+  $('table_label').value = guessLabel(table.columns);
+  fillAxes();
+}
+
+async function upload(file) {
+  if (file.size > MAX_UPLOAD) return showError(`${file.name} is larger than 16 MiB: upload a sample of its rows`);
+  try {
+    const response = await fetch(`/api/tables?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST', headers: {'Content-Type': 'text/csv'}, body: file,
+    });
+    const data = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+    if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+    if (data.columns.length < 3) throw new Error(`${data.name} has ${data.columns.length} columns: the plane needs two besides the label`);
+    showTable(data);
+    await sendKnobs();
+  } catch (error) {
+    showError(`Cannot use ${file.name}: ${error.message}`);
+  }
+}
+
+function buildTableControls() {
+  $('upload').addEventListener('change', () => { if ($('upload').files[0]) upload($('upload').files[0]); });
+  $('table_label').addEventListener('change', () => { fillAxes(); sendKnobs(); });
+  // Choosing for one axis the other's column swaps them (a plane needs two columns).
+  for (const [id, other] of [['plane_x', 'plane_y'], ['plane_y', 'plane_x']]) {
+    $(id).addEventListener('change', () => {
+      if ($(id).value === $(other).value && state.plane) $(other).value = state.plane[id];
+      rememberPlane();
+      sendKnobs();
+    });
+  }
+}
+
 window.leverPlayground = state;  // what the browser tests read
+buildTableControls();
 buildControls();
 state.ready = start().catch((error) => showError(`Cannot start a session: ${error.message}`));

@@ -94,6 +94,93 @@ test('the command line reproduces the run', async ({page}) => {
   expect(Math.abs(Number(printed[2]) - f.test_loss)).toBeLessThan(5e-5);
 });
 
+// A table of three classes (the sign of a, and b > 0.5) with a text column and the label named "species".
+function writeTable(dir) {
+  const fs = require('fs');
+  let text = 'a,colour,b,species\n';
+  let seed = 7;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  for (let i = 0; i < 600; ++i) {
+    const a = 2 * random() - 1;
+    const b = 2 * random() - 1;
+    text += `${a.toFixed(4)},${['red', 'green', 'blue'][i % 3]},${b.toFixed(4)},${b > 0.5 ? 'setosa' : a > 0 ? 'virginica' : 'versicolor'}\n`;
+  }
+  fs.mkdirSync(dir, {recursive: true});
+  const file = path.join(dir, 'iris like.csv');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test('an uploaded CSV: three classes drawn on two chosen columns, and the command line reproduces it', async ({page}, info) => {
+  const errors = await open(page);
+  const file = writeTable(info.outputPath('table'));
+  await page.setInputFiles('#upload', file);
+  await expect(page.locator('#table-name')).toContainText('iris_like.csv: 600 rows, 4 columns');
+  await expect(page.locator('#table_label')).toHaveValue('species');
+  await expect(page.locator('#plane_x')).toHaveValue('a');
+  await expect(page.locator('#plane_y')).toHaveValue('b');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command))
+    .toContain('lever train --train-file iris_like.csv --label species --train-percent 50');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.points?.classes)).toBe(3);
+  await page.selectOption('#learning_rate', '0.03');
+  await play(page);
+  await expect.poll(async () => (await frame(page))?.test_accuracy ?? 0, {timeout: 10_000}).toBeGreaterThan(0.9);
+  const f0 = await frame(page);
+  expect(f0.boundary.classes).toBeTruthy();
+  await page.click('#play');
+  await expect(page.locator('#play')).not.toHaveClass(/playing/);
+  await page.screenshot({path: path.join(screenshots, 'playground_table.png')});
+  // Swapping the axes draws the same run on another plane (a new run from step 0).
+  await page.selectOption('#plane_x', 'b');  // the y axis had b: it takes a
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.points?.x.name)).toBe('b');
+  await expect(page.locator('#plane_y')).toHaveValue('a');
+  await page.click('#step');
+  await expect.poll(async () => (await frame(page))?.step ?? 0).toBe(30);  // one pass: 300 training rows in batches of 10
+  const command = await page.locator('#command').textContent();
+  const f = await frame(page);
+  const args = command.replace(/^lever train /, '').split(' ').map((a) => (a === 'iris_like.csv' ? file : a));
+  const out = execFileSync(process.env.LEVER, ['train', '-q', ...args], {encoding: 'utf8'});
+  const printed = /final: train loss ([0-9.]+)\s+test loss ([0-9.]+)/.exec(out);
+  expect(printed).not.toBeNull();
+  expect(Math.abs(Number(printed[1]) - f.train_loss)).toBeLessThan(5e-5);
+  expect(Math.abs(Number(printed[2]) - f.test_loss)).toBeLessThan(5e-5);
+  // Back to a Playground dataset.
+  await page.click('#datasets button[data-dataset=gauss]');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--dataset gauss');
+  await expect(page.locator('#table-controls')).toBeHidden();
+  expect(errors).toEqual([]);
+});
+
+test('bad tables are refused with the reason, and the server keeps serving', async ({request, page}) => {
+  const cases = [
+    ['', 400, 'the table is empty'],
+    ['a,b\n', 400, 'no data rows'],
+    ['x'.repeat((16 << 20) + 1), 413, 'larger than 16 MiB'],
+  ];
+  for (const [body, status, why] of cases) {
+    const response = await request.post('/api/tables?name=bad.csv', {data: body, headers: {'Content-Type': 'text/csv'}});
+    expect(response.status(), why).toBe(status);
+    expect((await response.json()).error).toContain(why);
+  }
+  // A table whose columns do not fit the knobs: lever's message, with the page's name for the file.
+  const uploaded = await request.post('/api/tables?name=/etc/passwd', {data: 'a,b,c\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n',
+    headers: {'Content-Type': 'text/csv'}});
+  expect(uploaded.status()).toBe(201);
+  const table = await uploaded.json();
+  expect(table.name).toBe('passwd.csv');
+  const wrong = await request.post('/api/sessions', {data: {table: table.table, label: 'nope'}});
+  expect(wrong.status()).toBe(400);
+  const message = (await wrong.json()).error;
+  expect(message).toContain("passwd.csv: the label column 'nope' is not in the file");
+  expect(message).not.toContain('lever-playground-');
+  const unknown = await request.post('/api/sessions', {data: {table: '0123456789abcdef', label: 'c'}});
+  expect(unknown.status()).toBe(400);
+  expect((await unknown.json()).error).toContain('no such table');
+  const mixed = await request.post('/api/sessions', {data: {table: table.table, label: 'c', dataset: 'spiral'}});
+  expect((await mixed.json()).error).toContain("knob 'dataset' is for a Playground dataset");
+  await open(page);
+});
+
 test('an activation per layer, without the 8 x 6 limit', async ({page}) => {
   await open(page);
   await page.fill('#hidden', '32,16,12,10,9,9,9');
