@@ -93,6 +93,80 @@ std::vector<Point> Spiral(Rng& rng, int n, double noise) {
   return pts;
 }
 
+// The multi-class sets: k classes of n points share them as evenly as whole points allow (class c gets
+// n / k, plus one for each c < n % k), so the default 500 points stay 500 and no class is short by more than one.
+int ClassSize(int n, int classes, int c) { return n / classes + (c < n % classes ? 1 : 0); }
+
+// Three spiral arms 120 degrees apart (class c starts at angle 2 pi c / 3): the Playground's spiral with a
+// third arm, the same 1.75 turns out to radius 5 and the same noise, an offset of up to `noise` per
+// coordinate.
+std::vector<Point> Spiral3(Rng& rng, int n, double noise) {
+  std::vector<Point> pts;
+  for (int c = 0; c < 3; ++c) {
+    const int count = ClassSize(n, 3, c);
+    const double delta = 2 * kPi * c / 3;
+    for (int i = 0; i < count; ++i) {
+      const double r = static_cast<double>(i) / count * 5;
+      const double t = 1.75 * i / count * 2 * kPi + delta;
+      const double x = r * std::sin(t) + rng.Uniform(-1, 1) * noise;
+      const double y = r * std::cos(t) + rng.Uniform(-1, 1) * noise;
+      pts.push_back({x, y, static_cast<double>(c)});
+    }
+  }
+  return pts;
+}
+
+// The Playground's circle with three classes: a disc (radius 0..1.5, class 0), a ring (2..3, class 1) and an
+// outer ring (3.5..5, class 2), with gaps of 0.5 between them; the radius is uniform in its band, as circle's.
+// As in circle, noise moves no point: the label is the band of the point moved by up to 5 * noise per
+// coordinate, the gaps' middles (1.75, 3.25) its boundaries, so noise relabels points, the more the nearer a
+// boundary (at noise 0.25 about a quarter of them, at 0.5 half).
+std::vector<Point> Rings3(Rng& rng, int n, double noise) {
+  const double radius = 5;
+  constexpr std::array<std::pair<double, double>, 3> kBands{{{0.0, 0.3}, {0.4, 0.6}, {0.7, 1.0}}};
+  std::vector<Point> pts;
+  for (int c = 0; c < 3; ++c) {
+    const int count = ClassSize(n, 3, c);
+    for (int i = 0; i < count; ++i) {
+      const double r = rng.Uniform(kBands[c].first * radius, kBands[c].second * radius);
+      const double angle = rng.Uniform(0, 2 * kPi);
+      const double x = r * std::sin(angle);
+      const double y = r * std::cos(angle);
+      const double nx = rng.Uniform(-radius, radius) * noise;
+      const double ny = rng.Uniform(-radius, radius) * noise;
+      const double noisy = std::hypot(x + nx, y + ny);
+      const double label = noisy < 0.35 * radius ? 0.0 : noisy < 0.65 * radius ? 1.0 : 2.0;
+      pts.push_back({x, y, label});
+    }
+  }
+  return pts;
+}
+
+// Four Gaussian clouds, one per quadrant, counterclockwise from the first: class 0 around (2, 2), 1 around
+// (-2, 2), 2 around (-2, -2), 3 around (2, -2). Noise widens them as in gauss (variance 0.5 to 4). A coordinate
+// outside the plane [-6, 6] is drawn again, so every point is in the plane (gauss keeps such points; at
+// variance 4 about 2% of the coordinates, 4.5% of the points, would fall outside).
+std::vector<Point> Gauss4(Rng& rng, int n, double noise) {
+  const double variance = 0.5 + (4.0 - 0.5) * (noise / 0.5);
+  constexpr std::array<std::pair<double, double>, 4> kCenters{{{2, 2}, {-2, 2}, {-2, -2}, {2, -2}}};
+  const auto draw = [&](double mean) {
+    for (;;) {
+      const double v = NormalRandom(rng, mean, variance);
+      if (std::abs(v) <= 6) return v;
+    }
+  };
+  std::vector<Point> pts;
+  for (int c = 0; c < 4; ++c) {
+    const int count = ClassSize(n, 4, c);
+    for (int i = 0; i < count; ++i) {
+      const double x = draw(kCenters[c].first);
+      const double y = draw(kCenters[c].second);
+      pts.push_back({x, y, static_cast<double>(c)});
+    }
+  }
+  return pts;
+}
+
 std::vector<Point> Regression(Rng& rng, int n, double noise, const std::function<double(double, double)>& label) {
   const double radius = 6;
   std::vector<Point> pts;
@@ -128,7 +202,7 @@ struct DatasetKind {
   const char* name;
   std::vector<const char*> aliases;
   const char* help;
-  bool classification;
+  int classes;  // 2: binary (labels 0/1); 3 or more: multi-class (class ids); 0: regression
   std::vector<Point> (*generate)(Rng& rng, int n, double noise);
 };
 
@@ -139,16 +213,19 @@ struct FeatureKind {
   double (*compute)(double x1, double x2);
 };
 
-// One line per dataset: name, help, its task, its generator.
+// One line per dataset: name, help, its classes (0: regression), its generator.
 // clang-format off
 const std::vector<DatasetKind>& Datasets() {
   static const std::vector<DatasetKind> table = {
-      {"circle", {}, "binary: a disc inside a ring", true, Circle},
-      {"xor", {}, "binary: the sign of x1 * x2", true, Xor},
-      {"gauss", {}, "binary: two Gaussian clouds", true, Gauss},
-      {"spiral", {}, "binary: two interleaved spirals", true, Spiral},
-      {"plane", {}, "regression: (x1 + x2) / 10", false, PlaneSet},
-      {"multigauss", {}, "regression: six signed Gaussian bumps, targets in [-1, 1]", false, MultiGaussSet},
+      {"circle", {}, "binary: a disc inside a ring", 2, Circle},
+      {"xor", {}, "binary: the sign of x1 * x2", 2, Xor},
+      {"gauss", {}, "binary: two Gaussian clouds", 2, Gauss},
+      {"spiral", {}, "binary: two interleaved spirals", 2, Spiral},
+      {"spiral3", {}, "3 classes: three interleaved spiral arms, 120 degrees apart", 3, Spiral3},
+      {"rings3", {}, "3 classes: a disc inside a ring inside a ring", 3, Rings3},
+      {"gauss4", {}, "4 classes: a Gaussian cloud in each quadrant", 4, Gauss4},
+      {"plane", {}, "regression: (x1 + x2) / 10", 0, PlaneSet},
+      {"multigauss", {}, "regression: six signed Gaussian bumps, targets in [-1, 1]", 0, MultiGaussSet},
   };
   return table;
 }
@@ -179,9 +256,9 @@ std::vector<std::string> PlaygroundFeatureNames() { return internal::EntryNames(
 std::vector<NameEntry> PlaygroundDatasetEntries() { return internal::Describe(Datasets()); }
 std::vector<NameEntry> PlaygroundFeatureEntries() { return internal::Describe(Features()); }
 
-bool IsPlaygroundClassification(const std::string& dataset) {
-  return internal::LookUp(Datasets(), dataset, "dataset").classification;
-}
+int PlaygroundClasses(const std::string& dataset) { return internal::LookUp(Datasets(), dataset, "dataset").classes; }
+
+bool IsPlaygroundClassification(const std::string& dataset) { return PlaygroundClasses(dataset) > 0; }
 
 Tensor PlaygroundFeatures(const Tensor& points, const std::vector<std::string>& features) {
   if (features.empty()) {
@@ -207,7 +284,7 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
     throw ConfigError("train ratio must be in (0, 1), got " + FormatValue(spec.train_ratio) +
                       "; the Playground uses 0.1 to 0.9, default 0.5");
   }
-  const bool classification = kind.classification;
+  const bool classification = kind.classes > 0;
   const int n = spec.num_samples > 0 ? spec.num_samples : (classification ? 500 : 1200);
   if (n < 4) throw ConfigError("a dataset needs at least 4 points, got " + std::to_string(n));
 
@@ -221,6 +298,7 @@ PlaygroundData MakePlaygroundData(const PlaygroundSpec& spec) {
       std::clamp<Index>(static_cast<Index>(std::floor(static_cast<double>(total) * spec.train_ratio)), 1, total - 1);
   PlaygroundData data;
   data.classification = classification;
+  data.classes = kind.classes;
   data.train_points.resize(n_train, 2);
   data.test_points.resize(total - n_train, 2);
   Tensor train_labels(n_train, 1), test_labels(total - n_train, 1);

@@ -13,35 +13,6 @@
 namespace lever {
 namespace {
 
-TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
-  if (!(s.noise >= 0 && s.noise <= 50))
-    throw ConfigError(fmt::format("--noise is the Playground's 0-50 scale, got {}", s.noise));
-  if (!(s.train_percent >= 10 && s.train_percent <= 90)) {
-    throw ConfigError(fmt::format("--train-percent must be in 10..90 (the Playground's ratio of training data), got {}",
-                                  s.train_percent));
-  }
-  PlaygroundSpec spec;
-  spec.dataset = s.dataset;
-  spec.features = s.features;
-  spec.noise = s.noise / 100.0;
-  spec.train_ratio = s.train_percent / 100.0;
-  spec.num_samples = s.samples;
-  spec.seed = s.seed;
-  PlaygroundData data = MakePlaygroundData(spec);
-  TrainingData d;
-  d.classification = data.classification;
-  d.default_loss = data.classification ? "sigmoid_cross_entropy" : "mean_squared_error";
-  std::string features;
-  for (const std::string& f : s.features) features += (features.empty() ? "" : ",") + f;
-  d.description = fmt::format("{} ({} train, {} test, noise {}), features {}", s.dataset, data.train.size(),
-                              data.test.size(), s.noise, features);
-  d.train = std::move(data.train);
-  d.test = std::move(data.test);
-  d.train_points = std::move(data.train_points);
-  d.test_points = std::move(data.test_points);
-  return d;
-}
-
 // An explicit --loss against the task the labels were given (or told) to be: the pairs that cannot train
 // are refused here, by the flags' names, before the loss meets labels of the wrong shape.
 void CheckLossFitsTask(const std::string& loss, Task task) {
@@ -61,6 +32,55 @@ void CheckLossFitsTask(const std::string& loss, Task task) {
                                                : "sparse_softmax_cross_entropy takes class ids 0..k-1 (--task "
                                                  "multi_class)") +
                     "; or leave --loss out and lever picks the loss that fits the labels");
+}
+
+// A multi-class Playground set (spiral3, rings3, gauss4) takes the form a CSV column of class ids 0..k-1
+// takes: the same task, classes, loss, outputs and decision line, so everything after the data (the
+// evaluation, result.json, the report) treats both alike. An explicit --loss that does not fit is refused as
+// it is for such a table.
+void SetMultiClassLabels(const TrainingDataSpec& s, int classes, TrainingData& d) {
+  if (s.loss != "auto") CheckLossFitsTask(CanonicalLossName(s.loss), Task::kMultiClass);
+  d.labels.column = "label";
+  d.labels.task = Task::kMultiClass;
+  for (int id = 0; id < classes; ++id) d.labels.classes.push_back(std::to_string(id));
+  d.labels.explanation = fmt::format("labels: {}'s class ids 0..{} -> {}, {} classes", s.dataset, classes - 1,
+                                     TaskName(Task::kMultiClass), classes);
+  d.label_decision = d.labels.explanation;
+  d.default_loss = d.labels.DefaultLoss();
+  d.outputs = d.labels.Outputs();
+}
+
+TrainingData PlaygroundTrainingData(const TrainingDataSpec& s) {
+  if (!(s.noise >= 0 && s.noise <= 50))
+    throw ConfigError(fmt::format("--noise is the Playground's 0-50 scale, got {}", s.noise));
+  if (!(s.train_percent >= 10 && s.train_percent <= 90)) {
+    throw ConfigError(fmt::format("--train-percent must be in 10..90 (the Playground's ratio of training data), got {}",
+                                  s.train_percent));
+  }
+  PlaygroundSpec spec;
+  spec.dataset = s.dataset;
+  spec.features = s.features;
+  spec.noise = s.noise / 100.0;
+  spec.train_ratio = s.train_percent / 100.0;
+  spec.num_samples = s.samples;
+  spec.seed = s.seed;
+  PlaygroundData data = MakePlaygroundData(spec);
+  TrainingData d;
+  d.classification = data.classification;
+  if (data.classes > 2) {
+    SetMultiClassLabels(s, data.classes, d);
+  } else {  // the binary sets' labels 0/1 and the regression targets need no decision
+    d.default_loss = data.classification ? "sigmoid_cross_entropy" : "mean_squared_error";
+  }
+  std::string features;
+  for (const std::string& f : s.features) features += (features.empty() ? "" : ",") + f;
+  d.description = fmt::format("{} ({} train, {} test, noise {}), features {}", s.dataset, data.train.size(),
+                              data.test.size(), s.noise, features);
+  d.train = std::move(data.train);
+  d.test = std::move(data.test);
+  d.train_points = std::move(data.train_points);
+  d.test_points = std::move(data.test_points);
+  return d;
 }
 
 // --loss sigmoid_cross_entropy on labels passed as they are (--task regression): each must be a probability.

@@ -45,7 +45,7 @@ expect_error "--stats-every must be >= 0 (0: off), got -1" --stats-every -1
 expect_error "--clip-norm must be >= 0 (0 turns clipping off), got -1" --clip-norm -1
 expect_error "hidden layer 2 in '8,0,4' is '0'" --hidden 8,0,4
 expect_error "hidden layer 2 in '8,,4' is ''" --hidden 8,,4
-expect_error "Valid datasets: circle, xor, gauss, spiral, plane, multigauss" --dataset moons
+expect_error "Valid datasets: $("$lever" names datasets --list)." --dataset moons
 expect_error "Valid features: x1, x2, x1_sq, x2_sq, x1_x2, sin_x1, sin_x2" --features x1,x3
 expect_error "Valid losses" --loss hinge
 expect_error "has no option 'beta3'. Its options: beta1, beta2, epsilon" --optimizer adam --opt beta3=1

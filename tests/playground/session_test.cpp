@@ -205,6 +205,24 @@ TEST(PlaygroundSessionTest, AMultiClassBoundaryHoldsEachCellsClass) {
   EXPECT_EQ(seen[0] + seen[1] + seen[2], 10000);
 }
 
+// A multi-class Playground dataset: three classes with their ids as names, and a boundary by class.
+TEST(PlaygroundSessionTest, AMultiClassDatasetIsDrawnByClass) {
+  TrainingRunSpec spec = SpiralSpec();
+  spec.data.dataset = "spiral3";
+  spec.data.features = {"x1", "x2", "sin_x1", "sin_x2"};
+  spec.mlp.hidden = {16, 16};
+  spec.config.optimizer.learning_rate = 0.03;
+  PlaygroundSession session(spec, {});
+  const nlohmann::json points = session.Points();
+  EXPECT_EQ(points["classes"], 3);
+  EXPECT_EQ(points["class_names"], nlohmann::json({"0", "1", "2"}));
+  EXPECT_EQ(points["x"]["min"], -PlaygroundSession::kDomain);
+  session.Advance(3000);
+  const nlohmann::json frame = session.Frame();
+  EXPECT_GT(frame["test_accuracy"].get<double>(), 0.8);
+  EXPECT_EQ(DecodedBytes(frame["boundary"]["classes"].get<std::string>()), 10000u);
+}
+
 // A regression table: the colour scale is the training labels' range.
 TEST(PlaygroundSessionTest, ARegressionTableScalesColoursToItsLabels) {
   PlaygroundSession session(TableSpec("regression"), {});

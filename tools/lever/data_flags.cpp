@@ -6,7 +6,8 @@ namespace lever::cli {
 
 void DataFlags::Add(CLI::App* cmd, TrainingRunSpec& spec) {
   cmd->add_option("--dataset", spec.data.dataset,
-                  "circle, xor, gauss, spiral (classification); plane, multigauss (regression)")
+                  "circle, xor, gauss, spiral (binary classification); spiral3, rings3 (3 classes), gauss4 (4 "
+                  "classes); plane, multigauss (regression)")
       ->capture_default_str();
   cmd->add_option("--train-file", spec.data.train_file,
                   "CSV table to train on instead of a Playground dataset (header row; every column but --label "

@@ -2,7 +2,7 @@
 // for play/pause/step/reset, and draws the frames it streams (Server-Sent Events): the decision boundary,
 // every hidden unit's output, the loss curves and the training doctor's findings.
 
-const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'plane', 'multigauss'];
+const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'spiral3', 'rings3', 'gauss4', 'plane', 'multigauss'];
 const FEATURES = [
   ['x1', 'X\u2081'], ['x2', 'X\u2082'], ['x1_sq', 'X\u2081\u00b2'], ['x2_sq', 'X\u2082\u00b2'],
   ['x1_x2', 'X\u2081X\u2082'], ['sin_x1', 'sin(X\u2081)'], ['sin_x2', 'sin(X\u2082)'],

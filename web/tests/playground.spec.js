@@ -12,7 +12,7 @@ async function open(page) {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   await page.goto('/');
-  await expect(page.locator('#datasets button')).toHaveCount(6);
+  await expect(page.locator('#datasets button')).toHaveCount(9);
   return errors;
 }
 
@@ -181,6 +181,22 @@ test('bad tables are refused with the reason, and the server keeps serving', asy
   await open(page);
 });
 
+test('a multi-class dataset: three spiral arms learned and drawn by class', async ({page}) => {
+  const errors = await open(page);
+  await page.click('#datasets button[data-dataset=spiral3]');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.points?.classes)).toBe(3);
+  await page.fill('#hidden', '16,16');
+  await page.locator('#hidden').blur();
+  await page.selectOption('#learning_rate', '0.03');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--dataset spiral3');
+  await play(page);
+  await expect.poll(async () => (await frame(page))?.test_accuracy ?? 0, {timeout: 10_000}).toBeGreaterThan(0.85);
+  expect((await frame(page)).boundary.classes).toBeTruthy();
+  await expect(page.locator('#legend span')).toHaveCount(3);
+  await page.screenshot({path: path.join(screenshots, 'playground_spiral3.png')});
+  expect(errors).toEqual([]);
+});
+
 test('an activation per layer, without the 8 x 6 limit', async ({page}) => {
   await open(page);
   await page.fill('#hidden', '32,16,12,10,9,9,9');
@@ -248,7 +264,7 @@ test('ten pages training at once: the server stays responsive and its memory is 
   for (let i = 0; i < 10; ++i) {
     const page = await browser.newPage();
     await page.goto('/');
-    await expect(page.locator('#datasets button')).toHaveCount(6);
+    await expect(page.locator('#datasets button')).toHaveCount(9);
     await page.click('#datasets button[data-dataset=spiral]');
     await play(page, 30_000);  // on a busy 2-core machine the pages before it share the cores
     pages.push(page);

@@ -1,5 +1,6 @@
 #pragma once
-// The examples `lever train` learns from without a run config: a TensorFlow Playground dataset, or a
+// The examples `lever train` learns from without a run config: a TensorFlow Playground dataset (its
+// multi-class sets, spiral3, rings3 and gauss4, in the form a CSV column of class ids 0..k-1 takes), or a
 // numeric CSV table (features imputed and standardized with the training file's statistics, the labels'
 // task decided as lever/data/labels.h says, and a share of the training rows held out for early stopping).
 //
@@ -58,8 +59,8 @@ struct TrainingData {
   std::string default_loss;  // the loss the labels call for
   Index outputs = 1;
   std::string description;           // one line: what the data is
-  std::string label_decision;        // CSV: what the labels were read as, and why
-  LabelEncoding labels;              // CSV: the task and classes
+  std::string label_decision;        // CSV, multi-class Playground set: what the labels were read as, and why
+  LabelEncoding labels;              // CSV, multi-class Playground set (classes "0".."k-1"): the task and classes
   std::vector<std::string> summary;  // CSV: the data summary's lines
 };
 
