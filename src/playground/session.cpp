@@ -300,6 +300,10 @@ nlohmann::json PlaygroundSession::Frame() {
 }
 
 nlohmann::ordered_json PlaygroundSession::Findings() const {
+  if (step() == 0 && !diverged()) {
+    return {
+        {"healthy", true}, {"summary", "not trained yet: press play"}, {"findings", nlohmann::ordered_json::array()}};
+  }
   const Doctor& doctor = *run_->doctor();
   const std::vector<Finding> findings = doctor.Diagnose();
   nlohmann::ordered_json out = {{"healthy", findings.empty()}};

@@ -213,6 +213,7 @@ TEST(PlaygroundSessionTest, AMultiClassDatasetIsDrawnByClass) {
   spec.mlp.hidden = {16, 16};
   spec.config.optimizer.learning_rate = 0.03;
   PlaygroundSession session(spec, {});
+  EXPECT_EQ(session.Findings()["summary"], "not trained yet: press play");
   const nlohmann::json points = session.Points();
   EXPECT_EQ(points["classes"], 3);
   EXPECT_EQ(points["class_names"], nlohmann::json({"0", "1", "2"}));
@@ -221,6 +222,8 @@ TEST(PlaygroundSessionTest, AMultiClassDatasetIsDrawnByClass) {
   const nlohmann::json frame = session.Frame();
   EXPECT_GT(frame["test_accuracy"].get<double>(), 0.8);
   EXPECT_EQ(DecodedBytes(frame["boundary"]["classes"].get<std::string>()), 10000u);
+  session.Advance(10000);
+  EXPECT_EQ(session.Findings()["findings"][0]["id"], "overfitting");  // 16,16 on 250 points, 13,000 steps
 }
 
 // A regression table: the colour scale is the training labels' range.
