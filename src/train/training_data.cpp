@@ -204,6 +204,7 @@ TrainingData CsvTrainingData(const TrainingDataSpec& s) {
                   train.data.num_features(), s.standardize ? " (standardized)" : "");
   d.summary = train.summary.Lines();
   for (const auto& [name, values] : train.categories) {
+    d.text_columns.push_back(name);
     d.summary.push_back("column '" + name + "': text, " + std::to_string(values.size()) + " values -> " +
                         std::to_string(values.size()) + " inputs of 0/1 (" + name + "=" + values.front() +
                         ", ...; a missing or unseen value: all 0)");

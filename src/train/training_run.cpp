@@ -183,6 +183,11 @@ TrainingRun::TrainingRun(TrainingRunSpec spec) : spec_(std::move(spec)) {
   if (c.loss == "auto") c.loss = data_.default_loss;
   if (c.eval_every <= 0) c.eval_every = std::max<int64_t>(1, c.max_steps / 10);
   if (spec_.doctor && c.statistics_every == 0) c.statistics_every = Doctor::StatisticsEvery(c.max_steps);
+  if (spec_.schedule.name != "constant") {
+    ScheduleSpec schedule = spec_.schedule;
+    schedule.learning_rate = c.optimizer.learning_rate;
+    c.optimizer.schedule = MakeSchedule(schedule);
+  }
   c.Validate();
   model_.Build(data_.train.num_features(), c.seed);
   trainer_ = std::make_unique<Trainer>(model_, c);

@@ -64,7 +64,7 @@ TrainingRunSpec SpecFromFlags(const RunFlags& f, const CLI::App& cmd) {
   spec.data.seed = spec.config.seed;
   std::vector<std::string> options = f.optimizer_options;
   AddOptimizerOptions(options, spec.config.optimizer);
-  f.schedule.ApplyTo(spec.config.optimizer);
+  spec.schedule = f.schedule.Spec(spec.config.optimizer.learning_rate);
   return spec;
 }
 

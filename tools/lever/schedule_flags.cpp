@@ -18,17 +18,18 @@ void ScheduleFlags::Add(CLI::App* cmd) {
   cmd->add_option("--warmup-steps", spec.warmup_steps, "cosine: linear warm-up steps");
 }
 
-void ScheduleFlags::ApplyTo(OptimizerSpec& optimizer) const {
-  if (spec.name == "constant") return;
+ScheduleSpec ScheduleFlags::Spec(double learning_rate) const {
+  if (spec.name == "constant") return spec;
   ScheduleSpec s = spec;
-  s.learning_rate = optimizer.learning_rate;
+  s.learning_rate = learning_rate;
   for (const auto& b : boundaries.empty() ? std::vector<std::string>{} : SplitNames(boundaries)) {
     s.boundaries.push_back(static_cast<int64_t>(ParseNumber(b, "--boundaries")));
   }
   for (const auto& v : values.empty() ? std::vector<std::string>{} : SplitNames(values)) {
     s.values.push_back(ParseNumber(v, "--values"));
   }
-  optimizer.schedule = MakeSchedule(s);
+  MakeSchedule(s);  // a bad schedule is an error while the flags are read, before any data is loaded
+  return s;
 }
 
 }  // namespace lever::cli

@@ -15,9 +15,10 @@ struct ScheduleFlags {
 
   /// Adds the flags to `cmd`.
   void Add(CLI::App* cmd);
-  /// Gives `optimizer` the schedule the flags describe, starting at its learning rate (nothing for the
-  /// default, constant). Throws ConfigError for an invalid schedule or number.
-  void ApplyTo(OptimizerSpec& optimizer) const;
+  /// The schedule the flags describe (the default: constant), checked by building it from
+  /// `learning_rate`; the run builds its own from the spec (TrainingRunSpec::schedule). Throws ConfigError
+  /// for an invalid schedule or number.
+  ScheduleSpec Spec(double learning_rate) const;
 };
 
 }  // namespace lever::cli

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "flags.h"
 #include "lever/error.h"
+#include "lever/estimator/run_export.h"
 #include "lever/losses/registry.h"
 #include "lever/nn/activation.h"
 #include "lever/nn/initializer.h"
@@ -22,7 +23,7 @@ namespace {
 // The flags: a run's (run_flags.h), a run config, and the output's.
 struct TrainFlags {
   RunFlags run;
-  std::string config;
+  std::string config, export_dir;
   bool quiet = false, no_progress_bar = false;
   int fix = 0;
 };
@@ -101,7 +102,25 @@ int Fix(TrainingRunSpec spec, TrainingOutcome before, int rounds) {
   return 0;
 }
 
+// The line --export prints: what was written where.
+std::string ExportText(const RunExport& e) {
+  std::string figures;
+  for (const char* name : {"loss", "accuracy"}) {
+    if (e.metrics.count(name) > 0) figures += fmt::format(" {} {:.4f}", name, e.metrics.at(name));
+  }
+  return fmt::format(
+      "exported step {} ({} head, {} input columns; test.csv:{}) to {}: bundle/ (lever predict --model), run.yaml "
+      "(lever train --config{}), train.csv, test.csv, command.txt",
+      e.step, e.head, e.inputs.size(), figures, e.directory,
+      e.notes.empty() ? "" : fmt::format("; its comments name {} knobs it lacks", e.notes.size()));
+}
+
 int Run(TrainFlags& f, const CLI::App& cmd) {
+  if (!f.export_dir.empty() && f.fix > 0) {
+    throw ConfigError(
+        "--export writes one run; to export the run --fix ends with, train again with its knobs and "
+        "--export");
+  }
   TrainingRunSpec spec = SpecFromFlags(f.run, cmd);
   if (f.fix > 0) spec.doctor = true;
   TrainingOutcome o;
@@ -114,14 +133,16 @@ int Run(TrainFlags& f, const CLI::App& cmd) {
       WriteToStdout(run.Header());
       run.trainer().AddHook(&progress);
     }
+    if (!f.export_dir.empty()) CheckExportable(run, f.export_dir);  // before training, not after
     if (f.fix > 0) {
       o = RunOnce(run);  // a diverging run is what --fix is for
       if (!o.result.validation) fmt::print("{}", o.doctor_text);
     } else {
       o = run.Run();
     }
+    if (o.result.validation) fmt::print("{}{}", o.Text(), o.doctor_text);
+    if (!f.export_dir.empty()) fmt::print("{}\n", ExportText(ExportRun(run, f.export_dir)));
   }
-  if (o.result.validation) fmt::print("{}{}", o.Text(), o.doctor_text);
   Flush(stdout);
   if (!o.not_converged.empty()) fmt::print(stderr, "warning: {}\n", o.not_converged);
   return f.fix > 0 ? Fix(spec, std::move(o), f.fix) : 0;
@@ -149,6 +170,10 @@ Command RegisterTrain(CLI::App& app) {
                   "with the doctor: retrain up to N times, each time with the first finding's knob turned, and print "
                   "the test figures before and after (implies --doctor)")
       ->check(CLI::Range(0, 10));
+  cmd->add_option("--export", f->export_dir,
+                  "after training, write the run into this new (or empty) directory: an inference bundle of its "
+                  "model (bundle/, for lever predict --model), a run config (run.yaml), its data (train.csv, "
+                  "test.csv) and its command line (command.txt)");
   cmd->add_flag("--quiet,-q", f->quiet, "print only the final result");
   cmd->add_flag("--no-progress-bar", f->no_progress_bar,
                 "on a terminal, print only the evaluation lines (no bar redrawn in place between them)");
@@ -162,6 +187,10 @@ Command RegisterTrain(CLI::App& app) {
     }
     if (f->fix > 0)
       throw ConfigError("--fix retrains flag-driven runs; with --config, apply the doctor's knobs as overrides");
+    if (!f->export_dir.empty()) {
+      throw ConfigError("--export writes a flag-driven run; a --config job is exported with lever export --config " +
+                        f->config + " --output " + f->export_dir);
+    }
     std::vector<std::string> overrides = ConfigOverrides(cmd);
     if (f->run.spec.doctor) overrides.push_back("doctor=true");
     return RunTrainJob(f->config, overrides, f->run.spec.job_dir,

@@ -62,6 +62,8 @@ struct TrainingData {
   std::string label_decision;        // CSV, multi-class Playground set: what the labels were read as, and why
   LabelEncoding labels;              // CSV, multi-class Playground set (classes "0".."k-1"): the task and classes
   std::vector<std::string> summary;  // CSV: the data summary's lines
+  /// CSV: the text feature columns, each one 0/1 input per training value (then standardized with the rest).
+  std::vector<std::string> text_columns;
 };
 
 /// Throws ConfigError for knobs out of range (naming them as the CLI's flags), and what the readers throw

@@ -15,6 +15,7 @@
 #include "lever/doctor/doctor.h"
 #include "lever/io/dir_lock.h"
 #include "lever/nn/mlp.h"
+#include "lever/optim/schedule.h"
 #include "lever/train/hypertune_reporter.h"
 #include "lever/train/trainer.h"
 #include "lever/train/training_data.h"
@@ -41,8 +42,12 @@ struct TrainingRunSpec {
     config.eval_every = 0;
   }
   TrainingDataSpec data;
-  MlpSpec mlp;            // outputs follow the data
-  TrainConfig config;     // loss "auto": the data's; eval_every 0: ten evaluations a run
+  MlpSpec mlp;         // outputs follow the data
+  TrainConfig config;  // loss "auto": the data's; eval_every 0: ten evaluations a run
+  /// The learning-rate schedule (name "constant": none). The run builds config.optimizer.schedule from it,
+  /// starting at config.optimizer.learning_rate, so a knob that turns the learning rate (--fix, a sweep)
+  /// moves the schedule with it, and an export can write it back as flags (lever/train/run_arguments.h).
+  ScheduleSpec schedule;
   int64_t patience = 30;  // early stopping checks (when the data has a holdout); 0: none
   std::string job_dir;    // empty: no files; else locked while the run lives (one writer at a time)
   /// The training doctor (lever/doctor/doctor.h) watches the run: TrainingOutcome::findings, doctor.json
@@ -95,7 +100,11 @@ class TrainingRun {
   const TrainingData& data() const { return data_; }
   Sequential& model() { return model_; }
   Trainer& trainer() { return *trainer_; }
+  const Trainer& trainer() const { return *trainer_; }
   const TrainConfig& config() const { return trainer_->config(); }
+  /// The spec as the run resolved it: the loss the data calls for, the data's outputs, the evaluation
+  /// cadence, the schedule built into config.optimizer.
+  const TrainingRunSpec& spec() const { return spec_; }
 
   /// What `lever train` prints before training: the model's summary, the data, the label decision, the
   /// data summary, the loss, optimizer, batch, steps and seed. Ends with "\n".
