@@ -13,6 +13,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "lever/data/csv_reader.h"
+#include "lever/data/dataset.h"
 #include "lever/error.h"
 #include "lever/estimator/bundle.h"
 #include "lever/estimator/job.h"
@@ -324,10 +326,34 @@ void CheckPredictions(TrainingRun& run, const Plan& plan, const Tensor& bundle) 
   }
 }
 
+// One table split by --train-percent (no --test-file): its records into (training, test) CSV texts, by the
+// mask the loader drew (lever/train/training_data.h), so the files hold the rows the run trained and tested on.
+std::pair<std::string, std::string> SplitTableFiles(const TrainingDataSpec& data) {
+  CsvReader reader(data.train_file);
+  std::vector<std::string> rows;
+  CsvRecord record;
+  while (reader.Next(record)) {
+    std::string row;
+    for (size_t i = 0; i < record.size(); ++i) row += (i ? "," : "") + CsvField(std::string(record[i]));
+    rows.push_back(row + "\n");
+  }
+  const std::vector<bool> is_test =
+      RowSplitMask(static_cast<Index>(rows.size()), 1.0 - data.train_percent / 100.0, data.seed, kTestSplitStream);
+  std::string header;
+  for (size_t i = 0; i < reader.header().size(); ++i) header += (i ? "," : "") + CsvField(reader.header()[i]);
+  std::pair<std::string, std::string> out{header + "\n", header + "\n"};
+  for (size_t r = 0; r < rows.size(); ++r) (is_test[r] ? out.second : out.first) += rows[r];
+  return out;
+}
+
 void WriteExport(TrainingRun& run, const Plan& plan, const fs::path& temporary, const fs::path& target,
                  RunExport& result) {
   const TrainingRunSpec& spec = run.spec();
-  if (plan.table) {
+  if (plan.table && spec.data.test_file.empty()) {
+    const auto [train, test] = SplitTableFiles(spec.data);
+    WriteFileAtomically((temporary / "train.csv").string(), train);
+    WriteFileAtomically((temporary / "test.csv").string(), test);
+  } else if (plan.table) {
     WriteFileAtomically((temporary / "train.csv").string(), ReadFileBytes(spec.data.train_file));
     WriteFileAtomically((temporary / "test.csv").string(), ReadFileBytes(spec.data.test_file));
     if (!spec.data.schema.empty()) {

@@ -64,7 +64,11 @@ std::vector<std::string> RunArguments(const TrainingRun& run) {
   const bool table = !data.train_file.empty();
   if (table) {
     flag("--train-file", Absolute(data.train_file));
-    flag("--test-file", Absolute(data.test_file));
+    if (data.test_file.empty()) {
+      flag("--train-percent", Number(data.train_percent));  // one table split by the seed
+    } else {
+      flag("--test-file", Absolute(data.test_file));
+    }
     if (!data.schema.empty()) flag("--schema", Absolute(data.schema));
     for (const auto& [column, type] : data.column_types) {
       flag("--column-type", column + "=" + ColumnTypeName(type));

@@ -314,5 +314,34 @@ TEST(RunExportTest, NumericTableAgreesToFloatRounding) {
                        "column 'city' is text"));
 }
 
+// One table split by --train-percent: train.csv and test.csv hold the rows the run trained and tested on, and
+// the command line splits the same file again.
+TEST(RunExportTest, ASplitTableExportsItsTwoParts) {
+  TrainingRunSpec spec;
+  spec.data.train_file = testing::WriteFile("all.csv", TableCsv(300, 1, false));
+  spec.data.split_train_file = true;
+  spec.data.train_percent = 70;
+  spec.data.validation_split = 0;
+  spec.data.label = "y";
+  spec.UseTableDefaults({});
+  spec.config.max_steps = 200;
+  TrainingRun run(spec);
+  const TrainingOutcome outcome = run.Run();
+  const std::string directory = testing::TempPath("split_export");
+  ExportRun(run, directory);
+  const auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+  EXPECT_EQ(lines(Read(fs::path(directory) / "train.csv")), 1 + 210);
+  EXPECT_EQ(lines(Read(fs::path(directory) / "test.csv")), 1 + 90);
+  const Tensor expected = run.trainer().Predict(run.data().test.features);
+  const Tensor got = BundlePredictions(directory);
+  ASSERT_EQ(got.rows(), 90);
+  double worst = 0.0;
+  for (Index i = 0; i < got.rows(); ++i) worst = std::max(worst, std::abs(double{got(i, 0)} - expected(i, 0)));
+  EXPECT_LT(worst, 1e-5);
+  const std::string command = Read(fs::path(directory) / "command.txt");
+  EXPECT_TRUE(Contains(command, "--train-percent 70"));
+  EXPECT_FALSE(Contains(command, "--test-file"));
+}
+
 }  // namespace
 }  // namespace lever

@@ -23,12 +23,15 @@
 #include "console.h"
 #include "lever/data/schema.h"
 #include "lever/error.h"
+#include "lever/estimator/run_export.h"
+#include "lever/io/atomic_file.h"
 #include "lever/io/excerpt.h"
 #include "lever/playground/session.h"
 #include "lever/tensor/gemm.h"
 #include "lever/train/stop_signal.h"
 #include "playground_assets.h"
 #include "run_flags.h"
+#include "zip_archive.h"
 
 // Last: it includes <resolv.h>, whose macro _res would rename a parameter of Eigen's headers.
 #include <httplib.h>  // NOLINT(llvm-include-order)
@@ -351,6 +354,8 @@ class Server {
               [this](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
                 if (const auto body = Body(req, reader, res)) Control(req.matches[1], *body, res);
               });
+    http.Get(R"(/api/sessions/([0-9a-f]{16})/export)",
+             [this](const httplib::Request& req, httplib::Response& res) { Export(req, res); });
     http.Get(R"(/api/sessions/([0-9a-f]{16})/command)",
              [this](const httplib::Request& req, httplib::Response& res) { CommandLine(req, res); });
     http.Get(R"(/api/sessions/([0-9a-f]{16})/events)",
@@ -644,6 +649,47 @@ class Server {
     }
     slot->changed.notify_all();
     Reply(res, 200, {{"playing", slot->playing}, {"step", slot->session->step()}});
+  }
+
+  // GET /api/sessions/ID/export: the run at its current step as a zip of lever/estimator/run_export.h's
+  // directory (bundle/, run.yaml, train.csv, test.csv, command.txt: the page's command line).
+  void Export(const httplib::Request& req, httplib::Response& res) {
+    const std::shared_ptr<Slot> slot = Find(req.matches[1]);
+    if (!slot) return ReplyError(res, 404, kNoSession);
+    std::string pattern = (std::filesystem::temp_directory_path() / "lever-export-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return ReplyError(res, 507,
+                        fmt::format("cannot make a directory for the export in {}: {}",
+                                    std::filesystem::temp_directory_path().string(), std::strerror(errno)));
+    }
+    const std::filesystem::path work = pattern;
+    std::string zip, name;
+    try {
+      const std::lock_guard<std::mutex> lock(slot->mutex);  // no slice trains while the weights are read
+      PlaygroundSession& session = *slot->session;
+      if (session.diverged()) throw ConfigError("the run diverged: there is no model to export; reset it");
+      const std::string command = CommandLineOf(*slot);
+      // Named by the dataset or the table's file (a safe name already: Word, SafeFileName) and the step.
+      std::string data = "run";
+      for (size_t i = 0; i + 1 < slot->args.size(); ++i) {
+        if (slot->args[i] == "--dataset" || slot->args[i] == "--train-file") {
+          data = slot->args[i + 1].substr(0, slot->args[i + 1].find_last_of('.'));
+        }
+      }
+      name = fmt::format("lever-{}-step{}", data, session.step());
+      ExportRun(session.run(), (work / name).string());
+      WriteFileAtomically((work / name / "command.txt").string(), command + "\n");
+      zip = ZipDirectory(work / name, name);
+    } catch (const Error& e) {
+      std::error_code error;
+      std::filesystem::remove_all(work, error);
+      return ReplyError(res, 400, Scrub(e.what(), slot->table));
+    }
+    std::error_code error;
+    std::filesystem::remove_all(work, error);
+    res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(zip, "application/zip");
   }
 
   void CommandLine(const httplib::Request& req, httplib::Response& res) {

@@ -444,6 +444,7 @@ function buildControls() {
   $('step').addEventListener('click', () => control('step'));
   $('reset').addEventListener('click', () => control('reset'));
   $('show-test').addEventListener('change', () => drawBoundary());
+  $('export').addEventListener('click', exportModel);
   $('copy-command').addEventListener('click', () => navigator.clipboard && navigator.clipboard.writeText($('command').textContent));
   $('pin').addEventListener('click', () => {
     state.pinned = state.curve.slice();
@@ -458,6 +459,30 @@ function buildControls() {
     $('unpin').hidden = true;
     drawCurves();
   });
+}
+
+// ---- Export ------------------------------------------------------------------------------------------
+// The run at its current step as a zip the browser saves (lever's message when it cannot be exported).
+async function exportModel() {
+  try {
+    await state.ready;
+    const response = await fetch(`/api/sessions/${state.session}/export`);
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({error: `HTTP ${response.status}`}));
+      throw new Error(data.error || `HTTP ${response.status}`);
+    }
+    const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '')?.[1] || 'lever-run.zip';
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    showError('');
+  } catch (error) {
+    showError(`Cannot export: ${error.message}`);
+  }
 }
 
 // ---- An uploaded table ------------------------------------------------------------------------------

@@ -197,6 +197,41 @@ test('a multi-class dataset: three spiral arms learned and drawn by class', asyn
   expect(errors).toEqual([]);
 });
 
+test('export: the model as a bundle lever predicts with, its run config and its data', async ({page}, info) => {
+  const errors = await open(page);
+  await page.click('#datasets button[data-dataset=spiral]');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--dataset spiral');
+  for (let i = 0; i < 4; ++i) await page.click('#step');
+  await expect.poll(async () => (await frame(page))?.step ?? 0).toBe(100);
+  const f = await frame(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  expect(download.suggestedFilename()).toBe('lever-spiral-step100.zip');
+  const dir = info.outputPath('export');
+  const zip = path.join(dir, 'run.zip');
+  await download.saveAs(zip);
+  execFileSync('/usr/bin/python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zip, dir]);
+  const run = path.join(dir, 'lever-spiral-step100');
+  const command = require('fs').readFileSync(path.join(run, 'command.txt'), 'utf8').trim();
+  expect(command).toBe(await page.locator('#command').textContent());
+  // The bundle's test loss is the page's (to float rounding), and it predicts a row per test row.
+  const evaluation = JSON.parse(execFileSync(process.env.LEVER,
+    ['eval', '--model', path.join(run, 'bundle'), '--data', path.join(run, 'test.csv'), '--json'], {encoding: 'utf8'}));
+  expect(Math.abs(evaluation.loss - f.test_loss)).toBeLessThan(1e-4);
+  const predictions = execFileSync(process.env.LEVER, ['predict', '--model', path.join(run, 'bundle'), '--input',
+    path.join(run, 'test.csv')], {encoding: 'utf8'}).trim().split('\n');
+  expect(predictions.length).toBe(1 + 250);  // a header and the test rows
+  const trained = execFileSync(process.env.LEVER, ['train', '-q', '--config', path.join(run, 'run.yaml'), '--job-dir',
+    path.join(dir, 'job')], {encoding: 'utf8'});
+  expect(trained).toContain('final: step');
+  // Batch normalization has no run-config equivalent: the page says so.
+  await page.check('#batch_norm');
+  await expect.poll(() => page.evaluate(() => window.leverPlayground.command)).toContain('--batch-norm');
+  await page.click('#step');
+  await page.click('#export');
+  await expect(page.locator('#error')).toContainText('--batch-norm has no run-config equivalent');
+  expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+});
+
 test('an activation per layer, without the 8 x 6 limit', async ({page}) => {
   await open(page);
   await page.fill('#hidden', '32,16,12,10,9,9,9');
