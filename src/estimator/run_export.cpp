@@ -326,6 +326,17 @@ void CheckPredictions(TrainingRun& run, const Plan& plan, const Tensor& bundle) 
   }
 }
 
+// A field as the reader gave it: quoted also when spaces or tabs begin or end it (a quoted field kept them;
+// unquoted, the reader would trim them).
+std::string ExactField(std::string_view text) {
+  const bool edge =
+      !text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' || text.back() == '\t');
+  if (!edge) return CsvField(std::string(text));
+  std::string out = "\"";
+  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 // One table split by --train-percent (no --test-file): its records into (training, test) CSV texts, by the
 // mask the loader drew (lever/train/training_data.h), so the files hold the rows the run trained and tested on.
 std::pair<std::string, std::string> SplitTableFiles(const TrainingDataSpec& data) {
@@ -334,20 +345,20 @@ std::pair<std::string, std::string> SplitTableFiles(const TrainingDataSpec& data
   CsvRecord record;
   while (reader.Next(record)) {
     std::string row;
-    for (size_t i = 0; i < record.size(); ++i) row += (i ? "," : "") + CsvField(std::string(record[i]));
+    for (size_t i = 0; i < record.size(); ++i) row += (i ? "," : "") + ExactField(record[i]);
     rows.push_back(row + "\n");
   }
   const std::vector<bool> is_test =
       RowSplitMask(static_cast<Index>(rows.size()), 1.0 - data.train_percent / 100.0, data.seed, kTestSplitStream);
   std::string header;
-  for (size_t i = 0; i < reader.header().size(); ++i) header += (i ? "," : "") + CsvField(reader.header()[i]);
+  for (size_t i = 0; i < reader.header().size(); ++i) header += (i ? "," : "") + ExactField(reader.header()[i]);
   std::pair<std::string, std::string> out{header + "\n", header + "\n"};
   for (size_t r = 0; r < rows.size(); ++r) (is_test[r] ? out.second : out.first) += rows[r];
   return out;
 }
 
 void WriteExport(TrainingRun& run, const Plan& plan, const fs::path& temporary, const fs::path& target,
-                 RunExport& result) {
+                 const std::string& recorded_as, RunExport& result) {
   const TrainingRunSpec& spec = run.spec();
   if (plan.table && spec.data.test_file.empty()) {
     const auto [train, test] = SplitTableFiles(spec.data);
@@ -384,7 +395,7 @@ void WriteExport(TrainingRun& run, const Plan& plan, const fs::path& temporary, 
   CheckPredictions(run, plan, job.estimator->Predict(test));
   result.metrics = job.estimator->Evaluate(test);
   // The manifest names where the files will be, not the hidden directory they are written in.
-  const fs::path final_directory = fs::absolute(target);
+  const fs::path final_directory = recorded_as.empty() ? fs::absolute(target) : fs::path(recorded_as);
   job.config.source = (final_directory / "run.yaml").string();
   job.config.directory = final_directory.string();
   job.config.train = (final_directory / "train.csv").string();
@@ -431,7 +442,7 @@ void CheckExportable(const TrainingRun& run, const std::string& directory) {
   MakePlan(run);
 }
 
-RunExport ExportRun(TrainingRun& run, const std::string& directory) {
+RunExport ExportRun(TrainingRun& run, const std::string& directory, const std::string& recorded_as) {
   const fs::path target = ExportTarget(directory);
   const std::string leaf = target.filename().string();
   RunExport result;
@@ -466,7 +477,7 @@ RunExport ExportRun(TrainingRun& run, const std::string& directory) {
   fs::create_directory(temporary, error);
   if (error) throw IoError("cannot create " + temporary.string() + " for the export: " + error.message());
   try {
-    WriteExport(run, plan, temporary, target, result);
+    WriteExport(run, plan, temporary, target, recorded_as, result);
     SyncDirectory(temporary.string());
     // rename(2) puts a directory in place of an empty one, and fails if files appeared there meanwhile
     // (another export's, say), replacing nothing.

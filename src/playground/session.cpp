@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "lever/autodiff/graph.h"
+#include "lever/data/csv_reader.h"
 #include "lever/data/playground.h"
 #include "lever/error.h"
 #include "lever/io/excerpt.h"
@@ -52,8 +53,12 @@ std::pair<double, double> Span(const Tensor& a, const Tensor& b, Index column) {
   return {lo - pad, hi + pad};
 }
 
-// A one-hot input of a text column ("city=NYC") is not a plane's axis.
-bool NumericInput(const std::string& name) { return name.find('=') == std::string::npos; }
+// A one-hot input of a text column ("city=NYC") is not a plane's axis; a number column is, "=" in its name
+// or not.
+bool NumericInput(const std::string& name, const std::vector<std::string>& text_columns) {
+  return std::none_of(text_columns.begin(), text_columns.end(),
+                      [&name](const std::string& column) { return name.starts_with(column + "="); });
+}
 
 // -1..1 as 0..255 (clamped; NaN as the middle).
 uint8_t Byte(double v) {
@@ -132,6 +137,17 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
     throw ConfigError("the playground draws one label column; a multi-label table (--label " + spec_.data.label +
                       ") trains with lever train");
   }
+  if (table) {  // the columns, before the data and the model are built for them
+    CsvOptions csv;
+    if (spec_.data.train_file.ends_with(".tsv")) csv.delimiter = '\t';
+    const auto columns = static_cast<int64_t>(CsvReader(spec_.data.train_file, csv).header().size());
+    if (columns - 1 > limits_.max_inputs) {
+      throw ConfigError(
+          fmt::format("the table has {} columns: the playground draws at most {} inputs; leave columns "
+                      "out, or train it with lever train",
+                      columns, limits_.max_inputs));
+    }
+  }
   spec_.job_dir.clear();
   spec_.doctor = true;
   spec_.report_to_tuner = false;
@@ -144,11 +160,21 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
   if (data.labels.task == Task::kMultiLabel) {
     throw ConfigError("the playground draws one label column; a multi-label table trains with lever train");
   }
+  if (data.train.num_features() > limits_.max_inputs) {
+    throw ConfigError(fmt::format(
+        "the table makes {} model inputs (text columns give one per value): the playground draws at most {}; "
+        "leave columns out, or train it with lever train",
+        data.train.num_features(), limits_.max_inputs));
+  }
+  if (data.outputs > limits_.max_classes) {
+    throw ConfigError(fmt::format("{} classes: the playground draws at most {}; train it with lever train",
+                                  data.outputs, limits_.max_classes));
+  }
   if (table) {
     const std::vector<std::string>& names = data.train.feature_names;
     std::vector<std::string> numeric;
     for (const std::string& name : names) {
-      if (NumericInput(name)) numeric.push_back(name);
+      if (NumericInput(name, data.text_columns)) numeric.push_back(name);
     }
     const auto list = [&numeric] {
       std::string out;
@@ -166,7 +192,7 @@ PlaygroundSession::PlaygroundSession(TrainingRunSpec spec, PlaygroundLimits limi
     }
     const auto input = [&](const std::string& column, const char* axis) {
       const auto it = std::find(names.begin(), names.end(), column);
-      if (column.empty() || it == names.end() || !NumericInput(column)) {
+      if (column.empty() || it == names.end() || !NumericInput(column, data.text_columns)) {
         throw ConfigError(fmt::format("the plane's {} axis {}: not a numeric input column of the table (they are: {})",
                                       axis, QuoteExcerpt(column), list()));
       }

@@ -2,6 +2,7 @@
 """lever playground's server against hostile requests, with the standard library only (no browser): what a
 probe found once, checked for good. Usage: server_test.py LEVER."""
 import http.client
+import io
 import json
 import os
 import re
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import zipfile
 
 failures = []
 
@@ -61,6 +64,84 @@ def rss_kib(pid):
         return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
 
 
+def upload(port, name, text):
+    data = text if isinstance(text, bytes) else text.encode()
+    return request(port, "POST", "/api/tables?name=" + urllib.parse.quote(name), data, {"Content-Type": "text/csv"})
+
+
+def first_event(port, session, kind, timeout=20):
+    """The first `kind` event of a session's stream, parsed (None when the stream ends first)."""
+    stream = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    stream.request("GET", f"/api/sessions/{session}/events")
+    response = stream.getresponse()
+    event = None
+    try:
+        for line in response:
+            line = line.decode("utf-8", "replace")
+            if line.startswith("event: "):
+                event = line[7:].strip()
+            elif line.startswith("data: ") and event == kind:
+                return json.loads(line[6:])
+    except (OSError, http.client.HTTPException, ValueError):
+        return None
+    finally:
+        stream.close()
+    return None
+
+
+def tables_checks(port, server):
+    """Uploaded tables as a review probed them: Latin-1 names, width, quoting, quota, classes, names."""
+    cities = ["M\xe1laga", "C\xe1diz"]
+    rows = "".join(f"{i % 7 / 7:.3f},{i % 5 / 5:.3f},{cities[i % 2]}\n" for i in range(40))
+    status, table = upload(port, "latin1.csv", ("a,b,city\n" + rows).encode("latin-1"))
+    check(status == 201, "a Latin-1 table uploads", (status, table))
+    status, session = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "city"})
+    check(status == 201, "a Latin-1 table trains", (status, session))
+    data = first_event(port, session.get("id"), "data")
+    check(data is not None and data.get("classes") == 2, "a Latin-1 table's names stream (replaced)", data)
+    check(server.poll() is None, "the server survives a Latin-1 table")
+    status, reply = request(port, "GET", "/api/favicon.ico")
+    check(status < 500, "the server still answers after a Latin-1 table", status)
+
+    wide = ",".join(f"c{i}" for i in range(600)) + ",y\n" + ",".join("1" for _ in range(600)) + ",0\n"
+    status, table = upload(port, "wide.csv", wide + wide.split("\n", 1)[1].replace(",0\n", ",1\n"))
+    status, reply = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "y"})
+    check(status == 400 and "at most 500 inputs" in reply.get("error", ""), "a 600-column table is refused",
+          (status, reply))
+
+    # A label with spaces kept by quotes, a column named with "=" as an axis, the file's name as the user has it.
+    answers = ['" no "', '" yes "', '" yes "']
+    rows = "".join(f"{i % 9 / 9:.3f},{i % 4 / 4:.3f},{answers[i % 3]}\n" for i in range(60))
+    status, table = upload(port, "../my data.csv", 'a=1,"b ",y\n' + rows)
+    check(status == 201 and table.get("name") == "my data.csv", "an upload keeps its base name", table)
+    status, session = request(port, "POST", "/api/sessions",
+                              {"table": table.get("table"), "label": "y", "plane": ["a=1", "b "]})
+    check(status == 201 and "--train-file 'my data.csv'" in session.get("command", ""),
+          "a column with '=' is an axis, and the name is quoted", (status, session))
+    if status == 201:
+        request(port, "POST", f"/api/sessions/{session['id']}/control", {"action": "step"})
+        first_event(port, session["id"], "frame")
+        status, reply = request(port, "GET", f"/api/sessions/{session['id']}/export")
+        check(status == 200 and "raw" in reply, "a table with quoted spaces exports", (status, reply))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection.request("GET", f"/api/sessions/{session['id']}/export")
+        archive = zipfile.ZipFile(io.BytesIO(connection.getresponse().read()))
+        leaked = [n for n in archive.namelist() if b"lever-export-" in archive.read(n) or
+                  b"lever-playground-" in archive.read(n)]
+        check(not leaked, "the export names no server path", leaked)
+        connection.close()
+
+    # 300 text classes: more than a byte holds per cell.
+    rows = "".join(f"{i / 600:.4f},{(i * 7) % 600 / 600:.4f},k{i % 300}\n" for i in range(600))
+    status, table = upload(port, "many.csv", "a,b,y\n" + rows)
+    status, reply = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "y"})
+    check(status == 400 and "at most 255" in reply.get("error", ""), "300 classes are refused", (status, reply))
+
+    # Uploads past the quota replace tables no run uses.
+    statuses = {upload(port, f"t{i}.csv", "a,b,y\n1,2,0\n3,4,1\n")[0] for i in range(70)}
+    check(statuses == {201}, "70 uploads: the unused tables make room", statuses)
+
+
 def main():
     server = subprocess.Popen([sys.argv[1], "playground", "--port", "0"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -100,6 +181,8 @@ def main():
     check(status in (413, None), "chunked 64 MiB body refused", status)
     check(rss_kib(server.pid) - before < 32 << 10, "chunked body not kept in memory",
           f"{before} -> {rss_kib(server.pid)} KiB")
+
+    tables_checks(port, server)
 
     # A busy session (12 layers of 256 units, batches of 1000, at any speed) does not hold up the others.
     status, heavy = request(port, "POST", "/api/sessions", {"hidden": [256] * 12, "batch_size": 1000})

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "commands.h"
@@ -242,9 +243,14 @@ nlohmann::json Json(const std::string& body) {
   return j;
 }
 
+// JSON text with bytes that are not UTF-8 (a Latin-1 table's names) replaced, never an exception.
+std::string SafeDump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void Reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  res.set_content(SafeDump(body), "application/json");
 }
 
 void ReplyError(httplib::Response& res, int status, const std::string& message) {
@@ -437,6 +443,7 @@ class Server {
   struct Table {
     std::string name, path;
     size_t bytes = 0;
+    uint64_t order = 0;  // uploads before it
   };
 
   // The uploaded table `id`'s file name (ConfigError for an unknown id).
@@ -493,35 +500,72 @@ class Server {
     Start(slot, KnobArguments(knobs, [this](const std::string& id) { return TableName(id); }));
   }
 
-  // A file name the command line can show: the base name, letters, digits, '.', '_' and '-' kept, others
-  // '_'; ".csv" added unless it ends in .csv or .tsv (lever reads a .tsv with tabs).
-  static std::string SafeFileName(std::string name) {
+  // The name the page and the command line show for an upload: its base name (control bytes dropped, at
+  // most 100 bytes), as the user has the file; the command line quotes it where a shell needs that.
+  static std::string DisplayName(std::string name) {
     const size_t slash = name.find_last_of("/\\");
     if (slash != std::string::npos) name = name.substr(slash + 1);
+    std::erase_if(name, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (name.size() > 100) name = name.substr(name.size() - 100);
+    if (name.empty() || name == "." || name == "..") name = "table.csv";
+    if (name[0] == '-') name = "./" + name;  // not a flag on the command line
+    return name;
+  }
+
+  // A name for a file or a download: letters, digits, '.', '_' and '-' kept, anything else '_'.
+  static std::string SafeName(std::string name) {
     for (char& c : name) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
     }
-    if (name.size() > 100) name = name.substr(name.size() - 100);
-    if (name.empty() || name[0] == '.' || name[0] == '-') name = "table" + name;
-    if (!name.ends_with(".csv") && !name.ends_with(".tsv")) name += ".csv";
     return name;
+  }
+
+  // Uploaded tables no page's run uses, oldest first, removed until `bytes` more fit (false: they do not).
+  bool MakeRoom(size_t bytes) {
+    std::set<std::string> used;
+    std::vector<std::shared_ptr<Slot>> slots;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [id, slot] : slots_) slots.push_back(slot);
+    }
+    for (const std::shared_ptr<Slot>& slot : slots) {
+      const std::lock_guard<std::mutex> lock(slot->mutex);
+      used.insert(slot->table);
+    }
+    const std::lock_guard<std::mutex> lock(tables_mutex_);
+    const auto fits = [&] {
+      size_t held = 0;
+      for (const auto& [id, table] : tables_) held += table.bytes;
+      return tables_.size() < kMaxTables && held + bytes <= kMaxUploads;
+    };
+    while (!fits()) {
+      auto oldest = tables_.end();
+      for (auto it = tables_.begin(); it != tables_.end(); ++it) {
+        if (used.count(it->first) == 0 && (oldest == tables_.end() || it->second.order < oldest->second.order)) {
+          oldest = it;
+        }
+      }
+      if (oldest == tables_.end()) return false;
+      std::error_code error;
+      std::filesystem::remove_all(std::filesystem::path(oldest->second.path).parent_path(), error);
+      tables_.erase(oldest);
+    }
+    return true;
   }
 
   // POST /api/tables?name=FILE.csv: a CSV table stored for this server's run; its columns and their types.
   void Upload(const httplib::Request& req, const std::string& body, httplib::Response& res) {
-    const std::string name = SafeFileName(req.has_param("name") ? req.get_param_value("name") : "table.csv");
+    const std::string name = DisplayName(req.has_param("name") ? req.get_param_value("name") : "table.csv");
     if (body.empty()) return ReplyError(res, 400, "the table is empty: upload a CSV file with a header row");
+    if (!MakeRoom(body.size())) {
+      return ReplyError(res, 429,
+                        fmt::format("the pages' runs use {} uploaded tables ({} MiB at most) already: close a page "
+                                    "that trains on a table, then upload again",
+                                    kMaxTables, kMaxUploads >> 20));
+    }
     std::string id, path;
     {
       const std::lock_guard<std::mutex> lock(tables_mutex_);
-      size_t bytes = 0;
-      for (const auto& [key, table] : tables_) bytes += table.bytes;
-      if (tables_.size() >= kMaxTables || bytes + body.size() > kMaxUploads) {
-        return ReplyError(res, 507,
-                          fmt::format("this server holds {} uploaded tables ({} MiB) already, its most: restart lever "
-                                      "playground to start afresh",
-                                      tables_.size(), bytes >> 20));
-      }
       if (tables_dir_.empty()) {
         std::string pattern = (std::filesystem::temp_directory_path() / "lever-playground-XXXXXX").string();
         if (mkdtemp(pattern.data()) == nullptr) {
@@ -538,14 +582,14 @@ class Server {
       const std::filesystem::path dir = std::filesystem::path(tables_dir_) / id;
       std::error_code error;
       std::filesystem::create_directory(dir, error);
-      path = (dir / name).string();
+      path = (dir / (name.ends_with(".tsv") ? "table.tsv" : "table.csv")).string();  // read as lever reads `name`
       std::FILE* file = error ? nullptr : std::fopen(path.c_str(), "wbx");
       const bool written = file != nullptr && std::fwrite(body.data(), 1, body.size(), file) == body.size();
       if ((file != nullptr && std::fclose(file) != 0) || !written) {
         std::filesystem::remove_all(dir, error);
         return ReplyError(res, 507, fmt::format("cannot store the table in {}: {}", tables_dir_, std::strerror(errno)));
       }
-      tables_[id] = {name, path, body.size()};
+      tables_[id] = {name, path, body.size(), ++uploads_};
     }
     try {
       CsvOptions csv;
@@ -573,6 +617,12 @@ class Server {
   }
 
   void Create(const std::string& body, httplib::Response& res) {
+    const auto full = [this] { return static_cast<int>(slots_.size()) >= flags_.max_sessions; };
+    const std::string busy = "pages are training already (--max-sessions); close one and reload";
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);  // refused before a run is built (its data, its grids)
+      if (full()) return ReplyError(res, 503, fmt::format("{} {}", slots_.size(), busy));
+    }
     auto slot = std::make_shared<Slot>();
     try {
       Configure(*slot, body.empty() ? nlohmann::json::object() : Json(body));
@@ -582,11 +632,7 @@ class Server {
     std::string id;
     {
       const std::lock_guard<std::mutex> lock(mutex_);
-      if (static_cast<int>(slots_.size()) >= flags_.max_sessions) {
-        return ReplyError(
-            res, 503,
-            fmt::format("{} pages are training already (--max-sessions); close one and reload", slots_.size()));
-      }
+      if (full()) return ReplyError(res, 503, fmt::format("{} {}", slots_.size(), busy));
       std::random_device random;
       do {
         id = fmt::format("{:08x}{:08x}", random(), random());
@@ -663,30 +709,43 @@ class Server {
                                     std::filesystem::temp_directory_path().string(), std::strerror(errno)));
     }
     const std::filesystem::path work = pattern;
+    struct Remove {  // the work directory goes however the export ends
+      std::filesystem::path path;
+      ~Remove() {
+        std::error_code error;
+        std::filesystem::remove_all(path, error);
+      }
+    } remove{work};
+    // A message names the export's files by the zip's names, not by where the server wrote them.
+    const auto scrub = [&](std::string message) {
+      const std::string prefix = work.string() + "/";
+      for (size_t at = message.find(prefix); at != std::string::npos; at = message.find(prefix, at)) {
+        message.erase(at, prefix.size());
+      }
+      return Scrub(message, slot->table);
+    };
     std::string zip, name;
     try {
       const std::lock_guard<std::mutex> lock(slot->mutex);  // no slice trains while the weights are read
       PlaygroundSession& session = *slot->session;
       if (session.diverged()) throw ConfigError("the run diverged: there is no model to export; reset it");
       const std::string command = CommandLineOf(*slot);
-      // Named by the dataset or the table's file (a safe name already: Word, SafeFileName) and the step.
+      // Named by the dataset or the table's file, made safe for a file name, and the step.
       std::string data = "run";
       for (size_t i = 0; i + 1 < slot->args.size(); ++i) {
         if (slot->args[i] == "--dataset" || slot->args[i] == "--train-file") {
-          data = slot->args[i + 1].substr(0, slot->args[i + 1].find_last_of('.'));
+          data = SafeName(slot->args[i + 1].substr(0, std::min<size_t>(slot->args[i + 1].find_last_of('.'), 60)));
         }
       }
       name = fmt::format("lever-{}-step{}", data, session.step());
-      ExportRun(session.run(), (work / name).string());
+      ExportRun(session.run(), (work / name).string(), name);
       WriteFileAtomically((work / name / "command.txt").string(), command + "\n");
       zip = ZipDirectory(work / name, name);
     } catch (const Error& e) {
-      std::error_code error;
-      std::filesystem::remove_all(work, error);
-      return ReplyError(res, 400, Scrub(e.what(), slot->table));
+      return ReplyError(res, 400, scrub(e.what()));
+    } catch (const std::exception& e) {
+      return ReplyError(res, 500, scrub(std::string("the export failed: ") + e.what()));
     }
-    std::error_code error;
-    std::filesystem::remove_all(work, error);
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
     res.set_header("Cache-Control", "no-store");
     res.set_content(zip, "application/zip");
@@ -751,7 +810,7 @@ class Server {
       if (sent_generation != slot.generation) {
         nlohmann::json data = session.Points();
         data["command"] = CommandLineOf(slot);
-        out += "event: data\ndata: " + data.dump() + "\n\n";
+        out += "event: data\ndata: " + SafeDump(data) + "\n\n";
         sent_generation = slot.generation;
         sent_step = -1;
       }
@@ -787,7 +846,7 @@ class Server {
           frame["doctor"] = session.Findings();
           findings_at = Clock::now();
         }
-        out += "event: frame\ndata: " + frame.dump() + "\n\n";
+        out += "event: frame\ndata: " + SafeDump(frame) + "\n\n";
         sent_step = session.step();
         sent.playing = slot.playing;
       }
@@ -835,6 +894,7 @@ class Server {
   std::mutex tables_mutex_;  // taken alone, or inside a slot's mutex (never the other way)
   std::map<std::string, Table> tables_;
   std::string tables_dir_;  // made at the first upload, removed when the server ends
+  uint64_t uploads_ = 0;
   std::mutex mutex_;
   std::condition_variable reaper_wake_;
   std::map<std::string, std::shared_ptr<Slot>> slots_;

@@ -115,12 +115,12 @@ test('an uploaded CSV: three classes drawn on two chosen columns, and the comman
   const errors = await open(page);
   const file = writeTable(info.outputPath('table'));
   await page.setInputFiles('#upload', file);
-  await expect(page.locator('#table-name')).toContainText('iris_like.csv: 600 rows, 4 columns');
+  await expect(page.locator('#table-name')).toContainText('iris like.csv: 600 rows, 4 columns');
   await expect(page.locator('#table_label')).toHaveValue('species');
   await expect(page.locator('#plane_x')).toHaveValue('a');
   await expect(page.locator('#plane_y')).toHaveValue('b');
   await expect.poll(() => page.evaluate(() => window.leverPlayground.command))
-    .toContain('lever train --train-file iris_like.csv --label species --train-percent 50');
+    .toContain("lever train --train-file 'iris like.csv' --label species --train-percent 50");
   await expect.poll(() => page.evaluate(() => window.leverPlayground.points?.classes)).toBe(3);
   await page.selectOption('#learning_rate', '0.03');
   await play(page);
@@ -138,7 +138,8 @@ test('an uploaded CSV: three classes drawn on two chosen columns, and the comman
   await expect.poll(async () => (await frame(page))?.step ?? 0).toBe(30);  // one pass: 300 training rows in batches of 10
   const command = await page.locator('#command').textContent();
   const f = await frame(page);
-  const args = command.replace(/^lever train /, '').split(' ').map((a) => (a === 'iris_like.csv' ? file : a));
+  const args = command.replace(/^lever train /, '').replace("'iris like.csv'", 'FILE').split(' ')
+    .map((a) => (a === 'FILE' ? file : a));
   const out = execFileSync(process.env.LEVER, ['train', '-q', ...args], {encoding: 'utf8'});
   const printed = /final: train loss ([0-9.]+)\s+test loss ([0-9.]+)/.exec(out);
   expect(printed).not.toBeNull();
@@ -167,11 +168,11 @@ test('bad tables are refused with the reason, and the server keeps serving', asy
     headers: {'Content-Type': 'text/csv'}});
   expect(uploaded.status()).toBe(201);
   const table = await uploaded.json();
-  expect(table.name).toBe('passwd.csv');
+  expect(table.name).toBe('passwd');
   const wrong = await request.post('/api/sessions', {data: {table: table.table, label: 'nope'}});
   expect(wrong.status()).toBe(400);
   const message = (await wrong.json()).error;
-  expect(message).toContain("passwd.csv: the label column 'nope' is not in the file");
+  expect(message).toContain("passwd: the label column 'nope' is not in the file");
   expect(message).not.toContain('lever-playground-');
   const unknown = await request.post('/api/sessions', {data: {table: '0123456789abcdef', label: 'c'}});
   expect(unknown.status()).toBe(400);

@@ -56,7 +56,10 @@ struct RunExport {
 /// on --task regression labels), features that repeat a name, or a CSV table a run config cannot read the
 /// same way (text feature columns, which the run one-hot encodes and standardizes; a .tsv file); and
 /// IoError when a file cannot be written (the hidden directory is then removed).
-RunExport ExportRun(TrainingRun& run, const std::string& directory);
+/// `recorded_as`, when given, is the directory the bundle's manifest and config name as the export's home
+/// (its data files' place) instead of `directory`'s absolute path: a relative name for an export that is
+/// moved (the playground zips it, and its server's paths stay private).
+RunExport ExportRun(TrainingRun& run, const std::string& directory, const std::string& recorded_as = "");
 
 /// The ConfigErrors ExportRun would throw for `run` and `directory`, so a caller can refuse before training.
 void CheckExportable(const TrainingRun& run, const std::string& directory);

@@ -24,8 +24,10 @@ struct PlaygroundLimits {
   int64_t max_units = 256;        // per hidden layer
   int64_t max_layers = 12;
   int64_t max_batch_size = 1000;
-  int boundary_grid = 100;  // the decision boundary's cells per side
-  int neuron_grid = 24;     // a hidden unit's cells per side
+  int64_t max_inputs = 500;   // a table's model inputs (each a column of the boundary's grid)
+  int64_t max_classes = 255;  // a multi-class boundary holds a class id per cell in a byte
+  int boundary_grid = 100;    // the decision boundary's cells per side
+  int neuron_grid = 24;       // a hidden unit's cells per side
   int64_t statistics_every = 1000;
   int64_t eval_every = 500;
 };
