@@ -165,10 +165,12 @@ std::string PlaygroundCsv(const Dataset& data, const Plan& plan) {
   for (const std::string& name : plan.inputs) out += CsvField(name) + ",";
   out += CsvField(plan.labels.front()) + "\n";
   for (Index i = 0; i < data.size(); ++i) {
-    for (Index j = 0; j < data.num_features(); ++j) fmt::format_to(std::back_inserter(out), "{},", data.features(i, j));
+    // fmt::format, not format_to a back_inserter: Debian's libfmt (built by g++) lacks the instantiation clang
+    // asks for there, and the clang build would not link.
+    for (Index j = 0; j < data.num_features(); ++j) out += fmt::format("{},", data.features(i, j));
     const float label = data.labels(i, 0);
     if (plan.classes.empty()) {
-      fmt::format_to(std::back_inserter(out), "{}\n", label);
+      out += fmt::format("{}\n", label);
     } else {
       const auto id = static_cast<size_t>(label);
       if (!(label >= 0.0f) || id >= plan.classes.size() || static_cast<float>(id) != label) {
