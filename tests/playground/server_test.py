@@ -66,10 +66,11 @@ def rss_kib(pid):
 
 def upload(port, name, text):
     data = text if isinstance(text, bytes) else text.encode()
-    return request(port, "POST", "/api/tables?name=" + urllib.parse.quote(name), data, {"Content-Type": "text/csv"})
+    return request(port, "POST", "/api/tables?name=" + urllib.parse.quote(name), data, {"Content-Type": "text/csv"},
+                   timeout=120)
 
 
-def first_event(port, session, kind, timeout=20):
+def first_event(port, session, kind, timeout=120):
     """The first `kind` event of a session's stream, parsed (None when the stream ends first)."""
     stream = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     stream.request("GET", f"/api/sessions/{session}/events")
@@ -95,7 +96,7 @@ def tables_checks(port, server):
     rows = "".join(f"{i % 7 / 7:.3f},{i % 5 / 5:.3f},{cities[i % 2]}\n" for i in range(40))
     status, table = upload(port, "latin1.csv", ("a,b,city\n" + rows).encode("latin-1"))
     check(status == 201, "a Latin-1 table uploads", (status, table))
-    status, session = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "city"})
+    status, session = request(port, "POST", "/api/sessions", timeout=120, body={"table": table.get("table"), "label": "city"})
     check(status == 201, "a Latin-1 table trains", (status, session))
     data = first_event(port, session.get("id"), "data")
     check(data is not None and data.get("classes") == 2, "a Latin-1 table's names stream (replaced)", data)
@@ -105,7 +106,7 @@ def tables_checks(port, server):
 
     wide = ",".join(f"c{i}" for i in range(600)) + ",y\n" + ",".join("1" for _ in range(600)) + ",0\n"
     status, table = upload(port, "wide.csv", wide + wide.split("\n", 1)[1].replace(",0\n", ",1\n"))
-    status, reply = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "y"})
+    status, reply = request(port, "POST", "/api/sessions", timeout=120, body={"table": table.get("table"), "label": "y"})
     check(status == 400 and "at most 500 inputs" in reply.get("error", ""), "a 600-column table is refused",
           (status, reply))
 
@@ -114,16 +115,16 @@ def tables_checks(port, server):
     rows = "".join(f"{i % 9 / 9:.3f},{i % 4 / 4:.3f},{answers[i % 3]}\n" for i in range(60))
     status, table = upload(port, "../my data.csv", 'a=1,"b ",y\n' + rows)
     check(status == 201 and table.get("name") == "my data.csv", "an upload keeps its base name", table)
-    status, session = request(port, "POST", "/api/sessions",
-                              {"table": table.get("table"), "label": "y", "plane": ["a=1", "b "]})
+    status, session = request(port, "POST", "/api/sessions", timeout=120,
+                              body={"table": table.get("table"), "label": "y", "plane": ["a=1", "b "]})
     check(status == 201 and "--train-file 'my data.csv'" in session.get("command", ""),
           "a column with '=' is an axis, and the name is quoted", (status, session))
     if status == 201:
         request(port, "POST", f"/api/sessions/{session['id']}/control", {"action": "step"})
         first_event(port, session["id"], "frame")
-        status, reply = request(port, "GET", f"/api/sessions/{session['id']}/export")
+        status, reply = request(port, "GET", f"/api/sessions/{session['id']}/export", timeout=120)
         check(status == 200 and "raw" in reply, "a table with quoted spaces exports", (status, reply))
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         connection.request("GET", f"/api/sessions/{session['id']}/export")
         archive = zipfile.ZipFile(io.BytesIO(connection.getresponse().read()))
         leaked = [n for n in archive.namelist() if b"lever-export-" in archive.read(n) or
@@ -134,7 +135,7 @@ def tables_checks(port, server):
     # 300 text classes: more than a byte holds per cell.
     rows = "".join(f"{i / 600:.4f},{(i * 7) % 600 / 600:.4f},k{i % 300}\n" for i in range(600))
     status, table = upload(port, "many.csv", "a,b,y\n" + rows)
-    status, reply = request(port, "POST", "/api/sessions", {"table": table.get("table"), "label": "y"})
+    status, reply = request(port, "POST", "/api/sessions", timeout=120, body={"table": table.get("table"), "label": "y"})
     check(status == 400 and "at most 255" in reply.get("error", ""), "300 classes are refused", (status, reply))
 
     # Uploads past the quota replace tables no run uses.
